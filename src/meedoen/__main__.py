@@ -1,0 +1,3 @@
+from meedoen.cli import main
+
+main()

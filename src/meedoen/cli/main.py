@@ -1,0 +1,34 @@
+"""Entry point: registers every command of DESIGN.md on one Typer app."""
+
+from __future__ import annotations
+
+import typer
+
+from meedoen.cli import planned, workspace
+
+app = typer.Typer(
+    name="meedoen",
+    help="meedoen: link, derive households and publish disclosure-controlled figures for the "
+    "Dutch social domain, without becoming Big Brother.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold personal data
+)
+
+app.command()(workspace.init)
+app.command()(planned.synth)
+app.command()(planned.ingest)
+app.command()(planned.link)
+app.command()(planned.build)
+app.command()(planned.table)
+app.add_typer(planned.activity_app, name="activity")
+app.command()(planned.sql)
+app.command()(planned.pseudonym)
+app.add_typer(planned.audit_app, name="audit")
+app.command()(workspace.demo)
+app.command()(workspace.serve)
+app.add_typer(workspace.user_app, name="user")
+
+
+def main() -> None:
+    app()

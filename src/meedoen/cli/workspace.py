@@ -1,0 +1,222 @@
+"""Commands that create, fill and serve a workspace: init, demo, serve, user."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from meedoen.cli.common import (
+    EXIT_REJECTED,
+    HomeOption,
+    JsonOption,
+    console,
+    django_setup,
+    emit_json,
+    fail,
+)
+from meedoen_data.workspace import (
+    InitReport,
+    Workspace,
+    WorkspaceError,
+    resolve_home,
+    workspace_init,
+)
+
+user_app = typer.Typer(help="Manage user accounts (administrators).", no_args_is_help=True)
+
+
+def _init(home: Path | None, *, quiet: bool, demo: bool = False) -> InitReport:
+    resolved = resolve_home(home)
+    try:
+        report = workspace_init(home=resolved, demo=demo)
+    except WorkspaceError as exc:
+        fail(str(exc), code=EXIT_REJECTED)
+    django_setup(resolved)
+    from django.core.management import call_command
+    from django.db import connection
+
+    status = nullcontext() if quiet else console.status("Migrating the web database…")
+    with status:
+        call_command("migrate", interactive=False, verbosity=0)
+    if connection.vendor == "sqlite":
+        # Password hashes and sessions: owner only, like the rest of the workspace.
+        Path(connection.settings_dict["NAME"]).chmod(0o600)
+    return report
+
+
+def init(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Create a workspace: web database (migrated), analytics store, identity vault, keys.
+
+    Safe to run again: it adds what is missing and never overwrites keys or data."""
+    report = _init(home, quiet=as_json)
+    if as_json:
+        emit_json(
+            {
+                "home": str(report.workspace.home),
+                "new": report.was_new,
+                "created": report.created,
+                "existing": report.existing,
+            }
+        )
+        return
+    verb = "Created" if report.was_new else "Checked"
+    console.print(f"{verb} workspace [bold]{report.workspace.home}[/]")
+    for name in report.created:
+        console.print(f"  + {name}")
+    if report.existing and not report.was_new:
+        console.print(
+            f"  {len(report.existing)} parts were already there and were left as they are"
+        )
+
+
+def serve(
+    home: HomeOption = None,
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on. Keep loopback unless behind a proxy.")
+    ] = "127.0.0.1",
+    threads: Annotated[int, typer.Option(help="Worker threads.", min=1, max=64)] = 8,
+    trusted_proxy: Annotated[
+        str | None,
+        typer.Option(
+            help="Address of the TLS-terminating reverse proxy whose X-Forwarded-Proto and "
+            "X-Forwarded-For headers are trusted (production with SECURE_SSL)."
+        ),
+    ] = None,
+) -> None:
+    """Serve the web app (waitress) until interrupted with Ctrl+C."""
+    resolved = resolve_home(home)
+    _require_workspace(resolved)
+    django_setup(resolved)
+    _check_migrated()
+    _serve(host=host, port=port, threads=threads, trusted_proxy=trusted_proxy)
+
+
+def _require_workspace(home: Path) -> None:
+    try:
+        Workspace(home).manifest()
+    except WorkspaceError as exc:
+        fail(str(exc), code=EXIT_REJECTED)
+
+
+def _check_migrated() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        fail(
+            f"the web database has {len(plan)} unapplied migrations; run: meedoen init --home …",
+            code=EXIT_REJECTED,
+        )
+
+
+def _serve(*, host: str, port: int, threads: int, trusted_proxy: str | None = None) -> None:
+    from waitress import serve as waitress_serve
+
+    from meedoen.conf.wsgi import application
+
+    proxy_options: dict[str, object] = {}
+    if trusted_proxy:
+        proxy_options = {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+            "clear_untrusted_proxy_headers": True,
+        }
+    console.print(f"meedoen serves on [bold]http://{host}:{port}/[/] (Ctrl+C stops)")
+    waitress_serve(
+        application, host=host, port=port, threads=threads, ident="meedoen", **proxy_options
+    )
+
+
+def demo(
+    home: HomeOption = None,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Set everything up, then exit instead of serving.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="TCP port to serve on.", min=1, max=65535)] = 8000,
+    as_json: JsonOption = False,
+) -> None:
+    """A complete demo: workspace, a demo user per role, the pipeline, then the web app.
+
+    Only on a new folder or an earlier demo workspace: it resets the demo accounts."""
+    if os.environ.get("MEEDOEN_ENVIRONMENT") == "production":
+        fail(
+            "the demo never runs in production (MEEDOEN_ENVIRONMENT=production)", code=EXIT_REJECTED
+        )
+    report = _init(home, quiet=as_json, demo=True)
+    from meedoen.accounts.services import demo_users_reset
+
+    users = demo_users_reset()
+    if as_json:
+        emit_json(
+            {
+                "home": str(report.workspace.home),
+                "url": f"http://127.0.0.1:{port}/",
+                "users": [vars(user) for user in users],
+            }
+        )
+    else:
+        console.print(f"Demo workspace: [bold]{report.workspace.home}[/]")
+        table = Table(title="Demo users (passwords are new on every run)")
+        table.add_column("user name")
+        table.add_column("role")
+        table.add_column("password")
+        for user in users:
+            table.add_row(user.username, user.role, user.password)
+        console.print(table)
+        console.print(
+            "Pipeline: no synthetic data yet (the generator and intake are the next issues)."
+        )
+    if not no_serve:
+        _check_migrated()
+        _serve(host="127.0.0.1", port=port, threads=8)
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option(help="Role id, e.g. analyst or privacy_officer.")],
+    home: HomeOption = None,
+    first_name: Annotated[str, typer.Option(help="Given name.")] = "",
+    last_name: Annotated[str, typer.Option(help="Surname.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Add a user with one role. The password is read from standard input (one line)."""
+    resolved = resolve_home(home)
+    _require_workspace(resolved)
+    django_setup(resolved)
+    from django.core.exceptions import ValidationError
+
+    from meedoen.accounts.roles import Role
+    from meedoen.accounts.services import user_create
+
+    if role not in Role.values:
+        fail(f"unknown role {role!r}; use one of: {', '.join(Role.values)}", code=EXIT_REJECTED)
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        user = user_create(
+            username=username,
+            role=role,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+        )
+    except ValidationError as exc:
+        fail("; ".join(exc.messages), code=EXIT_REJECTED)
+    if as_json:
+        emit_json({"id": user.pk, "username": user.username, "role": user.role})
+    else:
+        console.print(f"Added user [bold]{user.username}[/] with role {user.role}")

@@ -1,0 +1,62 @@
+"""Reading settings from the environment.
+
+Every variable meedoen reads is listed in ``ENV_VARS`` and documented in
+docs/admin/configuration.md; a test checks that both agree. An environment
+(``MEEDOEN_ENVIRONMENT``) only supplies defaults; a variable that is set always wins.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: name -> one-line description. Keep in sync with docs/admin/configuration.md.
+ENV_VARS: dict[str, str] = {
+    "MEEDOEN_ENVIRONMENT": "local (default), dev, ci or production: picks the defaults below.",
+    "MEEDOEN_HOME": "Workspace folder (default ./meedoen-data); --home overrides it.",
+    "DATABASE_URL": "Web app database; unset means SQLite in the workspace.",
+    "SECRET_KEY": "Django signing key; unset means keys/web-secret.key of the workspace.",
+    "ALLOWED_HOSTS": "Comma-separated host names the web app answers to.",
+    "CSRF_TRUSTED_ORIGINS": "Comma-separated origins (scheme://host) trusted for POSTs.",
+    "DEBUG": "Show debug pages (never in production).",
+    "SECURE_SSL": "Served over HTTPS: secure cookies, HSTS, redirect to https.",
+    "LOG_LEVEL": "Level of meedoen's own log messages (default INFO).",
+    "TIME_ZONE": "Time zone for display (default Europe/Amsterdam).",
+    "FAST_PASSWORD_HASHER": "Use a fast, insecure password hasher (test suite only).",
+}
+
+ENVIRONMENTS: dict[str, dict[str, str]] = {
+    # The `meedoen` command on one machine: loopback, no TLS, SQLite + DuckDB in the workspace.
+    "local": {},
+    # Developers: debug pages.
+    "dev": {"DEBUG": "1"},
+    # The test suite: fast hashing of test passwords.
+    "ci": {"FAST_PASSWORD_HASHER": "1"},
+    # Behind a TLS-terminating reverse proxy, with PostgreSQL (checked in settings).
+    "production": {"SECURE_SSL": "1"},
+}
+
+ENVIRONMENT = os.environ.get("MEEDOEN_ENVIRONMENT", "local")
+if ENVIRONMENT not in ENVIRONMENTS:
+    raise ValueError(
+        f"MEEDOEN_ENVIRONMENT={ENVIRONMENT!r} is unknown; use one of {', '.join(ENVIRONMENTS)}"
+    )
+
+
+def env_str(name: str, default: str) -> str:
+    if name not in ENV_VARS:
+        raise KeyError(f"document {name} in ENV_VARS and docs/admin/configuration.md")
+    return os.environ.get(name, ENVIRONMENTS[ENVIRONMENT].get(name, default))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = env_str(name, "1" if default else "0").strip().lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"environment variable {name}={raw!r} is not a boolean (use 1/0, true/false)")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = env_str(name, ",".join(default))
+    return [item.strip() for item in raw.split(",") if item.strip()]

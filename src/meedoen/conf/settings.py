@@ -1,0 +1,188 @@
+"""Settings of the meedoen web app.
+
+Every value that differs between installations comes from an environment variable read through
+meedoen.conf.env (documented there and in docs/admin/configuration.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from meedoen.conf.env import ENVIRONMENT, env_bool, env_list, env_str
+from meedoen_data.workspace import WEB_SECRET_KEY, Workspace, resolve_home
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+# The workspace: --home (the CLI exports it as MEEDOEN_HOME), else MEEDOEN_HOME, else ./meedoen-data
+MEEDOEN_HOME = resolve_home(env_str("MEEDOEN_HOME", ""))
+WORKSPACE = Workspace(MEEDOEN_HOME)
+
+
+def _secret_key() -> str:
+    explicit = env_str("SECRET_KEY", "")
+    if explicit:
+        return explicit
+    if WORKSPACE.keys.exists(WEB_SECRET_KEY):
+        return WORKSPACE.keys.read(WEB_SECRET_KEY).hex()
+    if ENVIRONMENT in {"dev", "ci"}:
+        return "insecure-key-for-development-and-tests-only-" + "x" * 20
+    raise ImproperlyConfigured(
+        f"no SECRET_KEY and no workspace key in {WORKSPACE.keys.directory}; "
+        f"create the workspace first: meedoen init --home {MEEDOEN_HOME}"
+    )
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "meedoen.accounts",
+    "meedoen.portals",
+    "meedoen.health",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "meedoen.utils.middleware.DutchByDefaultLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "meedoen.utils.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "meedoen.conf.urls"
+WSGI_APPLICATION = "meedoen.conf.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{WORKSPACE.web_database_path}"),
+        conn_max_age=60,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if env_bool("FAST_PASSWORD_HASHER", False):
+    if ENVIRONMENT == "production":
+        raise ImproperlyConfigured("FAST_PASSWORD_HASHER is for the test suite, never production")
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portals:start"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Sessions: short-lived, gone when the browser closes, not readable by scripts.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Served over HTTPS (production behind a proxy): secure cookies, HSTS, redirect to https.
+SECURE_SSL = env_bool("SECURE_SSL", False)
+SESSION_COOKIE_SECURE = SECURE_SSL
+CSRF_COOKIE_SECURE = SECURE_SSL
+SECURE_SSL_REDIRECT = SECURE_SSL
+SECURE_HSTS_SECONDS = 31_536_000 if SECURE_SSL else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SSL
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Only our own origin: no CDN, no inline script. Set by meedoen.utils.middleware.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "object-src 'none'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Dutch by default, English available.
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Amsterdam")
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATIC_ROOT = None  # no collectstatic: WhiteNoise serves from the installed package
+# Served by WhiteNoise straight from the package: no collectstatic step, no CDN.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "meedoen": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+        "django.security": {"handlers": ["console"], "level": "WARNING"},
+    },
+}
+if WORKSPACE.log_dir.is_dir():
+    # Also to HOME/logs/meedoen.log. Application logs never hold personal data: reads of
+    # person-level data go to the audit log, not here.
+    LOGGING["handlers"]["file"] = {
+        "class": "logging.handlers.RotatingFileHandler",
+        "filename": str(WORKSPACE.log_dir / "meedoen.log"),
+        "maxBytes": 10_000_000,
+        "backupCount": 5,
+        "formatter": "plain",
+    }
+    for logger in LOGGING["loggers"].values():
+        logger["handlers"].append("file")
+
+if ENVIRONMENT == "production":
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off in production")
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("production needs PostgreSQL: set DATABASE_URL=postgresql://…")

@@ -1,0 +1,97 @@
+"""What each role's start page shows. The only place the portals reach the data package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+
+from meedoen.accounts.models import User
+from meedoen.accounts.roles import ROLE_DESCRIPTIONS, Role
+from meedoen.accounts.selectors import user_counts_by_role
+from meedoen_data.workspace import WorkspaceError, workspace_status
+
+
+@dataclass(frozen=True)
+class StartPage:
+    role: str
+    role_label: str
+    description: str
+    upcoming: list[str]
+    context: dict[str, Any]
+
+
+#: What each role will do here, shown until the capability is built (and then removed).
+UPCOMING: dict[str, list[str]] = {
+    Role.ADMINISTRATOR: [
+        _("Manage users and roles in the web app"),
+        _("Verify the audit log and manage key rotation and backups"),
+    ],
+    Role.ANALYST: [
+        _("Load source files through the intake gate (validation, quarantine, pseudonyms)"),
+        _("Link partner files such as a food bank's client list to the register"),
+        _("Derive households and build the integrated household table"),
+        _("Publish disclosure-controlled tables per wijk and buurt"),
+    ],
+    Role.PRIVACY_OFFICER: [
+        _("Approve or refuse requested processing activities"),
+        _("Read and verify the audit trail of every read of personal data"),
+    ],
+    Role.POLICY_MAKER: [
+        _("Read key figures per wijk and buurt"),
+        _("Compose own tables, disclosure-controlled"),
+    ],
+    Role.COUNCIL_MEMBER: [_("Read the published key figures of the municipality")],
+    Role.CASE_WORKER: [
+        _("See who belongs to the family of a child or household on your caseload"),
+        _("See which services the household already receives and whom to call"),
+    ],
+    Role.DEBT_WORKER: [
+        _("Triage early-warning signals of rent, energy, water and health-insurance arrears"),
+        _("Register outreach and its outcome"),
+    ],
+    Role.RESIDENT: [
+        _("See which data the municipality holds about you and who used it"),
+        _("Give or withdraw consent for optional sharing; export your data"),
+    ],
+}
+
+
+def _workspace_summary() -> dict[str, Any]:
+    try:
+        status = workspace_status(home=settings.MEEDOEN_HOME)
+    except (WorkspaceError, OSError) as exc:
+        return {"available": False, "error": str(exc)}
+    except Exception as exc:  # DuckDB lock held by a running ingest, etc.
+        return {"available": False, "error": type(exc).__name__}
+    return {
+        "available": True,
+        "home": str(status.home),
+        "created": status.created,
+        "analytics_tables": status.analytics_tables,
+        "key_count": len(status.keys),
+        "vault_present": status.vault_present,
+    }
+
+
+def start_page_for(*, user: User) -> StartPage:
+    role = Role(user.role)
+    context: dict[str, Any] = {}
+    if role == Role.ADMINISTRATOR:
+        context["workspace"] = _workspace_summary()
+        context["database_vendor"] = connection.vendor
+        context["user_counts"] = [
+            (Role(key).label, count) for key, count in user_counts_by_role().items()
+        ]
+    elif role == Role.ANALYST:
+        context["workspace"] = _workspace_summary()
+    return StartPage(
+        role=role.value,
+        role_label=str(role.label),
+        description=str(ROLE_DESCRIPTIONS[role]),
+        upcoming=[str(item) for item in UPCOMING[role]],
+        context=context,
+    )
