@@ -1,0 +1,122 @@
+"""A real `meedoen demo` workspace served by `meedoen serve`, driven by headless Chromium.
+
+Chromium comes from Debian (/usr/bin/chromium, installed by `make test`); Playwright only
+drives it and downloads nothing. axe-core comes from npm (node_modules/, `make test`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO, cli_env, meedoen_json
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass(frozen=True)
+class DemoServer:
+    url: str
+    passwords: dict[str, str]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    home = tmp_path_factory.mktemp("browser") / "home"
+    demo = meedoen_json("demo", "--no-serve", "--home", str(home))
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "meedoen", "serve", "--home", str(home), "--port", str(port)],
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health/", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output = process.stdout.read() if process.stdout else ""
+                    pytest.fail(f"meedoen serve did not come up:\n{output}")
+                time.sleep(0.2)
+        yield DemoServer(url, {user["username"]: user["password"] for user in demo["users"]})
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        pytest.fail(f"no Chromium at {CHROMIUM}: run `make test` (installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh browser profile that keeps the site's Content-Security-Policy in force."""
+    context = browser.new_context(locale="nl-NL")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def axe_page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh profile where axe-core may be injected (CSP bypassed for the injection only)."""
+    context = browser.new_context(locale="nl-NL", bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+def axe_violations(page) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """Run axe-core on the current page for WCAG 2.0/2.1 A and AA; return the violations."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core missing at {AXE}: run `make test` (npm ci installs it)")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+            resultTypes: ['violations'],
+        })"""
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+    ]

@@ -1,0 +1,159 @@
+"""The command line as scripts use it: real subprocesses, exit codes of DESIGN.md."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+
+import pytest
+
+from tests.helpers import meedoen, meedoen_json
+
+DESIGN_COMMANDS = [
+    "init",
+    "synth",
+    "ingest",
+    "link",
+    "build",
+    "table",
+    "activity",
+    "sql",
+    "pseudonym",
+    "audit",
+    "demo",
+    "serve",
+    "user",
+]
+ROLES = {
+    "administrator",
+    "analyst",
+    "privacy_officer",
+    "policy_maker",
+    "council_member",
+    "case_worker",
+    "debt_worker",
+    "resident",
+}
+
+
+def test_help_lists_every_design_command() -> None:
+    result = meedoen("--help", COLUMNS="200")
+    assert result.returncode == 0
+    for command in DESIGN_COMMANDS:
+        assert f" {command} " in result.stdout, command
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        *DESIGN_COMMANDS,
+        "activity request",
+        "activity approve",
+        "activity refuse",
+        "activity revoke",
+        "activity list",
+        "audit verify",
+        "user add",
+    ],
+)
+def test_every_command_has_help(command: str) -> None:
+    result = meedoen(*command.split(), "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
+
+
+def test_init_creates_workspace_and_migrated_web_database(tmp_path) -> None:
+    home = tmp_path / "ws"
+    report = meedoen_json("init", "--home", str(home))
+    assert report["new"] is True
+    assert stat.S_IMODE((home / "keys" / "web-secret.key").stat().st_mode) == 0o600
+    assert (home / "analytics.duckdb").is_file()
+    assert (home / "vault").is_dir()
+    with sqlite3.connect(home / "web.sqlite3") as con:
+        tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master")}
+    assert "accounts_user" in tables
+    assert "django_migrations" in tables
+
+    again = meedoen_json("init", "--home", str(home))
+    assert again["new"] is False
+    assert again["created"] == []
+
+
+def test_home_from_environment(tmp_path) -> None:
+    result = meedoen("init", MEEDOEN_HOME=str(tmp_path / "from-env"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from-env" / "workspace.json").is_file()
+
+
+def test_init_in_foreign_folder_is_rejected_with_exit_2(tmp_path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    result = meedoen("init", "--home", str(tmp_path))
+    assert result.returncode == 2
+    assert "not a meedoen workspace" in result.stderr
+
+
+def test_demo_no_serve_creates_a_user_per_role_with_argon2(tmp_path) -> None:
+    home = tmp_path / "demo"
+    demo = meedoen_json("demo", "--no-serve", "--home", str(home))
+    assert {user["role"] for user in demo["users"]} == ROLES
+    with sqlite3.connect(home / "web.sqlite3") as con:
+        hashes = dict(con.execute("SELECT username, password FROM accounts_user"))
+    assert set(hashes) == ROLES
+    assert all(value.startswith("argon2$") for value in hashes.values())
+    # Passwords are printed once and stored only as hashes.
+    assert not any(user["password"] in hashes.values() for user in demo["users"])
+
+
+def test_demo_runs_twice(tmp_path) -> None:
+    first = meedoen_json("demo", "--no-serve", "--home", str(tmp_path / "d"))
+    second = meedoen_json("demo", "--no-serve", "--home", str(tmp_path / "d"))
+    assert first["users"] != second["users"]
+
+
+def test_serve_without_workspace_is_rejected(tmp_path) -> None:
+    result = meedoen("serve", "--home", str(tmp_path / "nothing"))
+    assert result.returncode == 2
+    assert "meedoen init" in result.stderr
+
+
+def test_user_add_reads_password_from_stdin(tmp_path) -> None:
+    home = str(tmp_path)
+    meedoen_json("init", "--home", home)
+    result = meedoen(
+        "user",
+        "add",
+        "femke",
+        "--role",
+        "privacy_officer",
+        "--home",
+        home,
+        "--json",
+        stdin="a-long-and-fine-passphrase\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"role": "privacy_officer"' in result.stdout
+    weak = meedoen("user", "add", "bob", "--role", "analyst", "--home", home, stdin="123\n")
+    assert weak.returncode == 2
+    assert "too short" in weak.stderr
+    unknown = meedoen("user", "add", "eve", "--role", "god", "--home", home, stdin="x\n")
+    assert unknown.returncode == 2
+    assert "unknown role" in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "issue"),
+    [
+        (["synth", "--gemeente", "GM0784", "--out", "x"], 3),
+        (["ingest", "x"], 4),
+        (["activity", "list"], 5),
+        (["audit", "verify"], 5),
+        (["build", "--peildatum", "2025-01-01", "--activity", "1"], 6),
+        (["link", "f.csv", "--source", "voedselbank", "--activity", "1"], 7),
+        (["table", "wijkcode", "--activity", "1"], 8),
+    ],
+)
+def test_planned_commands_say_so_plainly(args: list[str], issue: int) -> None:
+    result = meedoen(*args)
+    assert result.returncode == 1
+    assert f"issue #{issue}" in result.stderr
+    assert "Traceback" not in result.stderr
