@@ -1,0 +1,29 @@
+# The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
+# scripts/ so that what runs is readable in one place.
+
+.PHONY: demo test install lock vendor messages
+
+demo:  ## install everything, then run the demo on http://127.0.0.1:8000
+	scripts/bootstrap
+	.venv/bin/meedoen demo
+
+test:  ## install everything (incl. Chromium and axe-core), then run every check and test
+	scripts/bootstrap --browser
+	scripts/check
+
+install:  ## only install into .venv/
+	scripts/bootstrap
+
+lock:  ## re-pin dependencies after editing pyproject.toml
+	.venv/bin/python -m uv pip compile pyproject.toml --python-version 3.11 --universal \
+		--custom-compile-command "make lock" --quiet -o requirements/base.lock
+	.venv/bin/python -m uv pip compile pyproject.toml --extra dev --python-version 3.11 --universal \
+		--constraint requirements/base.lock --custom-compile-command "make lock" --quiet \
+		-o requirements/dev.lock
+
+messages:  ## collect new UI strings into the Dutch translation file
+	cd src/meedoen && MEEDOEN_ENVIRONMENT=dev DJANGO_SETTINGS_MODULE=meedoen.conf.settings \
+		../../.venv/bin/django-admin makemessages -l nl --no-location
+
+vendor:  ## refresh the vendored NL Design System CSS from npm (see its VENDORED.md)
+	scripts/vendor-nl-design-system
