@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+
+#: The role ids of DESIGN.md and issue #5, spelled out (not imported) so tests check the code.
+ROLE_IDS = (
+    "administrator",
+    "analyst",
+    "privacy_officer",
+    "policy_maker",
+    "council_member",
+    "case_worker",
+    "debt_worker",
+    "resident",
+)
 
 
 def cli_env(**extra: str) -> dict[str, str]:
@@ -40,3 +53,10 @@ def meedoen_json(*args: str, **env: str) -> Any:
     result = meedoen(*args, "--json", **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-
 from meedoen_data import __version__
 from meedoen_data.keystore import KeyStore
 
@@ -166,6 +164,7 @@ def workspace_init(*, home: Path, demo: bool = False) -> InitReport:
         note(f"keys/{name}.key", keys.create(name))
 
     note("analytics.duckdb", not workspace.analytics_path.exists())
+    import duckdb  # here, not at the top: every CLI start would pay ~0.1 s for it
 
     connection = duckdb.connect(str(workspace.analytics_path))
     try:
@@ -209,6 +208,8 @@ class WorkspaceStatus:
 
 def workspace_status(*, home: Path) -> WorkspaceStatus:
     """A summary of the workspace for status pages and ``meedoen`` health checks."""
+    import duckdb
+
     workspace = Workspace(home)
     manifest = workspace.manifest()
     connection = duckdb.connect(str(workspace.analytics_path), read_only=True)

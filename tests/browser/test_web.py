@@ -8,19 +8,9 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.browser.conftest import DemoServer, axe_violations
+from tests.helpers import ROLE_IDS
 
 pytestmark = pytest.mark.browser
-
-ROLES = [
-    "administrator",
-    "analyst",
-    "privacy_officer",
-    "policy_maker",
-    "council_member",
-    "case_worker",
-    "debt_worker",
-    "resident",
-]
 
 
 def sign_in(page, server: DemoServer, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -31,7 +21,7 @@ def sign_in(page, server: DemoServer, username: str) -> None:  # type: ignore[no
     page.wait_for_url(server.url + "/")
 
 
-@pytest.mark.parametrize("username", ROLES)
+@pytest.mark.parametrize("username", ROLE_IDS)
 def test_every_demo_user_signs_in_and_sees_own_start_page(page, demo_server, username) -> None:
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
@@ -94,7 +84,7 @@ def test_login_error_state_has_no_wcag_violations(axe_page, demo_server) -> None
     assert axe_violations(axe_page) == []
 
 
-@pytest.mark.parametrize("username", ROLES)
+@pytest.mark.parametrize("username", ROLE_IDS)
 def test_start_pages_have_no_wcag_violations(axe_page, demo_server, username) -> None:
     sign_in(axe_page, demo_server, username)
     assert axe_violations(axe_page) == []

@@ -7,7 +7,9 @@ import stat
 
 import pytest
 
-from tests.helpers import meedoen, meedoen_json
+from tests.helpers import ROLE_IDS, meedoen, meedoen_json
+
+ROLES = set(ROLE_IDS)
 
 DESIGN_COMMANDS = [
     "init",
@@ -24,16 +26,6 @@ DESIGN_COMMANDS = [
     "serve",
     "user",
 ]
-ROLES = {
-    "administrator",
-    "analyst",
-    "privacy_officer",
-    "policy_maker",
-    "council_member",
-    "case_worker",
-    "debt_worker",
-    "resident",
-}
 
 
 def test_help_lists_every_design_command() -> None:
@@ -157,3 +149,9 @@ def test_planned_commands_say_so_plainly(args: list[str], issue: int) -> None:
     assert result.returncode == 1
     assert f"issue #{issue}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_roles_are_the_design_roles() -> None:
+    from meedoen.accounts.roles import Role
+
+    assert tuple(Role.values) == ROLE_IDS

@@ -18,6 +18,7 @@ from meedoen.cli.common import (
     console,
     django_setup,
     emit_json,
+    err_console,
     fail,
 )
 from meedoen_data.workspace import (
@@ -130,7 +131,7 @@ def _serve(*, host: str, port: int, threads: int, trusted_proxy: str | None = No
             "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
             "clear_untrusted_proxy_headers": True,
         }
-    console.print(f"meedoen serves on [bold]http://{host}:{port}/[/] (Ctrl+C stops)")
+    err_console.print(f"meedoen serves on [bold]http://{host}:{port}/[/] (Ctrl+C stops)")
     waitress_serve(
         application, host=host, port=port, threads=threads, ident="meedoen", **proxy_options
     )
