@@ -1,0 +1,119 @@
+"""Wijken, buurten and BAG-style addresses, computed from an address's global number.
+
+Addresses are numbered 0..A-1 over the whole municipality and laid out in order: buurt b holds
+the addresses from ``b*A//B`` up to ``(b+1)*A//B``; within a buurt, streets of up to 40
+addresses; every fifth street is a block of flats (one huisnummer, toevoeging 1..8). Buurt codes
+are BU + gemeente (4) + wijk (2) + buurt (2), wijk codes WK + gemeente (4) + wijk (2), as CBS.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from meedoen_data.synth import names
+from meedoen_data.synth.plan import Plan
+
+I64 = npt.NDArray[np.int64]
+STREET_LENGTH = 40
+FLAT_UNITS = 8
+_LETTERS = "ABCDEFGHJKLMNPRSTVWXZ"
+#: Where a municipality's real postcodes start (Gilze en Rijen: 5120-5126).
+KNOWN_PC4 = {"GM0784": 5120}  # postcode letters avoid some combinations, as PostNL
+
+
+def gemeente_number(gemeente: str) -> int:
+    return int(gemeente[2:])
+
+
+def woonplaatsen(gemeente: str) -> tuple[str, ...]:
+    known = names.WOONPLAATSEN.get(gemeente)
+    if known:
+        return known
+    start = zlib.crc32(gemeente.encode()) % len(names.GENERIC_WOONPLAATSEN)
+    pool = names.GENERIC_WOONPLAATSEN
+    return tuple(pool[(start + k) % len(pool)] for k in range(4))
+
+
+def buurt_of(plan: Plan, address: I64) -> I64:
+    return (address * plan.buurten) // plan.addresses
+
+
+def wijk_of(plan: Plan, buurt: I64) -> I64:
+    return (buurt * plan.wijken) // plan.buurten
+
+
+def buurt_start(plan: Plan, buurt: I64) -> I64:
+    # Smallest address a with a*B//A >= b.
+    return (buurt * plan.addresses + plan.buurten - 1) // plan.buurten
+
+
+def addresses_table(plan: Plan, address: I64) -> pa.Table:
+    """The ``nummeraanduiding`` rows of the given global address numbers."""
+    gm = gemeente_number(plan.gemeente)
+    buurt = buurt_of(plan, address)
+    wijk = wijk_of(plan, buurt)
+    first_buurt_of_wijk = (wijk * plan.buurten + plan.wijken - 1) // plan.wijken
+    buurt_in_wijk = buurt - first_buurt_of_wijk
+    position = address - buurt_start(plan, buurt)
+    street_in_buurt = position // STREET_LENGTH
+    house = position % STREET_LENGTH
+    street_key = buurt * 1000 + street_in_buurt
+    flats = (street_key % 5) == 4
+    huisnummer = np.where(flats, 1 + 2 * (house // FLAT_UNITS), 1 + house)
+    toevoeging = np.where(flats, (house % FLAT_UNITS) + 1, 0)
+    letter_rng = (street_key * 7919 + house * 104729) % 100
+    huisletter_idx = np.where(~flats & (letter_rng < 4), (letter_rng % 2), -1)
+
+    stems, suffixes = names.STREET_STEMS, names.STREET_SUFFIXES
+    stem = (street_key * 2654435761) % len(stems)
+    suffix = (street_key * 40503 + 17) % len(suffixes)
+    street = pc.binary_join_element_wise(
+        pa.array(stems).take(pa.array(stem)), pa.array(suffixes).take(pa.array(suffix)), ""
+    )
+    places = woonplaatsen(plan.gemeente)
+    place = pa.array(places).take(pa.array(wijk % len(places)))
+    base_pc4 = min(KNOWN_PC4.get(plan.gemeente, (gm * 7) % 9000 + 1000), 9999 - plan.buurten)
+    pc4 = base_pc4 + buurt
+    pc_letters = street_in_buurt % (len(_LETTERS) ** 2)
+    l1 = pa.array(list(_LETTERS)).take(pa.array(pc_letters // len(_LETTERS)))
+    l2 = pa.array(list(_LETTERS)).take(pa.array(pc_letters % len(_LETTERS)))
+    postcode = pc.binary_join_element_wise(pc.cast(pa.array(pc4), pa.string()), l1, l2, "")
+
+    object_id = bag_id(gm, "01", address)
+    return pa.table(
+        {
+            "identificatie": bag_id(gm, "20", address),
+            "adresseerbaarobjectidentificatie": object_id,
+            "postcode": postcode,
+            "huisnummer": pa.array(huisnummer, type=pa.int32()),
+            "huisletter": pa.array(
+                np.array(["A", "B"])[np.maximum(huisletter_idx, 0)], mask=huisletter_idx < 0
+            ),
+            "huisnummertoevoeging": pa.array(toevoeging.astype(str), mask=toevoeging == 0),
+            "openbareruimtenaam": street,
+            "woonplaatsnaam": place,
+            "buurtcode": _code("BU", gm, wijk, buurt_in_wijk),
+            "wijkcode": _code("WK", gm, wijk, None),
+            "gemeentecode": pa.array(np.full(address.shape[0], plan.gemeente)),
+        }
+    )
+
+
+def bag_id(gm: int, kind: str, address: I64) -> pa.Array:
+    """16-digit BAG identification: gemeentecode (4), object type (2), serial (10)."""
+    serial = pc.utf8_lpad(pc.cast(pa.array(address + 1), pa.string()), 10, "0")
+    return pc.binary_join_element_wise(f"{gm:04d}{kind}", serial, "")
+
+
+def _code(prefix: str, gm: int, wijk: I64, buurt: I64 | None) -> pa.Array:
+    w = pc.utf8_lpad(pc.cast(pa.array(wijk), pa.string()), 2, "0")
+    head = f"{prefix}{gm:04d}"
+    if buurt is None:
+        return pc.binary_join_element_wise(head, w, "")
+    b = pc.utf8_lpad(pc.cast(pa.array(buurt), pa.string()), 2, "0")
+    return pc.binary_join_element_wise(head, w, b, "")
