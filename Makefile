@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
 # scripts/ so that what runs is readable in one place.
 
-.PHONY: demo test install bench lock vendor messages
+.PHONY: demo test install bench bench-synth lock vendor messages
 
 demo:  ## install everything, then run the demo on http://127.0.0.1:8000
 	scripts/bootstrap
@@ -17,6 +17,10 @@ install:  ## only install into .venv/
 bench:  ## speed figures: medians and ratios against a baseline, one table
 	scripts/bootstrap
 	.venv/bin/python -m benchmarks.run
+
+bench-synth:  ## generator speed and memory (PERSONS=17900000 for the national run)
+	scripts/bootstrap
+	PERSONS=$(PERSONS) .venv/bin/python -m benchmarks.synth
 
 lock:  ## re-pin dependencies after editing pyproject.toml
 	.venv/bin/python -m uv pip compile pyproject.toml --python-version 3.11 --universal \

@@ -135,7 +135,6 @@ def test_user_add_reads_password_from_stdin(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("args", "issue"),
     [
-        (["synth", "--gemeente", "GM0784", "--out", "x"], 3),
         (["ingest", "x"], 4),
         (["activity", "list"], 5),
         (["audit", "verify"], 5),
@@ -155,3 +154,32 @@ def test_roles_are_the_design_roles() -> None:
     from meedoen.accounts.roles import Role
 
     assert tuple(Role.values) == ROLE_IDS
+
+
+def test_synth_writes_the_contract_and_reports_rows(tmp_path) -> None:
+    out = tmp_path / "gm"
+    report = meedoen_json("synth", "--out", str(out), "--persons", "2000", "--with-truth")
+    assert report["rows"]["ingeschrevenpersoon"] > 2000
+    assert (out / "truth" / "household.csv").is_file()
+    again = meedoen("synth", "--out", str(out))
+    assert again.returncode == 2
+    assert "not empty" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--peildatum", "31-02-2024"], "not a date"),
+        (["--gemeente", "Gilze"], "not a CBS code"),
+    ],
+)
+def test_synth_rejects_bad_arguments(tmp_path, args, message) -> None:
+    result = meedoen("synth", "--out", str(tmp_path / "x"), *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_demo_writes_synthetic_sources(tmp_path) -> None:
+    demo = meedoen_json("demo", "--no-serve", "--home", str(tmp_path / "d"))
+    assert (tmp_path / "d" / "sources" / "GM0784" / "ingeschrevenpersoon.csv").is_file()
+    assert demo["sources"].endswith("GM0784")

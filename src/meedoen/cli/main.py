@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from meedoen.cli import planned, workspace
+from meedoen.cli import planned, synth, workspace
 
 app = typer.Typer(
     name="meedoen",
@@ -16,7 +16,7 @@ app = typer.Typer(
 )
 
 app.command()(workspace.init)
-app.command()(planned.synth)
+app.command()(synth.synth)
 app.command()(planned.ingest)
 app.command()(planned.link)
 app.command()(planned.build)

@@ -26,18 +26,6 @@ def _not_yet(capability: str, issue: int) -> NoReturn:
     fail(f"{capability} is not available yet (issue #{issue} builds it).")
 
 
-def synth(
-    gemeente: Annotated[str, typer.Option(help="Municipality code, e.g. GM0784.")],
-    out: Annotated[Path, typer.Option(help="Folder to write the source files to.")],
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
-    persons: Annotated[int, typer.Option(help="Number of persons.")] = 10_000,
-    with_truth: Annotated[bool, typer.Option("--with-truth", help="Write truth/.")] = False,
-    home: HomeOption = None,
-) -> None:
-    """Write a synthetic municipality in the source data contract."""
-    _not_yet("The synthetic municipality generator", 3)
-
-
 def ingest(
     directory: Annotated[Path, typer.Argument(help="Folder with contract files.")],
     home: HomeOption = None,

@@ -156,12 +156,14 @@ def demo(
     from meedoen.accounts.services import demo_users_reset
 
     users = demo_users_reset()
+    sources = _demo_sources(report.workspace.home, quiet=as_json)
     if as_json:
         emit_json(
             {
                 "home": str(report.workspace.home),
                 "url": f"http://127.0.0.1:{port}/",
                 "users": [vars(user) for user in users],
+                "sources": str(sources),
             }
         )
     else:
@@ -174,11 +176,24 @@ def demo(
             table.add_row(user.username, user.role, user.password)
         console.print(table)
         console.print(
-            "Pipeline: no synthetic data yet (the generator and intake are the next issues)."
+            f"Synthetic source files (GM0784, Gilze en Rijen-sized): [bold]{sources}[/] "
+            "(with truth/). Intake, linkage and households follow in the next issues."
         )
     if not no_serve:
         _check_migrated()
         _serve(host="127.0.0.1", port=port, threads=8)
+
+
+def _demo_sources(home: Path, *, quiet: bool) -> Path:
+    """The demo's synthetic municipality, generated once per demo workspace."""
+    from meedoen_data.synth import synth_municipality
+
+    sources = home / "sources" / "GM0784"
+    if not (sources / "ingeschrevenpersoon.csv").exists():
+        status = nullcontext() if quiet else console.status("Generating a synthetic municipality…")
+        with status:
+            synth_municipality(gemeente="GM0784", out=sources, seed=1, with_truth=True)
+    return sources
 
 
 @user_app.command("add")
