@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from meedoen_data.contract import TABLES
 from meedoen_data.synth import calibration as cal
 from meedoen_data.synth import foodbank, geography, records, services
 from meedoen_data.synth.plan import Plan, make_plan
@@ -178,14 +179,8 @@ def _truth_partner(table: pa.Table) -> pa.Table:
     )
 
 
-_PANEL_ITEMS = (
-    "meedoen_contact_met_anderen",
-    "meedoen_serieus_genomen",
-    "meedoen_samen_dingen_doen",
-    "meedoen_ergens_bij_horen",
-    "meedoen_zinvolle_dingen_doen",
-    "meedoen_interesse_in_maatschappij",
-)
+#: The survey items: every panel column after the four fixed ones.
+_PANEL_ITEMS = TABLES["inwonerspanel"][4:]
 
 
 def _panel(rng: np.random.Generator, plan: Plan) -> pa.Table:
