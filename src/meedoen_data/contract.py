@@ -1,140 +1,61 @@
-"""The source data contract (v1) of DESIGN.md: which tables exist and their columns, in order.
+"""The source data contract (v1) of DESIGN.md: tables, columns, types, code lists, privacy roles.
 
-This is the single declaration of the contract's shape. The synthetic generator writes exactly
-these columns; the intake gate (issue #4) extends each table with types, required flags and code
-lists.
+This is the single declaration of the contract. The synthetic generator writes exactly these
+columns, the intake gate validates and loads by it, and docs/sources/ is generated from it
+(`contract_markdown`; a test keeps the docs in step).
+
+Privacy roles decide where a value goes at the gate (DESIGN.md, privacy model points 1 and 2):
+
+- ``person``: a BSN; the analytics store gets the domain's keyed pseudonym, the vault the BSN;
+- ``address``: a BAG identification; the analytics store gets an address pseudonym;
+- ``identifier``: names, exact dates of birth, postcodes and house numbers; vault only, with
+  coarse analysis variables derived for the analytics store (birth year and month, postcode-4);
+- ``analysis``: everything else, loaded as typed values.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Literal
+
 CONTRACT_VERSION = "1"
 
-TABLES: dict[str, tuple[str, ...]] = {
-    "ingeschrevenpersoon": (
-        "burgerservicenummer",
-        "geslachtsnaam",
-        "voorvoegsel",
-        "voornamen",
-        "datumgeboorte",
-        "geslachtsaanduiding",
-        "datumoverlijden",
-        "aanduidingnaamgebruik",
-        "geboorteland",
-    ),
-    "verblijfplaats": (
-        "burgerservicenummer",
-        "adresseerbaarobjectidentificatie",
-        "nummeraanduidingidentificatie",
-        "datumvan",
-        "datumtot",
-    ),
-    "relatie": (
-        "burgerservicenummer",
-        "gerelateerde_burgerservicenummer",
-        "soortrelatie",
-        "soortverbintenis",
-        "datumingang",
-        "datumeinde",
-    ),
-    "nummeraanduiding": (
-        "identificatie",
-        "adresseerbaarobjectidentificatie",
-        "postcode",
-        "huisnummer",
-        "huisletter",
-        "huisnummertoevoeging",
-        "openbareruimtenaam",
-        "woonplaatsnaam",
-        "buurtcode",
-        "wijkcode",
-        "gemeentecode",
-    ),
-    "toewijzing": (
-        "toewijzingnummer",
-        "burgerservicenummer",
-        "wet",
-        "productcategorie",
-        "productcode",
-        "datumtoewijzing",
-        "datumstarttoewijzing",
-        "datumeindetoewijzing",
-        "omvang",
-        "eenheid",
-        "frequentie",
-        "leveringsvorm",
-        "aanbieder",
-        "soortverwijzer",
-    ),
-    "inkomensvoorziening": (
-        "burgerservicenummer",
-        "wet",
-        "code",
-        "ingangsdatum",
-        "einddatum",
-        "bedrag",
-    ),
-    "schuldhulptraject": (
-        "burgerservicenummer",
-        "startdatum",
-        "einddatum",
-        "totaalschuldbedragbijaanvangschuld",
-        "crisisinterventie",
-        "uitstroomreden",
-    ),
-    "vroegsignaal": (
-        "signaalid",
-        "signaalpartner",
-        "burgerservicenummer",
-        "geslachtsnaam",
-        "voorvoegsel",
-        "voornamen",
-        "postcode",
-        "huisnummer",
-        "huisnummertoevoeging",
-        "bedrag",
-        "ontstaansdatum",
-        "signaaldatum",
-        "crisissignaal",
-    ),
-    "cbs_persoon": ("burgerservicenummer", "opleidingsniveau", "migratieachtergrond"),
-    "cbs_inkomen": (
-        "burgerservicenummer",
-        "jaar",
-        "besteedbaar_huishoudinkomen",
-        "ww",
-        "ao",
-        "huurtoeslag",
-        "woningbezit",
-    ),
-    "inwonerspanel": (
-        "respondent_id",
-        "wijkcode",
-        "weging",
-        "leeftijdsklasse",
-        # The Meedoen aspects of Positieve Gezondheid, each 0-10.
-        "meedoen_contact_met_anderen",
-        "meedoen_serieus_genomen",
-        "meedoen_samen_dingen_doen",
-        "meedoen_ergens_bij_horen",
-        "meedoen_zinvolle_dingen_doen",
-        "meedoen_interesse_in_maatschappij",
-    ),
-}
+ColumnType = Literal[
+    "bsn", "text", "date", "code", "int", "decimal", "flag", "bag", "postcode", "pattern"
+]
+Role = Literal["person", "address", "identifier", "analysis"]
+LoadMode = Literal["replace", "append"]
 
-#: Partner files have no BSN; their shape is shared, the file name is the partner's.
-PARTNER_FILE_COLUMNS: tuple[str, ...] = (
-    "klantnummer",
-    "geslachtsnaam",
-    "voorvoegsel",
-    "voornamen",
-    "datumgeboorte",
-    "postcode",
-    "huisnummer",
-    "huisnummertoevoeging",
-    "datuminschrijving",
-    "datumuitschrijving",
-    "aantal_personen",
-)
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+    required: bool = False
+    role: Role = "analysis"
+    codes: tuple[str, ...] = ()
+    pattern: str = ""  # regular expression for type "pattern" (whole value)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # no two rows may share it; appends replace rows with the same key
+    load_mode: LoadMode
+    domain: str  # pseudonym domain; "by_wet" for toewijzing, "" for anonymous tables
+    date_order: tuple[tuple[str, str], ...] = ()  # (start, end): end may not precede start
+    derived: tuple[tuple[str, str], ...] = field(default=())  # (source column, derivation)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
 
 #: Code lists used by the generator (and, with issue #4, by validation).
 WMO_PRODUCTCATEGORIEEN: dict[str, str] = {
@@ -182,3 +103,302 @@ VERWIJZERS: dict[str, str] = {
     "08": "Rechter, Raad voor de Kinderbescherming of Officier van Justitie",
 }
 SIGNAALPARTNERS: tuple[str, ...] = ("HUUR", "ENERGIE", "WATER", "ZORGVERZEKERAAR", "CAK")
+SOORTRELATIE = ("ouder", "kind", "partner")
+GESLACHT = ("M", "V", "O")
+NAAMGEBRUIK = ("E", "N", "P", "V")
+WETTEN_TOEWIJZING = ("WMO", "JEUGDWET")
+WETTEN_INKOMEN = ("PARTICIPATIEWET", "IOAW", "IOAZ", "BIJZONDERE_BIJSTAND")
+LEVERINGSVORM = ("ZIN", "PGB")
+OPLEIDING = ("laag", "middelbaar", "hoog")
+MIGRATIE = ("geen", "westers", "niet-westers")
+WONINGBEZIT = ("koop", "huur_corporatie", "huur_overig")
+
+
+def _bsn(name: str = "burgerservicenummer", required: bool = True, description: str = "") -> Column:
+    return Column(
+        name, "bsn", required=required, role="person", description=description or "BSN (11-proef)"
+    )
+
+
+def _name_columns() -> tuple[Column, ...]:
+    return (
+        Column("geslachtsnaam", "text", role="identifier", description="surname"),
+        Column("voorvoegsel", "text", role="identifier", description="tussenvoegsel"),
+        Column("voornamen", "text", role="identifier", description="given names"),
+    )
+
+
+SPECS: dict[str, Table] = {
+    spec.name: spec
+    for spec in (
+        Table(
+            "ingeschrevenpersoon",
+            "Persons in the BRP (Haal Centraal BRP).",
+            (
+                _bsn(),
+                Column(
+                    "geslachtsnaam", "text", required=True, role="identifier", description="surname"
+                ),
+                Column("voorvoegsel", "text", role="identifier", description="tussenvoegsel"),
+                Column("voornamen", "text", role="identifier", description="given names"),
+                Column(
+                    "datumgeboorte",
+                    "date",
+                    required=True,
+                    role="identifier",
+                    description="date of birth; the analytics store gets year and month",
+                ),
+                Column("geslachtsaanduiding", "code", codes=GESLACHT),
+                Column("datumoverlijden", "date", description="date of death"),
+                Column("aanduidingnaamgebruik", "code", codes=NAAMGEBRUIK),
+                Column("geboorteland", "text", description="country of birth"),
+            ),
+            key=("burgerservicenummer",),
+            load_mode="replace",
+            domain="brp",
+            date_order=(("datumgeboorte", "datumoverlijden"),),
+            derived=(("datumgeboorte", "year_month"),),
+        ),
+        Table(
+            "verblijfplaats",
+            "Address history of persons (BRP).",
+            (
+                _bsn(),
+                Column("adresseerbaarobjectidentificatie", "bag", required=True, role="address"),
+                Column("nummeraanduidingidentificatie", "bag", role="identifier"),
+                Column("datumvan", "date", required=True),
+                Column("datumtot", "date"),
+            ),
+            key=("burgerservicenummer", "adresseerbaarobjectidentificatie", "datumvan"),
+            load_mode="replace",
+            domain="brp",
+            date_order=(("datumvan", "datumtot"),),
+        ),
+        Table(
+            "relatie",
+            "Parents, children and formal partners (BRP).",
+            (
+                _bsn(),
+                _bsn("gerelateerde_burgerservicenummer", description="BSN of the related person"),
+                Column("soortrelatie", "code", required=True, codes=SOORTRELATIE),
+                Column(
+                    "soortverbintenis",
+                    "code",
+                    codes=("H", "P"),
+                    description="H marriage, P registered partnership (partners only)",
+                ),
+                Column("datumingang", "date"),
+                Column("datumeinde", "date"),
+            ),
+            key=(
+                "burgerservicenummer",
+                "gerelateerde_burgerservicenummer",
+                "soortrelatie",
+                "datumingang",
+            ),
+            load_mode="replace",
+            domain="brp",
+            date_order=(("datumingang", "datumeinde"),),
+        ),
+        Table(
+            "nummeraanduiding",
+            "Addresses (BAG) with their buurt, wijk and gemeente.",
+            (
+                Column("identificatie", "bag", required=True, role="identifier"),
+                Column("adresseerbaarobjectidentificatie", "bag", required=True, role="address"),
+                Column(
+                    "postcode",
+                    "postcode",
+                    role="identifier",
+                    description="postcode; the analytics store gets postcode-4",
+                ),
+                Column("huisnummer", "int", role="identifier"),
+                Column("huisletter", "text", role="identifier"),
+                Column("huisnummertoevoeging", "text", role="identifier"),
+                Column("openbareruimtenaam", "text", role="identifier"),
+                Column("woonplaatsnaam", "text", role="identifier"),
+                Column("buurtcode", "pattern", pattern=r"BU\d{8}"),
+                Column("wijkcode", "pattern", pattern=r"WK\d{6}"),
+                Column("gemeentecode", "pattern", pattern=r"GM\d{4}"),
+            ),
+            key=("identificatie",),
+            load_mode="replace",
+            domain="",
+            derived=(("postcode", "postcode4"),),
+        ),
+        Table(
+            "toewijzing",
+            "Wmo and Jeugdwet allocations (iWmo/iJw).",
+            (
+                Column("toewijzingnummer", "text", required=True),
+                _bsn(),
+                Column("wet", "code", required=True, codes=WETTEN_TOEWIJZING),
+                Column(
+                    "productcategorie",
+                    "code",
+                    required=True,
+                    codes=tuple(WMO_PRODUCTCATEGORIEEN) + tuple(JEUGD_PRODUCTCATEGORIEEN),
+                    description="WMO020 or JZ020 category",
+                ),
+                Column("productcode", "text"),
+                Column("datumtoewijzing", "date"),
+                Column("datumstarttoewijzing", "date", required=True),
+                Column("datumeindetoewijzing", "date"),
+                Column("omvang", "int"),
+                Column("eenheid", "text"),
+                Column("frequentie", "text"),
+                Column("leveringsvorm", "code", codes=LEVERINGSVORM),
+                Column("aanbieder", "pattern", pattern=r"\d{8}", description="AGB code"),
+                Column(
+                    "soortverwijzer", "code", codes=tuple(VERWIJZERS), description="COD327 referrer"
+                ),
+            ),
+            key=("toewijzingnummer",),
+            load_mode="append",
+            domain="by_wet",
+            date_order=(
+                ("datumstarttoewijzing", "datumeindetoewijzing"),
+                ("datumtoewijzing", "datumstarttoewijzing"),
+            ),
+        ),
+        Table(
+            "inkomensvoorziening",
+            "Social assistance and related benefits.",
+            (
+                _bsn(),
+                Column("wet", "code", required=True, codes=WETTEN_INKOMEN),
+                Column("code", "text"),
+                Column("ingangsdatum", "date", required=True),
+                Column("einddatum", "date"),
+                Column("bedrag", "decimal"),
+            ),
+            key=("burgerservicenummer", "wet", "ingangsdatum"),
+            load_mode="append",
+            domain="participatie",
+            date_order=(("ingangsdatum", "einddatum"),),
+        ),
+        Table(
+            "schuldhulptraject",
+            "Debt-help trajectories (Wgs).",
+            (
+                _bsn(),
+                Column("startdatum", "date", required=True),
+                Column("einddatum", "date"),
+                Column("totaalschuldbedragbijaanvangschuld", "decimal"),
+                Column("crisisinterventie", "flag"),
+                Column("uitstroomreden", "text"),
+            ),
+            key=("burgerservicenummer", "startdatum"),
+            load_mode="append",
+            domain="schulden",
+            date_order=(("startdatum", "einddatum"),),
+        ),
+        Table(
+            "vroegsignaal",
+            "Early-warning signals of payment arrears (Wgs).",
+            (
+                Column("signaalid", "text", required=True),
+                Column("signaalpartner", "code", required=True, codes=SIGNAALPARTNERS),
+                _bsn(required=False, description="BSN when the partner knows it"),
+                *_name_columns(),
+                Column("postcode", "postcode", role="identifier"),
+                Column("huisnummer", "int", role="identifier"),
+                Column("huisnummertoevoeging", "text", role="identifier"),
+                Column("bedrag", "decimal"),
+                Column("ontstaansdatum", "date"),
+                Column("signaaldatum", "date", required=True),
+                Column("crisissignaal", "flag"),
+            ),
+            key=("signaalid",),
+            load_mode="append",
+            domain="signalen",
+            date_order=(("ontstaansdatum", "signaaldatum"),),
+            derived=(("postcode", "postcode4"),),
+        ),
+        Table(
+            "cbs_persoon",
+            "CBS-style background per person.",
+            (
+                _bsn(),
+                Column("opleidingsniveau", "code", codes=OPLEIDING),
+                Column("migratieachtergrond", "code", codes=MIGRATIE),
+            ),
+            key=("burgerservicenummer",),
+            load_mode="replace",
+            domain="cbs",
+        ),
+        Table(
+            "cbs_inkomen",
+            "CBS-style income and benefits per person and year.",
+            (
+                _bsn(),
+                Column("jaar", "int", required=True),
+                Column("besteedbaar_huishoudinkomen", "decimal"),
+                Column("ww", "int"),
+                Column("ao", "int"),
+                Column("huurtoeslag", "int"),
+                Column("woningbezit", "code", codes=WONINGBEZIT),
+            ),
+            key=("burgerservicenummer", "jaar"),
+            load_mode="append",
+            domain="cbs",
+        ),
+        Table(
+            "inwonerspanel",
+            "Anonymous resident panel, one row per respondent.",
+            (
+                Column("respondent_id", "text", required=True),
+                Column("wijkcode", "pattern", pattern=r"WK\d{6}"),
+                Column("weging", "decimal"),
+                Column("leeftijdsklasse", "text"),
+                *(
+                    Column(item, "int", description="0-10")
+                    for item in (
+                        "meedoen_contact_met_anderen",
+                        "meedoen_serieus_genomen",
+                        "meedoen_samen_dingen_doen",
+                        "meedoen_ergens_bij_horen",
+                        "meedoen_zinvolle_dingen_doen",
+                        "meedoen_interesse_in_maatschappij",
+                    )
+                ),
+            ),
+            key=("respondent_id",),
+            load_mode="replace",
+            domain="",
+        ),
+    )
+}
+
+
+def partner_spec(name: str) -> Table:
+    """The contract of a partner file (no BSN), e.g. a food bank's client list."""
+    return Table(
+        name,
+        f"Partner file {name!r}: clients known by name, birth date and address.",
+        (
+            Column("klantnummer", "text", required=True, role="identifier"),
+            *_name_columns(),
+            Column("datumgeboorte", "date", role="identifier"),
+            Column("postcode", "postcode", role="identifier"),
+            Column("huisnummer", "int", role="identifier"),
+            Column("huisnummertoevoeging", "text", role="identifier"),
+            Column("datuminschrijving", "date"),
+            Column("datumuitschrijving", "date"),
+            Column("aantal_personen", "int"),
+        ),
+        key=("klantnummer",),
+        load_mode="replace",
+        domain=f"partner-{name}",
+        date_order=(("datuminschrijving", "datumuitschrijving"),),
+        derived=(
+            ("datumgeboorte", "year_month"),
+            ("postcode", "postcode4"),
+            ("klantnummer", "record_pseudonym"),
+        ),
+    )
+
+
+#: Column names per table, in order (what the generator writes).
+TABLES: dict[str, tuple[str, ...]] = {name: spec.column_names for name, spec in SPECS.items()}
+PARTNER_FILE_COLUMNS: tuple[str, ...] = partner_spec("partner").column_names
