@@ -25,7 +25,7 @@ F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
 
 YEAR = 365.25
-NONE = -1  # missing date or index
+NONE = -(2**31 - 1)  # missing date or index (not -1: that is 1969-12-31 as a day number)
 
 HOUSEHOLD_TYPES = (
     "eenpersoons",
