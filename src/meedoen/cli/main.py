@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from meedoen.cli import planned, synth, workspace
+from meedoen.cli import intake, planned, synth, workspace
 
 app = typer.Typer(
     name="meedoen",
@@ -17,7 +17,8 @@ app = typer.Typer(
 
 app.command()(workspace.init)
 app.command()(synth.synth)
-app.command()(planned.ingest)
+app.command()(intake.ingest)
+app.add_typer(intake.quarantine_app, name="quarantine")
 app.command()(planned.link)
 app.command()(planned.build)
 app.command()(planned.table)

@@ -26,15 +26,6 @@ def _not_yet(capability: str, issue: int) -> NoReturn:
     fail(f"{capability} is not available yet (issue #{issue} builds it).")
 
 
-def ingest(
-    directory: Annotated[Path, typer.Argument(help="Folder with contract files.")],
-    home: HomeOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Validate and load every contract file in DIR; all-or-nothing per file."""
-    _not_yet("The intake gate", 4)
-
-
 def link(
     partner_file: Annotated[Path, typer.Argument(help="Partner file (CSV or Parquet).")],
     source: Annotated[str, typer.Option(help="Name of the partner source, e.g. voedselbank.")],

@@ -1,0 +1,182 @@
+"""``meedoen ingest`` and ``meedoen quarantine``: the intake gate on the command line."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from meedoen.cli.common import (
+    EXIT_REJECTED,
+    HomeOption,
+    JsonOption,
+    console,
+    emit_json,
+    err_console,
+    fail,
+)
+from meedoen_data.workspace import WorkspaceError, resolve_home
+
+quarantine_app = typer.Typer(
+    help="Rows the intake gate refused: inspect them (vault access).", no_args_is_help=True
+)
+
+
+def ingest(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Folder with contract files (.csv, .parquet).")
+    ] = None,
+    home: HomeOption = None,
+    max_reject_share: Annotated[
+        float,
+        typer.Option(
+            help="Reject a whole file when more than this share of rows fails.", min=0.0, max=1.0
+        ),
+    ] = 0.05,
+    history: Annotated[
+        bool, typer.Option("--history", help="List every batch loaded or rejected so far.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate and load every contract file in DIR; all-or-nothing per file.
+
+    Exit 0 when every file loaded (or was loaded before), 2 when a file was rejected."""
+    from meedoen_data.intake import ingest_directory, ingest_history
+
+    resolved = resolve_home(home)
+    if history:
+        try:
+            rows = ingest_history(home=resolved)
+        except WorkspaceError as exc:
+            fail(str(exc), code=EXIT_REJECTED)
+        _print_history(rows, as_json)
+        return
+    if directory is None:
+        fail("give a folder to ingest, or --history", code=EXIT_REJECTED)
+    if not directory.is_dir():
+        fail(f"{directory} is not a folder", code=EXIT_REJECTED)
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, disable=as_json, transient=True) as bar:
+        task = bar.add_task("Ingesting", total=None)
+
+        def progress(file: str, stage: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{file}: {stage}", completed=done, total=total)
+
+        try:
+            report = ingest_directory(
+                home=resolved,
+                directory=directory,
+                user=getpass.getuser(),
+                max_reject_share=max_reject_share,
+                progress=progress,
+            )
+        except WorkspaceError as exc:
+            fail(str(exc), code=EXIT_REJECTED)
+    if as_json:
+        emit_json(
+            {
+                "recovered_batches": report.recovered,
+                "files": [vars(f) for f in report.files],
+                "tables": {f.table: f.rows_loaded for f in report.files if f.status == "loaded"},
+            }
+        )
+    else:
+        for batch in report.recovered:
+            console.print(f"[yellow]Cleaned up interrupted batch {batch}[/]")
+        for f in report.files:
+            style = {"loaded": "green", "unchanged": "blue", "rejected": "red"}[f.status]
+            console.print(f"[{style}]{f.status:>9}[/] {f.message}")
+            for error in f.errors[:10]:
+                console.print(
+                    f"            row {error['row']}, {error['column']}: {error['reason']}"
+                )
+            if f.rows_quarantined > 10:
+                console.print(f"            … see: meedoen quarantine show {f.batch_id}")
+    if report.rejected:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+def _print_history(rows: list[dict[str, object]], as_json: bool) -> None:
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(title="Intake batches")
+    for name in (
+        "batch",
+        "file",
+        "table",
+        "status",
+        "read",
+        "loaded",
+        "quarantined",
+        "user",
+        "when",
+    ):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(
+            str(r["batch_id"]),
+            str(r["file_name"]),
+            str(r["table_name"]),
+            str(r["status"]),
+            str(r["rows_read"]),
+            str(r["rows_loaded"]),
+            str(r["rows_quarantined"]),
+            str(r["user_name"]),
+            f"{r['at_time']:%Y-%m-%d %H:%M}",
+        )
+    console.print(table)
+
+
+@quarantine_app.command("list")
+def quarantine_list(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Batches with quarantined rows: file, table, rows and problems."""
+    from meedoen_data.intake import quarantine_list as select
+
+    try:
+        rows = select(home=resolve_home(home))
+    except WorkspaceError as exc:
+        fail(str(exc), code=EXIT_REJECTED)
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(title="Quarantine")
+    for name in ("batch", "file", "table", "rows", "problems"):
+        table.add_column(name)
+    for r in rows:
+        table.add_row(
+            *(str(r[k]) for k in ("batch_id", "file_name", "table_name", "rows", "problems"))
+        )
+    console.print(table)
+
+
+@quarantine_app.command("show")
+def quarantine_show(
+    batch_id: Annotated[str, typer.Argument(metavar="BATCH", help="Batch id from the list.")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The quarantined rows of one batch with row number, column, reason and raw values."""
+    from meedoen_data.intake import quarantine_show as select
+
+    try:
+        rows = select(home=resolve_home(home), batch_id=batch_id)
+    except WorkspaceError as exc:
+        fail(str(exc), code=EXIT_REJECTED)
+    if not rows:
+        fail(f"no quarantined rows for batch {batch_id}", code=EXIT_REJECTED)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        console.print(f"row {r['row_number']}, {r['column_name']}: {r['reason']}")
+        console.print(f"    {r['raw_row']}", highlight=False, markup=False)

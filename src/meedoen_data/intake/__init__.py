@@ -1,0 +1,403 @@
+"""The intake gate: validate, quarantine, pseudonymise, keep identifiers in the identity vault.
+
+Public surface: :func:`ingest_directory`, :func:`ingest_history`, :func:`quarantine_list`,
+:func:`quarantine_show` and the report dataclasses. See docs/intake.md for what happens to
+identifiers.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from meedoen_data.contract import CONTRACT_VERSION, Table
+from meedoen_data.intake import store
+from meedoen_data.intake.pseudonyms import ADDRESS_DOMAIN, domain_key, hmac_pads, hmac_sql
+from meedoen_data.intake.reader import Delivery, StructuralError, load_raw, recognise
+from meedoen_data.intake.sql import ident
+from meedoen_data.intake.validate import validate
+from meedoen_data.workspace import Workspace
+
+__all__ = [
+    "DEFAULT_MAX_REJECT_SHARE",
+    "FileResult",
+    "IngestReport",
+    "ingest_directory",
+    "ingest_history",
+    "quarantine_list",
+    "quarantine_show",
+]
+
+log = logging.getLogger(__name__)
+DEFAULT_MAX_REJECT_SHARE = 0.05
+ERROR_SAMPLE = 20
+Progress = Callable[[str, str, int, int], None]
+
+
+@dataclass
+class FileResult:
+    file: str
+    table: str
+    status: str  # loaded, rejected, unchanged
+    message: str
+    batch_id: str = ""
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult]
+    recovered: list[str]
+
+    @property
+    def rejected(self) -> bool:
+        return any(f.status == "rejected" for f in self.files)
+
+
+def vault_path(workspace: Workspace) -> Path:
+    return workspace.vault_dir / "identity.duckdb"
+
+
+@contextmanager
+def _connect(home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    workspace = Workspace(home)
+    workspace.manifest()
+    scratch = workspace.vault_dir / "tmp"  # spilled rows hold identifiers: inside the vault
+    scratch.mkdir(mode=0o700, exist_ok=True)
+    con = duckdb.connect(config={"temp_directory": str(scratch), "preserve_insertion_order": True})
+    try:
+        con.execute("ATTACH ? AS analytics", [str(workspace.analytics_path)])
+        con.execute("ATTACH ? AS vault", [str(vault_path(workspace))])
+        vault_path(workspace).chmod(0o600)
+        store.ensure_schemas(con)
+        yield con
+    finally:
+        con.close()
+
+
+def ingest_directory(
+    *,
+    home: Path,
+    directory: Path,
+    user: str,
+    max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Validate and load every ``.csv``/``.parquet`` file in ``directory``."""
+    if not directory.is_dir():
+        raise FileNotFoundError(f"{directory} is not a folder")
+    files = sorted(
+        p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in {".csv", ".parquet"}
+    )
+    workspace = Workspace(home)
+    with _connect(home) as con, tempfile.TemporaryDirectory(dir=workspace.vault_dir) as tmp:
+        recovered = store.recover(con)
+        results = []
+        for number, path in enumerate(files):
+
+            def step(stage: str, number: int = number, name: str = path.name) -> None:
+                if progress is not None:
+                    progress(name, stage, number, len(files))
+
+            results.append(
+                _ingest_file(con, workspace, path, user, max_reject_share, Path(tmp), step)
+            )
+            step("done", number + 1)
+    return IngestReport(results, recovered)
+
+
+def _ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    workspace: Workspace,
+    path: Path,
+    user: str,
+    max_share: float,
+    scratch: Path,
+    step: Callable[[str], None],
+) -> FileResult:
+    started = datetime.now(UTC).replace(tzinfo=None)
+    batch_id = f"B{started:%Y%m%d%H%M%S}{secrets.token_hex(3)}"
+    step("reading")
+    try:
+        delivery = recognise(path)
+    except StructuralError as exc:
+        _record_rejection(con, batch_id, path.name, "", "", str(exc), 0, 0, user)
+        return FileResult(path.name, "", "rejected", str(exc), batch_id)
+    spec = delivery.spec
+    earlier = con.execute(
+        "SELECT batch_id, finished_at FROM analytics.meta.batch WHERE file_sha256 = ? "
+        "AND table_name = ?",
+        [delivery.sha256, spec.name],
+    ).fetchone()
+    if earlier:
+        return FileResult(
+            path.name,
+            spec.name,
+            "unchanged",
+            f"{path.name}: already loaded in batch {earlier[0]} on "
+            f"{earlier[1]:%Y-%m-%d %H:%M}; nothing changed",
+            str(earlier[0]),
+        )
+    try:
+        rows = load_raw(con, delivery, scratch)
+    except StructuralError as exc:
+        _record_rejection(
+            con, batch_id, path.name, delivery.sha256, spec.name, str(exc), 0, 0, user
+        )
+        return FileResult(path.name, spec.name, "rejected", str(exc), batch_id)
+    step("validating")
+    validate(con, spec)
+    bad = _scalar(con, "SELECT count(DISTINCT _row) FROM errors")
+    sample = [
+        {"row": r, "column": c, "reason": reason}
+        for r, c, reason in con.execute(
+            f"SELECT * FROM errors ORDER BY 1, 2 LIMIT {ERROR_SAMPLE}"
+        ).fetchall()
+    ]
+    if rows == 0:
+        message = f"{path.name}: no rows"
+        _record_rejection(con, batch_id, path.name, delivery.sha256, spec.name, message, 0, 0, user)
+        return FileResult(path.name, spec.name, "rejected", message, batch_id)
+    if bad / rows > max_share:
+        message = (
+            f"{path.name}: {bad} of {rows} rows ({bad / rows:.1%}) fail the checks, more "
+            f"than the {max_share:.0%} allowed; the whole file is rejected and its failing "
+            "rows are in quarantine"
+        )
+        con.execute("BEGIN")
+        _quarantine(con, batch_id, path.name, spec.name)
+        _record_rejection(
+            con,
+            batch_id,
+            path.name,
+            delivery.sha256,
+            spec.name,
+            message,
+            rows,
+            bad,
+            user,
+            transaction=False,
+        )
+        con.execute("COMMIT")
+        return FileResult(path.name, spec.name, "rejected", message, batch_id, rows, 0, bad, sample)
+    step("pseudonymising")
+    _pseudonymise(con, workspace, spec)
+    step("writing")
+    loaded = _commit(con, spec, delivery, batch_id, rows, bad, user, started)
+    message = f"{path.name}: {loaded} rows loaded into {spec.name}"
+    if bad:
+        message += f", {bad} rows quarantined"
+    log.info("%s (batch %s)", message, batch_id)
+    return FileResult(path.name, spec.name, "loaded", message, batch_id, rows, loaded, bad, sample)
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _pseudonymise(con: duckdb.DuckDBPyConnection, workspace: Workspace, spec: Table) -> None:
+    """Table ``accepted``: valid rows with p_<column> pseudonyms for person/address columns."""
+    params: dict[str, bytes] = {}
+
+    def pads(domain: str) -> tuple[str, str]:
+        ipad, opad = hmac_pads(domain_key(workspace.keys, domain))
+        tag = domain.replace("-", "_")
+        params[f"i_{tag}"], params[f"o_{tag}"] = ipad, opad
+        return f"$i_{tag}", f"$o_{tag}"
+
+    extra = []
+    for column in spec.columns:
+        t = ident("t_" + column.name)
+        if column.role == "person":
+            if spec.domain == "by_wet":
+                wmo, jeugd = hmac_sql(t, *pads("wmo")), hmac_sql(t, *pads("jeugd"))
+                expr = f"CASE WHEN t_wet = 'WMO' THEN {wmo} ELSE {jeugd} END"
+            else:
+                expr = hmac_sql(t, *pads(spec.domain))
+        elif column.role == "address":
+            expr = hmac_sql(t, *pads(ADDRESS_DOMAIN))
+        elif (column.name, "record_pseudonym") in spec.derived:
+            expr = hmac_sql(t, *pads(spec.domain))
+        else:
+            continue
+        extra.append(
+            f"CASE WHEN {t} IS NULL THEN NULL ELSE {expr} END AS {ident('p_' + column.name)}"
+        )
+    select = ", ".join(["*", *extra])
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE accepted AS SELECT {select} FROM typed "
+        "WHERE _row NOT IN (SELECT _row FROM errors)",
+        params,
+    )
+
+
+def _commit(
+    con: duckdb.DuckDBPyConnection,
+    spec: Table,
+    delivery: Delivery,
+    batch_id: str,
+    rows: int,
+    bad: int,
+    user: str,
+    started: datetime,
+) -> int:
+    name = ident(spec.name)
+    vault_cols = ", ".join(f"{expr} AS {ident(col)}" for col, expr in store.vault_columns(spec))
+    analytics_cols = ", ".join(
+        f"{expr} AS {ident(col)}" for col, expr in store.analytics_columns(spec)
+    )
+    # 1. The vault: identifiers, quarantine and a pending batch record.
+    con.execute("BEGIN")
+    con.execute("CREATE SCHEMA IF NOT EXISTS vault.identity")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS vault.identity.{name} AS SELECT {vault_cols}, "
+        "''::VARCHAR AS batch_id FROM accepted WHERE false"
+    )
+    con.execute(
+        f"INSERT INTO vault.identity.{name} BY NAME SELECT {vault_cols}, "
+        "? AS batch_id FROM accepted",
+        [batch_id],
+    )
+    _quarantine(con, batch_id, delivery.path.name, spec.name)
+    con.execute(
+        "INSERT INTO vault.intake.batch VALUES (?, ?, 'pending', ?)", [batch_id, spec.name, started]
+    )
+    con.execute("COMMIT")
+    # 2. The analytics store: the commit point.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE outgoing AS SELECT {analytics_cols}, "
+        "? AS batch_id FROM accepted",
+        [batch_id],
+    )
+    loaded = _scalar(con, "SELECT count(*) FROM outgoing")
+    con.execute("BEGIN")
+    target = f"analytics.source.{name}"
+    if spec.load_mode == "replace":
+        con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM outgoing")
+    else:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM outgoing WHERE false")
+        key = store.analytics_key(spec)
+        on = " AND ".join(f"t.{ident(k)} IS NOT DISTINCT FROM o.{ident(k)}" for k in key)
+        con.execute(f"DELETE FROM {target} t USING outgoing o WHERE {on}")
+        con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM outgoing")
+    con.execute(
+        "INSERT INTO analytics.meta.batch VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            batch_id,
+            delivery.path.name,
+            delivery.sha256,
+            spec.name,
+            CONTRACT_VERSION,
+            spec.load_mode,
+            rows,
+            loaded,
+            bad,
+            user,
+            started,
+            datetime.now(UTC).replace(tzinfo=None),
+        ],
+    )
+    con.execute("COMMIT")
+    # 3. Tidy the vault (safe to redo: recover() finishes it after a crash).
+    store.finish(con, batch_id, spec.name, replace=spec.load_mode == "replace")
+    return loaded
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, batch_id: str, file: str, table: str) -> None:
+    con.execute(
+        "INSERT INTO vault.intake.quarantine SELECT ?, ?, ?, e._row, e.column_name, e.reason, "
+        "to_json(r)::VARCHAR FROM errors e JOIN raw r ON r._row = e._row",
+        [batch_id, file, table],
+    )
+
+
+def _record_rejection(
+    con: duckdb.DuckDBPyConnection,
+    batch_id: str,
+    file: str,
+    sha: str,
+    table: str,
+    reason: str,
+    rows: int,
+    bad: int,
+    user: str,
+    *,
+    transaction: bool = True,
+) -> None:
+    if transaction:
+        con.execute("BEGIN")
+    con.execute(
+        "INSERT INTO vault.intake.rejection VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            batch_id,
+            file,
+            sha,
+            table,
+            reason,
+            rows,
+            bad,
+            user,
+            datetime.now(UTC).replace(tzinfo=None),
+        ],
+    )
+    if transaction:
+        con.execute("COMMIT")
+    log.info("%s (batch %s)", reason, batch_id)
+
+
+def ingest_history(*, home: Path) -> list[dict[str, Any]]:
+    """Every batch: loaded ones from the analytics lineage, rejected ones from the vault."""
+    with _connect(home) as con:
+        rows = con.execute(
+            """
+            SELECT batch_id, file_name, file_sha256, table_name, 'loaded' AS status,
+                   contract_version, rows_read, rows_loaded, rows_quarantined, user_name,
+                   finished_at AS at_time, '' AS reason
+            FROM analytics.meta.batch
+            UNION ALL
+            SELECT batch_id, file_name, file_sha256, table_name, 'rejected', ?, rows_read, 0,
+                   rows_quarantined, user_name, rejected_at, reason
+            FROM vault.intake.rejection
+            ORDER BY at_time, batch_id
+            """,
+            [CONTRACT_VERSION],
+        )
+        columns = [d[0] for d in rows.description]
+        return [dict(zip(columns, r, strict=True)) for r in rows.fetchall()]
+
+
+def quarantine_list(*, home: Path) -> list[dict[str, Any]]:
+    with _connect(home) as con:
+        rows = con.execute(
+            """SELECT batch_id, any_value(file_name) AS file_name,
+                      any_value(table_name) AS table_name, count(DISTINCT row_number) AS rows,
+                      count(*) AS problems
+               FROM vault.intake.quarantine GROUP BY batch_id ORDER BY batch_id"""
+        )
+        columns = [d[0] for d in rows.description]
+        return [dict(zip(columns, r, strict=True)) for r in rows.fetchall()]
+
+
+def quarantine_show(*, home: Path, batch_id: str) -> list[dict[str, Any]]:
+    """The quarantined rows of a batch, with the raw values (identifiers: vault access)."""
+    with _connect(home) as con:
+        rows = con.execute(
+            """SELECT row_number, column_name, reason, raw_row FROM vault.intake.quarantine
+               WHERE batch_id = ? ORDER BY row_number, column_name""",
+            [batch_id],
+        )
+        columns = [d[0] for d in rows.description]
+        return [dict(zip(columns, r, strict=True)) for r in rows.fetchall()]

@@ -1,0 +1,169 @@
+"""Reading real-world delivery files into DuckDB as text columns with row numbers.
+
+CSV: `,` or `;`, UTF-8 with or without BOM or Windows-1252 (transcoded to a private UTF-8 copy),
+quoted fields with separators inside. Parquet: every column cast to text. Row numbers count data
+rows from 1 (the header is not a row).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from meedoen_data.contract import PARTNER_FILE_COLUMNS, SPECS, Table, partner_spec
+from meedoen_data.intake.sql import ident
+
+CHUNK = 16 * 1024 * 1024
+
+
+class StructuralError(Exception):
+    """The file as a whole cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    path: Path
+    spec: Table
+    sha256: str
+    encoding: str  # utf-8, utf-8-sig, cp1252 or parquet
+    delimiter: str  # "" for parquet
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def detect_encoding(path: Path) -> str:
+    with path.open("rb") as handle:
+        if handle.read(3) == codecs.BOM_UTF8:
+            return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while block := handle.read(CHUNK):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8"
+
+
+def header(path: Path, encoding: str) -> tuple[list[str], str]:
+    with path.open(encoding=encoding, newline="") as handle:
+        first = handle.readline()
+    if not first.strip():
+        raise StructuralError(f"{path.name}: the file is empty or has no header line")
+    delimiter = (
+        ";" if _count_outside_quotes(first, ";") > _count_outside_quotes(first, ",") else ","
+    )
+    columns = next(csv.reader([first], delimiter=delimiter))
+    return [c.strip().lower() for c in columns], delimiter
+
+
+def _count_outside_quotes(line: str, char: str) -> int:
+    inside, count = False, 0
+    for c in line:
+        if c == '"':
+            inside = not inside
+        elif c == char and not inside:
+            count += 1
+    return count
+
+
+def recognise(path: Path) -> Delivery:
+    """Which contract table a file holds: by name, or a partner file by its header."""
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".parquet"}:
+        raise StructuralError(f"{path.name}: not a .csv or .parquet file")
+    name = path.stem.lower()
+    if suffix == ".parquet":
+        try:
+            columns = _parquet_columns(path)
+        except duckdb.Error as exc:
+            raise StructuralError(f"{path.name}: unreadable Parquet file ({exc})") from None
+        encoding, delimiter = "parquet", ""
+    else:
+        encoding = detect_encoding(path)
+        columns, delimiter = header(path, encoding)
+    spec = SPECS.get(name)
+    if spec is None:
+        if tuple(columns) == PARTNER_FILE_COLUMNS:
+            spec = partner_spec(name)
+        else:
+            known = ", ".join(sorted(SPECS))
+            raise StructuralError(
+                f"{path.name}: unknown table {name!r}; contract tables are {known}, or a partner "
+                "file with the columns " + ", ".join(PARTNER_FILE_COLUMNS)
+            )
+    missing = [c.name for c in spec.columns if c.required and c.name not in columns]
+    if missing:
+        raise StructuralError(f"{path.name}: required column missing: {', '.join(missing)}")
+    duplicates = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicates:
+        raise StructuralError(f"{path.name}: column appears twice: {', '.join(duplicates)}")
+    return Delivery(path, spec, file_hash(path), encoding, delimiter)
+
+
+def _parquet_columns(path: Path) -> list[str]:
+    with duckdb.connect() as con:
+        return [c.lower() for c in con.read_parquet(str(path)).columns]
+
+
+def transcode(delivery: Delivery, scratch: Path) -> Path:
+    """A UTF-8 copy of a Windows-1252 file (in the private scratch folder), else the file."""
+    if delivery.encoding != "cp1252":
+        return delivery.path
+    target = scratch / f"{delivery.sha256}.csv"
+    with (
+        delivery.path.open(encoding="cp1252", newline="") as src,
+        target.open("w", encoding="utf-8", newline="") as dst,
+    ):
+        while block := src.read(CHUNK):
+            dst.write(block)
+    return target
+
+
+def load_raw(con: duckdb.DuckDBPyConnection, delivery: Delivery, scratch: Path) -> int:
+    """Create temp table ``raw`` (``_row`` + one VARCHAR column per contract column)."""
+    spec = delivery.spec
+    try:
+        if delivery.encoding == "parquet":
+            source = "read_parquet(?)"
+            params: list[object] = [str(delivery.path)]
+        else:
+            source = (
+                "read_csv(?, delim = ?, quote = '\"', escape = '\"', header = true, "
+                "all_varchar = true, auto_detect = false, columns = ?, strict_mode = true)"
+            )
+            path = transcode(delivery, scratch)
+            columns, _ = header(path, "utf-8-sig" if delivery.encoding == "utf-8-sig" else "utf-8")
+            params = [str(path), delivery.delimiter, {c: "VARCHAR" for c in columns}]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE file_rows AS SELECT * FROM {source}", params)
+    except duckdb.Error as exc:
+        detail = str(exc).splitlines()[0]
+        raise StructuralError(f"{delivery.path.name}: unreadable ({detail})") from None
+    present = {c.lower(): c for c in con.table("file_rows").columns}
+    select = ", ".join(
+        (
+            f"nullif(trim(CAST({ident(present[c.name])} AS VARCHAR)), '') AS {ident(c.name)}"
+            if c.name in present
+            else f"NULL::VARCHAR AS {ident(c.name)}"
+        )
+        for c in spec.columns
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT row_number() OVER () AS _row, {select} "
+        "FROM file_rows"
+    )
+    con.execute("DROP TABLE file_rows")
+    row = con.execute("SELECT count(*) FROM raw").fetchone()
+    return int(row[0]) if row else 0
