@@ -180,3 +180,40 @@ def quarantine_show(
     for r in rows:
         console.print(f"row {r['row_number']}, {r['column_name']}: {r['reason']}")
         console.print(f"    {r['raw_row']}", highlight=False, markup=False)
+
+
+keys_app = typer.Typer(
+    help="Pseudonym keys of the workspace (administrators).", no_args_is_help=True
+)
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    domain: Annotated[
+        str,
+        typer.Argument(
+            help="Domain: brp, wmo, jeugd, participatie, "
+            "schulden, signalen, cbs, bag or partner-NAME."
+        ),
+    ],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Replace a domain's pseudonym key and re-derive every stored pseudonym of the domain.
+
+    Back up the workspace first. Safe to run again after an interruption: it completes the
+    same rotation."""
+    from meedoen_data.intake.rotation import rotate_domain_key
+    from meedoen_data.keystore import KeyStoreError
+
+    try:
+        report = rotate_domain_key(home=resolve_home(home), domain=domain)
+    except (WorkspaceError, KeyStoreError) as exc:
+        fail(str(exc), code=EXIT_REJECTED)
+    if as_json:
+        emit_json(vars(report))
+        return
+    console.print(
+        f"Rotated the {domain} key: {report.analytics_rows} pseudonyms in the "
+        f"analytics store and {report.vault_rows} in the vault re-derived"
+    )
