@@ -8,8 +8,10 @@ Privacy roles decide where a value goes at the gate (DESIGN.md, privacy model po
 
 - ``person``: a BSN; the analytics store gets the domain's keyed pseudonym, the vault the BSN;
 - ``address``: a BAG identification; the analytics store gets an address pseudonym;
-- ``identifier``: names, exact dates of birth, postcodes and house numbers; vault only, with
-  coarse analysis variables derived for the analytics store (birth year and month, postcode-4);
+- ``identifier``: names, exact dates of birth, postcodes and house numbers, and dates that can
+  be a date of birth (a newborn's first address, a parent-child relation); vault only, with
+  coarse analysis variables derived for the analytics store (birth year and month, postcode-4,
+  year-month ``YYYYMM`` of those dates);
 - ``analysis``: everything else, loaded as typed values.
 """
 
@@ -166,13 +168,20 @@ SPECS: dict[str, Table] = {
                 _bsn(),
                 Column("adresseerbaarobjectidentificatie", "bag", required=True, role="address"),
                 Column("nummeraanduidingidentificatie", "bag", role="identifier"),
-                Column("datumvan", "date", required=True),
-                Column("datumtot", "date"),
+                Column(
+                    "datumvan",
+                    "date",
+                    required=True,
+                    role="identifier",
+                    description="start; for a newborn the date of birth",
+                ),
+                Column("datumtot", "date", role="identifier"),
             ),
             key=("burgerservicenummer", "adresseerbaarobjectidentificatie", "datumvan"),
             load_mode="replace",
             domain="brp",
             date_order=(("datumvan", "datumtot"),),
+            derived=(("datumvan", "month"), ("datumtot", "month")),
         ),
         Table(
             "relatie",
@@ -187,8 +196,13 @@ SPECS: dict[str, Table] = {
                     codes=("H", "P"),
                     description="H marriage, P registered partnership (partners only)",
                 ),
-                Column("datumingang", "date"),
-                Column("datumeinde", "date"),
+                Column(
+                    "datumingang",
+                    "date",
+                    role="identifier",
+                    description="start; for parents and children the child's birth date",
+                ),
+                Column("datumeinde", "date", role="identifier"),
             ),
             key=(
                 "burgerservicenummer",
@@ -199,6 +213,7 @@ SPECS: dict[str, Table] = {
             load_mode="replace",
             domain="brp",
             date_order=(("datumingang", "datumeinde"),),
+            derived=(("datumingang", "month"), ("datumeinde", "month")),
         ),
         Table(
             "nummeraanduiding",

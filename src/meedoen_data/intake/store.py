@@ -66,6 +66,8 @@ def analytics_columns(spec: Table) -> list[tuple[str, str]]:
             ]
         elif derivation == "postcode4":
             out.append(("postcode4", f"left({t}, 4)"))
+        elif derivation == "month":
+            out.append((f"{source}_maand", f"(year({t}) * 100 + month({t}))::INTEGER"))
         elif derivation == "record_pseudonym":
             out.append(("record_pseudonym", ident("p_" + source)))
     return out
