@@ -356,7 +356,7 @@ def allocation_table(
     start = (peil - rng.random(n) * np.where(wet == "JEUGDWET", 2.0, 4.5) * YEAR).astype(np.int32)
     start = np.maximum(start, p.birth[who] + 30)
     decided = (start - rng.integers(0, 42, n)).astype(np.int32)
-    decided = np.maximum(decided, p.birth[who])
+    decided = np.maximum(decided, p.birth[who] + 14)  # never on the day of birth
     length = rng.gamma(2.0, 0.6, n) * YEAR
     end = (start + length).astype(np.int32)
     end = np.where(rng.random(n) < 0.3, NONE, end).astype(np.int32)  # open-ended
