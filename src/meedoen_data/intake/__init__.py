@@ -67,7 +67,7 @@ class IngestReport:
 
 
 def vault_path(workspace: Workspace) -> Path:
-    return workspace.vault_dir / "identity.duckdb"
+    return workspace.vault_dir / "vault.duckdb"
 
 
 @contextmanager
