@@ -217,3 +217,46 @@ def keys_rotate(
         f"Rotated the {domain} key: {report.analytics_rows} pseudonyms in the "
         f"analytics store and {report.vault_rows} in the vault re-derived"
     )
+
+
+def pseudonym(
+    domain: Annotated[str | None, typer.Option(help="Source domain, e.g. brp or wmo.")] = None,
+    activity: Annotated[
+        str | None, typer.Option(help="Activity id (activity-scoped pseudonyms, issue #5).")
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """(Administrators) BSNs on standard input, one per line, become pseudonyms on stdout."""
+    import logging
+    import sys
+
+    from meedoen_data.bsn import bsn_is_valid
+    from meedoen_data.intake.pseudonyms import key_name
+    from meedoen_data.intake.pseudonyms import pseudonym as derive
+    from meedoen_data.keystore import KeyStoreError
+    from meedoen_data.workspace import Workspace
+
+    if activity is not None:
+        fail("activity-scoped pseudonyms are not available yet (issue #5 builds them).")
+    if domain is None:
+        fail("give --domain (or --activity)", code=EXIT_REJECTED)
+    workspace = Workspace(resolve_home(home))
+    try:
+        workspace.manifest()
+        key = workspace.keys.read(key_name(domain))
+    except (WorkspaceError, KeyStoreError) as exc:
+        fail(str(exc), code=EXIT_REJECTED)
+    values = [line.strip() for line in sys.stdin]
+    for number, value in enumerate(values, start=1):
+        if value and not bsn_is_valid(value.zfill(9)):
+            fail(f"line {number}: not a valid BSN (9 digits, 11-proef)", code=EXIT_REJECTED)
+    for value in values:
+        typer.echo(derive(key, value.zfill(9)) if value else "")
+    # The audit log of person-level reads arrives with issue #5; until then the application log
+    # records the use, without the numbers.
+    logging.getLogger("meedoen.cli").info(
+        "pseudonym: %d BSNs of domain %s pseudonymised by %s",
+        len(values),
+        domain,
+        getpass.getuser(),
+    )

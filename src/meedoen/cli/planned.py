@@ -69,15 +69,6 @@ def sql(
     _not_yet("Analyst SQL access", 6)
 
 
-def pseudonym(
-    domain: Annotated[str | None, typer.Option(help="Source domain, e.g. brp.")] = None,
-    activity: Annotated[str | None, typer.Option(help="Activity id.")] = None,
-    home: HomeOption = None,
-) -> None:
-    """(Administrators, logged) BSNs on stdin become pseudonyms on stdout."""
-    _not_yet("Pseudonym issuing", 4)
-
-
 @activity_app.command("request")
 def activity_request(
     name: Annotated[str, typer.Option(help="Short name.")],
