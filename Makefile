@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
 # scripts/ so that what runs is readable in one place.
 
-.PHONY: demo test install bench bench-synth lock vendor messages
+.PHONY: demo test install bench bench-synth bench-intake lock vendor messages
 
 demo:  ## install everything, then run the demo on http://127.0.0.1:8000
 	scripts/bootstrap
@@ -21,6 +21,10 @@ bench:  ## speed figures: medians and ratios against a baseline, one table
 bench-synth:  ## generator speed and memory (PERSONS=17900000 for the national run)
 	scripts/bootstrap
 	PERSONS=$(PERSONS) .venv/bin/python -m benchmarks.synth
+
+bench-intake:  ## intake gate against pandas + per-row hmac (PERSONS=17900000 adds national)
+	scripts/bootstrap
+	PERSONS=$(PERSONS) .venv/bin/python -m benchmarks.intake
 
 lock:  ## re-pin dependencies after editing pyproject.toml
 	.venv/bin/python -m uv pip compile pyproject.toml --python-version 3.11 --universal \
