@@ -183,3 +183,6 @@ def test_demo_writes_synthetic_sources(tmp_path) -> None:
     demo = meedoen_json("demo", "--no-serve", "--home", str(tmp_path / "d"))
     assert (tmp_path / "d" / "sources" / "GM0784" / "ingeschrevenpersoon.csv").is_file()
     assert demo["sources"].endswith("GM0784")
+    assert demo["ingested"]["ingeschrevenpersoon"] > 20_000  # loaded through the intake gate
+    again = meedoen_json("demo", "--no-serve", "--home", str(tmp_path / "d"))
+    assert again["ingested"] == demo["ingested"]

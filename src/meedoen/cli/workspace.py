@@ -157,6 +157,7 @@ def demo(
 
     users = demo_users_reset()
     sources = _demo_sources(report.workspace.home, quiet=as_json)
+    intake = _demo_ingest(report.workspace.home, sources, quiet=as_json)
     if as_json:
         emit_json(
             {
@@ -164,6 +165,7 @@ def demo(
                 "url": f"http://127.0.0.1:{port}/",
                 "users": [vars(user) for user in users],
                 "sources": str(sources),
+                "ingested": intake,
             }
         )
     else:
@@ -177,7 +179,11 @@ def demo(
         console.print(table)
         console.print(
             f"Synthetic source files (GM0784, Gilze en Rijen-sized): [bold]{sources}[/] "
-            "(with truth/). Intake, linkage and households follow in the next issues."
+            "(with truth/)."
+        )
+        console.print(
+            "Loaded through the intake gate: "
+            + ", ".join(f"{table} {rows:,}" for table, rows in sorted(intake.items()))
         )
     if not no_serve:
         _check_migrated()
@@ -194,6 +200,20 @@ def _demo_sources(home: Path, *, quiet: bool) -> Path:
         with status:
             synth_municipality(gemeente="GM0784", out=sources, seed=1, with_truth=True)
     return sources
+
+
+def _demo_ingest(home: Path, sources: Path, *, quiet: bool) -> dict[str, int]:
+    """Load the demo's sources through the intake gate (unchanged files are skipped)."""
+    from meedoen_data.intake import ingest_directory, ingest_history
+
+    status = nullcontext() if quiet else console.status("Loading the sources through the gate…")
+    with status:
+        ingest_directory(home=home, directory=sources, user="demo")
+    return {
+        str(row["table_name"]): int(row["rows_loaded"])  # type: ignore[call-overload]
+        for row in ingest_history(home=home)
+        if row["status"] == "loaded"
+    }
 
 
 @user_app.command("add")

@@ -32,7 +32,6 @@ UPCOMING: dict[str, list[str]] = {
         _("Verify the audit log and manage key rotation and backups"),
     ],
     Role.ANALYST: [
-        _("Load source files through the intake gate (validation, quarantine, pseudonyms)"),
         _("Link partner files such as a food bank's client list to the register"),
         _("Derive households and build the integrated household table"),
         _("Publish disclosure-controlled tables per wijk and buurt"),
