@@ -39,6 +39,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_REJECT_SHARE = 0.05
+#: DuckDB's working memory; beyond it, intermediate rows spill to HOME/vault/tmp. The process
+#: peaks at about 1.5 times this (national run: see docs/benchmarks.md).
+DEFAULT_MEMORY_LIMIT = "6GB"
 ERROR_SAMPLE = 20
 Progress = Callable[[str, str, int, int], None]
 
@@ -71,12 +74,20 @@ def vault_path(workspace: Workspace) -> Path:
 
 
 @contextmanager
-def _connect(home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def _connect(
+    home: Path, memory_limit: str = DEFAULT_MEMORY_LIMIT
+) -> Iterator[duckdb.DuckDBPyConnection]:
     workspace = Workspace(home)
     workspace.manifest()
     scratch = workspace.vault_dir / "tmp"  # spilled rows hold identifiers: inside the vault
     scratch.mkdir(mode=0o700, exist_ok=True)
-    con = duckdb.connect(config={"temp_directory": str(scratch), "preserve_insertion_order": True})
+    con = duckdb.connect(
+        config={
+            "temp_directory": str(scratch),
+            "preserve_insertion_order": True,
+            "memory_limit": memory_limit,
+        }
+    )
     try:
         con.execute("ATTACH ? AS analytics", [str(workspace.analytics_path)])
         con.execute("ATTACH ? AS vault", [str(vault_path(workspace))])
@@ -94,6 +105,7 @@ def ingest_directory(
     user: str,
     max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
     progress: Progress | None = None,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
 ) -> IngestReport:
     """Validate and load every ``.csv``/``.parquet`` file in ``directory``."""
     if not directory.is_dir():
@@ -102,7 +114,10 @@ def ingest_directory(
         p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in {".csv", ".parquet"}
     )
     workspace = Workspace(home)
-    with _connect(home) as con, tempfile.TemporaryDirectory(dir=workspace.vault_dir) as tmp:
+    with (
+        _connect(home, memory_limit) as con,
+        tempfile.TemporaryDirectory(dir=workspace.vault_dir) as tmp,
+    ):
         recovered = store.recover(con)
         results = []
         for number, path in enumerate(files):

@@ -430,6 +430,7 @@ class _Links:
         death = np.maximum(death, since + 1)
         sex = np.where(p.sex[widow] == FEMALE, MALE, FEMALE).astype(np.int8)
         birth = (p.birth[widow] + rng.normal(-2, 3, n) * YEAR).astype(np.int32)
+        birth = np.maximum(birth, self.peil - int(106 * YEAR))  # nobody older than 105
         pid = self._new_pids(n)
         dec = self._person_block(pid, DECEASED, sex, birth, p.origin[widow])
         dec.death = death
@@ -489,7 +490,7 @@ class _Links:
     def departed(self, chunk: Chunk) -> None:
         rng = self.rng
         n = max(1, round(0.03 * len(self.p)))
-        age = 20 + rng.gamma(2.0, 8.0, n)
+        age = np.minimum(20 + rng.gamma(2.0, 8.0, n), 90)
         birth = _days(rng, self.peil, age)
         sex = (rng.random(n) < 0.5).astype(np.int8)
         origin = rng.choice(len(names.ORIGINS), size=n, p=self._origin_p()).astype(np.int8)
