@@ -50,11 +50,13 @@ def main(source: Path, target: Path) -> None:
             values = frame[column.name]
             if column.role == "person":
                 out[column.name + "_pseudonym"] = values.map(
-                    lambda v: None if v is None else _hmac(keys["person"], v)
+                    lambda v: _hmac(keys["person"], v) if isinstance(v, str) else None
                 )
                 secret[column.name] = values
             elif column.role == "address":
-                out["address_pseudonym"] = values.map(lambda v: _hmac(keys["address"], v))
+                out["address_pseudonym"] = values.map(
+                    lambda v: _hmac(keys["address"], v) if isinstance(v, str) else None
+                )
                 secret[column.name] = values
             elif column.role == "identifier":
                 secret[column.name] = values
@@ -65,8 +67,9 @@ def main(source: Path, target: Path) -> None:
                 out[column.name] = values
         analytics.register("frame_out", out)
         analytics.execute(f'CREATE OR REPLACE TABLE "{spec.name}" AS SELECT * FROM frame_out')
-        vault.register("frame_secret", secret)
-        vault.execute(f'CREATE OR REPLACE TABLE "{spec.name}" AS SELECT * FROM frame_secret')
+        if len(secret.columns):
+            vault.register("frame_secret", secret)
+            vault.execute(f'CREATE OR REPLACE TABLE "{spec.name}" AS SELECT * FROM frame_secret')
     analytics.close()
     vault.close()
 
@@ -78,7 +81,9 @@ def _hmac(key: bytes, value: str) -> str:
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 
 
-def _bsn_ok(value: str) -> bool:
+def _bsn_ok(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
     value = value.zfill(9)
     return (
         value.isdigit() and sum(w * int(d) for w, d in zip(_WEIGHTS, value, strict=True)) % 11 == 0
