@@ -98,3 +98,26 @@ def test_pages_fit_a_narrow_screen(axe_page, demo_server) -> None:
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+
+
+def test_inlezen_page_has_no_wcag_violations(axe_page, demo_server) -> None:
+    sign_in(axe_page, demo_server, "analyst")
+    axe_page.get_by_role("link", name="Bronbestanden inlezen").click()
+    axe_page.wait_for_url(demo_server.url + "/inlezen/")
+    assert axe_page.get_by_role("heading", level=1).inner_text() == "Bronbestanden inlezen"
+    assert axe_violations(axe_page) == []
+    # The result of an upload, here a file whose only row fails: rejected, with its row errors.
+    header = b"burgerservicenummer,geslachtsnaam,datumgeboorte\n"
+    axe_page.get_by_label("Bronbestanden").set_input_files(
+        [
+            {
+                "name": "ingeschrevenpersoon.csv",
+                "mimeType": "text/csv",
+                "buffer": header + b"123,Jansen,1980-05-17\n",
+            }
+        ]
+    )
+    axe_page.get_by_role("button", name="Inlezen").click()
+    axe_page.get_by_role("heading", name="Resultaat").wait_for()
+    assert axe_page.get_by_text("not a valid BSN (9 digits, 11-proef)").count() == 1
+    assert axe_violations(axe_page) == []

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "meedoen.accounts",
     "meedoen.portals",
     "meedoen.health",
+    "meedoen.intakes",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,17 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Amsterdam")
 USE_TZ = True
+
+# Uploaded source files hold identifiers: large uploads are streamed to a folder inside the
+# identity vault, never to /tmp. The handler creates it (0700) on first use, because the
+# workspace may not exist yet when the settings load (`meedoen init`, `meedoen demo`); hence
+# Django's check that the folder exists (files.E001) is silenced.
+FILE_UPLOAD_TEMP_DIR = str(WORKSPACE.vault_dir / "uploads")
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "meedoen.intakes.uploads.VaultTemporaryFileUploadHandler",
+]
+SILENCED_SYSTEM_CHECKS += ["files.E001"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]

@@ -7,4 +7,5 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("meedoen.accounts.urls")),
     path("", include("meedoen.portals.urls")),
+    path("", include("meedoen.intakes.urls")),
 ]
