@@ -135,7 +135,7 @@ def test_user_add_reads_password_from_stdin(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("args", "issue"),
     [
-        (["ingest", "x"], 4),
+        (["pseudonym", "--activity", "1"], 5),
         (["activity", "list"], 5),
         (["audit", "verify"], 5),
         (["build", "--peildatum", "2025-01-01", "--activity", "1"], 6),
