@@ -118,7 +118,7 @@ WONINGBEZIT = ("koop", "huur_corporatie", "huur_overig")
 
 def _bsn(name: str = "burgerservicenummer", required: bool = True, description: str = "") -> Column:
     return Column(
-        name, "bsn", required=required, role="person", description=description or "BSN (11-proef)"
+        name, "bsn", required=required, role="person", description=description
     )
 
 
