@@ -117,9 +117,7 @@ WONINGBEZIT = ("koop", "huur_corporatie", "huur_overig")
 
 
 def _bsn(name: str = "burgerservicenummer", required: bool = True, description: str = "") -> Column:
-    return Column(
-        name, "bsn", required=required, role="person", description=description
-    )
+    return Column(name, "bsn", required=required, role="person", description=description)
 
 
 def _name_columns() -> tuple[Column, ...]:
