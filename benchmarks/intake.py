@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.helpers import cli_env
+from tests.helpers import cli_env, meedoen
 
 COMPARE_PERSONS = 300_000
 
@@ -57,22 +57,7 @@ def main() -> None:
             sizes.append(extra)
         for persons in sizes:
             source = scratch / f"src{persons}"
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "meedoen",
-                    "synth",
-                    "--out",
-                    str(source),
-                    "--persons",
-                    str(persons),
-                    "--json",
-                ],
-                check=True,
-                env=cli_env(),
-                stdout=subprocess.DEVNULL,
-            )
+            assert meedoen("synth", "--out", str(source), "--persons", str(persons)).returncode == 0
             ours = ingest(source, scratch)
             theirs = None
             if persons == COMPARE_PERSONS:

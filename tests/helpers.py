@@ -44,7 +44,7 @@ def meedoen(*args: str, stdin: str | None = None, **env: str) -> subprocess.Comp
         capture_output=True,
         text=True,
         env=cli_env(**env),
-        timeout=120,
+        timeout=1800,
         check=False,
     )
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from meedoen_data.workspace import HOME_ENV, resolve_home
 
@@ -28,6 +29,19 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable outpu
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
+
+
+def progress_bar(*, quiet: bool) -> Progress:
+    """The progress bar of long commands, on standard error (off with ``--json``)."""
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet,
+        transient=True,
+    )
 
 
 def fail(message: str, *, code: int = EXIT_ERROR) -> NoReturn:

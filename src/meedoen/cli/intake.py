@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from meedoen.cli.common import (
@@ -16,8 +15,8 @@ from meedoen.cli.common import (
     JsonOption,
     console,
     emit_json,
-    err_console,
     fail,
+    progress_bar,
 )
 from meedoen_data.workspace import WorkspaceError, resolve_home
 
@@ -59,13 +58,7 @@ def ingest(
         fail("give a folder to ingest, or --history", code=EXIT_REJECTED)
     if not directory.is_dir():
         fail(f"{directory} is not a folder", code=EXIT_REJECTED)
-    columns = (
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err_console, disable=as_json, transient=True) as bar:
+    with progress_bar(quiet=as_json) as bar:
         task = bar.add_task("Ingesting", total=None)
 
         def progress(file: str, stage: str, done: int, total: int) -> None:

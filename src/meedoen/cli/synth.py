@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from meedoen.cli.common import EXIT_REJECTED, JsonOption, console, emit_json, err_console, fail
+from meedoen.cli.common import EXIT_REJECTED, JsonOption, console, emit_json, fail, progress_bar
 
 
 class OutputFormat(StrEnum):
@@ -50,13 +49,7 @@ def synth(
         fail(f"--peildatum {peildatum!r} is not a date YYYY-MM-DD", code=EXIT_REJECTED)
     if out.exists() and any(out.iterdir()):
         fail(f"{out} is not empty; choose a new folder", code=EXIT_REJECTED)
-    columns = (
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err_console, disable=as_json, transient=True) as bar:
+    with progress_bar(quiet=as_json) as bar:
         task = bar.add_task("Generating (chunks of 100,000 households)", total=None)
 
         def progress(done: int, total: int) -> None:
