@@ -136,7 +136,6 @@ def test_user_add_reads_password_from_stdin(tmp_path) -> None:
     ("args", "issue"),
     [
         (["pseudonym", "--activity", "1"], 5),
-        (["activity", "list"], 5),
         (["audit", "verify"], 5),
         (["build", "--peildatum", "2025-01-01", "--activity", "1"], 6),
         (["link", "f.csv", "--source", "voedselbank", "--activity", "1"], 7),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from meedoen.cli import intake, planned, synth, workspace
+from meedoen.cli import activities, intake, planned, synth, workspace
 
 app = typer.Typer(
     name="meedoen",
@@ -23,7 +23,7 @@ app.add_typer(intake.keys_app, name="keys")
 app.command()(planned.link)
 app.command()(planned.build)
 app.command()(planned.table)
-app.add_typer(planned.activity_app, name="activity")
+app.add_typer(activities.activity_app, name="activity")
 app.command()(planned.sql)
 app.command()(intake.pseudonym)
 app.add_typer(planned.audit_app, name="audit")

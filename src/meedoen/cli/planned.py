@@ -16,9 +16,6 @@ from meedoen.cli.common import HomeOption, JsonOption, fail
 ActivityOption = Annotated[
     str, typer.Option("--activity", help="Id of the approved processing activity.")
 ]
-activity_app = typer.Typer(
-    help="Processing activities and the privacy officer's decisions.", no_args_is_help=True
-)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
 
@@ -67,63 +64,6 @@ def sql(
 ) -> None:
     """Read-only SQL on one activity's pseudonymised tables (logged)."""
     _not_yet("Analyst SQL access", 6)
-
-
-@activity_app.command("request")
-def activity_request(
-    name: Annotated[str, typer.Option(help="Short name.")],
-    purpose: Annotated[str, typer.Option(help="Purpose of the processing.")],
-    legal_basis: Annotated[str, typer.Option(help="Legal basis per law.")],
-    sources: Annotated[str, typer.Option(help="Comma-separated domains: brp,wmo,jeugd,…")],
-    retention_days: Annotated[int, typer.Option(help="Retention period in days.")],
-    home: HomeOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Request a processing activity (analyst)."""
-    _not_yet("The register of processing activities", 5)
-
-
-def _decision(verb: str) -> None:
-    _not_yet(f"Processing activity decisions ({verb})", 5)
-
-
-@activity_app.command("approve")
-def activity_approve(
-    activity_id: Annotated[str, typer.Argument(metavar="ID")],
-    by: Annotated[str, typer.Option(help="User name of the privacy officer.")],
-    motivation: Annotated[str, typer.Option(help="Why.")],
-    home: HomeOption = None,
-) -> None:
-    """Approve a requested activity (privacy officer)."""
-    _decision("approve")
-
-
-@activity_app.command("refuse")
-def activity_refuse(
-    activity_id: Annotated[str, typer.Argument(metavar="ID")],
-    by: Annotated[str, typer.Option(help="User name of the privacy officer.")],
-    motivation: Annotated[str, typer.Option(help="Why.")],
-    home: HomeOption = None,
-) -> None:
-    """Refuse a requested activity (privacy officer)."""
-    _decision("refuse")
-
-
-@activity_app.command("revoke")
-def activity_revoke(
-    activity_id: Annotated[str, typer.Argument(metavar="ID")],
-    by: Annotated[str, typer.Option(help="User name of the privacy officer.")],
-    motivation: Annotated[str, typer.Option(help="Why.")],
-    home: HomeOption = None,
-) -> None:
-    """Revoke an activity; everything derived under it is deleted."""
-    _decision("revoke")
-
-
-@activity_app.command("list")
-def activity_list(home: HomeOption = None, as_json: JsonOption = False) -> None:
-    """List processing activities and their status."""
-    _not_yet("The register of processing activities", 5)
 
 
 @audit_app.command("verify")

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "meedoen.portals",
     "meedoen.health",
     "meedoen.intakes",
+    "meedoen.activities",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,64 @@
+"""The register of processing activities (verwerkingsregister, AVG art. 30).
+
+An activity is never edited in place: every request, decision and revocation is a new
+:class:`ActivityVersion`; the newest version is the activity's current state.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    REQUESTED = "requested", _("requested")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+    EXPIRED = "expired", _("expired")
+    REVOKED = "revoked", _("revoked")
+
+
+class ProcessingActivity(models.Model):
+    """The stable identity of an activity; its content lives in its versions."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("processing activity")
+        verbose_name_plural = _("processing activities")
+
+    def __str__(self) -> str:
+        return f"activity {self.pk}"
+
+
+class ActivityVersion(models.Model):
+    activity = models.ForeignKey(
+        ProcessingActivity, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    name = models.CharField(_("name"), max_length=200)
+    purpose = models.TextField(_("purpose"))
+    legal_basis = models.TextField(_("legal basis"))
+    sources = models.JSONField(_("sources (domains)"))
+    data_categories = models.TextField(_("data categories"), blank=True)
+    recipients = models.TextField(_("recipients and roles"), blank=True)
+    retention_days = models.PositiveIntegerField(_("retention period in days"))
+    dpia_reference = models.CharField(_("DPIA reference"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    valid_until = models.DateField(_("approved until"), null=True, blank=True)
+    motivation = models.TextField(_("motivation"), blank=True)
+    acted_by = models.CharField(_("acted by"), max_length=150)
+    acted_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity version")
+        ordering = ["activity_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "number"], name="activity_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"activity {self.activity_id} v{self.number} ({self.status})"

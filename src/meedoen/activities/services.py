@@ -1,0 +1,151 @@
+"""Writes on the register: request, approve, refuse, revoke. Roles are checked here.
+
+Every change adds a version; nothing is edited in place. The analyst who requests is never the
+privacy officer who decides (one role per account).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from meedoen.accounts.models import User
+from meedoen.accounts.roles import Role
+from meedoen.activities.models import ActivityVersion, ProcessingActivity, Status
+from meedoen.activities.selectors import activity_current
+from meedoen_data.workspace import SOURCE_DOMAINS
+
+EXTRA_DOMAINS = ("bag",)
+
+
+def _check_sources(sources: list[str]) -> list[str]:
+    cleaned = sorted({s.strip().lower() for s in sources if s.strip()})
+    if not cleaned:
+        raise ValidationError("name at least one source domain")
+    unknown = [
+        s
+        for s in cleaned
+        if s not in SOURCE_DOMAINS and s not in EXTRA_DOMAINS and not s.startswith("partner-")
+    ]
+    if unknown:
+        known = ", ".join([*SOURCE_DOMAINS, *EXTRA_DOMAINS, "partner-NAME"])
+        raise ValidationError(f"unknown source domain {', '.join(unknown)}; use {known}")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user account, or for command-line requests an operating-system user."""
+
+    name: str
+    user: User | None = None
+
+
+def _require(actor: Actor, role: Role) -> None:
+    if actor.user is not None and actor.user.role != role:
+        raise PermissionDenied(f"{actor.name} does not hold the {role.value} role")
+    if actor.user is None and role != Role.ANALYST:
+        raise PermissionDenied(f"only a user with the {role.value} role may do this")
+
+
+@transaction.atomic
+def activity_request(
+    *,
+    actor: Actor,
+    name: str,
+    purpose: str,
+    legal_basis: str,
+    sources: list[str],
+    retention_days: int,
+    data_categories: str = "",
+    recipients: str = "",
+    dpia_reference: str = "",
+) -> ProcessingActivity:
+    """A new activity, status requested (analysts)."""
+    _require(actor, Role.ANALYST)
+    if retention_days < 1:
+        raise ValidationError("the retention period must be at least one day")
+    for label, value in (("name", name), ("purpose", purpose), ("legal basis", legal_basis)):
+        if not value.strip():
+            raise ValidationError(f"the {label} may not be empty")
+    activity = ProcessingActivity.objects.create()
+    ActivityVersion.objects.create(
+        activity=activity,
+        number=1,
+        name=name.strip(),
+        purpose=purpose.strip(),
+        legal_basis=legal_basis.strip(),
+        sources=_check_sources(sources),
+        data_categories=data_categories,
+        recipients=recipients,
+        retention_days=retention_days,
+        dpia_reference=dpia_reference,
+        status=Status.REQUESTED,
+        acted_by=actor.name,
+        acted_by_user=actor.user,
+    )
+    return activity
+
+
+def _next(
+    activity_id: int, *, actor: Actor, status: Status, motivation: str, allowed_from: set[str]
+) -> ActivityVersion:
+    _require(actor, Role.PRIVACY_OFFICER)
+    if not motivation.strip():
+        raise ValidationError("give a motivation")
+    current = activity_current(activity_id=activity_id)
+    if current.status not in allowed_from:
+        raise ValidationError(
+            f"activity {activity_id} is {current.status}; only {' or '.join(sorted(allowed_from))}"
+            f" activities can become {status.value}"
+        )
+    version = ActivityVersion.objects.get(pk=current.pk)
+    version.pk = None
+    version.number = current.number + 1
+    version.status = status
+    version.motivation = motivation.strip()
+    version.acted_by = actor.name
+    version.acted_by_user = actor.user
+    if status == Status.APPROVED:
+        version.valid_until = timezone.localdate() + timedelta(days=version.retention_days)
+    version.save(force_insert=True)
+    return version
+
+
+@transaction.atomic
+def activity_approve(*, activity_id: int, actor: Actor, motivation: str) -> ActivityVersion:
+    return _next(
+        activity_id,
+        actor=actor,
+        status=Status.APPROVED,
+        motivation=motivation,
+        allowed_from={Status.REQUESTED},
+    )
+
+
+@transaction.atomic
+def activity_refuse(*, activity_id: int, actor: Actor, motivation: str) -> ActivityVersion:
+    return _next(
+        activity_id,
+        actor=actor,
+        status=Status.REFUSED,
+        motivation=motivation,
+        allowed_from={Status.REQUESTED},
+    )
+
+
+@transaction.atomic
+def activity_revoke(*, activity_id: int, actor: Actor, motivation: str) -> ActivityVersion:
+    """Revoke an approved activity. Deleting what was derived under it arrives with the
+    activity-scoped data of issue #5's enforcement step."""
+    return _next(
+        activity_id,
+        actor=actor,
+        status=Status.REVOKED,
+        motivation=motivation,
+        allowed_from={Status.APPROVED},
+    )

@@ -1,0 +1,117 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from meedoen.accounts.roles import Role
+from meedoen.activities.models import ActivityVersion, Status
+from meedoen.activities.selectors import activity_current, activity_history, activity_list
+from meedoen.activities.services import (
+    Actor,
+    activity_approve,
+    activity_refuse,
+    activity_request,
+    activity_revoke,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def request(actor: Actor, **overrides):  # type: ignore[no-untyped-def]
+    fields = {
+        "name": "Voedselbankklanten",
+        "purpose": "Welke huishoudens zijn klant van de voedselbank",
+        "legal_basis": "Participatiewet art. 7",
+        "sources": ["brp", "partner-voedselbank", "participatie"],
+        "retention_days": 365,
+    }
+    return activity_request(actor=actor, **{**fields, **overrides})
+
+
+@pytest.fixture
+def analyst(make_user) -> Actor:  # type: ignore[no-untyped-def]
+    user = make_user(Role.ANALYST)
+    return Actor(user.username, user)
+
+
+@pytest.fixture
+def officer(make_user) -> Actor:  # type: ignore[no-untyped-def]
+    user = make_user(Role.PRIVACY_OFFICER)
+    return Actor(user.username, user)
+
+
+def test_request_then_approve_adds_versions_and_an_end_date(analyst, officer) -> None:
+    activity = request(analyst)
+    assert activity_current(activity_id=activity.pk).status == Status.REQUESTED
+    approved = activity_approve(activity_id=activity.pk, actor=officer, motivation="Helder doel")
+    assert approved.number == 2
+    assert approved.valid_until == timezone.localdate() + timedelta(days=365)
+    history = activity_history(activity_id=activity.pk)
+    assert [(v.number, v.status, v.acted_by) for v in history] == [
+        (1, "requested", "analyst"),
+        (2, "approved", "privacy_officer"),
+    ]
+    assert history[1].motivation == "Helder doel"
+
+
+def test_versions_are_never_edited_in_place(analyst, officer) -> None:
+    activity = request(analyst)
+    first = ActivityVersion.objects.get(activity=activity, number=1)
+    activity_refuse(activity_id=activity.pk, actor=officer, motivation="Grondslag ontbreekt")
+    first.refresh_from_db()
+    assert first.status == Status.REQUESTED
+    assert ActivityVersion.objects.filter(activity=activity).count() == 2
+
+
+def test_only_the_privacy_officer_decides(analyst, make_user) -> None:
+    activity = request(analyst)
+    with pytest.raises(PermissionDenied, match="privacy_officer"):
+        activity_approve(activity_id=activity.pk, actor=analyst, motivation="ik mag niet")
+    with pytest.raises(PermissionDenied):
+        activity_approve(activity_id=activity.pk, actor=Actor("someone"), motivation="x")
+    admin = make_user(Role.ADMINISTRATOR)
+    with pytest.raises(PermissionDenied):
+        activity_revoke(activity_id=activity.pk, actor=Actor(admin.username, admin), motivation="x")
+
+
+def test_only_analysts_request(officer) -> None:
+    with pytest.raises(PermissionDenied):
+        request(officer)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"sources": ["brp", "belastingdienst"]}, "unknown source domain belastingdienst"),
+        ({"sources": []}, "at least one source domain"),
+        ({"retention_days": 0}, "at least one day"),
+        ({"purpose": "  "}, "purpose may not be empty"),
+    ],
+)
+def test_request_is_validated(analyst, overrides, message) -> None:
+    with pytest.raises(ValidationError, match=message):
+        request(analyst, **overrides)
+
+
+def test_transitions_follow_the_workflow(analyst, officer) -> None:
+    activity = request(analyst)
+    with pytest.raises(ValidationError, match="only approved activities can become revoked"):
+        activity_revoke(activity_id=activity.pk, actor=officer, motivation="x")
+    activity_approve(activity_id=activity.pk, actor=officer, motivation="ok")
+    with pytest.raises(ValidationError, match="is approved"):
+        activity_refuse(activity_id=activity.pk, actor=officer, motivation="te laat")
+    activity_revoke(activity_id=activity.pk, actor=officer, motivation="klaar")
+    assert activity_current(activity_id=activity.pk).status == Status.REVOKED
+    with pytest.raises(ValidationError, match="give a motivation"):
+        activity_refuse(activity_id=request(analyst).pk, actor=officer, motivation=" ")
+
+
+def test_approval_expires_on_its_end_date(analyst, officer) -> None:
+    activity = request(analyst, retention_days=1)
+    activity_approve(activity_id=activity.pk, actor=officer, motivation="ok")
+    ActivityVersion.objects.filter(activity=activity, number=2).update(
+        valid_until=timezone.localdate() - timedelta(days=1)
+    )
+    assert activity_current(activity_id=activity.pk).status == Status.EXPIRED
+    assert [a.status for a in activity_list()] == [Status.EXPIRED]

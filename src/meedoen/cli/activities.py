@@ -1,0 +1,185 @@
+"""``meedoen activity``: the register of processing activities on the command line."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from meedoen.cli.common import (
+    EXIT_REJECTED,
+    HomeOption,
+    JsonOption,
+    console,
+    django_setup,
+    emit_json,
+    fail,
+)
+from meedoen_data.workspace import Workspace, WorkspaceError, resolve_home
+
+activity_app = typer.Typer(
+    help="Processing activities and the privacy officer's decisions.", no_args_is_help=True
+)
+ByOption = Annotated[str, typer.Option("--by", help="User name of the privacy officer.")]
+MotivationOption = Annotated[str, typer.Option(help="Why: recorded with the decision.")]
+
+
+def _setup(home: Path | None) -> None:
+    resolved = resolve_home(home)
+    try:
+        Workspace(resolved).manifest()
+    except WorkspaceError as exc:
+        fail(str(exc), code=EXIT_REJECTED)
+    django_setup(resolved)
+
+
+def _actor(username: str | None):  # type: ignore[no-untyped-def]
+    from meedoen.accounts.models import User
+    from meedoen.activities.services import Actor
+
+    if username is None:
+        return Actor(name=getpass.getuser())
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        fail(f"no active user {username!r}", code=EXIT_REJECTED)
+    return Actor(name=user.username, user=user)
+
+
+def _run(action):  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+
+    try:
+        return action()
+    except ValidationError as exc:
+        fail("; ".join(exc.messages), code=EXIT_REJECTED)
+    except (PermissionDenied, ObjectDoesNotExist) as exc:
+        fail(str(exc), code=EXIT_REJECTED)
+
+
+@activity_app.command("request")
+def activity_request(
+    name: Annotated[str, typer.Option(help="Short name.")],
+    purpose: Annotated[str, typer.Option(help="Purpose of the processing.")],
+    legal_basis: Annotated[str, typer.Option(help="Legal basis per law.")],
+    sources: Annotated[str, typer.Option(help="Comma-separated domains: brp,wmo,jeugd,…")],
+    retention_days: Annotated[int, typer.Option(help="Retention period in days.")],
+    data_categories: Annotated[str, typer.Option(help="Data categories.")] = "",
+    recipients: Annotated[str, typer.Option(help="Recipients and roles.")] = "",
+    dpia: Annotated[str, typer.Option(help="DPIA reference.")] = "",
+    by: Annotated[
+        str | None, typer.Option("--by", help="Analyst's user name (default: you).")
+    ] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Request a processing activity (analysts); prints the new activity id."""
+    _setup(home)
+    from meedoen.activities.services import activity_request as request
+
+    activity = _run(
+        lambda: request(
+            actor=_actor(by),
+            name=name,
+            purpose=purpose,
+            legal_basis=legal_basis,
+            sources=sources.split(","),
+            retention_days=retention_days,
+            data_categories=data_categories,
+            recipients=recipients,
+            dpia_reference=dpia,
+        )
+    )
+    if as_json:
+        emit_json({"id": activity.pk})
+    else:
+        typer.echo(activity.pk)
+
+
+def _decide(
+    verb: str, activity_id: int, by: str, motivation: str, home: Path | None, as_json: bool
+) -> None:
+    _setup(home)
+    from meedoen.activities import services
+
+    action = getattr(services, f"activity_{verb}")
+    version = _run(lambda: action(activity_id=activity_id, actor=_actor(by), motivation=motivation))
+    if as_json:
+        emit_json(
+            {
+                "id": activity_id,
+                "version": version.number,
+                "status": version.status,
+                "valid_until": version.valid_until,
+            }
+        )
+    else:
+        until = f" until {version.valid_until}" if version.valid_until else ""
+        console.print(
+            f"Activity {activity_id} is now {version.status}{until} "
+            f"(version {version.number}, by {version.acted_by})"
+        )
+
+
+@activity_app.command("approve")
+def activity_approve(
+    activity_id: Annotated[int, typer.Argument(metavar="ID")],
+    by: ByOption,
+    motivation: MotivationOption,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Approve a requested activity (privacy officer); it expires after its retention period."""
+    _decide("approve", activity_id, by, motivation, home, as_json)
+
+
+@activity_app.command("refuse")
+def activity_refuse(
+    activity_id: Annotated[int, typer.Argument(metavar="ID")],
+    by: ByOption,
+    motivation: MotivationOption,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Refuse a requested activity (privacy officer)."""
+    _decide("refuse", activity_id, by, motivation, home, as_json)
+
+
+@activity_app.command("revoke")
+def activity_revoke(
+    activity_id: Annotated[int, typer.Argument(metavar="ID")],
+    by: ByOption,
+    motivation: MotivationOption,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke an approved activity (privacy officer)."""
+    _decide("revoke", activity_id, by, motivation, home, as_json)
+
+
+@activity_app.command("list")
+def activity_list(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """List processing activities with their current status."""
+    _setup(home)
+    from meedoen.activities.selectors import activity_list as select
+
+    rows = select()
+    if as_json:
+        emit_json([vars(r) for r in rows])
+        return
+    table = Table(title="Processing activities")
+    for column in ("id", "name", "sources", "status", "until", "version", "by"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            str(r.id),
+            r.name,
+            ",".join(r.sources),
+            r.status,
+            str(r.valid_until or ""),
+            str(r.number),
+            r.acted_by,
+        )
+    console.print(table)
