@@ -183,5 +183,7 @@ def test_demo_writes_synthetic_sources(tmp_path) -> None:
     assert (tmp_path / "d" / "sources" / "GM0784" / "ingeschrevenpersoon.csv").is_file()
     assert demo["sources"].endswith("GM0784")
     assert demo["ingested"]["ingeschrevenpersoon"] > 20_000  # loaded through the intake gate
+    assert demo["activity"]["status"] == "approved"
     again = meedoen_json("demo", "--no-serve", "--home", str(tmp_path / "d"))
     assert again["ingested"] == demo["ingested"]
+    assert again["activity"] == demo["activity"]  # created once per demo workspace

@@ -158,6 +158,7 @@ def demo(
     users = demo_users_reset()
     sources = _demo_sources(report.workspace.home, quiet=as_json)
     intake = _demo_ingest(report.workspace.home, sources, quiet=as_json)
+    activity = _demo_activity()
     if as_json:
         emit_json(
             {
@@ -166,6 +167,7 @@ def demo(
                 "users": [vars(user) for user in users],
                 "sources": str(sources),
                 "ingested": intake,
+                "activity": activity,
             }
         )
     else:
@@ -185,6 +187,11 @@ def demo(
             "Loaded through the intake gate: "
             + ", ".join(f"{table} {rows:,}" for table, rows in sorted(intake.items()))
         )
+        console.print(
+            f'Processing activity {activity["id"]} "{activity["name"]}": requested by the '
+            f"analyst, {activity['status']} by the privacy officer until {activity['valid_until']} "
+            "(meedoen activity list)"
+        )
     if not no_serve:
         _check_migrated()
         _serve(host="127.0.0.1", port=port, threads=8)
@@ -200,6 +207,43 @@ def _demo_sources(home: Path, *, quiet: bool) -> Path:
         with status:
             synth_municipality(gemeente="GM0784", out=sources, seed=1, with_truth=True)
     return sources
+
+
+DEMO_ACTIVITY = {
+    "name": "Voedselbankklanten in beeld",
+    "purpose": "Welke huishoudens zijn klant van de voedselbank en welke ondersteuning krijgen "
+    "zij al (Smart Start)",
+    "legal_basis": "Participatiewet art. 7; Wmo 2015 art. 2.1.1; Jeugdwet art. 7.4.4",
+    "sources": ["brp", "partner-voedselbank", "participatie", "wmo", "jeugd", "cbs"],
+    "retention_days": 365,
+}
+
+
+def _demo_activity() -> dict[str, object]:
+    """The demo's processing activity, requested by the analyst and approved by the privacy
+    officer, once per demo workspace: a newcomer sees the workflow."""
+    from meedoen.accounts.models import User
+    from meedoen.activities.selectors import activity_list
+    from meedoen.activities.services import Actor, activity_approve, activity_request
+
+    existing = [a for a in activity_list() if a.name == DEMO_ACTIVITY["name"]]
+    if not existing:
+        analyst = User.objects.get(username="analyst")
+        officer = User.objects.get(username="privacy_officer")
+        created = activity_request(actor=Actor(analyst.username, analyst), **DEMO_ACTIVITY)
+        activity_approve(
+            activity_id=created.pk,
+            actor=Actor(officer.username, officer),
+            motivation="Doel, grondslag en bronnen passen bij elkaar (demo)",
+        )
+        existing = [a for a in activity_list() if a.name == DEMO_ACTIVITY["name"]]
+    state = existing[0]
+    return {
+        "id": state.id,
+        "name": state.name,
+        "status": state.status,
+        "valid_until": str(state.valid_until),
+    }
 
 
 def _demo_ingest(home: Path, sources: Path, *, quiet: bool) -> dict[str, int]:
