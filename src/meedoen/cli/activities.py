@@ -98,65 +98,53 @@ def activity_request(
         typer.echo(activity.pk)
 
 
-def _decide(
-    verb: str, activity_id: int, by: str, motivation: str, home: Path | None, as_json: bool
-) -> None:
-    _setup(home)
-    from meedoen.activities import services
+def _decision_command(verb: str, help_text: str) -> None:
+    """Register ``meedoen activity VERB ID --by USER --motivation TEXT`` (privacy officer)."""
 
-    action = getattr(services, f"activity_{verb}")
-    version = _run(lambda: action(activity_id=activity_id, actor=_actor(by), motivation=motivation))
-    if as_json:
-        emit_json(
-            {
-                "id": activity_id,
-                "version": version.number,
-                "status": version.status,
-                "valid_until": version.valid_until,
-            }
+    def command(
+        activity_id: Annotated[int, typer.Argument(metavar="ID")],
+        by: ByOption,
+        motivation: MotivationOption,
+        home: HomeOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        _setup(home)
+        from meedoen.activities import services
+
+        action = {
+            "approve": services.activity_approve,
+            "refuse": services.activity_refuse,
+            "revoke": services.activity_revoke,
+        }[verb]
+        version = _run(
+            lambda: action(activity_id=activity_id, actor=_actor(by), motivation=motivation)
         )
-    else:
+        if as_json:
+            emit_json(
+                {
+                    "id": activity_id,
+                    "version": version.number,
+                    "status": version.status,
+                    "valid_until": version.valid_until,
+                }
+            )
+            return
         until = f" until {version.valid_until}" if version.valid_until else ""
         console.print(
             f"Activity {activity_id} is now {version.status}{until} "
             f"(version {version.number}, by {version.acted_by})"
         )
 
-
-@activity_app.command("approve")
-def activity_approve(
-    activity_id: Annotated[int, typer.Argument(metavar="ID")],
-    by: ByOption,
-    motivation: MotivationOption,
-    home: HomeOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Approve a requested activity (privacy officer); it expires after its retention period."""
-    _decide("approve", activity_id, by, motivation, home, as_json)
+    command.__doc__ = help_text
+    activity_app.command(verb)(command)
 
 
-@activity_app.command("refuse")
-def activity_refuse(
-    activity_id: Annotated[int, typer.Argument(metavar="ID")],
-    by: ByOption,
-    motivation: MotivationOption,
-    home: HomeOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Refuse a requested activity (privacy officer)."""
-    _decide("refuse", activity_id, by, motivation, home, as_json)
-
-
-@activity_app.command("revoke")
-def activity_revoke(
-    activity_id: Annotated[int, typer.Argument(metavar="ID")],
-    by: ByOption,
-    motivation: MotivationOption,
-    home: HomeOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Revoke an approved activity (privacy officer)."""
-    _decide("revoke", activity_id, by, motivation, home, as_json)
+_decision_command(
+    "approve",
+    "Approve a requested activity (privacy officer); it expires after its retention period.",
+)
+_decision_command("refuse", "Refuse a requested activity (privacy officer).")
+_decision_command("revoke", "Revoke an approved activity (privacy officer).")
 
 
 @activity_app.command("list")

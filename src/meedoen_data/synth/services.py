@@ -14,9 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from meedoen_data.synth import calibration as cal
-from meedoen_data.synth import names
 from meedoen_data.synth.population import (
-    CHILD,
     COUPLE,
     DECEASED,
     DEPARTED,
@@ -173,9 +171,4 @@ def main_person(pop: ChunkPopulation) -> I64:
     return head
 
 
-def migration_background(pop: ChunkPopulation) -> npt.NDArray[np.str_]:
-    lookup = np.array([names.MIGRATION_BACKGROUND[o] for o in names.ORIGINS])
-    return lookup[pop.people.origin]
-
-
-__all__ = ["CHILD", "EDUCATION", "TENURE", "Flags", "draw_flags", "main_person", "top_k"]
+__all__ = ["EDUCATION", "TENURE", "Flags", "draw_flags", "main_person", "top_k"]
