@@ -78,6 +78,22 @@ class KeyStore:
             raise KeyStoreError(f"key file {path} holds {len(raw)} bytes, expected {_KEY_BYTES}")
         return raw
 
+    def destroy(self, name: str) -> bool:
+        """Overwrite and remove key ``name`` (crypto-shredding). Returns True when it existed.
+
+        What was pseudonymised under the key can no longer be recomputed or linked."""
+        path = self.path(name)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return False
+        with path.open("r+b") as handle:
+            handle.write(b"0" * size)
+            handle.flush()
+            os.fsync(handle.fileno())
+        path.unlink()
+        return True
+
     def names(self) -> list[str]:
         if not self.directory.is_dir():
             return []

@@ -43,6 +43,7 @@ SOURCE_DOMAINS: tuple[str, ...] = (
 
 #: Keys every workspace has: the web app's signing key and one pseudonym key per domain.
 WEB_SECRET_KEY = "web-secret"  # noqa: S105  (a key file name, not a key)
+AUDIT_CHAIN_KEY = "audit-chain"  # the HMAC key of the audit log's hash chain
 
 
 class WorkspaceError(Exception):
@@ -160,7 +161,11 @@ def workspace_init(*, home: Path, demo: bool = False) -> InitReport:
 
     keys = workspace.keys
     keys.ensure_directory()
-    for name in (WEB_SECRET_KEY, *(f"pseudonym-{domain}" for domain in SOURCE_DOMAINS)):
+    for name in (
+        WEB_SECRET_KEY,
+        AUDIT_CHAIN_KEY,
+        *(f"pseudonym-{domain}" for domain in SOURCE_DOMAINS),
+    ):
         note(f"keys/{name}.key", keys.create(name))
 
     note("analytics.duckdb", not workspace.analytics_path.exists())

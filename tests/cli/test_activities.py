@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from tests.helpers import meedoen, meedoen_json
@@ -87,3 +91,141 @@ def test_bad_request_is_rejected(home) -> None:
     bad = [*REQUEST[:-4], "--sources", "brp,fiod", "--retention-days", "30"]
     result = meedoen(*bad, "--home", home)
     assert result.returncode == 2 and "unknown source domain fiod" in result.stderr
+
+
+# --- Enforcement on the command line (issue #5) ---------------------------------------------
+
+
+def request_and_approve(home: str, sources: str) -> int:
+    created = meedoen_json(
+        *REQUEST[:-4], "--sources", sources, "--retention-days", "30", "--home", home
+    )
+    meedoen_json(
+        "activity",
+        "approve",
+        str(created["id"]),
+        "--by",
+        "privacy_officer",
+        "--motivation",
+        "akkoord",
+        "--home",
+        home,
+    )
+    return int(created["id"])
+
+
+def sql_json(home: str, activity: int, query: str) -> Any:
+    result = meedoen("sql", "--activity", str(activity), query, "--format", "json", "--home", home)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_sql_refuses_without_approval_and_names_it(home) -> None:
+    created = meedoen_json(*REQUEST, "--home", home)
+    refused = meedoen("sql", "--activity", str(created["id"]), "SELECT 1", "--home", home)
+    assert refused.returncode == 2
+    assert f"activity {created['id']} (Voedselbank) is requested, not approved" in refused.stderr
+    assert "privacy officer must approve it first" in refused.stderr
+    unknown = meedoen("sql", "--activity", "999", "SELECT 1", "--home", home)
+    assert unknown.returncode == 2 and "there is no processing activity 999" in unknown.stderr
+
+
+def test_sql_reads_only_and_pseudonym_matches_the_activitys_tables(home) -> None:
+    activity = request_and_approve(home, "brp,wmo")
+    query = "SELECT person_pseudonym FROM source.ingeschrevenpersoon ORDER BY 1 LIMIT 1"
+    rows = sql_json(home, activity, query)
+    assert rows["columns"] == ["person_pseudonym"] and len(rows["rows"]) == 1
+    for statement, message in (
+        ("DELETE FROM source.ingeschrevenpersoon", "only SELECT is allowed here, not DELETE"),
+        ("SELECT * FROM read_csv('/etc/passwd')", "file system operations are disabled"),
+        ("SELECT 1; SELECT 2", "give exactly one statement"),
+    ):
+        result = meedoen("sql", "--activity", str(activity), statement, "--home", home)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+    csv = Path(home) / "sources" / "GM0784" / "ingeschrevenpersoon.csv"
+    bsn = csv.read_text(encoding="utf-8").splitlines()[1].split(",")[0].strip('"')
+    out = meedoen("pseudonym", "--activity", str(activity), "--home", home, stdin=f"{bsn}\n")
+    assert out.returncode == 0, out.stderr
+    mine = out.stdout.strip()
+    found = sql_json(
+        home,
+        activity,
+        f"SELECT count(*) FROM source.ingeschrevenpersoon WHERE person_pseudonym = '{mine}'",
+    )
+    assert found["rows"] == [[1]]
+    logged = meedoen_json("audit", "list", "--subject", mine, "--home", home)
+    assert {r["name"] for r in logged} >= {"vault.pseudonym", "activity.store.build"}
+    assert all(r["user_name"] for r in logged)
+
+
+def test_revoke_deletes_and_reports(home) -> None:
+    activity = request_and_approve(home, "brp")
+    sql_json(home, activity, "SELECT 1")
+    assert (Path(home) / "activities" / f"activity-{activity}.duckdb").exists()
+    revoked = meedoen(
+        "activity",
+        "revoke",
+        str(activity),
+        "--by",
+        "privacy_officer",
+        "--motivation",
+        "Doel vervallen",
+        "--home",
+        home,
+    )
+    assert revoked.returncode == 0, revoked.stderr
+    assert "rows of ingeschrevenpersoon" in revoked.stdout and "key was destroyed" in revoked.stdout
+    assert not (Path(home) / "activities" / f"activity-{activity}.duckdb").exists()
+    again = meedoen("sql", "--activity", str(activity), "SELECT 1", "--home", home)
+    assert again.returncode == 2 and "is revoked, not approved" in again.stderr
+    assert meedoen_json("retention", "run", "--home", home) == []
+
+
+def test_audit_verify_catches_tampering_with_the_sqlite_log(home, tmp_path) -> None:
+    import shutil
+    import sqlite3
+
+    assert meedoen("audit", "verify", "--home", home).returncode == 0
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    with sqlite3.connect(copy / "web.sqlite3") as db:
+        db.execute("DROP TRIGGER audits_processingrecord_no_update")
+        db.execute("UPDATE audits_processingrecord SET data_subject_id = 'x' WHERE position = 5")
+    broken = meedoen("audit", "verify", "--home", str(copy))
+    assert broken.returncode == 1
+    assert "BROKEN processing chain at record 5" in broken.stdout
+    with sqlite3.connect(copy / "web.sqlite3") as db, pytest.raises(sqlite3.DatabaseError):
+        db.execute("DELETE FROM audits_processingrecord WHERE position = 6")
+
+
+def test_ingest_and_quarantine_reads_are_logged(home, tmp_path) -> None:
+    import shutil
+    import sqlite3
+
+    source_home = home
+    with sqlite3.connect(Path(home) / "web.sqlite3") as db:
+        (persons,) = db.execute(
+            "SELECT count(DISTINCT data_subject_id) FROM audits_processingrecord "
+            "WHERE name = 'intake.load' AND data_subject_id_type = 'pseudonym-brp'"
+        ).fetchone()
+    loaded = meedoen_json("ingest", "--history", "--home", home)
+    people = next(b for b in loaded if b["table_name"] == "ingeschrevenpersoon")["rows_loaded"]
+    assert persons >= people  # every person the demo's intake wrote has a record
+    home = str(tmp_path / "copy")  # the delivery below replaces the persons table
+    shutil.copytree(source_home, home)
+    delivery = tmp_path / "delivery"
+    delivery.mkdir()
+    source = Path(home) / "sources" / "GM0784" / "ingeschrevenpersoon.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    bad = lines[2].replace(lines[2].split(",")[0], '"123456789"', 1)  # fails the 11-proef
+    (delivery / "ingeschrevenpersoon.csv").write_text("\n".join([lines[0], lines[1], bad]) + "\n")
+    meedoen("ingest", str(delivery), "--max-reject-share", "0.9", "--home", home)
+    (batch,) = [b for b in meedoen_json("quarantine", "list", "--home", home)]
+    shown = meedoen("quarantine", "show", batch["batch_id"], "--home", home)
+    assert shown.returncode == 0, shown.stderr
+    logged = [
+        r
+        for r in meedoen_json("audit", "list", "--limit", "50", "--home", home)
+        if r["name"] == "quarantine.show"
+    ]
+    assert [r["data_subject_id"] for r in logged] == [f"{batch['batch_id']}:2"]  # data row 2

@@ -135,8 +135,6 @@ def test_user_add_reads_password_from_stdin(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("args", "issue"),
     [
-        (["pseudonym", "--activity", "1"], 5),
-        (["audit", "verify"], 5),
         (["build", "--peildatum", "2025-01-01", "--activity", "1"], 6),
         (["link", "f.csv", "--source", "voedselbank", "--activity", "1"], 7),
         (["table", "wijkcode", "--activity", "1"], 8),

@@ -28,7 +28,7 @@ def test_init_creates_the_documented_layout(tmp_path) -> None:
     assert mode(workspace.vault_dir) == 0o700
     assert mode(workspace.analytics_path) == 0o600
     assert workspace.keys.names() == sorted(
-        ["web-secret", *(f"pseudonym-{d}" for d in SOURCE_DOMAINS)]
+        ["web-secret", "audit-chain", *(f"pseudonym-{d}" for d in SOURCE_DOMAINS)]
     )
     for name in workspace.keys.names():
         assert mode(workspace.keys.path(name)) == 0o600

@@ -62,3 +62,23 @@ class ActivityVersion(models.Model):
 
     def __str__(self) -> str:
         return f"activity {self.activity_id} v{self.number} ({self.status})"
+
+
+class ActivityPurge(models.Model):
+    """What was deleted when an activity was revoked or expired (or a store had no activity)."""
+
+    activity_id = models.PositiveBigIntegerField(db_index=True)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.CharField(_("deleted by"), max_length=150)
+    reason = models.CharField(_("reason"), max_length=32)
+    tables = models.JSONField(_("rows deleted per table"), default=dict)
+    files = models.JSONField(_("files deleted"), default=list)
+    key_destroyed = models.BooleanField(_("key destroyed"), default=False)
+    summary = models.TextField(_("summary"))
+
+    class Meta:
+        verbose_name = _("deletion of activity data")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"activity {self.activity_id}: {self.summary}"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
-from meedoen.activities.models import ActivityVersion, Status
+from meedoen.activities.models import ActivityPurge, ActivityVersion, Status
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,36 @@ def activity_history(*, activity_id: int) -> list[ActivityState]:
         _state(v, today)
         for v in ActivityVersion.objects.filter(activity_id=activity_id).order_by("number")
     ]
+
+
+@dataclass(frozen=True)
+class PurgeState:
+    activity_id: int
+    at: datetime
+    by: str
+    reason: str
+    tables: dict[str, int]
+    files: list[str]
+    key_destroyed: bool
+    summary: str
+
+
+def purge_state(purge: ActivityPurge) -> PurgeState:
+    return PurgeState(
+        activity_id=purge.activity_id,
+        at=purge.at,
+        by=purge.by,
+        reason=purge.reason,
+        tables=dict(purge.tables),
+        files=list(purge.files),
+        key_destroyed=purge.key_destroyed,
+        summary=purge.summary,
+    )
+
+
+def activity_purges(*, activity_id: int | None = None) -> list[PurgeState]:
+    """What was deleted under activities (all, or one), oldest first."""
+    purges = ActivityPurge.objects.all()
+    if activity_id is not None:
+        purges = purges.filter(activity_id=activity_id)
+    return [purge_state(p) for p in purges]

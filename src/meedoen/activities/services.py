@@ -6,18 +6,29 @@ privacy officer who decides (one role per account).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
+from meedoen.activities.actors import Actor, require_role
 from meedoen.activities.models import ActivityVersion, ProcessingActivity, Status
 from meedoen.activities.selectors import activity_current
+from meedoen.activities.stores import activity_purge
+from meedoen.audits.trace import TraceContext
+from meedoen_data.activity_store import activity_key_create
 from meedoen_data.workspace import SOURCE_DOMAINS
+
+__all__ = [
+    "Actor",
+    "activity_approve",
+    "activity_refuse",
+    "activity_request",
+    "activity_revoke",
+]
 
 EXTRA_DOMAINS = ("bag",)
 
@@ -37,21 +48,6 @@ def _check_sources(sources: list[str]) -> list[str]:
     return cleaned
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a user account, or for command-line requests an operating-system user."""
-
-    name: str
-    user: User | None = None
-
-
-def _require(actor: Actor, role: Role) -> None:
-    if actor.user is not None and actor.user.role != role:
-        raise PermissionDenied(f"{actor.name} does not hold the {role.value} role")
-    if actor.user is None and role != Role.ANALYST:
-        raise PermissionDenied(f"only a user with the {role.value} role may do this")
-
-
 @transaction.atomic
 def activity_request(
     *,
@@ -66,7 +62,7 @@ def activity_request(
     dpia_reference: str = "",
 ) -> ProcessingActivity:
     """A new activity, status requested (analysts)."""
-    _require(actor, Role.ANALYST)
+    require_role(actor, Role.ANALYST)
     if retention_days < 1:
         raise ValidationError("the retention period must be at least one day")
     for label, value in (("name", name), ("purpose", purpose), ("legal basis", legal_basis)):
@@ -94,7 +90,7 @@ def activity_request(
 def _next(
     activity_id: int, *, actor: Actor, status: Status, motivation: str, allowed_from: set[str]
 ) -> ActivityVersion:
-    _require(actor, Role.PRIVACY_OFFICER)
+    require_role(actor, Role.PRIVACY_OFFICER)
     if not motivation.strip():
         raise ValidationError("give a motivation")
     current = activity_current(activity_id=activity_id)
@@ -118,13 +114,16 @@ def _next(
 
 @transaction.atomic
 def activity_approve(*, activity_id: int, actor: Actor, motivation: str) -> ActivityVersion:
-    return _next(
+    """Approve a requested activity; its key (for activity-scoped pseudonyms) is created now."""
+    version = _next(
         activity_id,
         actor=actor,
         status=Status.APPROVED,
         motivation=motivation,
         allowed_from={Status.REQUESTED},
     )
+    activity_key_create(home=settings.MEEDOEN_HOME, activity_id=activity_id)
+    return version
 
 
 @transaction.atomic
@@ -138,14 +137,24 @@ def activity_refuse(*, activity_id: int, actor: Actor, motivation: str) -> Activ
     )
 
 
-@transaction.atomic
-def activity_revoke(*, activity_id: int, actor: Actor, motivation: str) -> ActivityVersion:
-    """Revoke an approved activity. Deleting what was derived under it arrives with the
-    activity-scoped data of issue #5's enforcement step."""
-    return _next(
-        activity_id,
-        actor=actor,
-        status=Status.REVOKED,
-        motivation=motivation,
-        allowed_from={Status.APPROVED},
+def activity_revoke(
+    *, activity_id: int, actor: Actor, motivation: str, trace: TraceContext | None = None
+) -> ActivityVersion:
+    """Revoke an approved activity and delete everything derived under it (see
+    ``activity_purges`` for what was deleted). If the deletion is interrupted, the retention
+    job finishes it."""
+    with transaction.atomic():
+        version = _next(
+            activity_id,
+            actor=actor,
+            status=Status.REVOKED,
+            motivation=motivation,
+            allowed_from={Status.APPROVED},
+        )
+    activity_purge(
+        activity_id=activity_id,
+        by=actor.name,
+        reason=Status.REVOKED,
+        trace=trace or TraceContext.start(),
     )
+    return version

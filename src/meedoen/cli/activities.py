@@ -2,61 +2,27 @@
 
 from __future__ import annotations
 
-import getpass
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from meedoen.cli.common import (
-    EXIT_REJECTED,
     HomeOption,
     JsonOption,
+    cli_actor,
+    cli_trace,
     console,
-    django_setup,
     emit_json,
-    fail,
+    run_service,
+    workspace_django,
 )
-from meedoen_data.workspace import Workspace, WorkspaceError, resolve_home
 
 activity_app = typer.Typer(
     help="Processing activities and the privacy officer's decisions.", no_args_is_help=True
 )
 ByOption = Annotated[str, typer.Option("--by", help="User name of the privacy officer.")]
 MotivationOption = Annotated[str, typer.Option(help="Why: recorded with the decision.")]
-
-
-def _setup(home: Path | None) -> None:
-    resolved = resolve_home(home)
-    try:
-        Workspace(resolved).manifest()
-    except WorkspaceError as exc:
-        fail(str(exc), code=EXIT_REJECTED)
-    django_setup(resolved)
-
-
-def _actor(username: str | None):  # type: ignore[no-untyped-def]
-    from meedoen.accounts.models import User
-    from meedoen.activities.services import Actor
-
-    if username is None:
-        return Actor(name=getpass.getuser())
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        fail(f"no active user {username!r}", code=EXIT_REJECTED)
-    return Actor(name=user.username, user=user)
-
-
-def _run(action):  # type: ignore[no-untyped-def]
-    from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-
-    try:
-        return action()
-    except ValidationError as exc:
-        fail("; ".join(exc.messages), code=EXIT_REJECTED)
-    except (PermissionDenied, ObjectDoesNotExist) as exc:
-        fail(str(exc), code=EXIT_REJECTED)
 
 
 @activity_app.command("request")
@@ -76,12 +42,12 @@ def activity_request(
     as_json: JsonOption = False,
 ) -> None:
     """Request a processing activity (analysts); prints the new activity id."""
-    _setup(home)
+    workspace_django(home)
     from meedoen.activities.services import activity_request as request
 
-    activity = _run(
+    activity = run_service(
         lambda: request(
-            actor=_actor(by),
+            actor=cli_actor(by),
             name=name,
             purpose=purpose,
             legal_basis=legal_basis,
@@ -108,7 +74,7 @@ def _decision_command(verb: str, help_text: str) -> None:
         home: HomeOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        _setup(home)
+        workspace_django(home)
         from meedoen.activities import services
 
         action = {
@@ -116,9 +82,14 @@ def _decision_command(verb: str, help_text: str) -> None:
             "refuse": services.activity_refuse,
             "revoke": services.activity_revoke,
         }[verb]
-        version = _run(
-            lambda: action(activity_id=activity_id, actor=_actor(by), motivation=motivation)
+        from meedoen.activities.selectors import activity_purges
+
+        actor = cli_actor(by)
+        kwargs = {"trace": cli_trace()} if verb == "revoke" else {}
+        version = run_service(
+            lambda: action(activity_id=activity_id, actor=actor, motivation=motivation, **kwargs)
         )
+        deleted = activity_purges(activity_id=activity_id)[-1:] if verb == "revoke" else []
         if as_json:
             emit_json(
                 {
@@ -126,6 +97,7 @@ def _decision_command(verb: str, help_text: str) -> None:
                     "version": version.number,
                     "status": version.status,
                     "valid_until": version.valid_until,
+                    **({"deleted": vars(deleted[0])} if deleted else {}),
                 }
             )
             return
@@ -134,6 +106,8 @@ def _decision_command(verb: str, help_text: str) -> None:
             f"Activity {activity_id} is now {version.status}{until} "
             f"(version {version.number}, by {version.acted_by})"
         )
+        for purge in deleted:
+            console.print(f"Data derived under activity {activity_id}: {purge.summary}")
 
     command.__doc__ = help_text
     activity_app.command(verb)(command)
@@ -150,7 +124,7 @@ _decision_command("revoke", "Revoke an approved activity (privacy officer).")
 @activity_app.command("list")
 def activity_list(home: HomeOption = None, as_json: JsonOption = False) -> None:
     """List processing activities with their current status."""
-    _setup(home)
+    workspace_django(home)
     from meedoen.activities.selectors import activity_list as select
 
     rows = select()

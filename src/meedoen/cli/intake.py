@@ -58,6 +58,14 @@ def ingest(
         fail("give a folder to ingest, or --history", code=EXIT_REJECTED)
     if not directory.is_dir():
         fail(f"{directory} is not a folder", code=EXIT_REJECTED)
+    from datetime import UTC, datetime
+
+    from meedoen.cli.common import cli_actor, cli_trace, workspace_django
+
+    workspace_django(resolved)
+    from meedoen.intakes.services import intake_log
+
+    started = datetime.now(UTC)
     with progress_bar(quiet=as_json) as bar:
         task = bar.add_task("Ingesting", total=None)
 
@@ -74,6 +82,10 @@ def ingest(
             )
         except WorkspaceError as exc:
             fail(str(exc), code=EXIT_REJECTED)
+        bar.update(task, description="Writing the audit log")
+        intake_log(
+            report=report, actor=cli_actor(None), trace=cli_trace(), channel="cli", started=started
+        )
     if as_json:
         emit_json(
             {
@@ -155,16 +167,24 @@ def quarantine_list(home: HomeOption = None, as_json: JsonOption = False) -> Non
 @quarantine_app.command("show")
 def quarantine_show(
     batch_id: Annotated[str, typer.Argument(metavar="BATCH", help="Batch id from the list.")],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Your user name (default: the OS user).")
+    ] = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The quarantined rows of one batch with row number, column, reason and raw values."""
-    from meedoen_data.intake import quarantine_show as select
+    """The quarantined rows of one batch with row number, column, reason and raw values.
 
-    try:
-        rows = select(home=resolve_home(home), batch_id=batch_id)
-    except WorkspaceError as exc:
-        fail(str(exc), code=EXIT_REJECTED)
+    Raw values identify people: every showing is logged in the audit log."""
+    from meedoen.cli.common import cli_actor, cli_trace, run_service, workspace_django
+
+    workspace_django(home)
+    from meedoen.intakes.services import quarantine_read
+
+    actor, trace = cli_actor(by), cli_trace()
+    rows = run_service(
+        lambda: quarantine_read(batch_id=batch_id, actor=actor, trace=trace, channel="cli")
+    )
     if not rows:
         fail(f"no quarantined rows for batch {batch_id}", code=EXIT_REJECTED)
     if as_json:
@@ -215,41 +235,49 @@ def keys_rotate(
 def pseudonym(
     domain: Annotated[str | None, typer.Option(help="Source domain, e.g. brp or wmo.")] = None,
     activity: Annotated[
-        str | None, typer.Option(help="Activity id (activity-scoped pseudonyms, issue #5).")
+        int | None, typer.Option(help="Approved activity id: its activity-scoped pseudonyms.")
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Your user name (an administrator; default: the OS user)."),
     ] = None,
     home: HomeOption = None,
 ) -> None:
-    """(Administrators) BSNs on standard input, one per line, become pseudonyms on stdout."""
-    import logging
+    """(Vault administrators) BSNs on standard input, one per line, become pseudonyms on stdout.
+
+    Every BSN is logged in the audit log under its pseudonym."""
     import sys
 
-    from meedoen_data.bsn import bsn_is_valid
-    from meedoen_data.intake.pseudonyms import key_name
-    from meedoen_data.intake.pseudonyms import pseudonym as derive
-    from meedoen_data.keystore import KeyStoreError
-    from meedoen_data.workspace import Workspace
+    from meedoen.cli.common import cli_actor, cli_trace, run_service, workspace_django
 
-    if activity is not None:
-        fail("activity-scoped pseudonyms are not available yet (issue #5 builds them).")
-    if domain is None:
-        fail("give --domain (or --activity)", code=EXIT_REJECTED)
-    workspace = Workspace(resolve_home(home))
-    try:
-        workspace.manifest()
-        key = workspace.keys.read(key_name(domain))
-    except (WorkspaceError, KeyStoreError) as exc:
-        fail(str(exc), code=EXIT_REJECTED)
+    if (domain is None) == (activity is None):
+        fail("give either --domain or --activity", code=EXIT_REJECTED)
+    from meedoen_data.bsn import bsn_is_valid
+
     values = [line.strip() for line in sys.stdin]
     for number, value in enumerate(values, start=1):
         if value and not bsn_is_valid(value.zfill(9)):
             fail(f"line {number}: not a valid BSN (9 digits, 11-proef)", code=EXIT_REJECTED)
+    bsns = [value.zfill(9) for value in values if value]
+    workspace_django(home)
+    from meedoen.intakes.services import vault_pseudonymise
+
+    actor = cli_actor(by)
+    trace = cli_trace()
+    if activity is not None:
+        from meedoen.activities.stores import activity_pseudonymise
+
+        out = run_service(
+            lambda: activity_pseudonymise(
+                activity_id=activity, actor=actor, bsns=bsns, trace=trace, channel="cli"
+            )
+        )
+    else:
+        out = run_service(
+            lambda: vault_pseudonymise(
+                domain=str(domain), actor=actor, bsns=bsns, trace=trace, channel="cli"
+            )
+        )
+    results = iter(out)
     for value in values:
-        typer.echo(derive(key, value.zfill(9)) if value else "")
-    # The audit log of person-level reads arrives with issue #5; until then the application log
-    # records the use, without the numbers.
-    logging.getLogger("meedoen.cli").info(
-        "pseudonym: %d BSNs of domain %s pseudonymised by %s",
-        len(values),
-        domain,
-        getpass.getuser(),
-    )
+        typer.echo(next(results) if value else "")

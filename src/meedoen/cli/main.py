@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from meedoen.cli import activities, intake, planned, synth, workspace
+from meedoen.cli import activities, governance, intake, planned, synth, workspace
 
 app = typer.Typer(
     name="meedoen",
@@ -24,9 +24,10 @@ app.command()(planned.link)
 app.command()(planned.build)
 app.command()(planned.table)
 app.add_typer(activities.activity_app, name="activity")
-app.command()(planned.sql)
+app.command()(governance.sql)
 app.command()(intake.pseudonym)
-app.add_typer(planned.audit_app, name="audit")
+app.add_typer(governance.audit_app, name="audit")
+app.add_typer(governance.retention_app, name="retention")
 app.command()(workspace.demo)
 app.command()(workspace.serve)
 app.add_typer(workspace.user_app, name="user")

@@ -16,7 +16,6 @@ from meedoen.cli.common import HomeOption, JsonOption, fail
 ActivityOption = Annotated[
     str, typer.Option("--activity", help="Id of the approved processing activity.")
 ]
-audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
 
 def _not_yet(capability: str, issue: int) -> NoReturn:
@@ -54,19 +53,3 @@ def table(
 ) -> None:
     """Publish a disclosure-controlled table; suppressed cells are marked, never zero."""
     _not_yet("Disclosure-controlled tables", 8)
-
-
-def sql(
-    query: Annotated[str, typer.Argument(help="A read-only SELECT statement.")],
-    activity: ActivityOption,
-    output_format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
-    home: HomeOption = None,
-) -> None:
-    """Read-only SQL on one activity's pseudonymised tables (logged)."""
-    _not_yet("Analyst SQL access", 6)
-
-
-@audit_app.command("verify")
-def audit_verify(home: HomeOption = None, as_json: JsonOption = False) -> None:
-    """Check the audit chain; exits non-zero if it was tampered with."""
-    _not_yet("The audit log", 5)

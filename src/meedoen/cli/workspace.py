@@ -192,6 +192,11 @@ def demo(
             f"analyst, {activity['status']} by the privacy officer until {activity['valid_until']} "
             "(meedoen activity list)"
         )
+        console.print(
+            f"Its tables ({', '.join(activity['sources'])}) carry pseudonyms of this activity "
+            f"only: {activity['persons']:,} persons. Try: meedoen sql --activity {activity['id']} "
+            f'"{DEMO_QUERY}"'
+        )
     if not no_serve:
         _check_migrated()
         _serve(host="127.0.0.1", port=port, threads=8)
@@ -219,6 +224,10 @@ DEMO_ACTIVITY = {
 }
 
 
+#: A first query for a newcomer, on the demo activity's own tables.
+DEMO_QUERY = "SELECT count(*) FROM source.ingeschrevenpersoon"
+
+
 def _demo_activity() -> dict[str, object]:
     """The demo's processing activity, requested by the analyst and approved by the privacy
     officer, once per demo workspace: a newcomer sees the workflow."""
@@ -238,21 +247,42 @@ def _demo_activity() -> dict[str, object]:
         )
         existing = [a for a in activity_list() if a.name == DEMO_ACTIVITY["name"]]
     state = existing[0]
+    from meedoen.activities.stores import activity_store_open
+    from meedoen.cli.common import cli_trace
+
+    analyst = User.objects.get(username="analyst")
+    store = activity_store_open(
+        activity_id=state.id,
+        actor=Actor(analyst.username, analyst),
+        trace=cli_trace(),
+        channel="cli",
+    )
     return {
         "id": state.id,
         "name": state.name,
         "status": state.status,
         "valid_until": str(state.valid_until),
+        "sources": state.sources,
+        "persons": store.persons,
     }
 
 
 def _demo_ingest(home: Path, sources: Path, *, quiet: bool) -> dict[str, int]:
     """Load the demo's sources through the intake gate (unchanged files are skipped)."""
+    from datetime import UTC, datetime
+
+    from meedoen.activities.actors import Actor
+    from meedoen.cli.common import cli_trace
+    from meedoen.intakes.services import intake_log
     from meedoen_data.intake import ingest_directory, ingest_history
 
     status = nullcontext() if quiet else console.status("Loading the sources through the gate…")
     with status:
-        ingest_directory(home=home, directory=sources, user="demo")
+        started = datetime.now(UTC)
+        report = ingest_directory(home=home, directory=sources, user="demo")
+        intake_log(
+            report=report, actor=Actor("demo"), trace=cli_trace(), channel="cli", started=started
+        )
     return {
         str(row["table_name"]): int(row["rows_loaded"])  # type: ignore[call-overload]
         for row in ingest_history(home=home)

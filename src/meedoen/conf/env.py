@@ -22,6 +22,7 @@ ENV_VARS: dict[str, str] = {
     "LOG_LEVEL": "Level of meedoen's own log messages (default INFO).",
     "TIME_ZONE": "Time zone for display (default Europe/Amsterdam).",
     "FAST_PASSWORD_HASHER": "Use a fast, insecure password hasher (test suite only).",
+    "TRACEPARENT": "W3C trace context a caller passes to a command; its audit records join it.",
 }
 
 ENVIRONMENTS: dict[str, dict[str, str]] = {

@@ -47,11 +47,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
     "meedoen.accounts",
     "meedoen.portals",
     "meedoen.health",
     "meedoen.intakes",
     "meedoen.activities",
+    "meedoen.audits",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +69,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "meedoen.utils.middleware.SecurityHeadersMiddleware",
 ]
+
+# The JSON API (/api/v1/): the web app's session and CSRF protection, JSON only (the browsable
+# API would load scripts and styles the Content-Security-Policy does not allow).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+}
 
 ROOT_URLCONF = "meedoen.conf.urls"
 WSGI_APPLICATION = "meedoen.conf.wsgi.application"

@@ -11,7 +11,9 @@ import os
 import re
 import tempfile
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from django.conf import settings
@@ -21,8 +23,25 @@ from django.utils.translation import gettext_lazy as _
 
 from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
+from meedoen.activities.actors import Actor, require_role
+from meedoen.audits.services import (
+    INTAKE_ACTIVITY,
+    VAULT_ACTIVITY,
+    audit_access,
+    audit_processing,
+)
+from meedoen.audits.trace import TraceContext
 from meedoen.intakes.uploads import upload_folder_ensure
-from meedoen_data.intake import IngestReport, ingest_directory
+from meedoen_data.bsn import bsn_is_valid
+from meedoen_data.intake import (
+    IngestReport,
+    batch_subjects,
+    ingest_directory,
+    quarantine_show,
+    quarantine_subjects,
+)
+from meedoen_data.intake.pseudonyms import key_name, pseudonym
+from meedoen_data.keystore import KeyStoreError
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +79,9 @@ def _check_files(files: list[UploadedFile]) -> None:
         )
 
 
-def intake_upload(*, user: User, files: list[UploadedFile]) -> IngestReport:
+def intake_upload(
+    *, user: User, files: list[UploadedFile], trace: TraceContext | None = None
+) -> IngestReport:
     """Load uploaded source files through the intake gate, as ``meedoen ingest`` would.
 
     Only analysts (PermissionDenied otherwise). The files are written to a fresh folder inside
@@ -70,6 +91,7 @@ def intake_upload(*, user: User, files: list[UploadedFile]) -> IngestReport:
         raise PermissionDenied
     _check_files(files)
     upload_folder_ensure()
+    started = datetime.now(UTC)
     try:
         with tempfile.TemporaryDirectory(dir=settings.WORKSPACE.vault_dir, prefix="upload-") as tmp:
             folder = Path(tmp)  # mkdtemp: mode 0700
@@ -93,9 +115,113 @@ def intake_upload(*, user: User, files: list[UploadedFile]) -> IngestReport:
             code="store_busy",
             params={"error": str(exc)},
         ) from exc
+    intake_log(
+        report=report,
+        actor=Actor(user.username, user),
+        trace=trace or TraceContext.start(),
+        channel="web",
+        started=started,
+    )
     log.info(
         "web intake by %s: %s",
         user.username,
         ", ".join(f"{f.file} {f.status}" for f in report.files),
     )
     return report
+
+
+def _audit(
+    *,
+    trace: TraceContext,
+    actor: Actor,
+    channel: str,
+    operation: str,
+    groups: dict[str, list[str]],
+    started: datetime,
+    detail: str = "",
+    activity: str = INTAKE_ACTIVITY,
+) -> None:
+    audit_access(
+        trace=trace,
+        user_name=actor.name,
+        user_role=actor.role,
+        channel=channel,
+        client="",
+        operation=operation,
+    )
+    for subject_type, subjects in sorted(groups.items()) or [("none", [])]:
+        audit_processing(
+            trace=trace,
+            name=operation,
+            activity=activity,
+            subjects=subjects,
+            subject_type=subject_type,
+            started=started,
+            detail=detail,
+        )
+
+
+def intake_log(
+    *, report: IngestReport, actor: Actor, trace: TraceContext, channel: str, started: datetime
+) -> None:
+    """Log an ingest: per loaded file, one record per person it wrote (domain pseudonyms)."""
+    for f in report.files:
+        if f.status != "loaded":
+            continue
+        groups = batch_subjects(home=settings.MEEDOEN_HOME, batch_id=f.batch_id)
+        _audit(
+            trace=trace,
+            actor=actor,
+            channel=channel,
+            operation="intake.load",
+            groups=groups,
+            started=started,
+            detail=f"{f.file} -> {f.table} (batch {f.batch_id})",
+        )
+
+
+def quarantine_read(
+    *, batch_id: str, actor: Actor, trace: TraceContext, channel: str
+) -> list[dict[str, Any]]:
+    """The quarantined rows of a batch with their raw values (analysts, administrators);
+    logged per person (or per row, when the row has no valid BSN)."""
+    require_role(actor, Role.ANALYST, Role.ADMINISTRATOR)
+    started = datetime.now(UTC)
+    rows = quarantine_show(home=settings.MEEDOEN_HOME, batch_id=batch_id)
+    if rows:
+        _audit(
+            trace=trace,
+            actor=actor,
+            channel=channel,
+            operation="quarantine.show",
+            groups=quarantine_subjects(home=settings.MEEDOEN_HOME, batch_id=batch_id),
+            started=started,
+            detail=f"batch {batch_id}",
+        )
+    return rows
+
+
+def vault_pseudonymise(
+    *, domain: str, actor: Actor, bsns: list[str], trace: TraceContext, channel: str
+) -> list[str]:
+    """BSNs to a domain's pseudonyms (vault administrators), logged per person."""
+    require_role(actor, Role.ADMINISTRATOR)
+    started = datetime.now(UTC)
+    try:
+        key = settings.WORKSPACE.keys.read(key_name(domain))
+    except KeyStoreError as exc:
+        raise ValidationError(str(exc)) from None
+    for number, value in enumerate(bsns, start=1):
+        if not bsn_is_valid(value):
+            raise ValidationError(f"BSN number {number}: not valid (9 digits, 11-proef)")
+    values = [pseudonym(key, value) for value in bsns]
+    _audit(
+        trace=trace,
+        actor=actor,
+        channel=channel,
+        operation="vault.pseudonym",
+        groups={f"pseudonym-{domain}": sorted(set(values))},
+        started=started,
+        activity=VAULT_ACTIVITY,
+    )
+    return values

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from meedoen.accounts.roles import Role
+from meedoen.audits.trace import TraceContext
 from meedoen.intakes.selectors import intake_history
 from meedoen.intakes.services import MAX_FILES, intake_upload
 
@@ -43,6 +44,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             report = intake_upload(
                 user=request.user,  # type: ignore[arg-type]
                 files=request.FILES.getlist("files"),
+                trace=TraceContext.start(request.headers.get("traceparent")),
             )
         except ValidationError as exc:
             errors = exc.messages

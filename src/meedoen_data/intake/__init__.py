@@ -7,6 +7,7 @@ identifiers.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import tempfile
@@ -19,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from meedoen_data.contract import CONTRACT_VERSION, Table
+from meedoen_data.contract import CONTRACT_VERSION, SPECS, Table, partner_spec
 from meedoen_data.intake import store
 from meedoen_data.intake.pseudonyms import ADDRESS_DOMAIN, domain_key, hmac_pads, hmac_sql
 from meedoen_data.intake.reader import Delivery, StructuralError, load_raw, recognise
@@ -416,3 +417,65 @@ def quarantine_show(*, home: Path, batch_id: str) -> list[dict[str, Any]]:
         )
         columns = [d[0] for d in rows.description]
         return [dict(zip(columns, r, strict=True)) for r in rows.fetchall()]
+
+
+def _subject_type(spec: Table, wet: object = None) -> str:
+    if spec.domain == "by_wet":
+        return "pseudonym-wmo" if wet == "WMO" else "pseudonym-jeugd"
+    return f"pseudonym-{spec.domain}"
+
+
+def batch_subjects(*, home: Path, batch_id: str) -> dict[str, list[str]]:
+    """The persons a loaded batch wrote, as domain pseudonyms grouped by pseudonym type
+    (``pseudonym-brp`` …), for the audit log. Empty for tables without persons."""
+    with _connect(home) as con:
+        found = con.execute(
+            "SELECT table_name FROM analytics.meta.batch WHERE batch_id = ?", [batch_id]
+        ).fetchone()
+        if not found:
+            return {}
+        spec = SPECS.get(str(found[0])) or partner_spec(str(found[0]))
+        columns = [store.PERSON_COLUMNS[c.name] for c in spec.columns if c.role == "person"]
+        if not columns:
+            return {}
+        wet = "wet" if spec.domain == "by_wet" else "NULL"
+        table = f"analytics.source.{ident(spec.name)}"
+        selects = " UNION ".join(
+            f"SELECT {wet} AS wet, {ident(c)} AS s FROM {table} WHERE batch_id = $b"
+            for c in columns
+        )
+        rows = con.execute(
+            f"SELECT DISTINCT wet, s FROM ({selects}) WHERE s IS NOT NULL ORDER BY s",
+            {"b": batch_id},
+        ).fetchall()
+    out: dict[str, list[str]] = {}
+    for wet_value, subject in rows:
+        out.setdefault(_subject_type(spec, wet_value), []).append(str(subject))
+    return out
+
+
+def quarantine_subjects(*, home: Path, batch_id: str) -> dict[str, list[str]]:
+    """Whom the quarantined rows of a batch are about, for the audit log of ``quarantine
+    show``: the domain pseudonym of a row's BSN when it is valid, else ``BATCH:ROW``."""
+    from meedoen_data.bsn import bsn_is_valid
+    from meedoen_data.intake.pseudonyms import pseudonym
+
+    workspace = Workspace(home)
+    with _connect(home) as con:
+        rows = con.execute(
+            "SELECT DISTINCT table_name, row_number, raw_row FROM vault.intake.quarantine "
+            "WHERE batch_id = ? ORDER BY row_number",
+            [batch_id],
+        ).fetchall()
+    out: dict[str, set[str]] = {}
+    for table, row_number, raw_row in rows:
+        spec = SPECS.get(str(table)) or partner_spec(str(table))
+        values = json.loads(raw_row) if raw_row else {}
+        bsn = str(values.get("burgerservicenummer") or "").strip().zfill(9)
+        if spec.domain and bsn_is_valid(bsn):
+            kind = _subject_type(spec, values.get("wet"))
+            key = domain_key(workspace.keys, kind.removeprefix("pseudonym-"))
+            out.setdefault(kind, set()).add(pseudonym(key, bsn))
+        else:
+            out.setdefault("quarantined-row", set()).add(f"{batch_id}:{row_number}")
+    return {kind: sorted(values) for kind, values in out.items()}

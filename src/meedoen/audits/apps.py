@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AuditsConfig(AppConfig):
+    name = "meedoen.audits"
+    verbose_name = "Audit log"

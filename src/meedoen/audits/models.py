@@ -1,0 +1,72 @@
+"""The audit log, in the shape of the Dutch *Logboek Dataverwerkingen* standard.
+
+A :class:`ProcessingRecord` is one action on one data subject's data (the standard's log
+record: trace and span id, name, status, times, processing activity, the data subject's
+pseudonymised id). Who acted is not in it: an :class:`AccessRecord` per trace holds the user,
+joined by ``trace_id``. Both tables are append-only (database triggers refuse UPDATE and
+DELETE) and hash-chained (``meedoen audit verify``); :class:`ChainHead` is where each chain ends.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProcessingRecord(models.Model):
+    class Status(models.TextChoices):
+        UNSET = "Unset"
+        OK = "Ok"
+        ERROR = "Error"
+
+    position = models.BigIntegerField(unique=True)
+    trace_id = models.CharField(max_length=32, db_index=True)
+    span_id = models.CharField(max_length=16)
+    parent_span_id = models.CharField(max_length=16, blank=True)
+    name = models.CharField(_("operation"), max_length=100)
+    status = models.CharField(max_length=5, choices=Status.choices)
+    start_time = models.DateTimeField()
+    end_time = models.DateTimeField()
+    processing_activity_id = models.CharField(max_length=200)
+    data_subject_id = models.CharField(max_length=100, db_index=True)
+    data_subject_id_type = models.CharField(max_length=100)
+    resource = models.CharField(max_length=100)
+    detail = models.CharField(max_length=200, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("processing record")
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.name} {self.data_subject_id_type}:{self.data_subject_id}"
+
+
+class AccessRecord(models.Model):
+    position = models.BigIntegerField(unique=True)
+    trace_id = models.CharField(max_length=32, db_index=True)
+    at = models.DateTimeField()
+    user_name = models.CharField(max_length=150)
+    user_role = models.CharField(max_length=32, blank=True)
+    channel = models.CharField(max_length=8)  # cli, web, api
+    client = models.CharField(max_length=200, blank=True)
+    operation = models.CharField(max_length=100)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("access record")
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.user_name} {self.operation}"
+
+
+class ChainHead(models.Model):
+    """The last position and hash of a chain; may only move forward (database trigger)."""
+
+    chain = models.CharField(max_length=16, primary_key=True)
+    position = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.chain} @ {self.position}"

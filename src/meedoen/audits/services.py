@@ -1,0 +1,159 @@
+"""Writing the audit log: one processing record per data subject, one access record per action.
+
+Records are appended under a lock on the chain's head, so positions have no gaps and each
+record's hash covers the one before it (:mod:`meedoen_data.audit_chain`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F
+
+from meedoen import __version__
+from meedoen.audits.models import AccessRecord, ChainHead, ProcessingRecord
+from meedoen.audits.trace import TraceContext, new_span_id
+from meedoen_data.audit_chain import GENESIS, record_hash
+from meedoen_data.workspace import AUDIT_CHAIN_KEY
+
+RESOURCE = f"meedoen {__version__}"
+BATCH = 5_000
+
+#: The fields each chain's hash covers, in order.
+PROCESSING_FIELDS = (
+    "trace_id",
+    "span_id",
+    "parent_span_id",
+    "name",
+    "status",
+    "start_time",
+    "end_time",
+    "processing_activity_id",
+    "data_subject_id",
+    "data_subject_id_type",
+    "resource",
+    "detail",
+)
+ACCESS_FIELDS = ("trace_id", "at", "user_name", "user_role", "channel", "client", "operation")
+CHAINS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "processing": (ProcessingRecord, PROCESSING_FIELDS),
+    "access": (AccessRecord, ACCESS_FIELDS),
+}
+
+#: The register entry of processing that is not an analysis: intake under each source's own law,
+#: and the vault's pseudonym service. Activities of the register are ``urn:…:activity:ID``.
+INTAKE_ACTIVITY = "urn:meedoen:verwerkingsactiviteit:inname"
+VAULT_ACTIVITY = "urn:meedoen:verwerkingsactiviteit:identiteitskluis"
+
+
+def activity_uri(activity_id: int) -> str:
+    return f"urn:meedoen:verwerkingsactiviteit:{activity_id}"
+
+
+def as_text(value: object) -> str:
+    """The text a field contributes to the hash (times in UTC, microseconds)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    return "" if value is None else str(value)
+
+
+def audit_key() -> bytes:
+    keys = settings.WORKSPACE.keys
+    keys.create(AUDIT_CHAIN_KEY)
+    return bytes(keys.read(AUDIT_CHAIN_KEY))
+
+
+def _append(chain: str, rows: Iterable[dict[str, Any]]) -> int:
+    model, fields = CHAINS[chain]
+    key = audit_key()
+    with transaction.atomic():
+        ChainHead.objects.get_or_create(chain=chain, defaults={"hash": GENESIS})
+        # The UPDATE takes the lock (the head row on PostgreSQL, the database on SQLite) before
+        # the head is read, so two writers never get the same position.
+        ChainHead.objects.filter(chain=chain).update(position=F("position"))
+        head = ChainHead.objects.get(chain=chain)
+        position, previous, batch = head.position, head.hash, []
+        for row in rows:
+            position += 1
+            digest = record_hash(key, position, previous, [as_text(row[f]) for f in fields])
+            batch.append(model(position=position, previous_hash=previous, hash=digest, **row))
+            previous = digest
+            if len(batch) >= BATCH:
+                model.objects.bulk_create(batch)
+                batch = []
+        model.objects.bulk_create(batch)
+        written = position - head.position
+        ChainHead.objects.filter(chain=chain).update(position=position, hash=previous)
+    return written
+
+
+def audit_access(
+    *,
+    trace: TraceContext,
+    user_name: str,
+    user_role: str,
+    channel: str,
+    client: str,
+    operation: str,
+) -> None:
+    """Who did it: one record per action, joined to the processing records by trace id."""
+    _append(
+        "access",
+        [
+            {
+                "trace_id": trace.trace_id,
+                "at": datetime.now(UTC),
+                "user_name": user_name,
+                "user_role": user_role,
+                "channel": channel,
+                "client": client[:200],
+                "operation": operation,
+            }
+        ],
+    )
+
+
+def audit_processing(
+    *,
+    trace: TraceContext,
+    name: str,
+    activity: str,
+    subjects: Iterable[str],
+    subject_type: str,
+    started: datetime,
+    status: str = ProcessingRecord.Status.OK,
+    detail: str = "",
+) -> int:
+    """One record per data subject of an action (a span of the trace). Returns the count.
+
+    An action that touched no identifiable person (an aggregate query, a rejected file) still
+    gets one record, with an empty data subject id, so every action is in the log."""
+    span_id = new_span_id()
+    ended = datetime.now(UTC)
+    base = {
+        "trace_id": trace.trace_id,
+        "span_id": span_id,
+        "parent_span_id": trace.span_id,
+        "name": name,
+        "status": status,
+        "start_time": started,
+        "end_time": ended,
+        "processing_activity_id": activity,
+        "data_subject_id_type": subject_type,
+        "resource": RESOURCE,
+        "detail": detail[:200],
+    }
+
+    def rows() -> Iterator[dict[str, Any]]:
+        empty = True
+        for subject in subjects:
+            empty = False
+            yield {**base, "data_subject_id": subject}
+        if empty:
+            yield {**base, "data_subject_id": "", "data_subject_id_type": "none"}
+
+    return _append("processing", rows())

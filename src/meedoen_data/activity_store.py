@@ -1,0 +1,491 @@
+"""Activity stores: the only place where data of several source domains meet.
+
+The analytics store keeps every domain under its own pseudonyms, so its tables cannot be joined
+across domains. An approved processing activity gets its own DuckDB file,
+``HOME/activities/activity-ID.duckdb``, holding copies of exactly the source tables of its
+approved domains, in which every person, address and record pseudonym is replaced by one made
+with the activity's own key (``HOME/keys/activity-ID.key``):
+
+- a person: HMAC-SHA256(activity key, BSN), the value ``meedoen pseudonym --activity`` prints;
+- an address: HMAC-SHA256(activity key, ``"bag:" + BAG id``);
+- a partner record: HMAC-SHA256(activity key, ``"DOMAIN:" + record number``).
+
+Within one activity a person has one pseudonym in all its domains; between two activities no
+pseudonym is shared, so outputs of different activities cannot be joined. Everything derived
+under an activity (households, links) goes into its file; :func:`store_delete` removes the file
+and destroys the key, after which nothing made under the activity can be recomputed.
+
+Tables without person data (addresses of the BAG, the anonymous residents' panel) are copied
+into every store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from meedoen_data.bsn import bsn_is_valid
+from meedoen_data.contract import SPECS, Table, partner_spec
+from meedoen_data.intake.pseudonyms import hmac_pads, hmac_sql, pseudonym
+from meedoen_data.intake.sql import ident
+from meedoen_data.keystore import KeyStoreError
+from meedoen_data.workspace import Workspace, WorkspaceError
+
+#: Columns of a store that hold person pseudonyms (the data subjects of the audit log).
+PERSON_PSEUDONYM_COLUMNS = ("person_pseudonym", "related_person_pseudonym")
+#: Rows shown at most by :func:`store_query`.
+DEFAULT_MAX_ROWS = 10_000
+
+Progress = Callable[[str, int, int], None]
+_PSEUDONYM = re.compile(r"[0-9a-f]{32}")
+
+
+class ActivityStoreError(Exception):
+    """The activity's store or key is missing, or a query is not allowed."""
+
+
+def activity_key_name(activity_id: int) -> str:
+    return f"activity-{activity_id}"
+
+
+def activities_dir(workspace: Workspace) -> Path:
+    return workspace.home / "activities"
+
+
+def store_path(workspace: Workspace, activity_id: int) -> Path:
+    return activities_dir(workspace) / f"activity-{activity_id}.duckdb"
+
+
+def table_domains(spec: Table) -> set[str]:
+    """The source domains whose person data a table holds; empty for non-personal tables."""
+    if spec.domain == "by_wet":
+        return {"wmo", "jeugd"}
+    return {spec.domain} if spec.domain else set()
+
+
+def _spec(table: str) -> Table:
+    return SPECS.get(table) or partner_spec(table)
+
+
+@dataclass
+class StoreReport:
+    activity_id: int
+    status: str  # "built" or "unchanged"
+    tables: dict[str, int] = field(default_factory=dict)
+    persons: int = 0
+
+
+@dataclass
+class DeletionReport:
+    activity_id: int
+    tables: dict[str, int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    key_destroyed: bool = False
+
+    @property
+    def summary(self) -> str:
+        if not self.files and not self.key_destroyed:
+            return f"nothing was stored under activity {self.activity_id}"
+        parts = [f"{rows} rows of {name}" for name, rows in sorted(self.tables.items())]
+        what = ", ".join(parts) if parts else "no tables"
+        key = "; its key was destroyed" if self.key_destroyed else ""
+        return f"deleted {what} ({len(self.files)} files){key}"
+
+
+def activity_key_create(*, home: Path, activity_id: int) -> bool:
+    """Create the activity's key (at approval). True when it was new."""
+    return Workspace(home).keys.create(activity_key_name(activity_id))
+
+
+def _activity_key(workspace: Workspace, activity_id: int) -> bytes:
+    try:
+        return workspace.keys.read(activity_key_name(activity_id))
+    except KeyStoreError:
+        raise ActivityStoreError(
+            f"activity {activity_id} has no key: it was never approved, or it was revoked or "
+            "expired and its data deleted"
+        ) from None
+
+
+def activity_pseudonyms(*, home: Path, activity_id: int, bsns: list[str]) -> list[str]:
+    """The activity's person pseudonyms of valid BSNs (same order)."""
+    workspace = Workspace(home)
+    workspace.manifest()
+    key = _activity_key(workspace, activity_id)
+    for number, value in enumerate(bsns, start=1):
+        if not bsn_is_valid(value):
+            raise ActivityStoreError(f"line {number}: not a valid BSN (9 digits, 11-proef)")
+    return [pseudonym(key, value) for value in bsns]
+
+
+def _lineage(con: duckdb.DuckDBPyConnection) -> str:
+    """A fingerprint of what the analytics store holds: its batches and key rotations."""
+    rows = con.execute(
+        "SELECT table_name, batch_id FROM analytics.meta.batch ORDER BY table_name, batch_id"
+    ).fetchall()
+    rotations = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'analytics' "
+        "AND schema_name = 'meta' AND table_name = 'rotation'"
+    ).fetchone()
+    if rotations and rotations[0]:
+        rows += con.execute(
+            "SELECT domain, key_fingerprint FROM analytics.meta.rotation ORDER BY ALL"
+        ).fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def _store_fingerprint(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("SELECT fingerprint FROM meta.store").fetchone()
+        return str(row[0]) if row else None
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+@contextmanager
+def _sources(workspace: Workspace) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory connection with the analytics store and the vault attached read-only."""
+    workspace.manifest()
+    vault = workspace.vault_dir / "vault.duckdb"
+    if not workspace.analytics_path.exists() or not vault.exists():
+        raise WorkspaceError(
+            f"{workspace.home} holds no ingested data yet; run: meedoen ingest FOLDER"
+        )
+    con = duckdb.connect(config={"temp_directory": str(workspace.vault_dir / "tmp")})
+    try:
+        con.execute("ATTACH ? AS analytics (READ_ONLY)", [str(workspace.analytics_path)])
+        con.execute("ATTACH ? AS vault (READ_ONLY)", [str(vault)])
+        yield con
+    finally:
+        con.close()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
+        "AND table_name = ?",
+        [database, schema, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'analytics' "
+        "AND schema_name = 'source' AND table_name = ? ORDER BY column_index",
+        [table],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _rekeyed(spec: Table) -> list[tuple[str, str, str]]:
+    """(analytics column, vault raw column, prefix of the raw value) of every pseudonym."""
+    out = []
+    for column in spec.columns:
+        if column.role == "person":
+            target = (
+                "person_pseudonym"
+                if column.name == "burgerservicenummer"
+                else "related_person_pseudonym"
+            )
+            out.append((target, column.name, ""))
+        elif column.role == "address":
+            out.append(("address_pseudonym", column.name, "bag:"))
+        elif (column.name, "record_pseudonym") in spec.derived:
+            out.append(("record_pseudonym", column.name, f"{spec.domain}:"))
+    return out
+
+
+def store_prepare(
+    *,
+    home: Path,
+    activity_id: int,
+    sources: list[str],
+    progress: Progress | None = None,
+) -> StoreReport:
+    """Build (or bring up to date) the activity's store from the analytics store and the vault.
+
+    Safe to run again: an up-to-date store is left alone (``status == "unchanged"``); a stale
+    one is rebuilt into a new file that replaces the old one only when it is complete."""
+    workspace = Workspace(home)
+    key = _activity_key(workspace, activity_id)
+    target = store_path(workspace, activity_id)
+    wanted = set(sources)
+    with _sources(workspace) as con:
+        fingerprint = hashlib.sha256(
+            f"{_lineage(con)}|{','.join(sorted(wanted))}".encode()
+        ).hexdigest()
+        if _store_fingerprint(target) == fingerprint:
+            return StoreReport(activity_id, "unchanged", *_store_contents(target))
+        tables = [
+            str(r[0])
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'analytics' "
+                "AND schema_name = 'source' ORDER BY table_name"
+            ).fetchall()
+        ]
+        plan = []
+        for table in tables:
+            spec = _spec(table)
+            domains = table_domains(spec)
+            if domains and not domains & wanted:
+                continue
+            plan.append((table, spec, domains & wanted))
+        activities_dir(workspace).mkdir(mode=0o700, exist_ok=True)
+        building = target.with_suffix(".building")
+        for stale in (building, building.with_suffix(".building.wal")):
+            stale.unlink(missing_ok=True)
+        ipad, opad = hmac_pads(key)
+        con.execute("ATTACH ? AS store", [str(building)])
+        os.chmod(building, 0o600)
+        con.execute("CREATE SCHEMA store.source")
+        con.execute("CREATE SCHEMA store.meta")
+        report = StoreReport(activity_id, "built")
+        for number, (table, spec, domains) in enumerate(plan):
+            if progress is not None:
+                progress(table, number, len(plan))
+            report.tables[table] = _copy_table(con, table, spec, domains, ipad, opad)
+        con.execute(
+            "CREATE TABLE store.meta.store AS SELECT ?::BIGINT AS activity_id, "
+            "?::VARCHAR[] AS sources, ?::VARCHAR AS fingerprint, ?::TIMESTAMPTZ AS built_at",
+            [activity_id, sorted(wanted), fingerprint, datetime.now(UTC)],
+        )
+        con.execute("DETACH store")
+    os.replace(building, target)
+    if progress is not None:
+        progress("done", len(plan), len(plan))
+    report.tables, report.persons = _store_contents(target)
+    return report
+
+
+def _copy_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    spec: Table,
+    domains: set[str],
+    ipad: bytes,
+    opad: bytes,
+) -> int:
+    columns = [c for c in _columns(con, table) if c != "batch_id"]
+    joins, select = [], []
+    rekeyed = {target: (raw, prefix) for target, raw, prefix in _rekeyed(spec)}
+    for number, column in enumerate(columns):
+        if column not in rekeyed:
+            select.append(f"t.{ident(column)}")
+            continue
+        raw, prefix = rekeyed[column]
+        alias = f"m{number}"
+        value = f"'{prefix}' || {ident(raw)}" if prefix else ident(raw)
+        # The vault maps each domain pseudonym back to its identifier; the activity key makes
+        # the new pseudonym. (Literal prefixes come from the contract, never from input.)
+        joins.append(
+            f"LEFT JOIN (SELECT DISTINCT {ident(raw + '_pseudonym')} AS old, "
+            f"{hmac_sql(value, '$ipad', '$opad')} AS new "
+            f"FROM vault.identity.{ident(table)} WHERE {ident(raw)} IS NOT NULL) {alias} "
+            f"ON t.{ident(column)} = {alias}.old"
+        )
+        select.append(f"{alias}.new AS {ident(column)}")
+    where = ""
+    if spec.domain == "by_wet" and domains != {"wmo", "jeugd"}:
+        where = "WHERE t.wet = 'WMO'" if domains == {"wmo"} else "WHERE t.wet <> 'WMO'"
+    order = ", ".join(ident(c) for c in columns if c in rekeyed) or "ALL"
+    con.execute(
+        f"CREATE TABLE store.source.{ident(table)} AS SELECT {', '.join(select)} "
+        f"FROM analytics.source.{ident(table)} t {' '.join(joins)} {where} ORDER BY {order}",
+        {"ipad": ipad, "opad": opad} if joins else None,
+    )
+    row = con.execute(f"SELECT count(*) FROM store.source.{ident(table)}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _store_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    rows = con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name <> 'meta' "
+        "AND database_name = current_database() ORDER BY ALL"
+    ).fetchall()
+    return [(str(s), str(t)) for s, t in rows]
+
+
+def _store_contents(path: Path) -> tuple[dict[str, int], int]:
+    """Rows per table (``schema.table`` unless schema ``source``) and distinct persons."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables: dict[str, int] = {}
+        for schema, table in _store_tables(con):
+            row = con.execute(f"SELECT count(*) FROM {ident(schema)}.{ident(table)}").fetchone()
+            tables[table if schema == "source" else f"{schema}.{table}"] = int(row[0]) if row else 0
+        persons = sum(1 for _ in _subjects(con))
+        return tables, persons
+    finally:
+        con.close()
+
+
+def _person_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    rows = con.execute(
+        "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name <> 'meta' "
+        "AND column_name IN (SELECT unnest(?)) ORDER BY ALL",
+        [list(PERSON_PSEUDONYM_COLUMNS)],
+    ).fetchall()
+    return [(str(s), str(t), str(c)) for s, t, c in rows]
+
+
+def _subjects(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
+    selects = [
+        f"SELECT {ident(column)} AS s FROM {ident(schema)}.{ident(table)}"
+        for schema, table, column in _person_columns(con)
+    ]
+    if not selects:
+        return
+    result = con.execute(
+        f"SELECT DISTINCT s FROM ({' UNION ALL '.join(selects)}) WHERE s IS NOT NULL ORDER BY s"
+    )
+    while batch := result.fetchmany(50_000):
+        for (value,) in batch:
+            yield str(value)
+
+
+def store_subjects(*, home: Path, activity_id: int) -> list[str]:
+    """The distinct person pseudonyms in the activity's store (for the audit log)."""
+    path = store_path(Workspace(home), activity_id)
+    if not path.exists():
+        return []
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return list(_subjects(con))
+    finally:
+        con.close()
+
+
+def store_exists(*, home: Path, activity_id: int) -> bool:
+    return store_path(Workspace(home), activity_id).exists()
+
+
+def store_activity_ids(*, home: Path) -> list[int]:
+    """Activities that have a store or a key in the workspace (for the retention job)."""
+    workspace = Workspace(home)
+    ids = set()
+    folder = activities_dir(workspace)
+    if folder.is_dir():
+        for path in folder.glob("activity-*.duckdb"):
+            suffix = path.stem.removeprefix("activity-")
+            if suffix.isdigit():
+                ids.add(int(suffix))
+    for name in workspace.keys.names():
+        suffix = name.removeprefix("activity-")
+        if name.startswith("activity-") and suffix.isdigit():
+            ids.add(int(suffix))
+    return sorted(ids)
+
+
+def store_delete(*, home: Path, activity_id: int) -> DeletionReport:
+    """Delete everything derived under the activity: its store file(s) and its key."""
+    workspace = Workspace(home)
+    path = store_path(workspace, activity_id)
+    report = DeletionReport(activity_id)
+    if path.exists():
+        try:
+            report.tables, _ = _store_contents(path)
+        except duckdb.Error:
+            report.tables = {}
+    for candidate in (
+        path,
+        path.with_suffix(".duckdb.wal"),
+        path.with_suffix(".building"),
+        path.with_suffix(".building.wal"),
+    ):
+        if candidate.exists():
+            candidate.unlink()
+            report.files.append(candidate.name)
+    report.key_destroyed = workspace.keys.destroy(activity_key_name(activity_id))
+    return report
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[object, ...]]
+    truncated: bool
+    subjects: list[str]  # distinct person pseudonyms in the result (for the audit log)
+
+
+def store_query(
+    *, home: Path, activity_id: int, sql: str, max_rows: int = DEFAULT_MAX_ROWS
+) -> QueryResult:
+    """Run one read-only SELECT on the activity's store and nothing else.
+
+    The file is opened read-only, with external access (files, other databases, extensions)
+    switched off and the configuration locked, so the query can neither write nor reach data
+    outside the activity."""
+    path = store_path(Workspace(home), activity_id)
+    if not path.exists():
+        raise ActivityStoreError(
+            f"activity {activity_id} has no store yet; it is built when the activity is first "
+            "used (meedoen sql prepares it)"
+        )
+    con = duckdb.connect(
+        str(path),
+        read_only=True,
+        config={"enable_external_access": False, "autoload_known_extensions": False},
+    )
+    try:
+        con.execute("SET lock_configuration = true")
+        try:
+            statements = con.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise ActivityStoreError(f"the query is not valid SQL: {exc}") from None
+        if len(statements) != 1:
+            raise ActivityStoreError(f"give exactly one statement, not {len(statements)}")
+        if statements[0].type != duckdb.StatementType.SELECT:
+            raise ActivityStoreError(
+                f"only SELECT is allowed here, not {statements[0].type.name}: the activity's "
+                "tables are read-only"
+            )
+        try:
+            result = con.execute(sql)
+            columns = [d[0] for d in result.description or []]
+            rows = result.fetchmany(max_rows + 1)
+        except duckdb.Error as exc:
+            raise ActivityStoreError(str(exc).splitlines()[0]) from None
+        truncated = len(rows) > max_rows
+        rows = rows[:max_rows]
+        subjects = _persons_among(con, rows)
+    finally:
+        con.close()
+    return QueryResult(columns, rows, truncated, subjects)
+
+
+def _persons_among(con: duckdb.DuckDBPyConnection, rows: list[tuple[object, ...]]) -> list[str]:
+    """The person pseudonyms that occur anywhere in a result, under any column name."""
+    candidates = sorted(
+        {v for row in rows for v in row if isinstance(v, str) and _PSEUDONYM.fullmatch(v)}
+    )
+    if not candidates:
+        return []
+    selects = [
+        f"SELECT {ident(column)} AS s FROM {ident(schema)}.{ident(table)}"
+        for schema, table, column in _person_columns(con)
+    ]
+    if not selects:
+        return []
+    found = con.execute(
+        f"SELECT DISTINCT s FROM ({' UNION ALL '.join(selects)}) WHERE s IN (SELECT unnest(?))",
+        [candidates],
+    ).fetchall()
+    return sorted(str(r[0]) for r in found)
