@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from meedoen.accounts.models import User
 from meedoen.accounts.roles import ROLE_DESCRIPTIONS, Role
 from meedoen.accounts.selectors import user_counts_by_role
+from meedoen.activities.models import Status
+from meedoen.activities.selectors import activity_list
 from meedoen_data.workspace import WorkspaceError, workspace_status
 
 
@@ -37,7 +39,6 @@ UPCOMING: dict[str, list[str]] = {
         _("Publish disclosure-controlled tables per wijk and buurt"),
     ],
     Role.PRIVACY_OFFICER: [
-        _("Approve or refuse requested processing activities"),
         _("Read and verify the audit trail of every read of personal data"),
     ],
     Role.POLICY_MAKER: [
@@ -100,6 +101,10 @@ def start_page_for(*, user: User) -> StartPage:
         ]
     elif role == Role.ANALYST:
         context["workspace"] = _workspace_summary()
+    elif role == Role.PRIVACY_OFFICER:
+        context["requests_waiting"] = sum(
+            1 for activity in activity_list() if activity.status == Status.REQUESTED
+        )
     return StartPage(
         role=role.value,
         role_label=str(role.label),

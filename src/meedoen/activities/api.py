@@ -1,0 +1,167 @@
+"""The JSON API of the register: ``/api/v1/activities/…`` (Django REST framework).
+
+Session authentication with CSRF, JSON in and out. The endpoints gate by role like the pages and
+call the same services, which check the role again; errors come back as JSON: 403 for a role,
+400 with messages per field, 404 for an unknown activity. No logic here or in the serializers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from meedoen.accounts.roles import Role
+from meedoen.activities.forms import MAX_RETENTION_DAYS
+from meedoen.activities.services import activity_request
+from meedoen.activities.views import (
+    DECISIONS,
+    READERS,
+    ActivityDetail,
+    Version,
+    activity_detail,
+    activity_register,
+    actor_for,
+)
+
+T = TypeVar("T")
+
+
+class RequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """The body of ``POST /api/v1/activities/``: the arguments of ``activity_request``."""
+
+    name = serializers.CharField(max_length=200)
+    purpose = serializers.CharField()
+    legal_basis = serializers.CharField()
+    sources = serializers.ListField(
+        child=serializers.CharField(max_length=100), allow_empty=False, max_length=50
+    )
+    retention_days = serializers.IntegerField(min_value=1, max_value=MAX_RETENTION_DAYS)
+    data_categories = serializers.CharField(required=False, allow_blank=True, default="")
+    recipients = serializers.CharField(required=False, allow_blank=True, default="")
+    dpia_reference = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default=""
+    )
+
+
+class DecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """The body of ``POST /api/v1/activities/ID/approve|refuse|revoke``."""
+
+    motivation = serializers.CharField()
+
+
+def _gate(request: Request, *roles: Role) -> None:
+    role = getattr(request.user, "role", None)
+    if role not in roles:
+        raise exceptions.PermissionDenied(
+            _("Your role (%(role)s) may not do this; it needs: %(roles)s.")
+            % {"role": role, "roles": ", ".join(r.value for r in roles)}
+        )
+
+
+def _service(call: Callable[[], T]) -> T:
+    """Run a service or selector; its exceptions become the API's JSON errors."""
+    try:
+        return call()
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc) or None) from exc
+    except ObjectDoesNotExist as exc:
+        raise exceptions.NotFound(str(exc)) from exc
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError({"non_field_errors": exc.messages}) from exc
+
+
+def _version(version: Version) -> dict[str, Any]:
+    s = version.state
+    return {
+        "version": s.number,
+        "action": version.action,
+        "by": s.acted_by,
+        "at": version.at,
+        "motivation": s.motivation,
+        "name": s.name,
+        "purpose": s.purpose,
+        "legal_basis": s.legal_basis,
+        "sources": s.sources,
+        "data_categories": version.data_categories,
+        "recipients": version.recipients,
+        "retention_days": s.retention_days,
+        "dpia_reference": version.dpia_reference,
+        "status": s.status,
+        "valid_until": s.valid_until,
+    }
+
+
+def _activity(detail: ActivityDetail) -> dict[str, Any]:
+    return {
+        "id": detail.current.state.id,
+        "current": _version(detail.current),
+        "versions": [
+            {
+                **_version(v),
+                "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in v.changes],
+            }
+            for v in detail.versions
+        ],
+        "deleted_data": [
+            {"at": p.at, "by": p.by, "reason": p.reason, "summary": p.summary}
+            for p in detail.purges
+        ],
+    }
+
+
+class ActivityListAPI(APIView):
+    """GET: the register (current version of every activity). POST: request one (analysts)."""
+
+    def get(self, request: Request) -> Response:
+        _gate(request, *READERS)
+        return Response(
+            [{"id": v.state.id, **_version(v)} for v in _service(lambda: activity_register())]
+        )
+
+    def post(self, request: Request) -> Response:
+        _gate(request, Role.ANALYST)
+        body = RequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        activity = _service(
+            lambda: activity_request(actor=actor_for(request.user), **body.validated_data)
+        )
+        detail = _service(lambda: activity_detail(activity_id=activity.pk))
+        location = reverse("activities-api:detail", kwargs={"activity_id": activity.pk})
+        return Response(
+            _activity(detail), status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
+
+
+class ActivityDetailAPI(APIView):
+    """GET: one activity, its current version and every version with its changes."""
+
+    def get(self, request: Request, activity_id: int) -> Response:
+        _gate(request, *READERS)
+        return Response(_activity(_service(lambda: activity_detail(activity_id=activity_id))))
+
+
+class ActivityDecisionAPI(APIView):
+    """POST {"motivation": …}: approve, refuse or revoke (privacy officer)."""
+
+    def post(self, request: Request, activity_id: str, decision: str) -> Response:
+        _gate(request, Role.PRIVACY_OFFICER)
+        body = DecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decide = DECISIONS[decision]
+        _service(
+            lambda: decide(
+                activity_id=int(activity_id),
+                actor=actor_for(request.user),
+                motivation=body.validated_data["motivation"],
+            )
+        )
+        return Response(_activity(_service(lambda: activity_detail(activity_id=int(activity_id)))))

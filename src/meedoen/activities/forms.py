@@ -1,0 +1,158 @@
+"""Forms of the register pages. They check what a person can correct on the form, with messages
+in the interface's language; the services check everything again and decide."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from meedoen.activities.services import EXTRA_DOMAINS
+from meedoen_data.workspace import SOURCE_DOMAINS
+
+#: A partner file's name as in its pseudonym domain ``partner-NAME``: e.g. ``voedselbank``.
+PARTNER_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+DOMAIN_LABELS: dict[str, Any] = {
+    "brp": _("BRP: persons register (Basisregistratie Personen)"),
+    "wmo": _("Wmo: social support"),
+    "jeugd": _("Jeugdwet: youth care"),
+    "participatie": _("Participatiewet: income support and work"),
+    "schulden": _("Debt help"),
+    "signalen": _("Early-warning signals of payment arrears"),
+    "cbs": _("CBS: statistics per wijk and buurt"),
+    "bag": _("BAG: addresses and buildings"),
+}
+DOMAINS = [*SOURCE_DOMAINS, *EXTRA_DOMAINS]
+
+#: Longer than any real retention period; keeps the end date of an approval a valid date.
+MAX_RETENTION_DAYS = 36_500
+
+TEXTBOX = "utrecht-textbox utrecht-textbox--html-input"
+TEXTAREA = "utrecht-textarea utrecht-textarea--html-textarea"
+
+
+class UtrechtForm(forms.Form):
+    """Marks invalid widgets with the NL Design System's ``--invalid`` modifier. Django itself
+    adds ``aria-invalid`` and points ``aria-describedby`` at ``ID_helptext`` and ``ID_error``.
+
+    No ``required`` attributes: the browser would style every empty required field as invalid
+    before anything was submitted; optional fields say "(optional)" in their label instead."""
+
+    use_required_attribute = False
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                classes = attrs.get("class", "")
+                if classes and "--invalid" not in classes:
+                    attrs["class"] = f"{classes} {classes.split()[0]}--invalid"
+
+
+class ActivityRequestForm(UtrechtForm):
+    """An analyst's request; ``cleaned_data`` holds exactly the arguments of
+    :func:`meedoen.activities.services.activity_request` (but ``actor``)."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("Short and recognisable, e.g. “Food bank clients in view”."),
+        widget=forms.TextInput(attrs={"class": TEXTBOX, "autocomplete": "off"}),
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        help_text=_("Which question the processing answers, and why the municipality needs it."),
+        widget=forms.Textarea(attrs={"class": TEXTAREA, "rows": 4}),
+    )
+    legal_basis = forms.CharField(
+        label=_("Legal basis"),
+        help_text=_("Per law and article, e.g. “Participatiewet art. 7”."),
+        widget=forms.Textarea(attrs={"class": TEXTAREA, "rows": 3}),
+    )
+    sources = forms.MultipleChoiceField(
+        label=_("Source domains"),
+        required=False,
+        choices=[(domain, DOMAIN_LABELS.get(domain, domain)) for domain in DOMAINS],
+        widget=forms.CheckboxSelectMultiple(
+            attrs={"class": "utrecht-checkbox utrecht-checkbox--html-input"}
+        ),
+    )
+    partners = forms.CharField(
+        label=_("Partner files"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "Names of partner files, separated by commas, e.g. “voedselbank”; "
+            "each becomes the source partner-NAME."
+        ),
+        widget=forms.TextInput(attrs={"class": TEXTBOX, "autocomplete": "off"}),
+    )
+    retention_days = forms.IntegerField(
+        label=_("Retention period in days"),
+        min_value=1,
+        max_value=MAX_RETENTION_DAYS,
+        help_text=_("An approval ends after this many days; then the activity expires."),
+        widget=forms.NumberInput(
+            attrs={"class": f"{TEXTBOX} utrecht-textbox--numeric", "inputmode": "numeric"}
+        ),
+    )
+    data_categories = forms.CharField(
+        label=_("Data categories"),
+        required=False,
+        help_text=_("Which kinds of personal data, e.g. “household composition, benefits”."),
+        widget=forms.Textarea(attrs={"class": TEXTAREA, "rows": 3}),
+    )
+    recipients = forms.CharField(
+        label=_("Recipients and roles"),
+        required=False,
+        help_text=_("Who receives the results, and in which role."),
+        widget=forms.Textarea(attrs={"class": TEXTAREA, "rows": 3}),
+    )
+    dpia_reference = forms.CharField(
+        label=_("DPIA reference"),
+        required=False,
+        max_length=200,
+        help_text=_("The number or location of the data protection impact assessment, if any."),
+        widget=forms.TextInput(attrs={"class": TEXTBOX, "autocomplete": "off"}),
+    )
+
+    def clean_partners(self) -> list[str]:
+        names = [n.strip().lower() for n in self.cleaned_data["partners"].split(",") if n.strip()]
+        names = [n.removeprefix("partner-") for n in names]
+        wrong = [n for n in names if not PARTNER_NAME.match(n)]
+        if wrong:
+            raise forms.ValidationError(
+                _("Use only lower-case letters, digits and hyphens in a partner name: %(names)s."),
+                code="partner_name",
+                params={"names": ", ".join(wrong)},
+            )
+        return [f"partner-{n}" for n in names]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        partners = cleaned.pop("partners", None)
+        if "sources" in cleaned and partners is not None:
+            cleaned["sources"] = [*cleaned["sources"], *partners]
+            if not cleaned["sources"]:
+                self.add_error(
+                    "sources", _("Choose at least one source domain or name a partner file.")
+                )
+        return cleaned
+
+
+class DecisionForm(UtrechtForm):
+    """The privacy officer's decision: the button pressed (approve, refuse or revoke) and the
+    motivation, which is recorded with the new version."""
+
+    DECISIONS = ("approve", "refuse", "revoke")
+
+    decision = forms.ChoiceField(choices=[(d, d) for d in DECISIONS], widget=forms.HiddenInput)
+    motivation = forms.CharField(
+        label=_("Motivation"),
+        help_text=_("Why you decide this; recorded with the decision and shown in the history."),
+        widget=forms.Textarea(attrs={"class": TEXTAREA, "rows": 4}),
+    )

@@ -1,0 +1,102 @@
+"""The register of processing activities as its users see it, in Dutch: the demo's analyst
+requests an activity, the demo's privacy officer finds it in the queue and decides; every page
+and error state passes axe-core's WCAG 2.1 AA checks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import DemoServer, axe_violations
+from tests.browser.test_web import sign_in
+
+pytestmark = pytest.mark.browser
+
+DEMO_ACTIVITY = "Voedselbankklanten in beeld"
+
+
+def sign_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_url("**/inloggen/")
+
+
+@pytest.mark.parametrize("username", ["analyst", "privacy_officer"])
+def test_register_and_detail_of_the_demo_activity(axe_page, demo_server, username) -> None:
+    page = axe_page
+    sign_in(page, demo_server, username)
+    page.get_by_role("link", name="Verwerkingsregister").click()
+    page.wait_for_url(demo_server.url + "/verwerkingen/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Verwerkingsregister"
+    row = page.get_by_role("row").filter(has_text=DEMO_ACTIVITY)
+    assert "goedgekeurd" in row.inner_text()
+    assert "Goedgekeurd door privacy_officer" in row.inner_text()
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name=DEMO_ACTIVITY).click()
+    page.wait_for_url(re.compile(r".*/verwerkingen/\d+/$"))
+    assert page.get_by_role("heading", level=1).inner_text() == DEMO_ACTIVITY
+    assert page.get_by_role("heading", name="Versie 2: Goedgekeurd").is_visible()
+    changes = page.get_by_role("table", name=re.compile("Gewijzigd in versie 2"))
+    assert "aangevraagd" in changes.inner_text() and "goedgekeurd" in changes.inner_text()
+    # Only the privacy officer may revoke the approved activity.
+    revoke = page.get_by_role("button", name="Intrekken")
+    assert revoke.count() == (1 if username == "privacy_officer" else 0)
+    assert axe_violations(page) == []
+
+
+def test_request_queue_and_decision(axe_page, demo_server: DemoServer) -> None:
+    page = axe_page
+    name = "Schuldsignalen per wijk (browsertest)"
+
+    # The analyst requests; an empty form first shows the error summary.
+    sign_in(page, demo_server, "analyst")
+    page.get_by_role("link", name="Verwerking aanvragen").click()
+    page.wait_for_url(demo_server.url + "/verwerkingen/aanvragen/")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Aanvraag indienen").click()
+    summary = page.get_by_role("alert")
+    assert "Verbeter het volgende" in summary.inner_text()
+    assert page.title().startswith("Fout:")
+    assert page.get_by_label("Naam", exact=True).get_attribute("aria-invalid") == "true"
+    assert axe_violations(page) == []
+
+    page.get_by_label("Naam", exact=True).fill(name)
+    page.get_by_label("Doel", exact=True).fill(
+        "Welke wijken hebben de meeste betalingsachterstanden"
+    )
+    page.get_by_label("Grondslag", exact=True).fill("Wet gemeentelijke schuldhulpverlening art. 2a")
+    page.get_by_label(re.compile("^Vroegsignalen")).check()
+    page.get_by_label(re.compile("^BAG")).check()
+    page.get_by_label(re.compile("^Partnerbestanden")).fill("woningcorporatie")
+    page.get_by_label(re.compile("^Bewaartermijn in dagen")).fill("90")
+    page.get_by_role("button", name="Aanvraag indienen").click()
+    page.wait_for_url(re.compile(r".*/verwerkingen/\d+/$"))
+    assert "is aangevraagd" in page.get_by_role("status").inner_text()
+    assert page.get_by_role("heading", level=1).inner_text() == name
+    assert axe_violations(page) == []
+    activity_url = page.url
+    sign_out(page)
+
+    # The privacy officer finds it in the queue and decides; a decision needs a motivation.
+    sign_in(page, demo_server, "privacy_officer")
+    page.get_by_role("link", name="Aanvragen die op een besluit wachten").click()
+    page.wait_for_url(demo_server.url + "/verwerkingen/wachtrij/")
+    request = page.get_by_role("region", name=re.compile(re.escape(name)))
+    assert "Aangevraagd door analyst" in request.inner_text()
+    assert "bag, partner-woningcorporatie, signalen" in request.inner_text()
+    assert axe_violations(page) == []
+
+    request.get_by_role("link", name=re.compile("Besluiten over verwerking")).click()
+    page.wait_for_url(activity_url)
+    page.get_by_role("button", name="Goedkeuren").click()
+    assert "Motivering: Dit veld is vereist." in page.get_by_role("alert").inner_text()
+    assert axe_violations(page) == []
+
+    page.get_by_label(re.compile("^Motivering")).fill("Doel en grondslag passen bij de bronnen")
+    page.get_by_role("button", name="Goedkeuren").click()
+    page.wait_for_url(activity_url)
+    assert "is goedgekeurd tot" in page.get_by_role("status").inner_text()
+    assert page.get_by_role("heading", name="Versie 2: Goedgekeurd").is_visible()
+    assert page.get_by_text("Doel en grondslag passen bij de bronnen").is_visible()
+    assert axe_violations(page) == []
