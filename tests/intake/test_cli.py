@@ -72,5 +72,8 @@ def test_keys_rotate(home, delivery) -> None:
     )
     report = meedoen_json("keys", "rotate", "brp", "--home", str(home))
     assert report["analytics_rows"] == 4 and report["vault_rows"] == 4
+    logged = meedoen_json("audit", "list", "--limit", "10", "--home", str(home))
+    rotated = [r for r in logged if r["name"] == "vault.key_rotate"]
+    assert len(rotated) == 4 and {r["data_subject_id_type"] for r in rotated} == {"pseudonym-brp"}
     missing = meedoen("keys", "rotate", "nope", "--home", str(home))
     assert missing.returncode == 2 and "no key for domain 'nope'" in missing.stderr

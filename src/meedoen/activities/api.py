@@ -21,16 +21,14 @@ from rest_framework.views import APIView
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.forms import MAX_RETENTION_DAYS
-from meedoen.activities.services import activity_request
-from meedoen.activities.views import (
-    DECISIONS,
-    READERS,
+from meedoen.activities.selectors import (
     ActivityDetail,
     Version,
     activity_detail,
     activity_register,
-    actor_for,
 )
+from meedoen.activities.services import activity_request
+from meedoen.activities.views import DECISIONS, READERS, actor_for, decision_context
 
 T = TypeVar("T")
 
@@ -156,12 +154,12 @@ class ActivityDecisionAPI(APIView):
         _gate(request, Role.PRIVACY_OFFICER)
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        decide = DECISIONS[decision]
         _service(
-            lambda: decide(
+            lambda: DECISIONS[decision](
                 activity_id=int(activity_id),
                 actor=actor_for(request.user),
                 motivation=body.validated_data["motivation"],
+                **decision_context(request, decision, channel="api"),
             )
         )
         return Response(_activity(_service(lambda: activity_detail(activity_id=int(activity_id)))))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from itertools import pairwise
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy
 
 from meedoen.activities.models import ActivityPurge, ActivityVersion, Status
 
@@ -25,6 +30,11 @@ class ActivityState:
     valid_until: date | None
     motivation: str
     acted_by: str
+    data_categories: str = ""
+    recipients: str = ""
+    dpia_reference: str = ""
+    action: str = ""  # the stored status of this version: what was done (never "expired")
+    at: datetime | None = None
 
 
 def _state(version: ActivityVersion, today: date) -> ActivityState:
@@ -44,6 +54,11 @@ def _state(version: ActivityVersion, today: date) -> ActivityState:
         valid_until=version.valid_until,
         motivation=version.motivation,
         acted_by=version.acted_by,
+        data_categories=version.data_categories,
+        recipients=version.recipients,
+        dpia_reference=version.dpia_reference,
+        action=version.status,
+        at=version.created_at,
     )
 
 
@@ -101,3 +116,150 @@ def activity_purges(*, activity_id: int | None = None) -> list[PurgeState]:
     if activity_id is not None:
         purges = purges.filter(activity_id=activity_id)
     return [purge_state(p) for p in purges]
+
+
+# -- What the pages and the API show: versions with their differences ------------------------
+
+#: The fields of a version, in the order pages show them and differences are listed.
+FIELDS = (
+    "name",
+    "purpose",
+    "legal_basis",
+    "sources",
+    "data_categories",
+    "recipients",
+    "retention_days",
+    "dpia_reference",
+    "status",
+    "valid_until",
+)
+ACTIONS = {
+    Status.DRAFT: gettext_lazy("Drafted"),
+    Status.REQUESTED: gettext_lazy("Requested"),
+    Status.APPROVED: gettext_lazy("Approved"),
+    Status.REFUSED: gettext_lazy("Refused"),
+    Status.EXPIRED: gettext_lazy("Expired"),
+    Status.REVOKED: gettext_lazy("Revoked"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    old: Any
+    new: Any
+    old_text: str
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version as shown: the selector's state plus the fields and time it lacks."""
+
+    state: ActivityState
+    action: str  # the stored status of the version: what was done
+    data_categories: str
+    recipients: str
+    dpia_reference: str
+    at: datetime
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTIONS.get(self.action, self.action))  # type: ignore[call-overload]
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.state.status)
+
+    def value(self, field: str) -> Any:
+        if field == "status":
+            return self.action
+        if field in {"data_categories", "recipients", "dpia_reference"}:
+            return getattr(self, field)
+        return getattr(self.state, field)
+
+
+@dataclass(frozen=True)
+class ActivityDetail:
+    current: Version
+    versions: list[Version]  # oldest first
+    purges: list[Any]  # what was deleted under the activity (selectors.activity_purges)
+
+    @property
+    def purge_rows(self) -> list[tuple[Any, str]]:
+        """Each deletion with its reason as a person reads it (``revoked`` → the label)."""
+        return [(purge, status_label(purge.reason)) for purge in self.purges]
+
+
+def status_label(status: str) -> str:
+    return str(Status(status).label) if status in Status.values else status
+
+
+def field_label(field: str) -> str:
+    return str(ActivityVersion._meta.get_field(field).verbose_name)
+
+
+def value_text(field: str, value: Any) -> str:
+    """A field's value as a person reads it."""
+    if value in (None, "", []):
+        return "—"
+    if field == "sources":
+        return ", ".join(value)
+    if field == "status":
+        return status_label(value)
+    if isinstance(value, date):
+        return date_format(value, "DATE_FORMAT")
+    return str(value)
+
+
+def _versions(states: Iterable[ActivityState]) -> list[Version]:
+    return [
+        Version(
+            state=s,
+            action=s.action,
+            data_categories=s.data_categories,
+            recipients=s.recipients,
+            dpia_reference=s.dpia_reference,
+            at=s.at,
+        )
+        for s in states
+    ]
+
+
+def _changes(old: Version, new: Version) -> tuple[Change, ...]:
+    return tuple(
+        Change(
+            field=field,
+            label=field_label(field),
+            old=old.value(field),
+            new=new.value(field),
+            old_text=value_text(field, old.value(field)),
+            new_text=value_text(field, new.value(field)),
+        )
+        for field in FIELDS
+        if old.value(field) != new.value(field)
+    )
+
+
+def activity_detail(*, activity_id: int) -> ActivityDetail:
+    """The current version, every version with its differences to the one before, and what was
+    deleted under the activity. ObjectDoesNotExist for an unknown id."""
+    versions = _versions(activity_history(activity_id=activity_id))
+    if not versions:
+        raise ObjectDoesNotExist(f"there is no activity {activity_id}")
+    versions = [versions[0]] + [
+        replace(new, changes=_changes(old, new)) for old, new in pairwise(versions)
+    ]
+    return ActivityDetail(
+        current=versions[-1],
+        versions=versions,
+        purges=list(activity_purges(activity_id=activity_id)),
+    )
+
+
+def activity_register(*, status: str | None = None, oldest_first: bool = False) -> list[Version]:
+    """The current version of every activity (or of those with this status), newest first."""
+    states = [s for s in activity_list() if status is None or s.status == status]
+    return sorted(_versions(states), key=lambda v: v.state.id, reverse=not oldest_first)

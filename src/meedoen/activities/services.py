@@ -138,7 +138,12 @@ def activity_refuse(*, activity_id: int, actor: Actor, motivation: str) -> Activ
 
 
 def activity_revoke(
-    *, activity_id: int, actor: Actor, motivation: str, trace: TraceContext | None = None
+    *,
+    activity_id: int,
+    actor: Actor,
+    motivation: str,
+    trace: TraceContext | None = None,
+    channel: str = "cli",
 ) -> ActivityVersion:
     """Revoke an approved activity and delete everything derived under it (see
     ``activity_purges`` for what was deleted). If the deletion is interrupted, the retention
@@ -153,8 +158,9 @@ def activity_revoke(
         )
     activity_purge(
         activity_id=activity_id,
-        by=actor.name,
+        actor=actor,
         reason=Status.REVOKED,
         trace=trace or TraceContext.start(),
+        channel=channel,
     )
     return version

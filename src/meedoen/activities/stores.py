@@ -37,6 +37,9 @@ from meedoen_data.activity_store import (
     store_subjects,
 )
 
+#: Who deletes data whose activity ended, in the register of deletions and the audit log.
+RETENTION_JOB = "retention job"
+
 
 class ActivityNotApproved(PermissionDenied):
     """The activity is missing, not approved, expired or does not cover the sources."""
@@ -62,7 +65,7 @@ def activity_authorize(
     if state.status == Status.EXPIRED:
         activity_purge(
             activity_id=activity_id,
-            by="retention",
+            actor=Actor(RETENTION_JOB),
             reason=Status.EXPIRED,
             trace=trace or TraceContext.start(),
         )
@@ -229,7 +232,14 @@ def activity_pseudonymise(
     return values
 
 
-def activity_purge(*, activity_id: int, by: str, reason: str, trace: TraceContext) -> ActivityPurge:
+def activity_purge(
+    *,
+    activity_id: int,
+    actor: Actor,
+    reason: str,
+    trace: TraceContext,
+    channel: str = "job",
+) -> ActivityPurge:
     """Delete everything derived under an activity, log it per person and record what went."""
     started = datetime.now(UTC)
     subjects = store_subjects(home=settings.MEEDOEN_HOME, activity_id=activity_id)
@@ -237,8 +247,8 @@ def activity_purge(*, activity_id: int, by: str, reason: str, trace: TraceContex
     if report.files or report.key_destroyed:
         _log(
             trace=trace,
-            actor=Actor(by),
-            channel="job",
+            actor=actor,
+            channel=channel,
             client="",
             operation="activity.delete",
             activity_id=activity_id,
@@ -248,7 +258,7 @@ def activity_purge(*, activity_id: int, by: str, reason: str, trace: TraceContex
         )
     return ActivityPurge.objects.create(
         activity_id=activity_id,
-        by=by,
+        by=actor.name,
         reason=reason,
         tables=report.tables,
         files=report.files,
@@ -257,7 +267,7 @@ def activity_purge(*, activity_id: int, by: str, reason: str, trace: TraceContex
     )
 
 
-def retention_run(*, trace: TraceContext, by: str = "retention job") -> list[PurgeState]:
+def retention_run(*, trace: TraceContext) -> list[PurgeState]:
     """The scheduled job: delete the data of every activity that is no longer approved
     (expired, revoked, refused, or unknown to the register). Safe to run at any time."""
     purges = []
@@ -267,6 +277,8 @@ def retention_run(*, trace: TraceContext, by: str = "retention job") -> list[Pur
         except ObjectDoesNotExist:
             status = "unregistered"
         if status != Status.APPROVED:
-            purge = activity_purge(activity_id=activity_id, by=by, reason=status, trace=trace)
+            purge = activity_purge(
+                activity_id=activity_id, actor=Actor(RETENTION_JOB), reason=status, trace=trace
+            )
             purges.append(purge_state(purge))
     return purges

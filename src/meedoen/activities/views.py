@@ -6,11 +6,8 @@ ValidationError a form error)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from collections.abc import Callable
 from functools import wraps
-from itertools import pairwise
 from typing import Any
 
 from django.contrib import messages
@@ -19,17 +16,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.forms import ActivityRequestForm, DecisionForm
 from meedoen.activities.models import ActivityVersion, Status
 from meedoen.activities.selectors import (
-    ActivityState,
-    activity_history,
-    activity_list,
-    activity_purges,
+    FIELDS,
+    activity_detail,
+    activity_register,
+    field_label,
+    value_text,
 )
 from meedoen.activities.services import (
     Actor,
@@ -38,6 +35,7 @@ from meedoen.activities.services import (
     activity_request,
     activity_revoke,
 )
+from meedoen.audits.trace import TraceContext
 
 #: Who may read the register and the activities in it.
 READERS = (Role.ADMINISTRATOR, Role.ANALYST, Role.PRIVACY_OFFICER)
@@ -70,161 +68,11 @@ def actor_for(user: Any) -> Actor:
     return Actor(name=user.username, user=user)
 
 
-# -- What the pages and the API show ----------------------------------------------------------
-# ActivityState (selectors.py) does not carry the data categories, recipients, DPIA reference
-# or time of a version yet; these read-only helpers add them to the states the selectors return.
-# They belong in selectors.py once it offers those fields.
-
-#: The fields of a version, in the order pages show them and differences are listed.
-FIELDS = (
-    "name",
-    "purpose",
-    "legal_basis",
-    "sources",
-    "data_categories",
-    "recipients",
-    "retention_days",
-    "dpia_reference",
-    "status",
-    "valid_until",
-)
-ACTIONS = {
-    Status.DRAFT: gettext_lazy("Drafted"),
-    Status.REQUESTED: gettext_lazy("Requested"),
-    Status.APPROVED: gettext_lazy("Approved"),
-    Status.REFUSED: gettext_lazy("Refused"),
-    Status.EXPIRED: gettext_lazy("Expired"),
-    Status.REVOKED: gettext_lazy("Revoked"),
-}
-
-
-@dataclass(frozen=True)
-class Change:
-    field: str
-    label: str
-    old: Any
-    new: Any
-    old_text: str
-    new_text: str
-
-
-@dataclass(frozen=True)
-class Version:
-    """One version as shown: the selector's state plus the fields and time it lacks."""
-
-    state: ActivityState
-    action: str  # the stored status of the version: what was done
-    data_categories: str
-    recipients: str
-    dpia_reference: str
-    at: datetime
-    changes: tuple[Change, ...] = ()
-
-    @property
-    def action_label(self) -> str:
-        return str(ACTIONS.get(self.action, self.action))  # type: ignore[call-overload]
-
-    @property
-    def status_label(self) -> str:
-        return status_label(self.state.status)
-
-    def value(self, field: str) -> Any:
-        if field == "status":
-            return self.action
-        if field in {"data_categories", "recipients", "dpia_reference"}:
-            return getattr(self, field)
-        return getattr(self.state, field)
-
-
-@dataclass(frozen=True)
-class ActivityDetail:
-    current: Version
-    versions: list[Version]  # oldest first
-    purges: list[Any]  # what was deleted under the activity (selectors.activity_purges)
-
-    @property
-    def purge_rows(self) -> list[tuple[Any, str]]:
-        """Each deletion with its reason as a person reads it (``revoked`` → the label)."""
-        return [(purge, status_label(purge.reason)) for purge in self.purges]
-
-
-def status_label(status: str) -> str:
-    return str(Status(status).label) if status in Status.values else status
-
-
-def field_label(field: str) -> str:
-    return str(ActivityVersion._meta.get_field(field).verbose_name)
-
-
-def value_text(field: str, value: Any) -> str:
-    """A field's value as a person reads it."""
-    if value in (None, "", []):
-        return "—"
-    if field == "sources":
-        return ", ".join(value)
-    if field == "status":
-        return status_label(value)
-    if isinstance(value, date):
-        return date_format(value, "DATE_FORMAT")
-    return str(value)
-
-
-def _versions(states: Iterable[ActivityState]) -> list[Version]:
-    states = list(states)
-    extra = {
-        row["pk"]: row
-        for row in ActivityVersion.objects.filter(pk__in=[s.pk for s in states]).values(
-            "pk", "status", "data_categories", "recipients", "dpia_reference", "created_at"
-        )
-    }
-    return [
-        Version(
-            state=s,
-            action=extra[s.pk]["status"],
-            data_categories=extra[s.pk]["data_categories"],
-            recipients=extra[s.pk]["recipients"],
-            dpia_reference=extra[s.pk]["dpia_reference"],
-            at=extra[s.pk]["created_at"],
-        )
-        for s in states
-    ]
-
-
-def _changes(old: Version, new: Version) -> tuple[Change, ...]:
-    return tuple(
-        Change(
-            field=field,
-            label=field_label(field),
-            old=old.value(field),
-            new=new.value(field),
-            old_text=value_text(field, old.value(field)),
-            new_text=value_text(field, new.value(field)),
-        )
-        for field in FIELDS
-        if old.value(field) != new.value(field)
-    )
-
-
-def activity_detail(*, activity_id: int) -> ActivityDetail:
-    """The current version, every version with its differences to the one before, and what was
-    deleted under the activity. ObjectDoesNotExist for an unknown id."""
-    versions = _versions(activity_history(activity_id=activity_id))
-    if not versions:
-        raise ObjectDoesNotExist(f"there is no activity {activity_id}")
-    versions = [versions[0]] + [
-        replace(new, changes=_changes(old, new)) for old, new in pairwise(versions)
-    ]
-    return ActivityDetail(
-        current=versions[-1],
-        versions=versions,
-        purges=list(activity_purges(activity_id=activity_id)),
-    )
-
-
-def activity_register(*, status: str | None = None, oldest_first: bool = False) -> list[Version]:
-    """The current version of every activity (or of those with this status), newest first."""
-    states = [s for s in activity_list() if status is None or s.status == status]
-    return sorted(_versions(states), key=lambda v: v.state.id, reverse=not oldest_first)
+def decision_context(request: HttpRequest, decision: str, *, channel: str) -> dict[str, Any]:
+    """A revocation deletes data: its audit records join the caller's W3C trace, if given."""
+    if decision != "revoke":
+        return {}
+    return {"trace": TraceContext.start(request.headers.get("traceparent")), "channel": channel}
 
 
 # -- Pages ------------------------------------------------------------------------------------
@@ -283,12 +131,13 @@ def detail(request: HttpRequest, activity_id: int) -> HttpResponse:
             raise PermissionDenied
         form = DecisionForm(request.POST)
         if form.is_valid():
-            decide = DECISIONS[form.cleaned_data["decision"]]
+            decision = form.cleaned_data["decision"]
             try:
-                version = decide(
+                version = DECISIONS[decision](
                     activity_id=activity_id,
                     actor=actor_for(request.user),
                     motivation=form.cleaned_data["motivation"],
+                    **decision_context(request, decision, channel="web"),
                 )
             except ObjectDoesNotExist as exc:
                 raise Http404(str(exc)) from exc

@@ -209,6 +209,10 @@ def keys_rotate(
             "schulden, signalen, cbs, bag or partner-NAME."
         ),
     ],
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Your user name (an administrator; default: the OS user)."),
+    ] = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -216,15 +220,22 @@ def keys_rotate(
 
     Back up the workspace first. Safe to run again after an interruption: it completes the
     same rotation."""
-    from meedoen_data.intake.rotation import rotate_domain_key
-    from meedoen_data.keystore import KeyStoreError
+    from meedoen.cli.common import cli_actor, cli_trace, run_service, workspace_django
 
-    try:
-        report = rotate_domain_key(home=resolve_home(home), domain=domain)
-    except (WorkspaceError, KeyStoreError) as exc:
-        fail(str(exc), code=EXIT_REJECTED)
+    workspace_django(home)
+    from meedoen.intakes.services import key_rotate
+
+    actor, trace = cli_actor(by), cli_trace()
+    report = run_service(lambda: key_rotate(domain=domain, actor=actor, trace=trace, channel="cli"))
     if as_json:
-        emit_json(vars(report))
+        emit_json(
+            {
+                "domain": report.domain,
+                "analytics_rows": report.analytics_rows,
+                "vault_rows": report.vault_rows,
+                "completed_interrupted_run": report.completed_interrupted_run,
+            }
+        )
         return
     console.print(
         f"Rotated the {domain} key: {report.analytics_rows} pseudonyms in the "

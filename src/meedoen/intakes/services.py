@@ -41,7 +41,9 @@ from meedoen_data.intake import (
     quarantine_subjects,
 )
 from meedoen_data.intake.pseudonyms import key_name, pseudonym
+from meedoen_data.intake.rotation import RotationReport, rotate_domain_key
 from meedoen_data.keystore import KeyStoreError
+from meedoen_data.workspace import WorkspaceError
 
 log = logging.getLogger(__name__)
 
@@ -225,3 +227,25 @@ def vault_pseudonymise(
         activity=VAULT_ACTIVITY,
     )
     return values
+
+
+def key_rotate(*, domain: str, actor: Actor, trace: TraceContext, channel: str) -> RotationReport:
+    """Rotate a domain's pseudonym key (administrators); every person whose pseudonym changed
+    is logged under the new pseudonym."""
+    require_role(actor, Role.ADMINISTRATOR)
+    started = datetime.now(UTC)
+    try:
+        report = rotate_domain_key(home=settings.MEEDOEN_HOME, domain=domain)
+    except (WorkspaceError, KeyStoreError) as exc:
+        raise ValidationError(str(exc)) from None
+    _audit(
+        trace=trace,
+        actor=actor,
+        channel=channel,
+        operation="vault.key_rotate",
+        groups={f"pseudonym-{domain}": report.subjects} if report.subjects else {},
+        started=started,
+        detail=f"{domain}: {report.analytics_rows} analytics, {report.vault_rows} vault rows",
+        activity=VAULT_ACTIVITY,
+    )
+    return report

@@ -427,7 +427,8 @@ def _subject_type(spec: Table, wet: object = None) -> str:
 
 def batch_subjects(*, home: Path, batch_id: str) -> dict[str, list[str]]:
     """The persons a loaded batch wrote, as domain pseudonyms grouped by pseudonym type
-    (``pseudonym-brp`` …), for the audit log. Empty for tables without persons."""
+    (``pseudonym-brp`` …), for the audit log; a partner file's clients by their record
+    pseudonym. Empty for tables without persons (addresses, the anonymous panel)."""
     with _connect(home) as con:
         found = con.execute(
             "SELECT table_name FROM analytics.meta.batch WHERE batch_id = ?", [batch_id]
@@ -436,6 +437,14 @@ def batch_subjects(*, home: Path, batch_id: str) -> dict[str, list[str]]:
             return {}
         spec = SPECS.get(str(found[0])) or partner_spec(str(found[0]))
         columns = [store.PERSON_COLUMNS[c.name] for c in spec.columns if c.role == "person"]
+        if not columns and any(d == "record_pseudonym" for _, d in spec.derived):
+            # A partner file knows its clients by record number: they are the data subjects.
+            rows = con.execute(
+                f"SELECT DISTINCT record_pseudonym FROM analytics.source.{ident(spec.name)} "
+                "WHERE batch_id = ? ORDER BY 1",
+                [batch_id],
+            ).fetchall()
+            return {f"record-pseudonym-{spec.domain}": [str(r[0]) for r in rows]}
         if not columns:
             return {}
         wet = "wet" if spec.domain == "by_wet" else "NULL"

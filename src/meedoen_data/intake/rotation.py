@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -29,6 +29,8 @@ class RotationReport:
     analytics_rows: int
     vault_rows: int
     completed_interrupted_run: bool
+    #: The data subjects whose pseudonyms changed, under their new pseudonym (audit log).
+    subjects: list[str] = field(default_factory=list, repr=False)
 
 
 def _columns(spec: Table, domain: str) -> list[tuple[str, str]]:
@@ -76,14 +78,24 @@ def rotate_domain_key(*, home: Path, domain: str) -> RotationReport:
             for t in tables
             for raw, col in _columns(SPECS.get(t) or partner_spec(t), domain)
         ]
-        con.execute("CREATE OR REPLACE TEMP TABLE mapping (raw VARCHAR, old VARCHAR, new VARCHAR)")
-        for table, raw, _ in plan:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE mapping "
+            "(raw VARCHAR, old VARCHAR, new VARCHAR, subject BOOLEAN)"
+        )
+        for table, raw, column in plan:
             con.execute(
                 f"INSERT INTO mapping SELECT DISTINCT {ident(raw)}, "
-                f"{hmac_sql(ident(raw), '$oi', '$oo')}, {hmac_sql(ident(raw), '$ni', '$no')} "
+                f"{hmac_sql(ident(raw), '$oi', '$oo')}, {hmac_sql(ident(raw), '$ni', '$no')}, "
+                f"{'true' if column != 'address_pseudonym' else 'false'} "
                 f"FROM vault.identity.{ident(table)} WHERE {ident(raw)} IS NOT NULL",
                 params,
             )
+        subjects = [
+            str(r[0])
+            for r in con.execute(
+                "SELECT DISTINCT new FROM mapping WHERE subject ORDER BY 1"
+            ).fetchall()
+        ]
         done = con.execute(
             "SELECT count(*) FROM analytics.meta.rotation WHERE domain = ? AND key_fingerprint = ?",
             [domain, fingerprint],
@@ -102,7 +114,7 @@ def rotate_domain_key(*, home: Path, domain: str) -> RotationReport:
             vault_rows += _remap(con, f"vault.identity.{ident(table)}", f"{raw}_pseudonym")
         con.execute("COMMIT")
     os.replace(keys.path(upcoming), keys.path(current))
-    return RotationReport(domain, analytics_rows, vault_rows, resumed)
+    return RotationReport(domain, analytics_rows, vault_rows, resumed, subjects)
 
 
 def _remap(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:

@@ -22,7 +22,7 @@ from meedoen.activities.stores import (
     activity_store_open,
     retention_run,
 )
-from meedoen.audits.models import ProcessingRecord
+from meedoen.audits.models import AccessRecord, ProcessingRecord
 from meedoen.audits.trace import TraceContext
 from meedoen_data.bsn import bsn_from_index
 from meedoen_data.contract import TABLES
@@ -219,3 +219,30 @@ def test_a_store_without_a_registered_activity_is_removed(home, analyst, officer
     duckdb.connect(str(orphan)).close()
     (purge,) = retention_run(trace=TraceContext.start())
     assert (purge.activity_id, purge.reason) == (777, "unregistered") and not orphan.exists()
+
+
+def test_a_revocation_through_the_api_is_logged_in_the_callers_trace(
+    home, analyst, officer, client
+) -> None:
+    activity_id = approved(analyst, officer, ["brp"])
+    activity_store_open(
+        activity_id=activity_id, actor=analyst, trace=TraceContext.start(), channel="cli"
+    )
+    client.force_login(officer.user)
+    caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    response = client.post(
+        f"/api/v1/activities/{activity_id}/revoke",
+        {"motivation": "doel vervallen"},
+        content_type="application/json",
+        headers={"traceparent": caller},
+    )
+    assert response.status_code == 200, response.content
+    deleted = ProcessingRecord.objects.filter(name="activity.delete")
+    assert deleted.count() == PERSONS
+    assert {r.trace_id for r in deleted} == {"4bf92f3577b34da6a3ce929d0e0e4736"}
+    access = AccessRecord.objects.get(trace_id="4bf92f3577b34da6a3ce929d0e0e4736")
+    assert (access.user_name, access.user_role, access.channel) == (
+        officer.name,
+        "privacy_officer",
+        "api",
+    )
