@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
 # scripts/ so that what runs is readable in one place.
 
-.PHONY: demo test install bench bench-synth bench-intake lock vendor messages
+.PHONY: demo test install bench bench-synth bench-intake bench-audit lock vendor messages
 
 demo:  ## install everything, then run the demo on http://127.0.0.1:8000
 	scripts/bootstrap
@@ -25,6 +25,10 @@ bench-synth:  ## generator speed and memory (PERSONS=17900000 for the national r
 bench-intake:  ## intake gate against pandas + per-row hmac (PERSONS=17900000 adds national)
 	scripts/bootstrap
 	PERSONS=$(PERSONS) .venv/bin/python -m benchmarks.intake
+
+bench-audit:  ## audit chain write/verify rate (RECORDS=…) and an activity store's build time
+	scripts/bootstrap
+	RECORDS=$(or $(RECORDS),100000) .venv/bin/python -m benchmarks.audit
 
 lock:  ## re-pin dependencies after editing pyproject.toml
 	.venv/bin/python -m uv pip compile pyproject.toml --python-version 3.11 --universal \

@@ -22,7 +22,7 @@ from meedoen.activities.selectors import (
     activity_current,
     purge_state,
 )
-from meedoen.audits.services import activity_uri, audit_access, audit_processing
+from meedoen.audits.services import activity_uri, audit_action
 from meedoen.audits.trace import TraceContext
 from meedoen_data.activity_store import (
     ActivityStoreError,
@@ -102,20 +102,15 @@ def _log(
     status: str = "Ok",
     detail: str = "",
 ) -> int:
-    audit_access(
+    return audit_action(
         trace=trace,
         user_name=actor.name,
         user_role=actor.role,
         channel=channel,
         client=client,
         operation=operation,
-    )
-    return audit_processing(
-        trace=trace,
-        name=operation,
         activity=activity_uri(activity_id),
-        subjects=subjects,
-        subject_type=subject_type(activity_id),
+        subjects={subject_type(activity_id): subjects},
         started=started,
         status=status,
         detail=detail,
@@ -176,24 +171,13 @@ def activity_sql(
         activity_id=activity_id, actor=actor, trace=trace, channel=channel, client=client
     )
     started = datetime.now(UTC)
+    refusal: ActivityStoreError | None = None
     try:
         result = store_query(
             home=settings.MEEDOEN_HOME, activity_id=activity_id, sql=sql, max_rows=max_rows
         )
     except ActivityStoreError as exc:
-        _log(
-            trace=trace,
-            actor=actor,
-            channel=channel,
-            client=client,
-            operation="activity.sql",
-            activity_id=activity_id,
-            subjects=[],
-            started=started,
-            status="Unset",
-            detail=f"refused: {sql}",
-        )
-        raise ValidationError(str(exc)) from None
+        refusal = exc
     _log(
         trace=trace,
         actor=actor,
@@ -201,10 +185,13 @@ def activity_sql(
         client=client,
         operation="activity.sql",
         activity_id=activity_id,
-        subjects=result.subjects,
+        subjects=[] if refusal else result.subjects,
         started=started,
-        detail=sql,
+        status="Unset" if refusal else "Ok",
+        detail=f"refused: {sql}" if refusal else sql,
     )
+    if refusal:
+        raise ValidationError(str(refusal))
     return result
 
 

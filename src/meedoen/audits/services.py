@@ -157,3 +157,42 @@ def audit_processing(
             yield {**base, "data_subject_id": "", "data_subject_id_type": "none"}
 
     return _append("processing", rows())
+
+
+def audit_action(
+    *,
+    trace: TraceContext,
+    user_name: str,
+    user_role: str,
+    channel: str,
+    client: str,
+    operation: str,
+    activity: str,
+    subjects: dict[str, Iterable[str]],
+    started: datetime,
+    status: str = ProcessingRecord.Status.OK,
+    detail: str = "",
+) -> int:
+    """One action: its access record (who) and its processing records (whom), per type of
+    data-subject id (``{"pseudonym-brp": [...], ...}``). Returns the processing records written."""
+    audit_access(
+        trace=trace,
+        user_name=user_name,
+        user_role=user_role,
+        channel=channel,
+        client=client,
+        operation=operation,
+    )
+    written = 0
+    for subject_type, group in sorted(subjects.items()) or [("none", [])]:
+        written += audit_processing(
+            trace=trace,
+            name=operation,
+            activity=activity,
+            subjects=group,
+            subject_type=subject_type,
+            started=started,
+            status=status,
+            detail=detail,
+        )
+    return written

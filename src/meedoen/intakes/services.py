@@ -24,12 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
-from meedoen.audits.services import (
-    INTAKE_ACTIVITY,
-    VAULT_ACTIVITY,
-    audit_access,
-    audit_processing,
-)
+from meedoen.audits.services import INTAKE_ACTIVITY, VAULT_ACTIVITY, audit_action
 from meedoen.audits.trace import TraceContext
 from meedoen.intakes.uploads import upload_folder_ensure
 from meedoen_data.bsn import bsn_is_valid
@@ -143,24 +138,18 @@ def _audit(
     detail: str = "",
     activity: str = INTAKE_ACTIVITY,
 ) -> None:
-    audit_access(
+    audit_action(
         trace=trace,
         user_name=actor.name,
         user_role=actor.role,
         channel=channel,
         client="",
         operation=operation,
+        activity=activity,
+        subjects=dict(groups),
+        started=started,
+        detail=detail,
     )
-    for subject_type, subjects in sorted(groups.items()) or [("none", [])]:
-        audit_processing(
-            trace=trace,
-            name=operation,
-            activity=activity,
-            subjects=subjects,
-            subject_type=subject_type,
-            started=started,
-            detail=detail,
-        )
 
 
 def intake_log(
