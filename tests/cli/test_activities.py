@@ -229,3 +229,21 @@ def test_ingest_and_quarantine_reads_are_logged(home, tmp_path) -> None:
         if r["name"] == "quarantine.show"
     ]
     assert [r["data_subject_id"] for r in logged] == [f"{batch['batch_id']}:2"]  # data row 2
+
+
+def test_amend_a_refused_request(home) -> None:
+    created = meedoen_json(*REQUEST, "--home", home)
+    activity = str(created["id"])
+    refuse = ["activity", "refuse", activity, "--by", "privacy_officer", "--motivation", "Te ruim"]
+    meedoen_json(*refuse, "--home", home)
+    amended = meedoen_json(
+        "activity", "amend", activity, "--retention-days", "7", "--note", "korter", "--home", home
+    )
+    assert (amended["version"], amended["status"]) == (3, "requested")
+    listed = {a["id"]: a for a in meedoen_json("activity", "list", "--home", home)}
+    assert listed[created["id"]]["retention_days"] == 7
+    assert listed[created["id"]]["sources"] == ["brp", "partner-voedselbank"]
+    by_officer = meedoen(
+        "activity", "amend", activity, "--note", "x", "--by", "privacy_officer", "--home", home
+    )
+    assert by_officer.returncode == 2 and "does not hold the analyst role" in by_officer.stderr

@@ -27,7 +27,7 @@ from meedoen.activities.selectors import (
     activity_detail,
     activity_register,
 )
-from meedoen.activities.services import activity_request
+from meedoen.activities.services import activity_amend, activity_request
 from meedoen.activities.views import DECISIONS, READERS, actor_for, decision_context
 
 T = TypeVar("T")
@@ -48,6 +48,12 @@ class RequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
     dpia_reference = serializers.CharField(
         required=False, allow_blank=True, max_length=200, default=""
     )
+
+
+class AmendSerializer(RequestSerializer):
+    """The body of ``POST /api/v1/activities/ID/amend``: the complete new content."""
+
+    note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class DecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -163,3 +169,18 @@ class ActivityDecisionAPI(APIView):
             )
         )
         return Response(_activity(_service(lambda: activity_detail(activity_id=int(activity_id)))))
+
+
+class ActivityAmendAPI(APIView):
+    """POST the complete new content of a requested or refused activity (analysts)."""
+
+    def post(self, request: Request, activity_id: int) -> Response:
+        _gate(request, Role.ANALYST)
+        body = AmendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        _service(
+            lambda: activity_amend(
+                activity_id=activity_id, actor=actor_for(request.user), **body.validated_data
+            )
+        )
+        return Response(_activity(_service(lambda: activity_detail(activity_id=activity_id))))

@@ -144,6 +144,35 @@ class ActivityRequestForm(UtrechtForm):
         return cleaned
 
 
+class ActivityAmendForm(ActivityRequestForm):
+    """A changed request; ``cleaned_data`` holds the arguments of
+    :func:`meedoen.activities.services.activity_amend` (but ``activity_id`` and ``actor``)."""
+
+    note = forms.CharField(
+        label=_("What changed and why"),
+        required=False,
+        help_text=_("Shown to the privacy officer with the differences to the earlier version."),
+        widget=forms.Textarea(attrs={"class": TEXTAREA, "rows": 3}),
+    )
+
+    @classmethod
+    def initial_from(cls, state: Any) -> dict[str, Any]:
+        """The form's initial values: the activity's current content."""
+        return {
+            "name": state.name,
+            "purpose": state.purpose,
+            "legal_basis": state.legal_basis,
+            "sources": [s for s in state.sources if not s.startswith("partner-")],
+            "partners": ", ".join(
+                s.removeprefix("partner-") for s in state.sources if s.startswith("partner-")
+            ),
+            "retention_days": state.retention_days,
+            "data_categories": state.data_categories,
+            "recipients": state.recipients,
+            "dpia_reference": state.dpia_reference,
+        }
+
+
 class DecisionForm(UtrechtForm):
     """The privacy officer's decision: the button pressed (approve, refuse or revoke) and the
     motivation, which is recorded with the new version."""

@@ -24,6 +24,7 @@ from meedoen_data.workspace import SOURCE_DOMAINS
 
 __all__ = [
     "Actor",
+    "activity_amend",
     "activity_approve",
     "activity_refuse",
     "activity_request",
@@ -48,6 +49,35 @@ def _check_sources(sources: list[str]) -> list[str]:
     return cleaned
 
 
+def _content(
+    *,
+    name: str,
+    purpose: str,
+    legal_basis: str,
+    sources: list[str],
+    retention_days: int,
+    data_categories: str,
+    recipients: str,
+    dpia_reference: str,
+) -> dict[str, object]:
+    """The checked content of a version: what the analyst asks the privacy officer for."""
+    if retention_days < 1:
+        raise ValidationError("the retention period must be at least one day")
+    for label, value in (("name", name), ("purpose", purpose), ("legal basis", legal_basis)):
+        if not value.strip():
+            raise ValidationError(f"the {label} may not be empty")
+    return {
+        "name": name.strip(),
+        "purpose": purpose.strip(),
+        "legal_basis": legal_basis.strip(),
+        "sources": _check_sources(sources),
+        "data_categories": data_categories.strip(),
+        "recipients": recipients.strip(),
+        "retention_days": retention_days,
+        "dpia_reference": dpia_reference.strip(),
+    }
+
+
 @transaction.atomic
 def activity_request(
     *,
@@ -63,28 +93,75 @@ def activity_request(
 ) -> ProcessingActivity:
     """A new activity, status requested (analysts)."""
     require_role(actor, Role.ANALYST)
-    if retention_days < 1:
-        raise ValidationError("the retention period must be at least one day")
-    for label, value in (("name", name), ("purpose", purpose), ("legal basis", legal_basis)):
-        if not value.strip():
-            raise ValidationError(f"the {label} may not be empty")
+    content = _content(
+        name=name,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        sources=sources,
+        retention_days=retention_days,
+        data_categories=data_categories,
+        recipients=recipients,
+        dpia_reference=dpia_reference,
+    )
     activity = ProcessingActivity.objects.create()
     ActivityVersion.objects.create(
         activity=activity,
         number=1,
-        name=name.strip(),
-        purpose=purpose.strip(),
-        legal_basis=legal_basis.strip(),
-        sources=_check_sources(sources),
-        data_categories=data_categories,
-        recipients=recipients,
-        retention_days=retention_days,
-        dpia_reference=dpia_reference,
         status=Status.REQUESTED,
         acted_by=actor.name,
         acted_by_user=actor.user,
+        **content,
     )
     return activity
+
+
+@transaction.atomic
+def activity_amend(
+    *,
+    activity_id: int,
+    actor: Actor,
+    name: str,
+    purpose: str,
+    legal_basis: str,
+    sources: list[str],
+    retention_days: int,
+    data_categories: str = "",
+    recipients: str = "",
+    dpia_reference: str = "",
+    note: str = "",
+) -> ActivityVersion:
+    """A changed request (analysts): a new version with the new content, status requested, so
+    the privacy officer decides again and sees what changed. Only requested or refused
+    activities can be amended; an approved one is replaced by a new request."""
+    require_role(actor, Role.ANALYST)
+    current = activity_current(activity_id=activity_id)
+    if current.status not in {Status.REQUESTED, Status.REFUSED}:
+        raise ValidationError(
+            f"activity {activity_id} is {current.status}; only requested or refused activities "
+            "can be amended — request a new activity instead"
+        )
+    content = _content(
+        name=name,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        sources=sources,
+        retention_days=retention_days,
+        data_categories=data_categories,
+        recipients=recipients,
+        dpia_reference=dpia_reference,
+    )
+    unchanged = all(getattr(current, field) == value for field, value in content.items())
+    if unchanged and current.status == Status.REQUESTED:
+        raise ValidationError("nothing was changed")
+    return ActivityVersion.objects.create(
+        activity_id=activity_id,
+        number=current.number + 1,
+        status=Status.REQUESTED,
+        motivation=note.strip(),
+        acted_by=actor.name,
+        acted_by_user=actor.user,
+        **content,
+    )
 
 
 def _next(

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 
 from meedoen.activities import api
-from meedoen.activities.views import detail, queue, register, request_activity
+from meedoen.activities.views import amend, detail, queue, register, request_activity
 
 app_name = "activities"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("verwerkingen/aanvragen/", request_activity, name="request"),
     path("verwerkingen/wachtrij/", queue, name="queue"),
     path("verwerkingen/<int:activity_id>/", detail, name="detail"),
+    path("verwerkingen/<int:activity_id>/wijzigen/", amend, name="amend"),
 ]
 
 # /api/v1/…: the API answers an anonymous caller itself (403 as JSON) instead of
@@ -21,6 +22,11 @@ api_urlpatterns = (
             "activities/<int:activity_id>/",
             login_not_required(api.ActivityDetailAPI.as_view()),
             name="detail",
+        ),
+        path(
+            "activities/<int:activity_id>/amend",
+            login_not_required(api.ActivityAmendAPI.as_view()),
+            name="amend",
         ),
         re_path(
             r"^activities/(?P<activity_id>[0-9]+)/(?P<decision>approve|refuse|revoke)/?$",

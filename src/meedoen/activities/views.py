@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from meedoen.accounts.roles import Role
-from meedoen.activities.forms import ActivityRequestForm, DecisionForm
+from meedoen.activities.forms import ActivityAmendForm, ActivityRequestForm, DecisionForm
 from meedoen.activities.models import ActivityVersion, Status
 from meedoen.activities.selectors import (
     FIELDS,
@@ -30,6 +30,7 @@ from meedoen.activities.selectors import (
 )
 from meedoen.activities.services import (
     Actor,
+    activity_amend,
     activity_approve,
     activity_refuse,
     activity_request,
@@ -166,8 +167,56 @@ def detail(request: HttpRequest, activity_id: int) -> HttpResponse:
             ],
             "decisions": decisions,
             "form": form,
+            "can_amend": request.user.role == Role.ANALYST  # type: ignore[union-attr]
+            and activity.current.state.status in AMENDABLE,
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ANALYST)
+def amend(request: HttpRequest, activity_id: int) -> HttpResponse:
+    """The analyst changes a requested or refused activity; the privacy officer decides again."""
+    try:
+        current = activity_detail(activity_id=activity_id).current
+    except ObjectDoesNotExist as exc:
+        raise Http404(str(exc)) from exc
+    if current.state.status not in AMENDABLE:
+        messages.error(
+            request,
+            _("Only requested or refused activities can be amended; request a new one instead."),
+        )
+        return redirect("activities:detail", activity_id=activity_id)
+    form = ActivityAmendForm(
+        request.POST if request.method == "POST" else None,
+        initial=ActivityAmendForm.initial_from(current.state),
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            version = activity_amend(
+                activity_id=activity_id, actor=actor_for(request.user), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Processing activity %(id)s is amended (version %(number)s); the privacy "
+                    "officer decides on it again."
+                )
+                % {"id": activity_id, "number": version.number},
+            )
+            return redirect("activities:detail", activity_id=activity_id)
+    return render(
+        request,
+        "activities/request.html",
+        {"form": form, "amend": current},
+    )
+
+
+#: The statuses an analyst may amend (the services enforce the same).
+AMENDABLE = (Status.REQUESTED, Status.REFUSED)
 
 
 def _decisions_for(status: str) -> tuple[str, ...]:

@@ -64,6 +64,57 @@ def activity_request(
         typer.echo(activity.pk)
 
 
+@activity_app.command("amend")
+def activity_amend(
+    activity_id: Annotated[int, typer.Argument(metavar="ID")],
+    name: Annotated[str | None, typer.Option(help="New short name.")] = None,
+    purpose: Annotated[str | None, typer.Option(help="New purpose.")] = None,
+    legal_basis: Annotated[str | None, typer.Option(help="New legal basis.")] = None,
+    sources: Annotated[str | None, typer.Option(help="New comma-separated domains.")] = None,
+    retention_days: Annotated[int | None, typer.Option(help="New retention period.")] = None,
+    data_categories: Annotated[str | None, typer.Option(help="New data categories.")] = None,
+    recipients: Annotated[str | None, typer.Option(help="New recipients and roles.")] = None,
+    dpia: Annotated[str | None, typer.Option(help="New DPIA reference.")] = None,
+    note: Annotated[str, typer.Option(help="What changed and why.")] = "",
+    by: Annotated[
+        str | None, typer.Option("--by", help="Analyst's user name (default: you).")
+    ] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Amend a requested or refused activity (analysts): a new version for a new decision.
+
+    Options left out keep their current value."""
+    workspace_django(home)
+    from meedoen.activities.selectors import activity_current
+    from meedoen.activities.services import activity_amend as amend
+
+    current = run_service(lambda: activity_current(activity_id=activity_id))
+    version = run_service(
+        lambda: amend(
+            activity_id=activity_id,
+            actor=cli_actor(by),
+            name=current.name if name is None else name,
+            purpose=current.purpose if purpose is None else purpose,
+            legal_basis=current.legal_basis if legal_basis is None else legal_basis,
+            sources=current.sources if sources is None else sources.split(","),
+            retention_days=current.retention_days if retention_days is None else retention_days,
+            data_categories=(
+                current.data_categories if data_categories is None else data_categories
+            ),
+            recipients=current.recipients if recipients is None else recipients,
+            dpia_reference=current.dpia_reference if dpia is None else dpia,
+            note=note,
+        )
+    )
+    if as_json:
+        emit_json({"id": activity_id, "version": version.number, "status": version.status})
+    else:
+        console.print(
+            f"Activity {activity_id} amended: version {version.number}, {version.status} again"
+        )
+
+
 def _decision_command(verb: str, help_text: str) -> None:
     """Register ``meedoen activity VERB ID --by USER --motivation TEXT`` (privacy officer)."""
 

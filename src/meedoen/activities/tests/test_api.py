@@ -270,3 +270,38 @@ def test_decisions_are_post_only(client: Client, analyst, officer) -> None:
     activity_id = requested(analyst)
     client.force_login(officer)
     assert client.get(f"{URL}{activity_id}/approve").status_code == 405
+
+
+def test_the_api_amends_a_requested_activity(make_user) -> None:
+    from meedoen.activities.services import Actor, activity_request
+
+    analyst = make_user(Role.ANALYST)
+    activity = activity_request(
+        actor=Actor(analyst.username, analyst),
+        name="A",
+        purpose="B",
+        legal_basis="C",
+        sources=["brp", "wmo"],
+        retention_days=30,
+    )
+    client = Client()
+    client.force_login(analyst)
+    body = {
+        "name": "A",
+        "purpose": "B",
+        "legal_basis": "C",
+        "sources": ["brp"],
+        "retention_days": 30,
+        "note": "wmo niet nodig",
+    }
+    response = client.post(
+        f"/api/v1/activities/{activity.pk}/amend", body, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert [v["sources"] for v in response.json()["versions"]] == [["brp", "wmo"], ["brp"]]
+    officer = make_user(Role.PRIVACY_OFFICER)
+    client.force_login(officer)
+    denied = client.post(
+        f"/api/v1/activities/{activity.pk}/amend", body, content_type="application/json"
+    )
+    assert denied.status_code == 403

@@ -9,6 +9,7 @@ from meedoen.activities.models import ActivityVersion, Status
 from meedoen.activities.selectors import activity_current, activity_history, activity_list
 from meedoen.activities.services import (
     Actor,
+    activity_amend,
     activity_approve,
     activity_refuse,
     activity_request,
@@ -115,3 +116,53 @@ def test_approval_expires_on_its_end_date(analyst, officer) -> None:
     )
     assert activity_current(activity_id=activity.pk).status == Status.EXPIRED
     assert [a.status for a in activity_list()] == [Status.EXPIRED]
+
+
+def test_an_analyst_amends_a_refused_request_as_a_new_version(analyst, officer) -> None:
+    activity = request(analyst)
+    activity_refuse(activity_id=activity.pk, actor=officer, motivation="Te veel bronnen")
+    amended = activity_amend(
+        activity_id=activity.pk,
+        actor=analyst,
+        name="Voedselbankklanten",
+        purpose="Welke huishoudens zijn klant van de voedselbank",
+        legal_basis="Participatiewet art. 7",
+        sources=["brp", "partner-voedselbank"],
+        retention_days=180,
+        note="Participatie eruit, termijn korter",
+    )
+    assert (amended.number, amended.status) == (3, Status.REQUESTED)
+    history = activity_history(activity_id=activity.pk)
+    assert [v.sources for v in history] == [
+        ["brp", "participatie", "partner-voedselbank"],
+        ["brp", "participatie", "partner-voedselbank"],
+        ["brp", "partner-voedselbank"],
+    ]
+    assert history[2].motivation == "Participatie eruit, termijn korter"
+    assert ActivityVersion.objects.get(activity=activity, number=1).retention_days == 365
+
+
+def test_amending_is_for_the_analyst_and_not_after_approval(analyst, officer) -> None:
+    activity = request(analyst)
+    fields = {
+        "name": "X",
+        "purpose": "Y",
+        "legal_basis": "Z",
+        "sources": ["brp"],
+        "retention_days": 5,
+    }
+    with pytest.raises(PermissionDenied):
+        activity_amend(activity_id=activity.pk, actor=officer, **fields)
+    with pytest.raises(ValidationError, match="nothing was changed"):
+        activity_amend(
+            activity_id=activity.pk,
+            actor=analyst,
+            name="Voedselbankklanten",
+            purpose="Welke huishoudens zijn klant van de voedselbank",
+            legal_basis="Participatiewet art. 7",
+            sources=["brp", "partner-voedselbank", "participatie"],
+            retention_days=365,
+        )
+    activity_approve(activity_id=activity.pk, actor=officer, motivation="akkoord")
+    with pytest.raises(ValidationError, match="request a new activity instead"):
+        activity_amend(activity_id=activity.pk, actor=analyst, **fields)

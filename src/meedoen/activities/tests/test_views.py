@@ -487,3 +487,55 @@ def test_pages_follow_the_language_switch(client: Client, analyst, officer) -> N
     assert "Approved by privacy_officer" in html
     html = client.get(f"/verwerkingen/{activity_id}/").content.decode()
     assert "Version 2: Approved" in html and "<ins>approved</ins>" in html
+
+
+# -- Amending a request ------------------------------------------------------------------------
+
+
+def amend_form(**overrides) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    form = {
+        **REQUEST,
+        "sources": ["brp"],
+        "partners": "voedselbank",
+        "note": "Participatiewet is niet nodig",
+    }
+    return {**form, **overrides}
+
+
+def test_the_analyst_amends_a_refused_request_and_the_diff_shows_it(
+    client: Client, analyst, officer
+) -> None:
+    from meedoen.activities.services import activity_refuse
+
+    activity_id = requested(analyst)
+    activity_refuse(
+        activity_id=activity_id, actor=Actor(officer.username, officer), motivation="Te ruim"
+    )
+    client.force_login(analyst)
+    page = client.get(f"/verwerkingen/{activity_id}/")
+    assert f'href="/verwerkingen/{activity_id}/wijzigen/"' in page.content.decode()
+    form = client.get(f"/verwerkingen/{activity_id}/wijzigen/")
+    assert form.status_code == 200
+    assert form.context["form"].initial["partners"] == "voedselbank"
+    response = client.post(f"/verwerkingen/{activity_id}/wijzigen/", amend_form())
+    assert response.status_code == 302
+    assert activity_current(activity_id=activity_id).status == Status.REQUESTED
+    assert activity_current(activity_id=activity_id).sources == ["brp", "partner-voedselbank"]
+    client.force_login(officer)
+    detail = client.get(f"/verwerkingen/{activity_id}/").content.decode()
+    assert "Participatiewet is niet nodig" in detail
+    changes = client.get(f"/verwerkingen/{activity_id}/").context["activity"].versions[-1].changes
+    assert [c.field for c in changes] == ["sources", "status"]
+
+
+def test_only_the_analyst_amends_and_only_before_approval(
+    client: Client, analyst, officer
+) -> None:
+    activity_id = approved(analyst, officer)
+    client.force_login(officer)
+    assert client.get(f"/verwerkingen/{activity_id}/wijzigen/").status_code == 403
+    client.force_login(analyst)
+    response = client.get(f"/verwerkingen/{activity_id}/wijzigen/")
+    assert response.status_code == 302 and response["Location"] == f"/verwerkingen/{activity_id}/"
+    assert client.get("/verwerkingen/999/wijzigen/").status_code == 404
+    assert versions(activity_id) == 2
