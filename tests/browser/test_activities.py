@@ -100,3 +100,49 @@ def test_request_queue_and_decision(axe_page, demo_server: DemoServer) -> None:
     assert page.get_by_role("heading", name="Versie 2: Goedgekeurd").is_visible()
     assert page.get_by_text("Doel en grondslag passen bij de bronnen").is_visible()
     assert axe_violations(page) == []
+
+
+def test_refused_request_is_amended_and_the_officer_sees_what_changed(
+    axe_page, demo_server: DemoServer
+) -> None:
+    page = axe_page
+    name = "Energiearmoede (browsertest)"
+    sign_in(page, demo_server, "analyst")
+    page.goto(demo_server.url + "/verwerkingen/aanvragen/")
+    page.get_by_label("Naam", exact=True).fill(name)
+    page.get_by_label("Doel", exact=True).fill("Welke huishoudens lopen energieachterstanden op")
+    page.get_by_label("Grondslag", exact=True).fill("Wgs art. 3")
+    page.get_by_label(re.compile("^Vroegsignalen")).check()
+    page.get_by_label(re.compile("^BRP")).check()
+    page.get_by_label(re.compile("^Bewaartermijn in dagen")).fill("60")
+    page.get_by_role("button", name="Aanvraag indienen").click()
+    page.wait_for_url(re.compile(r".*/verwerkingen/\d+/$"))
+    activity_url = page.url
+    sign_out(page)
+
+    sign_in(page, demo_server, "privacy_officer")
+    page.goto(activity_url)
+    page.get_by_label(re.compile("^Motivering")).fill("De BRP is hiervoor niet nodig")
+    page.get_by_role("button", name="Weigeren").click()
+    page.wait_for_url(activity_url)
+    sign_out(page)
+
+    sign_in(page, demo_server, "analyst")
+    page.goto(activity_url)
+    page.get_by_role("link", name="Verzoek wijzigen").click()
+    page.wait_for_url(activity_url + "wijzigen/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Verwerking")
+    assert page.get_by_label(re.compile("^BRP")).is_checked()
+    assert axe_violations(page) == []
+    page.get_by_label(re.compile("^BRP")).uncheck()
+    page.get_by_label(re.compile("^Wat is er veranderd")).fill("BRP eruit")
+    page.get_by_role("button", name="Gewijzigd verzoek indienen").click()
+    page.wait_for_url(activity_url)
+    assert "is gewijzigd" in page.get_by_role("status").inner_text()
+    sign_out(page)
+
+    sign_in(page, demo_server, "privacy_officer")
+    page.goto(activity_url)
+    changes = page.get_by_role("table", name=re.compile("Gewijzigd in versie 3"))
+    assert "brp, signalen" in changes.inner_text() and "BRP eruit" in page.content()
+    assert axe_violations(page) == []

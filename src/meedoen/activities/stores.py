@@ -165,10 +165,17 @@ def activity_sql(
     channel: str,
     client: str = "",
     max_rows: int = 10_000,
+    progress: Progress | None = None,
 ) -> QueryResult:
-    """Read-only SQL on the activity's tables, logged per person that appears in the result."""
+    """Read-only SQL on the activity's tables, logged per person that appears in the result.
+    The tables are built or refreshed first (``progress`` reports that per table)."""
     activity_store_open(
-        activity_id=activity_id, actor=actor, trace=trace, channel=channel, client=client
+        activity_id=activity_id,
+        actor=actor,
+        trace=trace,
+        channel=channel,
+        client=client,
+        progress=progress,
     )
     started = datetime.now(UTC)
     refusal: ActivityStoreError | None = None

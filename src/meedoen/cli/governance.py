@@ -59,8 +59,13 @@ def sql(
 
     actor = cli_actor(by)
     trace = cli_trace()
-    with progress_bar(quiet=output_format != "table") as bar:
-        bar.add_task("Preparing the activity's tables and running the query", total=None)
+    with progress_bar(quiet=False) as bar:
+        task = bar.add_task("Checking the activity", total=None)
+
+        def progress(table: str, done: int, total: int) -> None:
+            label = f"Building its tables: {table}"
+            bar.update(task, description=label, completed=done, total=total)
+
         result = run_service(
             lambda: activity_sql(
                 activity_id=activity,
@@ -69,6 +74,7 @@ def sql(
                 trace=trace,
                 channel="cli",
                 max_rows=max_rows,
+                progress=progress,
             )
         )
     if output_format == "json":
