@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 
 from meedoen import __version__
@@ -68,27 +68,51 @@ def audit_key() -> bytes:
 
 
 def _append(chain: str, rows: Iterable[dict[str, Any]]) -> int:
+    """Append rows to a chain under its lock. Rows go in with ``executemany`` on a
+    parameterised INSERT (no model instances: a national intake logs millions of persons)."""
     model, fields = CHAINS[chain]
     key = audit_key()
-    with transaction.atomic():
+    columns = ("position", "previous_hash", "hash", *fields)
+    quote = connection.ops.quote_name
+    # Names come from the model and are quoted; every value is a bound parameter.
+    target = f"{quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+    placeholders = ", ".join(["%s"] * len(columns))
+    times = {f for f in fields if isinstance(model._meta.get_field(f), models.DateTimeField)}
+
+    def stored(name: str, value: object) -> object:
+        return connection.ops.adapt_datetimefield_value(value) if name in times else value
+
+    with transaction.atomic(), connection.cursor() as cursor:
         ChainHead.objects.get_or_create(chain=chain, defaults={"hash": GENESIS})
         # The UPDATE takes the lock (the head row on PostgreSQL, the database on SQLite) before
         # the head is read, so two writers never get the same position.
         ChainHead.objects.filter(chain=chain).update(position=F("position"))
         head = ChainHead.objects.get(chain=chain)
-        position, previous, batch = head.position, head.hash, []
+        position, previous = head.position, head.hash
+        batch: list[tuple[object, ...]] = []
         for row in rows:
             position += 1
             digest = record_hash(key, position, previous, [as_text(row[f]) for f in fields])
-            batch.append(model(position=position, previous_hash=previous, hash=digest, **row))
+            batch.append((position, previous, digest, *(stored(f, row[f]) for f in fields)))
             previous = digest
             if len(batch) >= BATCH:
-                model.objects.bulk_create(batch)
+                _write(cursor, target, placeholders, batch)
                 batch = []
-        model.objects.bulk_create(batch)
+        if batch:
+            _write(cursor, target, placeholders, batch)
         written = position - head.position
         ChainHead.objects.filter(chain=chain).update(position=position, hash=previous)
     return written
+
+
+def _write(cursor: Any, target: str, placeholders: str, batch: list[tuple[object, ...]]) -> None:
+    """PostgreSQL takes the rows by COPY (several times faster), SQLite by executemany."""
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
+            for row in batch:
+                copy.write_row(row)
+    else:
+        cursor.executemany(f"INSERT INTO {target} VALUES ({placeholders})", batch)  # noqa: S608
 
 
 def audit_access(

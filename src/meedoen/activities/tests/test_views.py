@@ -528,9 +528,7 @@ def test_the_analyst_amends_a_refused_request_and_the_diff_shows_it(
     assert [c.field for c in changes] == ["sources", "status"]
 
 
-def test_only_the_analyst_amends_and_only_before_approval(
-    client: Client, analyst, officer
-) -> None:
+def test_only_the_analyst_amends_and_only_before_approval(client: Client, analyst, officer) -> None:
     activity_id = approved(analyst, officer)
     client.force_login(officer)
     assert client.get(f"/verwerkingen/{activity_id}/wijzigen/").status_code == 403
