@@ -181,7 +181,7 @@ def main() -> None:
     rows.append((f"activity store, {persons:,} persons", build, "reading the tables", read))
     print(f"{'measurement':<44} {'median s':>9}  {'baseline':<20} {'median s':>9} {'ratio':>7}")
     for name, value, baseline, base in rows:
-        print(f"{name:<44} {value:>9.2f}  {baseline:<20} {base:>9.2f} {value / base:>6.1f}×")
+        print(f"{name:<44} {value:>9.2f}  {baseline:<20} {base:>9.2f} {value / base:>6.2f}x")
     for label, value, *_ in rows:
         if "chained" in label:
             print(f"{label}: {RECORDS / value:,.0f} records/s")
