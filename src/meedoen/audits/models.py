@@ -36,6 +36,9 @@ class ProcessingRecord(models.Model):
     class Meta:
         verbose_name = _("processing record")
         ordering = ["position"]
+        # An index, not db_index=True: on SQLite altering a field rebuilds the table and would
+        # drop the append-only triggers of migration 0002.
+        indexes = [models.Index(fields=["processing_activity_id"], name="audit_activity_idx")]
 
     def __str__(self) -> str:
         return f"{self.position} {self.name} {self.data_subject_id_type}:{self.data_subject_id}"

@@ -220,3 +220,23 @@ def audit_action(
             detail=detail,
         )
     return written
+
+
+#: The operations of the audit log page (``/logboek/``), written as access records.
+AUDIT_READ = "audit.read"
+AUDIT_VERIFY = "audit.verify"
+
+
+def audit_log_viewed(*, user: Any, operation: str, trace: TraceContext, client: str) -> None:
+    """Looking at the audit log is itself logged: one access record per page view
+    (``audit.read``) or chain check (``audit.verify``), made through the web app."""
+    if operation not in (AUDIT_READ, AUDIT_VERIFY):
+        raise ValueError(f"not an operation of the audit log page: {operation!r}")
+    audit_access(
+        trace=trace,
+        user_name=user.username,
+        user_role=getattr(user, "role", "") or "",
+        channel="web",
+        client=client,
+        operation=operation,
+    )

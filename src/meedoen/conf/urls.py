@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("meedoen.portals.urls")),
     path("", include("meedoen.intakes.urls")),
     path("", include("meedoen.activities.urls")),
+    path("", include("meedoen.audits.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]

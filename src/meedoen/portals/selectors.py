@@ -31,16 +31,14 @@ class StartPage:
 UPCOMING: dict[str, list[str]] = {
     Role.ADMINISTRATOR: [
         _("Manage users and roles in the web app"),
-        _("Verify the audit log and manage key rotation and backups"),
+        _("Manage key rotation and backups"),
     ],
     Role.ANALYST: [
         _("Link partner files such as a food bank's client list to the register"),
         _("Derive households and build the integrated household table"),
         _("Publish disclosure-controlled tables per wijk and buurt"),
     ],
-    Role.PRIVACY_OFFICER: [
-        _("Read and verify the audit trail of every read of personal data"),
-    ],
+    Role.PRIVACY_OFFICER: [],
     Role.POLICY_MAKER: [
         _("Read key figures per wijk and buurt"),
         _("Compose own tables, disclosure-controlled"),

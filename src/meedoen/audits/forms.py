@@ -1,0 +1,89 @@
+"""The filter of the audit log page: a GET form, so a filtered view has its own address."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from meedoen.activities.forms import TEXTBOX, UtrechtForm
+
+#: A data subject's id as logged: a pseudonym (hexadecimal) or another identifier without spaces.
+SUBJECT = re.compile(r"^[A-Za-z0-9._:-]+$")
+#: A W3C trace id: 32 hexadecimal characters.
+TRACE = re.compile(r"^[0-9a-f]{32}$")
+
+
+class AuditFilterForm(UtrechtForm):
+    """``cleaned_data`` holds the arguments of
+    :func:`meedoen.audits.selectors.audit_log_page` (but ``limit``)."""
+
+    betrokkene = forms.CharField(
+        label=_("Data subject's pseudonym"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "As logged: ask the identity vault's administrator for the pseudonym of a BSN."
+        ),
+        widget=forms.TextInput(
+            attrs={"class": TEXTBOX, "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    trace = forms.CharField(
+        label=_("Trace id"),
+        required=False,
+        max_length=32,
+        help_text=_("32 hexadecimal characters: every record of one action has the same."),
+        widget=forms.TextInput(
+            attrs={"class": TEXTBOX, "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    verwerking = forms.IntegerField(
+        label=_("Processing activity number"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("The number in the register of processing activities."),
+        widget=forms.TextInput(
+            attrs={
+                "class": f"{TEXTBOX} utrecht-textbox--numeric",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+            }
+        ),
+    )
+
+    def clean_betrokkene(self) -> str:
+        value: str = self.cleaned_data["betrokkene"]
+        if value and not SUBJECT.match(value):
+            raise forms.ValidationError(
+                _("Use only letters, digits and . _ : - in a pseudonym; no spaces."),
+                code="subject",
+            )
+        return value
+
+    def clean_trace(self) -> str:
+        value: str = self.cleaned_data["trace"].lower()
+        if value and not TRACE.match(value):
+            raise forms.ValidationError(
+                _(
+                    "A trace id is 32 hexadecimal characters: the digits 0 to 9 and the letters "
+                    "a to f."
+                ),
+                code="trace",
+            )
+        return value
+
+    def filters(self) -> dict[str, Any]:
+        """The selector's arguments; call only on a valid form."""
+        return {
+            "data_subject_id": self.cleaned_data["betrokkene"] or None,
+            "trace_id": self.cleaned_data["trace"] or None,
+            "activity_id": self.cleaned_data["verwerking"],
+        }
+
+    @property
+    def filtered(self) -> bool:
+        return self.is_valid() and any(v is not None for v in self.filters().values())

@@ -1,0 +1,84 @@
+"""The audit log page as the privacy officer sees it, in Dutch: the demo's records, a filter on
+one person, a refused filter, and the chain check; every state passes axe-core's WCAG 2.1 AA
+checks. The administrator may open it too; other roles may not."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import DemoServer, axe_violations
+from tests.browser.test_web import sign_in
+
+pytestmark = pytest.mark.browser
+
+CAPTION = re.compile(r"logregels?, nieuwste eerst")
+
+
+def test_privacy_officer_reads_filters_and_checks_the_log(axe_page, demo_server: DemoServer):
+    page = axe_page
+    sign_in(page, demo_server, "privacy_officer")
+    page.get_by_role("link", name="Het logboek lezen en controleren").click()
+    page.wait_for_url(demo_server.url + "/logboek/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Logboek"
+    assert "Logboek Dataverwerkingen" in page.get_by_role("main").inner_text()
+
+    # The demo loaded a municipality through the intake gate: far more than 100 records.
+    table = page.get_by_role("table", name=CAPTION)
+    assert table.get_by_role("caption").inner_text() == "100 logregels, nieuwste eerst"
+    assert table.locator("tbody tr").count() == 100
+    assert "alleen de nieuwste 100" in page.get_by_role("main").inner_text()
+    assert table.locator("time").first.get_attribute("datetime")
+    assert axe_violations(page) == []
+
+    # Filter on one person: every record shown is about that pseudonym.
+    subject = table.locator("tbody td:nth-child(5) code").first.inner_text()
+    page.get_by_label(re.compile("^Pseudoniem van de betrokkene")).fill(subject)
+    page.get_by_role("button", name="Filteren").click()
+    page.wait_for_url(re.compile(r".*/logboek/\?betrokkene=" + subject))
+    rows = page.get_by_role("table", name=CAPTION).locator("tbody tr")
+    assert rows.count() >= 1
+    for text in rows.all_inner_texts():
+        assert subject in text
+    assert page.get_by_role("link", name="Alle regels tonen").is_visible()
+    assert axe_violations(page) == []
+
+    # A trace id that is not one: an error summary that links to the field, no table.
+    page.get_by_label(re.compile("^Trace-id")).fill("xyz")
+    page.get_by_role("button", name="Filteren").click()
+    summary = page.get_by_role("alert")
+    assert "Verbeter het volgende" in summary.inner_text()
+    assert "32 hexadecimale tekens" in summary.inner_text()
+    assert page.title().startswith("Fout:")
+    assert page.get_by_label(re.compile("^Trace-id")).get_attribute("aria-invalid") == "true"
+    assert page.get_by_role("table", name=CAPTION).count() == 0
+    assert axe_violations(page) == []
+
+    # The chain check: both chains intact, with the last record and its hash to note down.
+    page.goto(demo_server.url + "/logboek/")
+    page.get_by_role("button", name="De keten controleren").click()
+    result = page.get_by_role("status")
+    processing = result.get_by_role("listitem").filter(has_text="keten van logregels")
+    access = result.get_by_role("listitem").filter(has_text="keten van toegangsregels")
+    assert processing.inner_text().startswith("Intact:")
+    assert access.inner_text().startswith("Intact:")
+    assert re.search(
+        r"eindigt bij regel \d+ met vingerafdruk [0-9a-f]{64}", processing.inner_text()
+    )
+    assert page.get_by_role("alert").count() == 0
+    assert axe_violations(page) == []
+
+
+def test_administrator_may_open_the_log_and_an_analyst_may_not(page, demo_server: DemoServer):
+    sign_in(page, demo_server, "administrator")
+    page.get_by_role("link", name="Het logboek lezen en controleren").click()
+    page.wait_for_url(demo_server.url + "/logboek/")
+    assert page.get_by_role("table", name=CAPTION).is_visible()
+    page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_url("**/inloggen/")
+
+    sign_in(page, demo_server, "analyst")
+    assert page.get_by_role("link", name="Het logboek lezen en controleren").count() == 0
+    response = page.goto(demo_server.url + "/logboek/")
+    assert response is not None and response.status == 403
