@@ -176,15 +176,6 @@ def _sources(workspace: Workspace) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
-        "AND table_name = ?",
-        [database, schema, table],
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     rows = con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE database_name = 'analytics' "
@@ -330,8 +321,7 @@ def _store_contents(path: Path) -> tuple[dict[str, int], int]:
         for schema, table in _store_tables(con):
             row = con.execute(f"SELECT count(*) FROM {ident(schema)}.{ident(table)}").fetchone()
             tables[table if schema == "source" else f"{schema}.{table}"] = int(row[0]) if row else 0
-        persons = sum(1 for _ in _subjects(con))
-        return tables, persons
+        return tables, _count_subjects(con)
     finally:
         con.close()
 
@@ -344,6 +334,17 @@ def _person_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]
         [list(PERSON_PSEUDONYM_COLUMNS)],
     ).fetchall()
     return [(str(s), str(t), str(c)) for s, t, c in rows]
+
+
+def _count_subjects(con: duckdb.DuckDBPyConnection) -> int:
+    selects = [
+        f"SELECT {ident(column)} AS s FROM {ident(schema)}.{ident(table)}"
+        for schema, table, column in _person_columns(con)
+    ]
+    if not selects:
+        return 0
+    row = con.execute(f"SELECT count(DISTINCT s) FROM ({' UNION ALL '.join(selects)})").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _subjects(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
@@ -371,10 +372,6 @@ def store_subjects(*, home: Path, activity_id: int) -> list[str]:
         return list(_subjects(con))
     finally:
         con.close()
-
-
-def store_exists(*, home: Path, activity_id: int) -> bool:
-    return store_path(Workspace(home), activity_id).exists()
 
 
 def store_activity_ids(*, home: Path) -> list[int]:

@@ -25,6 +25,7 @@ from meedoen.activities.selectors import (
 from meedoen.audits.services import activity_uri, audit_action
 from meedoen.audits.trace import TraceContext
 from meedoen_data.activity_store import (
+    DEFAULT_MAX_ROWS,
     ActivityStoreError,
     Progress,
     QueryResult,
@@ -164,7 +165,7 @@ def activity_sql(
     trace: TraceContext,
     channel: str,
     client: str = "",
-    max_rows: int = 10_000,
+    max_rows: int = DEFAULT_MAX_ROWS,
     progress: Progress | None = None,
 ) -> QueryResult:
     """Read-only SQL on the activity's tables, logged per person that appears in the result.

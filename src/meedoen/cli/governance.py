@@ -32,6 +32,8 @@ ByOption = Annotated[
     str | None,
     typer.Option("--by", help="Your user name (default: the operating-system user)."),
 ]
+#: = meedoen_data.activity_store.DEFAULT_MAX_ROWS; not imported, it would load DuckDB at start-up.
+MAX_ROWS = 10_000
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 retention_app = typer.Typer(
     help="Delete data whose processing activity is no longer approved.", no_args_is_help=True
@@ -44,7 +46,7 @@ def sql(
     output_format: Annotated[
         str, typer.Option("--format", help="table, csv or json.", show_default=True)
     ] = "table",
-    max_rows: Annotated[int, typer.Option(help="Rows shown at most.", min=1)] = 10_000,
+    max_rows: Annotated[int, typer.Option(help="Rows shown at most.", min=1)] = MAX_ROWS,
     by: ByOption = None,
     home: HomeOption = None,
 ) -> None:
