@@ -1,0 +1,194 @@
+"""Where the derivation runs: DuckDB (default) or Apache Spark.
+
+Both engines get the same list of :class:`~meedoen_data.households.derivation.Step` and leave
+the output steps as tables named after them in a DuckDB connection (temporary tables of the
+activity's store), from which :mod:`meedoen_data.households.build` writes them into the store.
+
+- **DuckDB** runs each step as written, as a temporary table of the activity's store.
+- **Spark** gets the input tables as Parquet files, runs every step transpiled to Spark SQL by
+  sqlglot and materialises it as Parquet (each step is computed once, as in DuckDB), then DuckDB
+  reads the output steps back. In local mode (the default) Spark runs inside this machine; set
+  ``MEEDOEN_SPARK_MASTER`` (e.g. ``spark://host:7077``) and ``MEEDOEN_SPARK_DIR`` (a folder
+  every executor can read and write, e.g. on a shared file system) to use a cluster.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import sqlglot
+
+from meedoen_data.households.derivation import Plan, Step, period_months, periods
+from meedoen_data.intake.sql import ident
+
+Progress = Callable[[str, int, int], None]
+ENGINES = ("duckdb", "spark")
+
+#: Columns of the optional inputs that the derivation reads, for an activity without them.
+EMPTY_INPUTS: dict[str, str] = {
+    "toewijzing": (
+        "person_pseudonym VARCHAR, wet VARCHAR, productcategorie VARCHAR, "
+        "soortverwijzer VARCHAR, datumstarttoewijzing DATE, datumeindetoewijzing DATE"
+    ),
+    "inkomensvoorziening": (
+        "person_pseudonym VARCHAR, wet VARCHAR, ingangsdatum DATE, einddatum DATE"
+    ),
+    "schuldhulptraject": "person_pseudonym VARCHAR, startdatum DATE, einddatum DATE",
+    "vroegsignaal": "signaalid VARCHAR, person_pseudonym VARCHAR, signaaldatum DATE",
+    "cbs_persoon": (
+        "person_pseudonym VARCHAR, opleidingsniveau VARCHAR, migratieachtergrond VARCHAR"
+    ),
+    "cbs_inkomen": (
+        "person_pseudonym VARCHAR, jaar BIGINT, besteedbaar_huishoudinkomen DECIMAL(18,2), "
+        "ww BIGINT, ao BIGINT, huurtoeslag BIGINT, woningbezit VARCHAR"
+    ),
+}
+REQUIRED_INPUTS = ("ingeschrevenpersoon", "verblijfplaats", "relatie", "nummeraanduiding")
+
+
+class EngineError(Exception):
+    """The engine cannot run (Spark not installed, no Java, a step failed)."""
+
+
+def prepare_inputs(con: duckdb.DuckDBPyConnection, plan: Plan) -> list[str]:
+    """Temporary views with the bare names the steps read; returns the inputs that are empty
+    because the activity does not cover them."""
+    present = {
+        str(r[0])
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'source' "
+            "AND database_name = current_database()"
+        ).fetchall()
+    }
+    missing = [t for t in REQUIRED_INPUTS if t not in present]
+    if missing:
+        raise EngineError(
+            f"the activity's store has no {', '.join(missing)}: households need the BRP "
+            "(ingeschrevenpersoon, verblijfplaats, relatie) and the BAG (nummeraanduiding); "
+            "ingest them and make sure the activity covers brp"
+        )
+    empty = []
+    for table in (*REQUIRED_INPUTS, *EMPTY_INPUTS):
+        if table in present:
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {ident(table)} AS SELECT * FROM source.{ident(table)}"
+            )
+        else:
+            empty.append(table)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(table)} ({EMPTY_INPUTS[table]})")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE period (period INTEGER, period_start DATE, period_end DATE)"
+    )
+    con.executemany("INSERT INTO period VALUES (?, ?, ?)", periods(plan.peildatum))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE period_month "
+        "(period INTEGER, month_start DATE, month_end DATE)"
+    )
+    con.executemany("INSERT INTO period_month VALUES (?, ?, ?)", period_months(plan.peildatum))
+    return empty
+
+
+def input_names() -> list[str]:
+    return [*REQUIRED_INPUTS, *EMPTY_INPUTS, "period", "period_month"]
+
+
+def run_duckdb(
+    con: duckdb.DuckDBPyConnection, plan_steps: list[Step], progress: Progress | None
+) -> None:
+    for number, step in enumerate(plan_steps):
+        if progress is not None:
+            progress(step.name, number, len(plan_steps))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(step.name)} AS {step.sql}")
+
+
+def spark_sql(step: Step) -> str:
+    """A step in Spark's dialect."""
+    return str(sqlglot.transpile(step.sql, read="duckdb", write="spark")[0])
+
+
+@contextmanager
+def spark_session(workdir: Path) -> Iterator[Any]:
+    """A Spark session: local mode on this machine unless MEEDOEN_SPARK_MASTER says otherwise."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError(
+            "the Spark engine needs pyspark: pip install 'meedoen[spark]' (and Java 17)"
+        ) from None
+    # MEEDOEN_SPARK_MASTER: Spark master URL for --engine spark (default local[*]).
+    master = os.environ.get("MEEDOEN_SPARK_MASTER", "local[*]")
+    # MEEDOEN_SPARK_MEMORY: driver memory for --engine spark in local mode (default 4g).
+    memory = os.environ.get("MEEDOEN_SPARK_MEMORY", "4g")
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("meedoen-build")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.driver.memory", memory)
+        .config("spark.local.dir", str(workdir / "spark-local"))
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # Java missing or the cluster unreachable
+        raise EngineError(f"Spark could not start: {str(exc).splitlines()[0]}") from None
+    session.sparkContext.setLogLevel("ERROR")
+    try:
+        yield session
+    finally:
+        session.stop()
+
+
+def run_spark(
+    con: duckdb.DuckDBPyConnection,
+    plan_steps: list[Step],
+    workdir: Path,
+    progress: Progress | None,
+) -> None:
+    """Run the steps on Spark; the output steps come back as temporary tables in ``con``."""
+    # MEEDOEN_SPARK_DIR: exchange folder for --engine spark (default: next to the store).
+    exchange = Path(os.environ.get("MEEDOEN_SPARK_DIR") or workdir)
+    exchange.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        for name in input_names():
+            target = exchange / "in" / f"{name}.parquet"
+            target.parent.mkdir(mode=0o700, exist_ok=True)
+            con.execute(f"COPY (SELECT * FROM {ident(name)}) TO '{_path(target)}' (FORMAT parquet)")
+        with spark_session(exchange) as spark:
+            for name in input_names():
+                spark.read.parquet(
+                    str(exchange / "in" / f"{name}.parquet")
+                ).createOrReplaceTempView(name)
+            for number, step in enumerate(plan_steps):
+                if progress is not None:
+                    progress(step.name, number, len(plan_steps))
+                target = exchange / "steps" / step.name
+                try:
+                    spark.sql(spark_sql(step)).write.mode("overwrite").parquet(str(target))
+                except Exception as exc:
+                    raise EngineError(
+                        f"Spark failed in step {step.name}: {str(exc).splitlines()[0]}"
+                    ) from None
+                spark.read.parquet(str(target)).createOrReplaceTempView(step.name)
+        for step in plan_steps:
+            if step.keep:
+                source = _path(exchange / "steps" / step.name / "*.parquet")
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {ident(step.name)} AS "
+                    f"SELECT * FROM read_parquet('{source}')"
+                )
+    finally:
+        shutil.rmtree(exchange, ignore_errors=True)
+
+
+def _path(path: Path) -> str:
+    """A file path as a SQL string literal body (it comes from the workspace, not from input)."""
+    return str(path).replace("'", "''")
