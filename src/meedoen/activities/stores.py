@@ -90,7 +90,7 @@ def activity_authorize(
     return state
 
 
-def _log(
+def activity_log(
     *,
     trace: TraceContext,
     actor: Actor,
@@ -103,6 +103,8 @@ def _log(
     status: str = "Ok",
     detail: str = "",
 ) -> int:
+    """Log one read or write of person-level data under an activity: an access record for who
+    acted and one processing record per data subject (activity pseudonyms)."""
     return audit_action(
         trace=trace,
         user_name=actor.name,
@@ -143,7 +145,7 @@ def activity_store_open(
         raise ValidationError(str(exc)) from None
     if report.status == "built":
         tables = ", ".join(f"{t} {n}" for t, n in sorted(report.tables.items()))
-        _log(
+        activity_log(
             trace=trace,
             actor=actor,
             channel=channel,
@@ -186,7 +188,7 @@ def activity_sql(
         )
     except ActivityStoreError as exc:
         refusal = exc
-    _log(
+    activity_log(
         trace=trace,
         actor=actor,
         channel=channel,
@@ -214,7 +216,7 @@ def activity_pseudonymise(
         values = activity_pseudonyms(home=settings.MEEDOEN_HOME, activity_id=activity_id, bsns=bsns)
     except ActivityStoreError as exc:
         raise ValidationError(str(exc)) from None
-    _log(
+    activity_log(
         trace=trace,
         actor=actor,
         channel=channel,
@@ -240,7 +242,7 @@ def activity_purge(
     subjects = store_subjects(home=settings.MEEDOEN_HOME, activity_id=activity_id)
     report = store_delete(home=settings.MEEDOEN_HOME, activity_id=activity_id)
     if report.files or report.key_destroyed:
-        _log(
+        activity_log(
             trace=trace,
             actor=actor,
             channel=channel,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from meedoen.cli import activities, governance, intake, planned, synth, workspace
+from meedoen.cli import activities, governance, households, intake, planned, synth, workspace
 
 app = typer.Typer(
     name="meedoen",
@@ -21,7 +21,7 @@ app.command()(intake.ingest)
 app.add_typer(intake.quarantine_app, name="quarantine")
 app.add_typer(intake.keys_app, name="keys")
 app.command()(planned.link)
-app.command()(planned.build)
+app.command()(households.build)
 app.command()(planned.table)
 app.add_typer(activities.activity_app, name="activity")
 app.command()(governance.sql)

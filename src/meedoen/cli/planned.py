@@ -33,16 +33,6 @@ def link(
     _not_yet("Partner-file linkage", 7)
 
 
-def build(
-    peildatum: Annotated[str, typer.Option(help="Reference date, YYYY-MM-DD.")],
-    activity: ActivityOption,
-    home: HomeOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Derive households and the integrated household table for the reference date."""
-    _not_yet("Household derivation", 6)
-
-
 def table(
     rowvar: Annotated[str, typer.Argument(help="Row variable, e.g. wijkcode.")],
     activity: ActivityOption,

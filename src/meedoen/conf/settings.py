@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "meedoen.intakes",
     "meedoen.activities",
     "meedoen.audits",
+    "meedoen.households",
 ]
 
 MIDDLEWARE = [
