@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import nullcontext
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -194,8 +195,13 @@ def demo(
         )
         console.print(
             f"Its tables ({', '.join(activity['sources'])}) carry pseudonyms of this activity "
-            f"only: {activity['persons']:,} persons. Try: meedoen sql --activity {activity['id']} "
-            f'"{DEMO_QUERY}"'
+            f"only: {activity['persons']:,} persons."
+        )
+        built = activity["households"]
+        console.print(
+            f"Households at {built['peildatum']} (meedoen build): {built['households']:,} "
+            f"households of {built['persons']:,} residents. Try: meedoen sql --activity "
+            f'{activity["id"]} "{DEMO_QUERY}"'
         )
     if not no_serve:
         _check_migrated()
@@ -219,13 +225,15 @@ DEMO_ACTIVITY = {
     "purpose": "Welke huishoudens zijn klant van de voedselbank en welke ondersteuning krijgen "
     "zij al (Smart Start)",
     "legal_basis": "Participatiewet art. 7; Wmo 2015 art. 2.1.1; Jeugdwet art. 7.4.4",
-    "sources": ["brp", "partner-voedselbank", "participatie", "wmo", "jeugd", "cbs"],
+    "sources": ["brp", "partner-voedselbank", "participatie", "wmo", "jeugd", "schulden", "cbs"],
     "retention_days": 365,
 }
 
 
 #: A first query for a newcomer, on the demo activity's own tables.
-DEMO_QUERY = "SELECT count(*) FROM source.ingeschrevenpersoon"
+DEMO_QUERY = "SELECT household_type, count(*) FROM household.household GROUP BY ALL ORDER BY 2 DESC"
+#: The generator's default peildatum: the demo's households are built for it.
+DEMO_PEILDATUM = date(2025, 1, 1)
 
 
 def _demo_activity() -> dict[str, object]:
@@ -249,14 +257,20 @@ def _demo_activity() -> dict[str, object]:
     state = existing[0]
     from meedoen.activities.stores import activity_store_open
     from meedoen.cli.common import cli_trace
+    from meedoen.households.services import build_execute, build_request
 
     analyst = User.objects.get(username="analyst")
-    store = activity_store_open(
+    actor, trace = Actor(analyst.username, analyst), cli_trace()
+    store = activity_store_open(activity_id=state.id, actor=actor, trace=trace, channel="cli")
+    run = build_request(
         activity_id=state.id,
-        actor=Actor(analyst.username, analyst),
-        trace=cli_trace(),
+        peildatum=DEMO_PEILDATUM,
+        engine="duckdb",
+        actor=actor,
+        trace=trace,
         channel="cli",
     )
+    households = build_execute(run_id=run.pk, actor=actor, trace=trace)
     return {
         "id": state.id,
         "name": state.name,
@@ -264,6 +278,12 @@ def _demo_activity() -> dict[str, object]:
         "valid_until": str(state.valid_until),
         "sources": state.sources,
         "persons": store.persons,
+        "households": {
+            "peildatum": DEMO_PEILDATUM.isoformat(),
+            "households": households.households,
+            "persons": households.persons,
+            "by_type": households.by_type,
+        },
     }
 
 
