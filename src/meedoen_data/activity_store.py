@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -410,6 +411,10 @@ def store_delete(*, home: Path, activity_id: int) -> DeletionReport:
         if candidate.exists():
             candidate.unlink()
             report.files.append(candidate.name)
+    spark = path.with_suffix(".spark")  # Parquet handed to Spark by an interrupted build
+    if spark.is_dir():
+        shutil.rmtree(spark)
+        report.files.append(spark.name + "/")
     report.key_destroyed = workspace.keys.destroy(activity_key_name(activity_id))
     return report
 

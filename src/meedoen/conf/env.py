@@ -23,6 +23,10 @@ ENV_VARS: dict[str, str] = {
     "TIME_ZONE": "Time zone for display (default Europe/Amsterdam).",
     "FAST_PASSWORD_HASHER": "Use a fast, insecure password hasher (test suite only).",
     "TRACEPARENT": "W3C trace context a caller passes to a command; its audit records join it.",
+    "MEEDOEN_DUCKDB_MEMORY": "DuckDB memory limit while building households (e.g. 10GB).",
+    "MEEDOEN_SPARK_MASTER": "Spark master URL for build --engine spark (default local[*]).",
+    "MEEDOEN_SPARK_MEMORY": "Spark driver memory for build --engine spark (default 4g).",
+    "MEEDOEN_SPARK_DIR": "Shared folder for build --engine spark (a subfolder per build).",
 }
 
 ENVIRONMENTS: dict[str, dict[str, str]] = {

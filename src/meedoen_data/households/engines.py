@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -154,8 +155,10 @@ def run_spark(
     progress: Progress | None,
 ) -> None:
     """Run the steps on Spark; the output steps come back as temporary tables in ``con``."""
-    # MEEDOEN_SPARK_DIR: exchange folder for --engine spark (default: next to the store).
-    exchange = Path(os.environ.get("MEEDOEN_SPARK_DIR") or workdir)
+    # MEEDOEN_SPARK_DIR: a folder every Spark executor can read and write (default: next to
+    # the store); each build uses a fresh subfolder of it and removes it afterwards.
+    shared = os.environ.get("MEEDOEN_SPARK_DIR")
+    exchange = Path(shared) / f"{workdir.name}-{uuid.uuid4().hex[:8]}" if shared else workdir
     exchange.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         for name in input_names():
