@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("meedoen.intakes.urls")),
     path("", include("meedoen.activities.urls")),
     path("", include("meedoen.audits.urls")),
+    path("", include("meedoen.households.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]

@@ -35,7 +35,6 @@ UPCOMING: dict[str, list[str]] = {
     ],
     Role.ANALYST: [
         _("Link partner files such as a food bank's client list to the register"),
-        _("Derive households and build the integrated household table"),
         _("Publish disclosure-controlled tables per wijk and buurt"),
     ],
     Role.PRIVACY_OFFICER: [],

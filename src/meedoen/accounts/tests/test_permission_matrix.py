@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.services import Actor, activity_request
+from meedoen.households.models import BuildRun
 from meedoen_data.workspace import workspace_init
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +45,9 @@ def test_the_documented_header_has_every_role() -> None:
 
 
 def test_every_url_of_the_app_is_in_the_matrix() -> None:
-    documented = {resolve(url.replace("<id>", "1")).view_name for _, url, _ in matrix()}
+    documented = {
+        resolve(url.replace("<id>", "1").replace("<run>", "1")).view_name for _, url, _ in matrix()
+    }
     assert view_names(get_resolver().url_patterns) <= documented
 
 
@@ -71,7 +75,15 @@ def test_every_role_gets_what_the_matrix_says(
         sources=["brp"],
         retention_days=1,
     )
-    concrete = url.replace("<id>", str(activity.pk))
+    run = BuildRun.objects.create(
+        activity_id=activity.pk,
+        peildatum=date(2025, 1, 1),
+        engine="duckdb",
+        requested_by=analyst.username,
+        channel="web",
+        trace_id="0" * 32,
+    )
+    concrete = url.replace("<id>", str(activity.pk)).replace("<run>", str(run.pk))
     seen = {}
     for role in ROLES:
         client = Client()

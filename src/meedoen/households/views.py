@@ -1,0 +1,254 @@
+"""Households in the web app (``/huishoudens/``): the analyst starts ``meedoen build`` for an
+approved activity, follows its progress and reads the result summary; and the analyst's SQL page
+(``/sql/``): ``meedoen sql`` on one activity's pseudonymised tables.
+
+Views gate by role; the services check the role, the activity and the arguments again and log
+every read and write of person-level data (PermissionDenied about the activity and
+ValidationError become form errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from meedoen.accounts.roles import Role
+from meedoen.activities.models import Status
+from meedoen.activities.selectors import ActivityState, activity_current, activity_list
+from meedoen.activities.stores import activity_sql
+from meedoen.activities.views import actor_for, role_required
+from meedoen.audits.trace import TraceContext
+from meedoen.households.forms import BuildForm, SqlForm
+from meedoen.households.selectors import RunState, build_run_detail, build_run_list
+from meedoen.households.services import (
+    REQUIRED_SOURCES,
+    build_request,
+    build_start_background,
+)
+
+#: Who may build households and query an activity's tables (as ``meedoen build`` / ``sql``).
+ANALYSTS = (Role.ANALYST, Role.ADMINISTRATOR)
+
+#: Rows the SQL page shows at most; the query itself says whether there were more.
+SQL_MAX_ROWS = 200
+
+#: Builds listed on the build page, newest first.
+RUNS_LISTED = 20
+
+STATUS_LABELS = {
+    "queued": gettext_lazy("waiting to start"),
+    "running": gettext_lazy("running"),
+    "done": gettext_lazy("done"),
+    "failed": gettext_lazy("failed"),
+    "interrupted": gettext_lazy("interrupted"),
+}
+
+
+def _approved_activities(*, covering: tuple[str, ...] = ()) -> list[tuple[int, str]]:
+    """Approved, unexpired activities that cover ``covering``, as choices (id, label)."""
+    states: list[ActivityState] = sorted(
+        (
+            state
+            for state in activity_list()
+            if state.status == Status.APPROVED and set(covering) <= set(state.sources)
+        ),
+        key=lambda state: state.id,
+    )
+    return [(state.id, f"{state.id}. {state.name}") for state in states]
+
+
+def _service_context(request: HttpRequest) -> dict[str, Any]:
+    """Who acts, the caller's W3C trace (if given) and the client: as the services log them."""
+    return {
+        "actor": actor_for(request.user),
+        "trace": TraceContext.start(request.headers.get("traceparent")),
+    }
+
+
+def _client(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _run_or_404(run_id: int) -> RunState:
+    try:
+        return build_run_detail(run_id=run_id)
+    except ObjectDoesNotExist as exc:
+        raise Http404(f"there is no household build {run_id}") from exc
+
+
+def _build_in_progress(activity_id: int) -> RunState | None:
+    """An unfinished build of the activity: it holds the activity's store open for writing, so
+    a query has to wait until it has finished."""
+    return next(
+        (run for run in build_run_list() if run.activity_id == activity_id and not run.finished),
+        None,
+    )
+
+
+def _progress(run: RunState) -> dict[str, Any]:
+    """What the progress region shows; the same for the page and its JSON endpoint."""
+    if run.step_total:
+        step = _("Step %(number)s of %(total)s: %(step)s") % {
+            "number": run.step_number,
+            "total": run.step_total,
+            "step": run.step,
+        }
+    elif run.step:
+        step = run.step
+    else:
+        step = _("Checking the processing activity") if run.status == "running" else ""
+    return {
+        "id": run.id,
+        "status": run.status,
+        "status_label": str(STATUS_LABELS.get(run.status, run.status)),
+        "step": step,
+        "percent": run.percent,
+        "percent_label": _("%(percent)s%% done") % {"percent": run.percent},
+        "finished": run.finished,
+        "message": run.message,
+    }
+
+
+# -- Household builds ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ANALYSTS)
+def builds(request: HttpRequest) -> HttpResponse:
+    """The form that starts a build (POST), and the builds so far."""
+    activities = _approved_activities(covering=REQUIRED_SOURCES)
+    form = BuildForm(
+        request.POST if request.method == "POST" else None,
+        activities=activities,
+        initial={"peildatum": timezone.localdate(), "engine": "duckdb"},
+    )
+    if form.is_bound and form.is_valid():
+        context = _service_context(request)
+        try:
+            run = build_request(**form.build_arguments(), channel="web", **context)
+        except PermissionDenied as exc:  # the activity is not approved for a build
+            form.add_error("activity", str(exc))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            build_start_background(run_id=run.pk, client=_client(request), **context)
+            return redirect("households:run", run_id=run.pk)
+    runs = build_run_list(limit=RUNS_LISTED)
+    return render(
+        request,
+        "households/builds.html",
+        {
+            "form": form,
+            "activities": activities,
+            "runs": [(run, STATUS_LABELS.get(run.status, run.status)) for run in runs],
+            "role": request.user.role,  # type: ignore[union-attr]
+        },
+    )
+
+
+@require_GET
+@role_required(*ANALYSTS)
+def run(request: HttpRequest, run_id: int) -> HttpResponse:
+    """One build: its progress while it runs, then its summary (or why it failed)."""
+    state = _run_or_404(run_id)
+    try:
+        activity: ActivityState | None = activity_current(activity_id=state.activity_id)
+    except ObjectDoesNotExist:
+        activity = None
+    summary: dict[str, Any] = state.summary or {}
+    by_type = sorted(
+        dict(summary.get("by_type") or {}).items(), key=lambda item: (-item[1], item[0])
+    )
+    # An example for the analyst to run on the SQL page (read-only there); peildatum is a date.
+    example = (
+        "SELECT household_type, count(*) AS households FROM household.household "  # noqa: S608
+        f"WHERE peildatum = '{state.peildatum}' GROUP BY ALL ORDER BY 2 DESC"
+    )
+    return render(
+        request,
+        "households/run.html",
+        {
+            "run": state,
+            "activity": activity,
+            "progress": _progress(state),
+            "summary": summary,
+            "by_type": by_type,
+            "stacking": list(summary.get("stacking") or []),
+            "not_covered": list(summary.get("not_covered") or []),
+            "example": example,
+        },
+    )
+
+
+@require_GET
+@role_required(*ANALYSTS)
+def run_status(request: HttpRequest, run_id: int) -> JsonResponse:
+    """The progress of one build as JSON: the run page polls it while the build runs."""
+    response = JsonResponse(_progress(_run_or_404(run_id)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# -- The analyst's SQL page ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ANALYSTS)
+def sql(request: HttpRequest) -> HttpResponse:
+    """One read-only query on an approved activity's tables (POST); the result is shown at once,
+    so the query stays in the form. Every query, refused ones too, is logged by the service."""
+    activities = _approved_activities()
+    initial: dict[str, Any] = {}
+    if request.method == "GET":
+        if request.GET.get("activity", "").isdigit():
+            initial["activity"] = int(request.GET["activity"])
+        if request.GET.get("sql"):
+            initial["sql"] = request.GET["sql"][:20_000]
+    form = SqlForm(
+        request.POST if request.method == "POST" else None,
+        activities=activities,
+        initial=initial,
+    )
+    result = None
+    if form.is_bound and form.is_valid():
+        busy = _build_in_progress(form.cleaned_data["activity"])
+        if busy is not None:
+            form.add_error(
+                "activity",
+                _(
+                    "Households are being built for this processing activity right now (build "
+                    "%(id)s); query its tables when the build has finished."
+                )
+                % {"id": busy.id},
+            )
+    if form.is_bound and form.is_valid():
+        try:
+            result = activity_sql(
+                activity_id=form.cleaned_data["activity"],
+                sql=form.cleaned_data["sql"],
+                channel="web",
+                client=_client(request),
+                max_rows=SQL_MAX_ROWS,
+                **_service_context(request),
+            )
+        except PermissionDenied as exc:  # the activity is not approved (any more)
+            form.add_error("activity", str(exc))
+        except ValidationError as exc:  # not one read-only SELECT, or not valid SQL
+            form.add_error("sql", exc)
+    return render(
+        request,
+        "households/sql.html",
+        {
+            "form": form,
+            "activities": activities,
+            "result": result,
+            "max_rows": SQL_MAX_ROWS,
+            "role": request.user.role,  # type: ignore[union-attr]
+        },
+    )
