@@ -148,8 +148,14 @@ def _store_fingerprint(path: Path) -> str | None:
         return None
     try:
         con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
-        return None
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            # Another process (a build) is writing it: never rebuild a store that is in use.
+            raise ActivityStoreError(
+                f"the activity's tables are in use by another process (a build or refresh is "
+                f"running?); try again when it has finished ({str(exc).splitlines()[0]})"
+            ) from None
+        return None  # unreadable: rebuilt from the analytics store
     try:
         row = con.execute("SELECT fingerprint FROM meta.store").fetchone()
         return str(row[0]) if row else None

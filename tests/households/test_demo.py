@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -203,3 +205,29 @@ def test_build_needs_an_approved_activity_covering_brp(demo: dict[str, Any]) -> 
     )
     assert result.returncode == 2 and "not approved for brp" in result.stderr, result.stderr
     assert json.loads(meedoen("activity", "list", "--json", "--home", home).stdout)
+
+
+def test_tables_in_use_by_another_process_give_a_message(demo: dict[str, Any]) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
+            " time.sleep(60)",
+            str(_store(demo)),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        activity = str(demo["activity"]["id"])
+        home = str(demo["home"])
+        query = meedoen("sql", "SELECT 1", "--activity", activity, "--home", home)
+        assert query.returncode == 2 and "are in use" in query.stderr, query.stderr
+        build = meedoen("build", "--peildatum", PEILDATUM, "--activity", activity, "--home", home)
+        assert build.returncode == 2 and "in use" in build.stderr, build.stderr
+        assert "Traceback" not in query.stderr + build.stderr
+    finally:
+        holder.kill()
+        holder.wait()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+import duckdb
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 
@@ -120,6 +121,14 @@ def activity_log(
     )
 
 
+def _store_busy(activity_id: int, exc: Exception) -> str:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return (
+        f"the tables of activity {activity_id} are in use (a build or refresh is running?); "
+        f"try again when it has finished ({first})"
+    )
+
+
 def activity_store_open(
     *,
     activity_id: int,
@@ -143,6 +152,8 @@ def activity_store_open(
         )
     except ActivityStoreError as exc:
         raise ValidationError(str(exc)) from None
+    except duckdb.Error as exc:  # the file is locked by a build or a refresh in another process
+        raise ValidationError(_store_busy(activity_id, exc)) from None
     if report.status == "built":
         tables = ", ".join(f"{t} {n}" for t, n in sorted(report.tables.items()))
         activity_log(
@@ -188,6 +199,8 @@ def activity_sql(
         )
     except ActivityStoreError as exc:
         refusal = exc
+    except duckdb.Error as exc:
+        refusal = ActivityStoreError(_store_busy(activity_id, exc))
     activity_log(
         trace=trace,
         actor=actor,
