@@ -1,7 +1,8 @@
 # The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
 # scripts/ so that what runs is readable in one place.
 
-.PHONY: demo test install bench bench-synth bench-intake bench-audit lock vendor messages
+.PHONY: demo test install bench bench-synth bench-intake bench-audit bench-households lock vendor \
+	messages
 
 demo:  ## install everything, then run the demo on http://127.0.0.1:8000
 	scripts/bootstrap
@@ -29,6 +30,10 @@ bench-intake:  ## intake gate against pandas + per-row hmac (PERSONS=17900000 ad
 bench-audit:  ## audit chain write/verify rate (RECORDS=…) and an activity store's build time
 	scripts/bootstrap
 	RECORDS=$(or $(RECORDS),100000) .venv/bin/python -m benchmarks.audit
+
+bench-households:  ## households: DuckDB against pandas, Spark beside (PERSONS=17900000: national)
+	scripts/bootstrap
+	PERSONS=$(PERSONS) .venv/bin/python -m benchmarks.households
 
 lock:  ## re-pin dependencies after editing pyproject.toml
 	.venv/bin/python -m uv pip compile pyproject.toml --python-version 3.11 --universal \
