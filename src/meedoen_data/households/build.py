@@ -94,8 +94,8 @@ def household_build(
             run_spark(con, plan_steps, workdir, progress)
         if progress is not None:
             progress("writing", len(plan_steps), len(plan_steps))
+        _summarise(con, report)  # from the temporary tables: exactly what is written
         _write(con, plan, engine, report.not_covered)
-        _summarise(con, report)
     finally:
         con.close()
     report.seconds = time.perf_counter() - started
@@ -159,27 +159,24 @@ def _write(con: duckdb.DuckDBPyConnection, plan: Plan, engine: str, not_covered:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    # Write the new rows into the file now: with DuckDB 2.0.0 a large committed insert read back
+    # on the same connection before a checkpoint could look empty.
+    con.execute("CHECKPOINT")
 
 
 def _summarise(con: duckdb.DuckDBPyConnection, report: BuildReport) -> None:
-    day = report.peildatum
     rows = con.execute(
-        f"SELECT household_type, count(*) FROM {SCHEMA}.household WHERE peildatum = ? "
-        "GROUP BY ALL ORDER BY ALL",
-        [day],
+        "SELECT household_type, count(*) FROM temp.main.household GROUP BY ALL ORDER BY ALL"
     ).fetchall()
     report.by_type = {str(t): int(n) for t, n in rows}
     report.households = sum(report.by_type.values())
-    row = con.execute(
-        f"SELECT count(*) FROM {SCHEMA}.household_person WHERE peildatum = ?", [day]
-    ).fetchone()
+    row = con.execute("SELECT count(*) FROM temp.main.household_person").fetchone()
     report.persons = int(row[0]) if row else 0
     report.stacking = [
         (str(c), int(n), None if d is None else int(d))
         for c, n, d in con.execute(
-            f"SELECT combinatie, households, with_schuldhulp FROM {SCHEMA}.household_stacking "
-            "WHERE peildatum = ? ORDER BY jeugd + wmo + participatiewet, combinatie",
-            [day],
+            "SELECT combinatie, households, with_schuldhulp FROM temp.main.household_stacking "
+            "ORDER BY jeugd + wmo + participatiewet, combinatie"
         ).fetchall()
     ]
 

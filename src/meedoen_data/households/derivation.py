@@ -617,24 +617,33 @@ def _year_columns(plan: Plan) -> list[tuple[str, str, str]]:
 
 def _year_steps(plan: Plan) -> list[Step]:
     peil = _date(plan.peildatum)
-    wmo = [
-        _count("t.wet = 'WMO' AND t.productcategorie = '" + code + "'")
-        + f" AS {_code_column('wmo', code)}"
-        for code in WMO_PRODUCTCATEGORIEEN
-    ]
     youth = "t.wet = 'JEUGDWET'"
 
     def kind(codes: tuple[str, ...], negate: bool = False) -> str:
         inside = ", ".join(f"'{c}'" for c in codes)
-        return _count(f"{youth} AND t.productcategorie {'NOT ' if negate else ''}IN ({inside})")
+        return f"{youth} AND t.productcategorie {'NOT ' if negate else ''}IN ({inside})"
 
     special = JEUGD_MET_VERBLIJF + JEUGDBESCHERMING + JEUGDRECLASSERING
     assert set(special) <= set(JEUGD_PRODUCTCATEGORIEEN)
-    referrers = [
-        _count(f"{youth} AND t.soortverwijzer = '" + code + "'")
-        + f" AS {_code_column('jeugd_verwijzer', code)}"
+    # (column, condition on one allocation): counted once per person and period.
+    care = [
+        (_code_column("wmo", code), f"t.wet = 'WMO' AND t.productcategorie = '{code}'")
+        for code in WMO_PRODUCTCATEGORIEEN
+    ]
+    care += [
+        ("jeugd_zonder_verblijf", kind(special, negate=True)),
+        ("jeugd_met_verblijf", kind(JEUGD_MET_VERBLIJF)),
+        ("jeugdbescherming", kind(JEUGDBESCHERMING)),
+        ("jeugdreclassering", kind(JEUGDRECLASSERING)),
+    ]
+    care += [
+        (_code_column("jeugd_verwijzer", code), f"{youth} AND t.soortverwijzer = '{code}'")
         for code in VERWIJZERS
     ]
+    person_flags = ",\n".join(
+        f"max(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {column}" for column, condition in care
+    )
+    household_sums = ",\n".join(f"sum({column}) AS {column}" for column, _ in care)
 
     def law(name: str) -> str:
         return f"max(CASE WHEN b.wet = '{name}' THEN 1 ELSE 0 END)"
@@ -645,19 +654,21 @@ def _year_steps(plan: Plan) -> list[Step]:
         final.append(f"CAST({value} AS INTEGER) AS {column}")
     return [
         Step(
-            "care_year",
+            "care_person_year",
             f"""
-            SELECT hp.household_id, per.period,
-                   {", ".join(wmo)},
-                   {kind(special, negate=True)} AS jeugd_zonder_verblijf,
-                   {kind(JEUGD_MET_VERBLIJF)} AS jeugd_met_verblijf,
-                   {kind(JEUGDBESCHERMING)} AS jeugdbescherming,
-                   {kind(JEUGDRECLASSERING)} AS jeugdreclassering,
-                   {", ".join(referrers)}
+            SELECT hp.household_id, per.period, hp.person_pseudonym,
+                   {person_flags}
             FROM toewijzing t
             JOIN household_person hp ON hp.person_pseudonym = t.person_pseudonym
             JOIN period per ON {_overlap("t.datumstarttoewijzing", "t.datumeindetoewijzing")}
-            GROUP BY hp.household_id, per.period
+            GROUP BY hp.household_id, per.period, hp.person_pseudonym
+            """,
+        ),
+        Step(
+            "care_year",
+            f"""
+            SELECT household_id, period, {household_sums}
+            FROM care_person_year GROUP BY household_id, period
             """,
         ),
         Step(

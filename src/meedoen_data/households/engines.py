@@ -15,6 +15,7 @@ activity's store), from which :mod:`meedoen_data.households.build` writes them i
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -99,13 +100,33 @@ def input_names() -> list[str]:
     return [*REQUIRED_INPUTS, *EMPTY_INPUTS, "period", "period_month"]
 
 
+def last_readers(plan_steps: list[Step]) -> dict[str, int]:
+    """For every intermediate step, the index of the last step that reads it (itself if none)."""
+    last = {}
+    for index, step in enumerate(plan_steps):
+        if step.keep:
+            continue
+        pattern = re.compile(rf"\b{re.escape(step.name)}\b")
+        last[step.name] = max(
+            [index] + [i for i, later in enumerate(plan_steps) if pattern.search(later.sql)]
+        )
+    return last
+
+
 def run_duckdb(
     con: duckdb.DuckDBPyConnection, plan_steps: list[Step], progress: Progress | None
 ) -> None:
+    """Each step as a temporary table; an intermediate one is dropped after its last reader,
+    so that a national build keeps only what is still needed (less memory and spill)."""
+    drop_after: dict[int, list[str]] = {}
+    for name, index in last_readers(plan_steps).items():
+        drop_after.setdefault(index, []).append(name)
     for number, step in enumerate(plan_steps):
         if progress is not None:
             progress(step.name, number, len(plan_steps))
         con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(step.name)} AS {step.sql}")
+        for name in drop_after.get(number, []):
+            con.execute(f"DROP TABLE temp.main.{ident(name)}")
 
 
 def spark_sql(step: Step) -> str:
