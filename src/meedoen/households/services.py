@@ -9,6 +9,7 @@ run's row. Both use :func:`build_request` (who may, for which activity) and
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 
@@ -88,7 +89,7 @@ def build_execute(
     actor: Actor,
     trace: TraceContext,
     client: str = "",
-    progress: object = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> BuildReport:
     """Run a queued build: refresh the activity's store, derive, write, log every person placed
     in a household. ``progress(step, done, total)`` is called besides the run's own row."""
@@ -100,7 +101,7 @@ def build_execute(
         BuildRun.objects.filter(pk=run_id).update(
             step=step[:64], step_number=done, step_total=total, updated_at=datetime.now(UTC)
         )
-        if callable(progress):
+        if progress is not None:
             progress(step, done, total)
 
     try:
