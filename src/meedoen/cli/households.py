@@ -21,6 +21,7 @@ from meedoen.cli.common import (
     run_service,
     workspace_django,
 )
+from meedoen.cli.governance import ByOption
 
 #: = meedoen_data.households.ENGINES (not imported: it would load DuckDB at start-up).
 ENGINES = ("duckdb", "spark")
@@ -32,10 +33,7 @@ def build(
     engine: Annotated[
         str, typer.Option(help="duckdb (this machine) or spark (local mode or a cluster).")
     ] = "duckdb",
-    by: Annotated[
-        str | None,
-        typer.Option("--by", help="Your user name (default: the operating-system user)."),
-    ] = None,
+    by: ByOption = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
