@@ -149,8 +149,9 @@ def _store_fingerprint(path: Path) -> str | None:
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
-        if "lock" in str(exc).lower():
-            # Another process (a build) is writing it: never rebuild a store that is in use.
+        if isinstance(exc, duckdb.ConnectionException) or "lock" in str(exc).lower():
+            # Open for writing elsewhere (a build in this process or another one): never
+            # rebuild a store that is in use.
             raise ActivityStoreError(
                 f"the activity's tables are in use by another process (a build or refresh is "
                 f"running?); try again when it has finished ({str(exc).splitlines()[0]})"

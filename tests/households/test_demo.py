@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from meedoen_data.activity_store import activity_pseudonyms
+from meedoen_data.activity_store import ActivityStoreError, activity_pseudonyms, store_prepare
 from meedoen_data.households import household_build
 from meedoen_data.households.quality import household_quality
 from tests.helpers import meedoen, meedoen_json
@@ -231,3 +231,21 @@ def test_tables_in_use_by_another_process_give_a_message(demo: dict[str, Any]) -
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_store_open_for_writing_in_this_process_is_not_replaced(demo: dict[str, Any]) -> None:
+    """The web app builds in a thread: a query's refresh in the same process must not swap the
+    file underneath the build (DuckDB refuses a second connection with another configuration)."""
+    path = _store(demo)
+    inode = path.stat().st_ino
+    writer = duckdb.connect(str(path))
+    try:
+        with pytest.raises(ActivityStoreError, match="in use"):
+            store_prepare(
+                home=Path(demo["home"]),
+                activity_id=demo["activity"]["id"],
+                sources=demo["activity"]["sources"],
+            )
+    finally:
+        writer.close()
+    assert path.stat().st_ino == inode

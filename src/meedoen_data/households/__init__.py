@@ -9,7 +9,6 @@ the rules are in :mod:`meedoen_data.households.derivation`, the engines (DuckDB,
 from meedoen_data.households.build import (
     BuildReport,
     household_build,
-    household_peildata,
     household_subjects,
 )
 from meedoen_data.households.derivation import Rules
@@ -21,6 +20,5 @@ __all__ = [
     "EngineError",
     "Rules",
     "household_build",
-    "household_peildata",
     "household_subjects",
 ]

@@ -198,30 +198,9 @@ def household_subjects(*, home: Path, activity_id: int, peildatum: date) -> Iter
         con.close()
 
 
-def household_peildata(*, home: Path, activity_id: int) -> list[date]:
-    """The peildata built in the activity's store, newest first."""
-    path = store_path(Workspace(home), activity_id)
-    if not path.exists():
-        return []
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
-        return []
-    try:
-        rows = con.execute(
-            f"SELECT peildatum FROM {SCHEMA}.build ORDER BY peildatum DESC"
-        ).fetchall()
-    except duckdb.Error:
-        return []
-    finally:
-        con.close()
-    return [r[0] for r in rows]
-
-
 __all__ = [
     "BuildReport",
     "EngineError",
     "household_build",
-    "household_peildata",
     "household_subjects",
 ]

@@ -50,20 +50,6 @@ JEUGD_MET_VERBLIJF = ("43", "44")
 JEUGDRECLASSERING = ("47",)
 JEUGDBESCHERMING = ("48",)
 
-#: Source tables the derivation reads, with the domain that delivers each (None: always there).
-INPUTS: dict[str, str | None] = {
-    "ingeschrevenpersoon": "brp",
-    "verblijfplaats": "brp",
-    "relatie": "brp",
-    "nummeraanduiding": None,
-    "toewijzing": "wmo|jeugd",
-    "inkomensvoorziening": "participatie",
-    "schuldhulptraject": "schulden",
-    "vroegsignaal": "signalen",
-    "cbs_persoon": "cbs",
-    "cbs_inkomen": "cbs",
-}
-
 #: The tables a build writes (schema ``household`` of the activity's store).
 OUTPUTS = ("household", "household_person", "household_year", "household_stacking")
 
