@@ -265,12 +265,51 @@ def store_prepare(
             "?::VARCHAR[] AS sources, ?::VARCHAR AS fingerprint, ?::TIMESTAMPTZ AS built_at",
             [activity_id, sorted(wanted), fingerprint, datetime.now(UTC)],
         )
+        _carry_over(con, target)
         con.execute("DETACH store")
     os.replace(building, target)
     if progress is not None:
         progress("done", len(plan), len(plan))
     report.tables, report.persons = _store_contents(target)
     return report
+
+
+#: Schemas of a store made from its sources; every other schema holds derived results.
+SOURCE_SCHEMAS = ("source", "meta")
+
+
+def _carry_over(con: duckdb.DuckDBPyConnection, previous: Path) -> None:
+    """Copy derived results (households, links) from the store being replaced into ``store``.
+
+    They describe the deliveries at the time they were made (their run tables say when); a new
+    build or linkage brings them up to date. Views are recreated from their definitions."""
+    if not previous.exists():
+        return
+    try:
+        con.execute("ATTACH ? AS previous (READ_ONLY)", [str(previous)])
+    except duckdb.Error:
+        return  # unreadable: nothing to keep
+    try:
+        exclude = list(SOURCE_SCHEMAS)
+        for schema, table in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = "
+            "'previous' AND schema_name NOT IN (SELECT unnest(?)) ORDER BY ALL",
+            [exclude],
+        ).fetchall():
+            target = f"{ident(str(schema))}.{ident(str(table))}"
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS store.{ident(str(schema))}")
+            con.execute(f"CREATE TABLE store.{target} AS SELECT * FROM previous.{target}")
+        views = con.execute(
+            "SELECT sql FROM duckdb_views() WHERE database_name = 'previous' AND NOT internal "
+            "AND schema_name NOT IN (SELECT unnest(?)) ORDER BY schema_name, view_name",
+            [exclude],
+        ).fetchall()
+        con.execute("USE store")
+        for (sql,) in views:
+            con.execute(str(sql))
+    finally:
+        con.execute("USE memory")
+        con.execute("DETACH previous")
 
 
 def _copy_table(

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from meedoen.cli import activities, governance, households, intake, planned, synth, workspace
+from meedoen.cli import (
+    activities,
+    encode,
+    governance,
+    households,
+    intake,
+    linkage,
+    planned,
+    synth,
+    workspace,
+)
 
 app = typer.Typer(
     name="meedoen",
@@ -20,7 +30,8 @@ app.command()(synth.synth)
 app.command()(intake.ingest)
 app.add_typer(intake.quarantine_app, name="quarantine")
 app.add_typer(intake.keys_app, name="keys")
-app.command()(planned.link)
+app.command()(linkage.link)
+app.command()(encode.encode)
 app.command()(households.build)
 app.command()(planned.table)
 app.add_typer(activities.activity_app, name="activity")

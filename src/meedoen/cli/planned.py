@@ -6,12 +6,11 @@ running one says plainly which issue brings it and exits 1.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
-from meedoen.cli.common import HomeOption, JsonOption, fail
+from meedoen.cli.common import HomeOption, fail
 
 ActivityOption = Annotated[
     str, typer.Option("--activity", help="Id of the approved processing activity.")
@@ -20,17 +19,6 @@ ActivityOption = Annotated[
 
 def _not_yet(capability: str, issue: int) -> NoReturn:
     fail(f"{capability} is not available yet (issue #{issue} builds it).")
-
-
-def link(
-    partner_file: Annotated[Path, typer.Argument(help="Partner file (CSV or Parquet).")],
-    source: Annotated[str, typer.Option(help="Name of the partner source, e.g. voedselbank.")],
-    activity: ActivityOption,
-    home: HomeOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Link a partner file without BSN to the register."""
-    _not_yet("Partner-file linkage", 7)
 
 
 def table(

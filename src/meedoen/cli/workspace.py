@@ -159,7 +159,7 @@ def demo(
     users = demo_users_reset()
     sources = _demo_sources(report.workspace.home, quiet=as_json)
     intake = _demo_ingest(report.workspace.home, sources, quiet=as_json)
-    activity = _demo_activity()
+    activity = _demo_activity(sources)
     if as_json:
         emit_json(
             {
@@ -203,6 +203,11 @@ def demo(
             f"households of {built['persons']:,} residents. Try: meedoen sql --activity "
             f'{activity["id"]} "{DEMO_QUERY}"'
         )
+        links = activity["links"]
+        console.print(
+            f"Food bank clients linked without BSN (meedoen link): {links['linked']:,} of "
+            f"{links['records']:,} records; see link.partner_link."
+        )
     if not no_serve:
         _check_migrated()
         _serve(host="127.0.0.1", port=port, threads=8)
@@ -236,7 +241,7 @@ DEMO_QUERY = "SELECT household_type, count(*) FROM household.household GROUP BY 
 DEMO_PEILDATUM = date(2025, 1, 1)
 
 
-def _demo_activity() -> dict[str, object]:
+def _demo_activity(sources: Path) -> dict[str, object]:
     """The demo's processing activity, requested by the analyst and approved by the privacy
     officer, once per demo workspace: a newcomer sees the workflow."""
     from meedoen.accounts.models import User
@@ -271,6 +276,18 @@ def _demo_activity() -> dict[str, object]:
         channel="cli",
     )
     households = build_execute(run_id=run.pk, actor=actor, trace=trace)
+    from meedoen.linkages.services import link_execute, link_request
+
+    partner = sources / "voedselbank.csv"
+    linking = link_request(
+        activity_id=state.id,
+        source="voedselbank",
+        file_name=partner.name,
+        actor=actor,
+        trace=trace,
+        channel="cli",
+    )
+    links = link_execute(run_id=linking.pk, path=partner, actor=actor, trace=trace)
     return {
         "id": state.id,
         "name": state.name,
@@ -284,6 +301,7 @@ def _demo_activity() -> dict[str, object]:
             "persons": households.persons,
             "by_type": households.by_type,
         },
+        "links": {"records": links.records, "linked": links.linked, "by_status": links.by_status},
     }
 
 

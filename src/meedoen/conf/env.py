@@ -24,6 +24,7 @@ ENV_VARS: dict[str, str] = {
     "FAST_PASSWORD_HASHER": "Use a fast, insecure password hasher (test suite only).",
     "TRACEPARENT": "W3C trace context a caller passes to a command; its audit records join it.",
     "MEEDOEN_DUCKDB_MEMORY": "DuckDB memory limit while building households (e.g. 10GB).",
+    "MEEDOEN_LINK_MEMORY": "DuckDB memory limit while linking a partner file (e.g. 8GB).",
     "MEEDOEN_SPARK_MASTER": "Spark master URL for build --engine spark (default local[*]).",
     "MEEDOEN_SPARK_MEMORY": "Spark driver memory for build --engine spark (default 4g).",
     "MEEDOEN_SPARK_DIR": "Shared folder for build --engine spark (a subfolder per build).",

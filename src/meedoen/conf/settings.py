@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "meedoen.activities",
     "meedoen.audits",
     "meedoen.households",
+    "meedoen.linkages",
 ]
 
 MIDDLEWARE = [

@@ -34,6 +34,7 @@ __all__ = [
     "IngestReport",
     "ingest_directory",
     "ingest_history",
+    "ingest_partner_file",
     "quarantine_list",
     "quarantine_show",
 ]
@@ -134,6 +135,35 @@ def ingest_directory(
     return IngestReport(results, recovered)
 
 
+def ingest_partner_file(
+    *,
+    home: Path,
+    path: Path,
+    source: str,
+    user: str,
+    max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Validate and load one partner file as partner source ``source`` (whatever its name)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is not a file")
+    workspace = Workspace(home)
+    with (
+        _connect(home) as con,
+        tempfile.TemporaryDirectory(dir=workspace.vault_dir) as tmp,
+    ):
+        recovered = store.recover(con)
+
+        def step(stage: str) -> None:
+            if progress is not None:
+                progress(path.name, stage, 0, 1)
+
+        result = _ingest_file(
+            con, workspace, path, user, max_reject_share, Path(tmp), step, partner=source
+        )
+    return IngestReport([result], recovered)
+
+
 def _ingest_file(
     con: duckdb.DuckDBPyConnection,
     workspace: Workspace,
@@ -142,12 +172,13 @@ def _ingest_file(
     max_share: float,
     scratch: Path,
     step: Callable[[str], None],
+    partner: str | None = None,
 ) -> FileResult:
     started = datetime.now(UTC).replace(tzinfo=None)
     batch_id = f"B{started:%Y%m%d%H%M%S}{secrets.token_hex(3)}"
     step("reading")
     try:
-        delivery = recognise(path)
+        delivery = recognise(path, partner)
     except StructuralError as exc:
         _record_rejection(con, batch_id, path.name, "", "", str(exc), 0, 0, user)
         return FileResult(path.name, "", "rejected", str(exc), batch_id)

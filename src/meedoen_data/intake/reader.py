@@ -79,12 +79,15 @@ def _count_outside_quotes(line: str, char: str) -> int:
     return count
 
 
-def recognise(path: Path) -> Delivery:
-    """Which contract table a file holds: by name, or a partner file by its header."""
+def recognise(path: Path, partner: str | None = None) -> Delivery:
+    """Which contract table a file holds: by name, or a partner file by its header.
+
+    ``partner`` names the partner source the file is delivered as, whatever the file is
+    called (``meedoen link FILE --source NAME``)."""
     suffix = path.suffix.lower()
     if suffix not in {".csv", ".parquet"}:
         raise StructuralError(f"{path.name}: not a .csv or .parquet file")
-    name = path.stem.lower()
+    name = path.stem.lower() if partner is None else partner
     if suffix == ".parquet":
         try:
             columns = _parquet_columns(path)
@@ -94,7 +97,12 @@ def recognise(path: Path) -> Delivery:
     else:
         encoding = detect_encoding(path)
         columns, delimiter = header(path, encoding)
-    spec = SPECS.get(name)
+    spec = SPECS.get(name) if partner is None else None
+    if partner is not None and tuple(columns) != PARTNER_FILE_COLUMNS:
+        raise StructuralError(
+            f"{path.name}: not a partner file; its columns must be, in this order: "
+            + ", ".join(PARTNER_FILE_COLUMNS)
+        )
     if spec is None:
         if tuple(columns) == PARTNER_FILE_COLUMNS:
             spec = partner_spec(name)

@@ -1,0 +1,353 @@
+"""``meedoen link``: a partner file through the intake gate, then linked to the register under an
+approved activity; and the clerical review of the records it was unsure about.
+
+The command line runs a linkage in the foreground; the web app runs it in a background thread
+(:func:`link_start_background`) and shows the progress from the run's row. Every step that
+touches person-level data is logged: the intake per record loaded, the store refresh per
+person, the linkage per person linked, every review page per candidate shown and every decision.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, connection
+
+from meedoen.accounts.roles import Role
+from meedoen.activities.actors import Actor, require_role
+from meedoen.activities.stores import activity_authorize, activity_log, activity_store_open
+from meedoen.audits.trace import TraceContext
+from meedoen.households.models import RunStatus
+from meedoen.intakes.services import intake_log
+from meedoen.linkages.models import LinkRun
+from meedoen_data.activity_store import ActivityStoreError
+from meedoen_data.intake import ingest_partner_file
+from meedoen_data.linkage import LinkError, LinkReport, link_partner
+from meedoen_data.linkage.link import REVIEW_HIGH, REVIEW_LOW, Encoded
+from meedoen_data.linkage.review import (
+    ReviewCase,
+    ReviewItem,
+    ReviewOutcome,
+    review_case,
+    review_decide,
+    review_items,
+)
+from meedoen_data.workspace import WorkspaceError
+
+#: A run whose row has not moved for this long is taken as interrupted (the process died).
+STALE_AFTER = timedelta(minutes=30)
+#: A partner source's name, as in its pseudonym domain ``partner-NAME``.
+SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+ANALYSTS = (Role.ANALYST, Role.ADMINISTRATOR)
+
+
+def link_sources(source: str) -> tuple[str, str]:
+    """The activity's sources a linkage of ``source`` needs."""
+    return ("brp", f"partner-{source}")
+
+
+def link_request(
+    *,
+    activity_id: int,
+    source: str,
+    file_name: str,
+    actor: Actor,
+    trace: TraceContext,
+    channel: str,
+) -> LinkRun:
+    """Check who asks, the activity and the arguments; then record a queued run."""
+    require_role(actor, *ANALYSTS)
+    if not SOURCE_NAME.fullmatch(source):
+        raise ValidationError(
+            f"the source name {source!r} must be lower-case letters, digits and hyphens, "
+            "e.g. voedselbank"
+        )
+    activity_authorize(activity_id=activity_id, sources=link_sources(source), trace=trace)
+    busy = LinkRun.objects.filter(
+        activity_id=activity_id,
+        status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
+        updated_at__gte=datetime.now(UTC) - STALE_AFTER,
+    ).first()
+    if busy is not None:
+        raise ValidationError(
+            f"linkage {busy.pk} for activity {activity_id} is still {busy.status}; wait until "
+            "it has finished"
+        )
+    return LinkRun.objects.create(
+        activity_id=activity_id,
+        source=source,
+        file_name=file_name[:255],
+        requested_by=actor.name,
+        channel=channel,
+        trace_id=trace.trace_id,
+    )
+
+
+def _summary(report: LinkReport) -> dict[str, object]:
+    choice = report.threshold
+    return {
+        "run_id": report.run_id,
+        "source": report.source,
+        "file_date": report.file_date.isoformat(),
+        "household_peildatum": (
+            report.household_peildatum.isoformat() if report.household_peildatum else None
+        ),
+        "records": report.records,
+        "register": report.register,
+        "pairs_scored": report.pairs_scored,
+        "linked": report.linked,
+        "by_status": report.by_status,
+        "unmatched_by_reason": report.unmatched_by_reason,
+        "persons_with_several_records": report.persons_with_several_records,
+        "households": report.households,
+        "threshold": choice.threshold if choice else None,
+        "estimated_precision": round(choice.precision, 6) if choice else None,
+        "estimated_recall": round(choice.recall, 6) if choice else None,
+        "curve": choice.curve if choice else [],
+        "review_band": [report.review_low, report.review_high],
+        "seconds": round(report.seconds, 2),
+    }
+
+
+def link_execute(
+    *,
+    run_id: int,
+    path: Path,
+    actor: Actor,
+    trace: TraceContext,
+    client: str = "",
+    file_date: date | None = None,
+    threshold: float | None = None,
+    review_band: tuple[float, float] = (REVIEW_LOW, REVIEW_HIGH),
+    secret: bytes | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> LinkReport:
+    """Run a queued linkage: the file through the intake gate, the activity's store brought up
+    to date, the linkage, and the log of every person linked.
+
+    With ``secret`` the file holds Bloom-filter encodings made by ``meedoen encode`` with that
+    shared secret: it does not go through the intake (it holds no identifiers in clear) and is
+    linked on its encodings."""
+    run = LinkRun.objects.get(pk=run_id)
+    run.status, run.started_at = RunStatus.RUNNING, datetime.now(UTC)
+    run.save(update_fields=["status", "started_at", "updated_at"])
+
+    def report_progress(step: str, done: int, total: int) -> None:
+        LinkRun.objects.filter(pk=run_id).update(
+            step=step[:64], step_number=done, step_total=total, updated_at=datetime.now(UTC)
+        )
+        if progress is not None:
+            progress(step, done, total)
+
+    home = settings.MEEDOEN_HOME
+    try:
+        activity_authorize(
+            activity_id=run.activity_id, sources=link_sources(run.source), trace=trace
+        )
+        if secret is None:
+            _intake(run, path, actor, trace, report_progress)
+        activity_store_open(
+            activity_id=run.activity_id,
+            actor=actor,
+            trace=trace,
+            channel=run.channel,
+            client=client,
+            progress=lambda table, done, total: report_progress(f"store: {table}", done, total),
+        )
+        started = datetime.now(UTC)
+        report = link_partner(
+            home=home,
+            activity_id=run.activity_id,
+            source=run.source,
+            encoded=None if secret is None else Encoded(path, secret),
+            file_date=file_date,
+            threshold=threshold,
+            review_band=review_band,
+            progress=report_progress,
+        )
+        activity_log(
+            trace=trace,
+            actor=actor,
+            channel=run.channel,
+            client=client,
+            operation="partner.link",
+            activity_id=run.activity_id,
+            subjects=report.subjects,
+            started=started,
+            detail=(
+                f"{run.source} ({path.name}, {report.mode}): {report.records} records, "
+                f"{report.linked} "
+                f"linked, threshold {report.threshold.threshold if report.threshold else '-'}"
+            ),
+        )
+    except (LinkError, ActivityStoreError, WorkspaceError, FileNotFoundError, duckdb.Error) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        _finish(run_id, RunStatus.FAILED, message=message)
+        raise ValidationError(message) from None
+    except BaseException as exc:
+        _finish(run_id, RunStatus.FAILED, message=_refusal(exc))
+        raise
+    _finish(run_id, RunStatus.DONE, summary=_summary(report))
+    return report
+
+
+def _intake(
+    run: LinkRun,
+    path: Path,
+    actor: Actor,
+    trace: TraceContext,
+    progress: Callable[[str, int, int], None],
+) -> None:
+    """The partner file through the intake gate as source ``run.source`` (logged per record);
+    a rejected file stops the linkage with the gate's message."""
+    started = datetime.now(UTC)
+    intake = ingest_partner_file(
+        home=settings.MEEDOEN_HOME,
+        path=path,
+        source=run.source,
+        user=actor.name,
+        progress=lambda file, stage, done, total: progress(f"intake: {stage}", 0, 4),
+    )
+    intake_log(report=intake, actor=actor, trace=trace, channel=run.channel, started=started)
+    delivered = intake.files[0]
+    if delivered.status == "rejected":
+        problems = "; ".join(
+            f"row {e['row']}, {e['column']}: {e['reason']}" for e in delivered.errors[:5]
+        )
+        raise ValidationError(delivered.message + (f" ({problems})" if problems else ""))
+
+
+def _refusal(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    return str(exc) or type(exc).__name__
+
+
+def _finish(
+    run_id: int, status: str, *, message: str = "", summary: dict[str, object] | None = None
+) -> None:
+    LinkRun.objects.filter(pk=run_id).update(
+        status=status,
+        message=message,
+        summary=summary or {},
+        finished_at=datetime.now(UTC),
+        updated_at=datetime.now(UTC),
+    )
+
+
+def link_start_background(
+    *, run_id: int, path: Path, actor: Actor, trace: TraceContext, client: str
+) -> None:
+    """Run the linkage in a thread of this process (the web app); the uploaded file is removed
+    when it is done, whatever the outcome."""
+
+    def work() -> None:
+        close_old_connections()
+        try:
+            link_execute(run_id=run_id, path=path, actor=actor, trace=trace, client=client)
+        except Exception:  # noqa: S110 - the failure is recorded on the run's row
+            pass
+        finally:
+            path.unlink(missing_ok=True)
+            connection.close()
+
+    threading.Thread(target=work, name=f"meedoen-link-{run_id}", daemon=True).start()
+
+
+def review_queue(*, activity_id: int, actor: Actor, trace: TraceContext) -> list[ReviewItem]:
+    """Records awaiting review (record numbers and probabilities only: not logged)."""
+    require_role(actor, *ANALYSTS)
+    activity_authorize(activity_id=activity_id, trace=trace)
+    try:
+        return review_items(home=settings.MEEDOEN_HOME, activity_id=activity_id)
+    except LinkError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def review_read(
+    *,
+    activity_id: int,
+    source: str,
+    klantnummer: str,
+    actor: Actor,
+    trace: TraceContext,
+    channel: str,
+    client: str = "",
+) -> ReviewCase:
+    """One record and its candidates side by side: names, birth dates, addresses from the
+    vault. Logged per candidate person shown."""
+    require_role(actor, *ANALYSTS)
+    activity_authorize(activity_id=activity_id, sources=link_sources(source), trace=trace)
+    started = datetime.now(UTC)
+    try:
+        case = review_case(
+            home=settings.MEEDOEN_HOME,
+            activity_id=activity_id,
+            source=source,
+            klantnummer=klantnummer,
+        )
+    except LinkError as exc:
+        raise ValidationError(str(exc)) from None
+    activity_log(
+        trace=trace,
+        actor=actor,
+        channel=channel,
+        client=client,
+        operation="partner.review.read",
+        activity_id=activity_id,
+        subjects=[c.person_id for c in case.candidates],
+        started=started,
+        detail=f"{source} record {klantnummer}",
+    )
+    return case
+
+
+def review_submit(
+    *,
+    activity_id: int,
+    source: str,
+    klantnummer: str,
+    person_id: str,
+    decision: str,
+    actor: Actor,
+    trace: TraceContext,
+    channel: str,
+    client: str = "",
+) -> ReviewOutcome:
+    """Store a reviewer's decision (reused at the next delivery) and log it."""
+    require_role(actor, *ANALYSTS)
+    activity_authorize(activity_id=activity_id, sources=link_sources(source), trace=trace)
+    started = datetime.now(UTC)
+    try:
+        outcome = review_decide(
+            home=settings.MEEDOEN_HOME,
+            activity_id=activity_id,
+            source=source,
+            klantnummer=klantnummer,
+            person_id=person_id,
+            decision=decision,
+            decided_by=actor.name,
+        )
+    except LinkError as exc:
+        raise ValidationError(str(exc)) from None
+    activity_log(
+        trace=trace,
+        actor=actor,
+        channel=channel,
+        client=client,
+        operation="partner.review.decide",
+        activity_id=activity_id,
+        subjects=outcome.subjects,
+        started=started,
+        detail=f"{source} record {klantnummer}: {decision} -> {outcome.status}",
+    )
+    return outcome

@@ -1,0 +1,363 @@
+"""The Fellegi-Sunter model for Dutch partner files: comparisons, blocking and training (Splink).
+
+Both sides are tables with the columns of :data:`FEATURES` (see :mod:`inputs`): partner records
+on one side, register persons on the other. Comparisons (levels from strong to weak; Splink
+estimates an m- and u-probability per level, so the weights are learnt, not set by hand):
+
+- **surname**: same core (tussenvoegsel dropped, term-frequency adjusted: ``Jansen`` weighs
+  less than ``Wijffels``); same with the tussenvoegsel glued (``Vanderberg``); the surname of the
+  person's (last) partner — a married woman may give her partner's name (aanduiding
+  naamgebruik); Jaro-Winkler >= 0.92 (typos); similar to the partner's surname or >= 0.8; else.
+- **first name**: same first name (term-frequency adjusted); Jaro-Winkler >= 0.9; same initials
+  where one side only has initials (``J.F.``); same first initial; else.
+- **birth date**: same; day and month swapped; one digit different; same year; else; missing
+  is neutral (weight 0).
+- **address**: same address including huisletter/toevoeging; same postcode and house number;
+  an earlier address of the person (address history); same postcode (term-frequency
+  adjusted); else.
+
+Blocking (pairs that are scored at all) keeps recall without comparing every record with 17.9
+million persons: any address of the person's history, birth date + first initial, swapped
+birth date + first initial, surname core + birth year. A record found by none of them cannot be
+linked; docs/linkage.md lists what that costs.
+
+:data:`ENCODED` is the same model on Bloom-filter encodings (``meedoen encode``): Dice
+similarity of the name filters and keyed hashes for dates and addresses.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
+
+from meedoen_data.linkage.clk import dice_bits_sql
+
+#: Columns both sides of a clear-text linkage have (besides ``unique_id``).
+FEATURES = (
+    "surname_core",
+    "surname_full",
+    "partner_surname_core",
+    "partner_surname_full",
+    "first_name",
+    "initials",
+    "first_initial",
+    "birth_date",
+    "birth_date_swapped",
+    "birth_year",
+    "address_key",
+    "house_key",
+    "postcode",
+    "house_history",
+)
+#: Columns both sides of an encoded linkage have (see :mod:`meedoen_data.linkage.clk`).
+ENCODED_FEATURES = (
+    "surname_core_bf",
+    "surname_full_bf",
+    "partner_surname_core_bf",
+    "first_name_bf",
+    "initials_h",
+    "first_initial_h",
+    "birth_date_h",
+    "birth_date_swapped_h",
+    "birth_year_h",
+    "birth_month_day_h",
+    "address_h",
+    "house_h",
+    "postcode_h",
+    "house_history_h",
+)
+JW = "jaro_winkler_similarity"
+
+
+def _level(sql: str, label: str, tf: str | None = None) -> dict[str, Any]:
+    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if tf is not None:
+        level.update({"tf_adjustment_column": tf, "tf_adjustment_weight": 1.0})
+    return level
+
+
+def _null(column: str) -> dict[str, Any]:
+    return {
+        "sql_condition": f"{column}_l IS NULL OR {column}_r IS NULL",
+        "label_for_charts": "missing",
+        "is_null_level": True,
+    }
+
+
+ELSE = {"sql_condition": "ELSE", "label_for_charts": "different"}
+
+
+def _comparison(name: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"output_column_name": name, "comparison_levels": levels}
+
+
+def _either(template: str) -> str:
+    """``template`` with (l, r) and with (r, l): the partner's name may be on either side."""
+    return f"({template.format(x='l', y='r')}) OR ({template.format(x='r', y='l')})"
+
+
+CLEAR_COMPARISONS: list[ComparisonCreator | dict[str, Any]] = [
+    _comparison(
+        "surname",
+        [
+            _null("surname_core"),
+            _level("surname_core_l = surname_core_r", "same", "surname_core"),
+            _level("surname_full_l = surname_full_r", "same with tussenvoegsel glued"),
+            _level(
+                _either("surname_core_{x} = partner_surname_core_{y}")
+                + " OR "
+                + _either("surname_full_{x} = partner_surname_full_{y}"),
+                "partner's surname",
+            ),
+            _level(
+                f"{JW}(surname_core_l, surname_core_r) >= 0.92 "
+                f"OR {JW}(surname_full_l, surname_full_r) >= 0.92",
+                "similar (Jaro-Winkler >= 0.92)",
+            ),
+            _level(
+                _either(f"{JW}(surname_core_{{x}}, partner_surname_core_{{y}}) >= 0.92")
+                + f" OR {JW}(surname_core_l, surname_core_r) >= 0.8",
+                "similar to partner's surname, or Jaro-Winkler >= 0.8",
+            ),
+            ELSE,
+        ],
+    ),
+    _comparison(
+        "first_name",
+        [
+            _null("initials"),
+            _level("first_name_l = first_name_r", "same", "first_name"),
+            _level(f"{JW}(first_name_l, first_name_r) >= 0.9", "similar (Jaro-Winkler >= 0.9)"),
+            _level(
+                "(first_name_l IS NULL OR first_name_r IS NULL) AND initials_l = initials_r",
+                "same initials",
+            ),
+            _level("first_initial_l = first_initial_r", "same first initial"),
+            ELSE,
+        ],
+    ),
+    _comparison(
+        "birth_date",
+        [
+            _null("birth_date"),
+            _level("birth_date_l = birth_date_r", "same"),
+            _level("birth_date_swapped_l = birth_date_r", "day and month swapped"),
+            _level(
+                "damerau_levenshtein(strftime(birth_date_l, '%Y%m%d'), "
+                "strftime(birth_date_r, '%Y%m%d')) <= 1",
+                "one digit different",
+            ),
+            _level("birth_year_l = birth_year_r", "same year"),
+            ELSE,
+        ],
+    ),
+    _comparison(
+        "address",
+        [
+            _null("house_key"),
+            _level("address_key_l = address_key_r", "same address"),
+            _level("house_key_l = house_key_r", "same postcode and number"),
+            _level(
+                "list_contains(house_history_r, house_key_l) "
+                "OR list_contains(house_history_l, house_key_r)",
+                "an earlier address of the person",
+            ),
+            _level("postcode_l = postcode_r", "same postcode", "postcode"),
+            ELSE,
+        ],
+    ),
+]
+
+
+def _dice(column: str, other: str | None = None, x: str = "l", y: str = "r") -> str:
+    """Dice similarity of two Bloom filters stored as BIT strings."""
+    return dice_bits_sql(f"{column}_{x}", f"{other or column}_{y}")
+
+
+ENCODED_COMPARISONS: list[ComparisonCreator | dict[str, Any]] = [
+    _comparison(
+        "surname",
+        [
+            _null("surname_core_bf"),
+            _level(f"{_dice('surname_core_bf')} >= 0.99", "same (Dice >= 0.99)"),
+            _level(f"{_dice('surname_full_bf')} >= 0.99", "same with tussenvoegsel glued"),
+            _level(
+                f"{_dice('surname_core_bf', 'partner_surname_core_bf')} >= 0.99 OR "
+                f"{_dice('surname_core_bf', 'partner_surname_core_bf', 'r', 'l')} >= 0.99",
+                "partner's surname",
+            ),
+            _level(
+                f"{_dice('surname_core_bf')} >= 0.8 OR {_dice('surname_full_bf')} >= 0.8",
+                "similar (Dice >= 0.8)",
+            ),
+            _level(f"{_dice('surname_core_bf')} >= 0.6", "somewhat similar (Dice >= 0.6)"),
+            ELSE,
+        ],
+    ),
+    _comparison(
+        "first_name",
+        [
+            _null("initials_h"),
+            _level(f"{_dice('first_name_bf')} >= 0.99", "same"),
+            _level(f"{_dice('first_name_bf')} >= 0.8", "similar (Dice >= 0.8)"),
+            _level(
+                "(first_name_bf_l IS NULL OR first_name_bf_r IS NULL) "
+                "AND initials_h_l = initials_h_r",
+                "same initials",
+            ),
+            _level("first_initial_h_l = first_initial_h_r", "same first initial"),
+            ELSE,
+        ],
+    ),
+    _comparison(
+        "birth_date",
+        [
+            _null("birth_date_h"),
+            _level("birth_date_h_l = birth_date_h_r", "same"),
+            _level(
+                "birth_date_swapped_h_l = birth_date_h_r "
+                "OR birth_date_h_l = birth_date_swapped_h_r",
+                "day and month swapped",
+            ),
+            _level("birth_month_day_h_l = birth_month_day_h_r", "same day and month"),
+            _level("birth_year_h_l = birth_year_h_r", "same year"),
+            ELSE,
+        ],
+    ),
+    _comparison(
+        "address",
+        [
+            _null("house_h"),
+            _level("address_h_l = address_h_r", "same address"),
+            _level("house_h_l = house_h_r", "same postcode and number"),
+            _level(
+                "list_contains(house_history_h_r, house_h_l) "
+                "OR list_contains(house_history_h_l, house_h_r)",
+                "an earlier address of the person",
+            ),
+            _level("postcode_h_l = postcode_h_r", "same postcode", "postcode_h"),
+            ELSE,
+        ],
+    ),
+]
+
+
+def _rule(sql: str) -> dict[str, Any]:
+    return {"blocking_rule": sql, "sql_dialect": "duckdb"}
+
+
+@dataclass(frozen=True)
+class Model:
+    """A linkage model: what is compared, which pairs are scored, how it is trained."""
+
+    name: str
+    comparisons: list[ComparisonCreator | dict[str, Any]]
+    blocking: list[BlockingRuleCreator | dict[str, Any]]
+    #: Rules that almost only pick true matches: they estimate how many matches there are.
+    deterministic: list[BlockingRuleCreator | str]
+    #: Expectation-maximisation passes; each trains every comparison it does not block on.
+    training: list[BlockingRuleCreator | str]
+
+
+CLEAR = Model(
+    "clear",
+    CLEAR_COMPARISONS,
+    blocking=[
+        block_on("house_history", arrays_to_explode=["house_history"]),
+        block_on("birth_date", "first_initial"),
+        _rule("l.birth_date_swapped = r.birth_date AND l.first_initial = r.first_initial"),
+        block_on("surname_core", "birth_year"),
+    ],
+    deterministic=[
+        block_on("surname_core", "birth_date"),
+        block_on("first_name", "birth_date", "house_key"),
+    ],
+    training=[block_on("birth_date"), block_on("house_key")],
+)
+ENCODED = Model(
+    "encoded",
+    ENCODED_COMPARISONS,
+    blocking=[
+        block_on("house_history_h", arrays_to_explode=["house_history_h"]),
+        block_on("birth_date_h", "first_initial_h"),
+        _rule("l.birth_date_swapped_h = r.birth_date_h AND l.first_initial_h = r.first_initial_h"),
+        block_on("birth_month_day_h", "house_h"),
+    ],
+    deterministic=[
+        block_on("birth_date_h", "house_h"),
+        block_on("birth_date_h", "initials_h", "postcode_h"),
+    ],
+    training=[block_on("birth_date_h"), block_on("house_h")],
+)
+MODELS = {m.name: m for m in (CLEAR, ENCODED)}
+
+
+@dataclass
+class Trained:
+    linker: Linker
+    model_json: dict[str, Any]
+    #: Splink's table of scored pairs (in the same DuckDB connection).
+    predictions: str
+
+
+def train_and_predict(
+    con: Any,
+    model: Model,
+    left: str,
+    right: str,
+    *,
+    seed: int = 42,
+    max_pairs_u: float = 2e6,
+    recall: float = 0.7,
+    floor: float = 0.001,
+    saved_model: dict[str, Any] | None = None,
+) -> Trained:
+    """Train ``model`` on tables ``left`` (partner) and ``right`` (register) of ``con`` and
+    score every blocked pair; pairs below probability ``floor`` are dropped.
+
+    With ``saved_model`` (the JSON of an earlier run) nothing is trained: the run is
+    reproduced with exactly those parameters."""
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    db = DuckDBAPI(connection=con)
+    a = db.register(left, dataset_display_name="partner")
+    b = db.register(right, dataset_display_name="register")
+    if saved_model is not None:
+        linker = Linker([a, b], saved_model, log_level=logging.ERROR)
+    else:
+        settings = SettingsCreator(
+            link_type="link_only",
+            comparisons=model.comparisons,
+            blocking_rules_to_generate_predictions=model.blocking,
+            retain_intermediate_calculation_columns=True,
+        )
+        linker = Linker([a, b], settings, log_level=logging.ERROR)
+        linker.training.estimate_probability_two_random_records_match(
+            model.deterministic, recall=recall
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_u, seed=seed)
+        for rule in model.training:
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    predictions = linker.inference.predict(threshold_match_probability=floor)
+    return Trained(linker, linker.misc.save_model_to_json(), predictions.physical_name)
+
+
+def level_labels(model_json: dict[str, Any]) -> dict[str, dict[int, str]]:
+    """Per comparison, the label of each comparison-vector value (``gamma_NAME``)."""
+    out: dict[str, dict[int, str]] = {}
+    for comparison in model_json["comparisons"]:
+        levels = comparison["comparison_levels"]
+        labels: dict[int, str] = {}
+        value = len([lv for lv in levels if not lv.get("is_null_level")]) - 1
+        for level in levels:
+            if level.get("is_null_level"):
+                labels[-1] = level["label_for_charts"]
+            else:
+                labels[value] = level["label_for_charts"]
+                value -= 1
+        out[comparison["output_column_name"]] = labels
+    return out

@@ -1,0 +1,323 @@
+"""`meedoen link` on the generator's food-bank file: accuracy against the truth (overall and per
+kind of error), the encoded mode beside clear text, stable links across deliveries, clerical
+review decisions, households, the command line's refusals, and the audit log."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from meedoen_data.activity_store import activity_key_create, store_path, store_prepare
+from meedoen_data.intake import ingest_directory
+from meedoen_data.linkage import link_partner, linkage_path
+from meedoen_data.linkage.clk import encode_file, secret_generate
+from meedoen_data.linkage.link import Encoded
+from meedoen_data.linkage.quality import Quality, linkage_quality
+from meedoen_data.linkage.review import review_case, review_decide, review_items
+from meedoen_data.synth import synth_municipality
+from meedoen_data.workspace import Workspace, workspace_init
+from tests.helpers import meedoen, meedoen_json
+
+SOURCES = ["brp", "partner-voedselbank"]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    home = tmp_path_factory.mktemp("linkage") / "home"
+    result = meedoen_json("demo", "--no-serve", "--home", str(home))
+    result["home"] = home
+    return result
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A larger municipality (about 450 food-bank records) without Django: enough records of
+    every kind of error to measure recall per kind."""
+    root = tmp_path_factory.mktemp("town")
+    sources, home = root / "sources", root / "home"
+    synth_municipality(gemeente="GM0363", out=sources, seed=7, persons=50_000, with_truth=True)
+    workspace_init(home=home)
+    ingest_directory(home=home, directory=sources, user="test")
+    activity_key_create(home=home, activity_id=1)
+    store_prepare(home=home, activity_id=1, sources=SOURCES)
+    report = link_partner(home=home, activity_id=1, source="voedselbank")
+    quality = linkage_quality(
+        home=home,
+        activity_id=1,
+        source="voedselbank",
+        truth=sources / "truth" / "partner_voedselbank.csv",
+    )
+    return {"home": home, "sources": sources, "report": report, "quality": quality}
+
+
+def _assert_good(quality: Quality) -> None:
+    assert quality.overall.precision >= 0.99, quality.overall
+    assert quality.overall.recall >= 0.97, quality.overall
+    for kind, score in quality.by_error.items():
+        assert score.precision >= 0.99, (kind, score)
+        assert score.recall >= 0.97, (kind, score)
+
+
+def test_the_demo_links_the_food_bank(demo: dict[str, Any]) -> None:
+    links = demo["activity"]["links"]
+    assert links["records"] == 210
+    assert links["linked"] >= 195, links
+
+
+def test_demo_links_match_the_truth(demo: dict[str, Any]) -> None:
+    quality = linkage_quality(
+        home=Path(demo["home"]),
+        activity_id=demo["activity"]["id"],
+        source="voedselbank",
+        truth=Path(demo["sources"]) / "truth" / "partner_voedselbank.csv",
+    )
+    _assert_good(quality)
+
+
+def test_accuracy_per_kind_of_error(town: dict[str, Any]) -> None:
+    quality: Quality = town["quality"]
+    assert quality.overall.records > 350
+    kinds = set(quality.by_error)
+    assert {"typo", "tussenvoegsel", "initials", "partner_surname", "day_month_swap"} <= kinds
+    assert {"missing_birth_date", "outdated_address", "duplicate", "none"} <= kinds
+    assert quality.by_error["outside_municipality"].true_links == 0
+    _assert_good(quality)
+
+
+def test_the_threshold_comes_from_the_estimates(town: dict[str, Any]) -> None:
+    choice = town["report"].threshold
+    assert choice is not None
+    assert 0.5 <= choice.threshold < 1
+    assert choice.precision >= 0.99 and choice.recall >= 0.95
+    assert [t for t, *_ in choice.curve] == sorted(t for t, *_ in choice.curve)
+
+
+def test_encoded_mode_is_within_two_points_of_clear_text(town: dict[str, Any]) -> None:
+    home, sources = town["home"], town["sources"]
+    secret = bytes.fromhex(secret_generate())
+    encoded = sources.parent / "voedselbank-encoded.csv"
+    encode_file(sources / "voedselbank.csv", encoded, secret)
+    text = encoded.read_text(encoding="utf-8")
+    with open(sources / "voedselbank.csv", newline="", encoding="utf-8") as f:
+        first = next(csv.DictReader(f))
+    assert first["geslachtsnaam"] not in text and first["postcode"] not in text
+    report = link_partner(
+        home=home, activity_id=1, source="voedselbank", encoded=Encoded(encoded, secret)
+    )
+    assert report.mode == "encoded"
+    quality = linkage_quality(
+        home=home,
+        activity_id=1,
+        source="voedselbank",
+        truth=sources / "truth" / "partner_voedselbank.csv",
+    )
+    assert quality.overall.f1 >= town["quality"].overall.f1 - 0.02, quality.overall
+    # back to clear text for the other tests of this module
+    link_partner(home=home, activity_id=1, source="voedselbank")
+
+
+def _links(home: Path, activity_id: int) -> dict[str, tuple[str | None, str]]:
+    con = duckdb.connect(str(linkage_path(Workspace(home), activity_id)), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT klantnummer, bsn, status FROM link WHERE run_id = "
+            "(SELECT arg_max(run_id, started_at) FROM run)"
+        ).fetchall()
+    finally:
+        con.close()
+    return {str(k): (b, str(s)) for k, b, s in rows}
+
+
+def test_links_stay_stable_when_the_evidence_is_unchanged(town: dict[str, Any]) -> None:
+    home = town["home"]
+    before = _links(home, 1)
+    # A threshold no pair reaches: only the earlier links can keep records linked.
+    link_partner(home=home, activity_id=1, source="voedselbank", threshold=0.999999999999)
+    after = _links(home, 1)
+    linked = {k: v for k, v in before.items() if v[1] in {"auto", "accepted"}}
+    assert linked and all(after[k][0] == v[0] for k, v in linked.items())
+
+
+def test_clerical_review_decisions_are_stored_and_reused(town: dict[str, Any]) -> None:
+    # Another activity: no earlier links, and a review band that sends most records to review.
+    home = town["home"]
+    activity_key_create(home=home, activity_id=2)
+    store_prepare(home=home, activity_id=2, sources=SOURCES)
+    link_partner(home=home, activity_id=2, source="voedselbank", review_band=(0.1, 0.9999999999999))
+    items = review_items(home=home, activity_id=2)
+    assert len(items) >= 10
+    first, second = items[0], items[1]
+    case = review_case(
+        home=home, activity_id=2, source="voedselbank", klantnummer=first.klantnummer
+    )
+    assert case.record["geslachtsnaam"] and case.candidates
+    best = case.candidates[0]
+    assert set(best.comparisons) == {"surname", "first_name", "birth_date", "address"}
+    assert all(len(c.person_id) == 32 for c in case.candidates)  # pseudonyms, never BSNs
+    accepted = review_decide(
+        home=home,
+        activity_id=2,
+        source="voedselbank",
+        klantnummer=first.klantnummer,
+        person_id=best.person_id,
+        decision="accepted",
+        decided_by="reviewer",
+    )
+    assert accepted.status == "accepted" and accepted.person_id == best.person_id
+    other = review_case(
+        home=home, activity_id=2, source="voedselbank", klantnummer=second.klantnummer
+    )
+    rejected = review_decide(
+        home=home,
+        activity_id=2,
+        source="voedselbank",
+        klantnummer=second.klantnummer,
+        person_id=other.candidates[0].person_id,
+        decision="rejected",
+        decided_by="reviewer",
+    )
+    assert rejected.person_id is None
+    remaining = {i.klantnummer for i in review_items(home=home, activity_id=2)}
+    assert first.klantnummer not in remaining
+    con = duckdb.connect(str(store_path(Workspace(home), 2)), read_only=True)
+    status = con.execute(
+        "SELECT review_status, person_id FROM link.partner_link WHERE person_id = ?",
+        [best.person_id],
+    ).fetchall()
+    con.close()
+    assert ("accepted", best.person_id) in status
+    # The next delivery: the decisions are applied again.
+    link_partner(home=home, activity_id=2, source="voedselbank")
+    links = _links(home, 2)
+    assert links[first.klantnummer][1] == "accepted"
+    assert links[second.klantnummer][1] != "accepted"
+
+
+def test_output_tables_and_views(town: dict[str, Any]) -> None:
+    con = duckdb.connect(str(store_path(Workspace(town["home"]), 1)), read_only=True)
+    try:
+        columns = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'partner_link' "
+                "ORDER BY column_index"
+            ).fetchall()
+        ]
+        assert columns == [
+            "source",
+            "record_id",
+            "person_id",
+            "household_id",
+            "match_probability",
+            "review_status",
+        ]
+        reasons = dict(
+            con.execute("SELECT reason, count(*) FROM link.partner_unmatched GROUP BY 1").fetchall()
+        )
+        runs = con.execute("SELECT count(*), count(DISTINCT model) FROM link.run").fetchall()[0]
+        # Record pseudonyms of the link table are those of the activity's copy of the file.
+        joined = con.execute(
+            "SELECT count(*) FROM link.partner_link l JOIN source.voedselbank v "
+            "ON v.record_pseudonym = l.record_id"
+        ).fetchall()[0][0]
+        linked = con.execute("SELECT count(*) FROM link.partner_link").fetchall()[0][0]
+    finally:
+        con.close()
+    assert reasons and all(reasons.values())
+    assert runs[0] >= 2 and runs[1] >= 1
+    assert joined == linked > 0
+
+
+def test_the_demo_links_to_households(demo: dict[str, Any]) -> None:
+    con = duckdb.connect(
+        str(store_path(Workspace(Path(demo["home"])), demo["activity"]["id"])), read_only=True
+    )
+    try:
+        rows = con.execute(
+            "SELECT count(*), count(l.household_id), count(m.household_id) "
+            "FROM link.partner_link l LEFT JOIN household.household_member m "
+            "ON m.person_id = l.person_id AND m.household_id = l.household_id"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    total, with_household, consistent = rows
+    assert total >= 195
+    assert with_household >= 0.98 * total and consistent == with_household
+
+
+def test_link_from_the_command_line_keeps_households(demo: dict[str, Any], tmp_path: Path) -> None:
+    home, activity = str(demo["home"]), str(demo["activity"]["id"])
+    changed = tmp_path / "klanten-december.csv"
+    shutil.copy(Path(demo["sources"]) / "voedselbank.csv", changed)
+    with changed.open("a", encoding="utf-8") as f:  # a new client: a new delivery
+        f.write('"VB9999999","Nieuw",,"Klant",1990-01-01,"5120AA",1,,2024-12-01,,1\n')
+    result = meedoen(
+        "link",
+        str(changed),
+        "--source",
+        "voedselbank",
+        "--activity",
+        activity,
+        "--json",
+        "--home",
+        home,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["records"] == 211 and summary["linked"] >= 195
+    assert summary["threshold"] and summary["estimated_precision"] > 0.9
+    assert summary["household_peildatum"] == "2025-01-01"
+    # The store was rebuilt for the new delivery; households and links were carried over.
+    query = "SELECT count(*) FROM household.household_member"
+    rows = meedoen("sql", query, "--activity", activity, "--format", "json", "--home", home)
+    assert rows.returncode == 0, rows.stderr
+    assert json.loads(rows.stdout)["rows"][0][0] > 20_000
+    plain = meedoen(
+        "link", str(changed), "--source", "voedselbank", "--activity", activity, "--home", home
+    )
+    assert plain.returncode == 0 and "Records by status" in plain.stdout, plain.stderr
+
+
+def test_linking_is_logged_per_person(demo: dict[str, Any]) -> None:
+    records = meedoen_json(
+        "audit", "list", "--activity", str(demo["activity"]["id"]), "--home", str(demo["home"])
+    )
+    assert any(r["name"] == "partner.link" for r in records), [r["name"] for r in records][:20]
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        ("a,b\n1,2\n", [], "not a partner file"),
+        (None, ["--source", "onbekend"], "not approved for partner-onbekend"),
+        (None, ["--peildatum", "1-1-2025"], "--peildatum must be a date"),
+        (None, ["--review-band", "0.9"], "--review-band must be LOW:HIGH"),
+        (
+            "klantnummer,geslachtsnaam,voorvoegsel,voornamen,datumgeboorte,postcode,huisnummer,"
+            "huisnummertoevoeging,datuminschrijving,datumuitschrijving,aantal_personen\n"
+            "K1,Jansen,,Jan,31-31-1980,5120AA,1,,2024-01-01,,1\n"
+            "K2,Bakker,,Piet,1980-01-01,5120AA,2,,2024-01-01,,1\n",
+            [],
+            "datumgeboorte",
+        ),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message(
+    demo: dict[str, Any], tmp_path: Path, content: str | None, args: list[str], message: str
+) -> None:
+    path = Path(demo["sources"]) / "voedselbank.csv"
+    if content is not None:
+        path = tmp_path / "klanten.csv"
+        path.write_text(content, encoding="utf-8")
+    options = {"--source": "voedselbank", "--activity": str(demo["activity"]["id"])}
+    for i in range(0, len(args), 2):
+        options[args[i]] = args[i + 1]
+    flat = [x for pair in options.items() for x in pair]
+    result = meedoen("link", str(path), *flat, "--home", str(demo["home"]))
+    assert result.returncode == 2 and message in result.stderr, result.stderr
