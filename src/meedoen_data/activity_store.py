@@ -65,6 +65,12 @@ def store_path(workspace: Workspace, activity_id: int) -> Path:
     return activities_dir(workspace) / f"activity-{activity_id}.duckdb"
 
 
+def linkage_path(workspace: Workspace, activity_id: int) -> Path:
+    """The activity's linkage file in the identity zone (runs, links with BSNs, review
+    decisions of ``meedoen link``); deleted with the activity."""
+    return workspace.vault_dir / "linkage" / f"activity-{activity_id}.duckdb"
+
+
 def table_domains(spec: Table) -> set[str]:
     """The source domains whose person data a table holds; empty for non-personal tables."""
     if spec.domain == "by_wet":
@@ -457,6 +463,11 @@ def store_delete(*, home: Path, activity_id: int) -> DeletionReport:
         if candidate.exists():
             candidate.unlink()
             report.files.append(candidate.name)
+    linkage = linkage_path(workspace, activity_id)
+    for candidate in (linkage, linkage.with_suffix(".duckdb.wal")):
+        if candidate.exists():
+            candidate.unlink()
+            report.files.append(f"vault/linkage/{candidate.name}")
     spark = path.with_suffix(".spark")  # Parquet handed to Spark by an interrupted build
     if spark.is_dir():
         shutil.rmtree(spark)

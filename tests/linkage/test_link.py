@@ -134,6 +134,28 @@ def _links(home: Path, activity_id: int) -> dict[str, tuple[str | None, str]]:
     return {str(k): (b, str(s)) for k, b, s in rows}
 
 
+def test_a_run_is_reproducible_from_its_stored_model(town: dict[str, Any]) -> None:
+    home = town["home"]
+    first = town["report"]
+    again = link_partner(home=home, activity_id=1, source="voedselbank", model_from=first.run_id)
+    con = duckdb.connect(str(linkage_path(Workspace(home), 1)), read_only=True)
+    try:
+        scores = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE abs(a.match_probability - "
+            "b.match_probability) < 1e-9) FROM link a JOIN link b USING (klantnummer) "
+            "WHERE a.run_id = ? AND b.run_id = ? AND a.bsn = b.bsn",
+            [first.run_id, again.run_id],
+        ).fetchall()[0]
+        models = con.execute(
+            "SELECT count(DISTINCT model) FROM run WHERE run_id IN (?, ?)",
+            [first.run_id, again.run_id],
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    assert scores[0] > 350 and scores[0] == scores[1]
+    assert models == 1
+
+
 def test_links_stay_stable_when_the_evidence_is_unchanged(town: dict[str, Any]) -> None:
     home = town["home"]
     before = _links(home, 1)
@@ -153,9 +175,7 @@ def test_clerical_review_decisions_are_stored_and_reused(town: dict[str, Any]) -
     items = review_items(home=home, activity_id=2)
     assert len(items) >= 10
     first, second = items[0], items[1]
-    case = review_case(
-        home=home, activity_id=2, source="voedselbank", klantnummer=first.klantnummer
-    )
+    case = review_case(home=home, activity_id=2, source="voedselbank", record_id=first.record_id)
     assert case.record["geslachtsnaam"] and case.candidates
     best = case.candidates[0]
     assert set(best.comparisons) == {"surname", "first_name", "birth_date", "address"}
@@ -164,27 +184,25 @@ def test_clerical_review_decisions_are_stored_and_reused(town: dict[str, Any]) -
         home=home,
         activity_id=2,
         source="voedselbank",
-        klantnummer=first.klantnummer,
-        person_id=best.person_id,
+        record_id=first.record_id,
+        rank=best.rank,
         decision="accepted",
         decided_by="reviewer",
     )
     assert accepted.status == "accepted" and accepted.person_id == best.person_id
-    other = review_case(
-        home=home, activity_id=2, source="voedselbank", klantnummer=second.klantnummer
-    )
+    other = review_case(home=home, activity_id=2, source="voedselbank", record_id=second.record_id)
     rejected = review_decide(
         home=home,
         activity_id=2,
         source="voedselbank",
-        klantnummer=second.klantnummer,
-        person_id=other.candidates[0].person_id,
+        record_id=second.record_id,
+        rank=other.candidates[0].rank,
         decision="rejected",
         decided_by="reviewer",
     )
     assert rejected.person_id is None
-    remaining = {i.klantnummer for i in review_items(home=home, activity_id=2)}
-    assert first.klantnummer not in remaining
+    remaining = {i.record_id for i in review_items(home=home, activity_id=2)}
+    assert first.record_id not in remaining
     con = duckdb.connect(str(store_path(Workspace(home), 2)), read_only=True)
     status = con.execute(
         "SELECT review_status, person_id FROM link.partner_link WHERE person_id = ?",
@@ -195,8 +213,8 @@ def test_clerical_review_decisions_are_stored_and_reused(town: dict[str, Any]) -
     # The next delivery: the decisions are applied again.
     link_partner(home=home, activity_id=2, source="voedselbank")
     links = _links(home, 2)
-    assert links[first.klantnummer][1] == "accepted"
-    assert links[second.klantnummer][1] != "accepted"
+    assert links[case.klantnummer][1] == "accepted"
+    assert links[other.klantnummer][1] != "accepted"
 
 
 def test_output_tables_and_views(town: dict[str, Any]) -> None:

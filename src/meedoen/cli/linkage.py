@@ -51,6 +51,13 @@ def link(
             help="LOW:HIGH match probabilities of the records that go to clerical review.",
         ),
     ] = "0.1:0.99",
+    model_from: Annotated[
+        str | None,
+        typer.Option(
+            help="Reuse the estimated model of this earlier run (its run_id) instead of "
+            "training: a reproducible linkage.",
+        ),
+    ] = None,
     secret_file: Annotated[
         Path | None,
         typer.Option(
@@ -122,6 +129,7 @@ def link(
                 file_date=file_date,
                 threshold=threshold,
                 review_band=(low, high),
+                model_from=model_from,
                 secret=secret,
                 progress=progress,
             )

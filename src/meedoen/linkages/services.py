@@ -29,6 +29,7 @@ from meedoen.intakes.services import intake_log
 from meedoen.linkages.models import LinkRun
 from meedoen_data.activity_store import ActivityStoreError
 from meedoen_data.intake import ingest_partner_file
+from meedoen_data.keystore import KeyStoreError
 from meedoen_data.linkage import LinkError, LinkReport, link_partner
 from meedoen_data.linkage.link import REVIEW_HIGH, REVIEW_LOW, Encoded
 from meedoen_data.linkage.review import (
@@ -44,7 +45,7 @@ from meedoen_data.workspace import WorkspaceError
 #: A run whose row has not moved for this long is taken as interrupted (the process died).
 STALE_AFTER = timedelta(minutes=30)
 #: A partner source's name, as in its pseudonym domain ``partner-NAME``.
-SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+SOURCE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # = activities.forms.PARTNER_NAME
 ANALYSTS = (Role.ANALYST, Role.ADMINISTRATOR)
 
 
@@ -64,7 +65,7 @@ def link_request(
 ) -> LinkRun:
     """Check who asks, the activity and the arguments; then record a queued run."""
     require_role(actor, *ANALYSTS)
-    if not SOURCE_NAME.fullmatch(source):
+    if len(source) > 64 or not SOURCE_NAME.fullmatch(source):
         raise ValidationError(
             f"the source name {source!r} must be lower-case letters, digits and hyphens, "
             "e.g. voedselbank"
@@ -126,6 +127,7 @@ def link_execute(
     file_date: date | None = None,
     threshold: float | None = None,
     review_band: tuple[float, float] = (REVIEW_LOW, REVIEW_HIGH),
+    model_from: str | None = None,
     secret: bytes | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> LinkReport:
@@ -170,6 +172,7 @@ def link_execute(
             file_date=file_date,
             threshold=threshold,
             review_band=review_band,
+            model_from=model_from,
             progress=report_progress,
         )
         activity_log(
@@ -263,21 +266,30 @@ def link_start_background(
     threading.Thread(target=work, name=f"meedoen-link-{run_id}", daemon=True).start()
 
 
+def _review_refusal(exc: Exception) -> ValidationError:
+    if isinstance(exc, duckdb.Error):
+        return ValidationError(
+            "the activity's linkage file is in use (a linkage is running?); try again when it "
+            "has finished"
+        )
+    return ValidationError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
 def review_queue(*, activity_id: int, actor: Actor, trace: TraceContext) -> list[ReviewItem]:
-    """Records awaiting review (record numbers and probabilities only: not logged)."""
+    """Records awaiting review (pseudonyms, probabilities and reasons only: not logged)."""
     require_role(actor, *ANALYSTS)
     activity_authorize(activity_id=activity_id, trace=trace)
     try:
         return review_items(home=settings.MEEDOEN_HOME, activity_id=activity_id)
-    except LinkError as exc:
-        raise ValidationError(str(exc)) from None
+    except (LinkError, KeyStoreError, duckdb.Error) as exc:
+        raise _review_refusal(exc) from None
 
 
 def review_read(
     *,
     activity_id: int,
     source: str,
-    klantnummer: str,
+    record_id: str,
     actor: Actor,
     trace: TraceContext,
     channel: str,
@@ -293,10 +305,10 @@ def review_read(
             home=settings.MEEDOEN_HOME,
             activity_id=activity_id,
             source=source,
-            klantnummer=klantnummer,
+            record_id=record_id,
         )
-    except LinkError as exc:
-        raise ValidationError(str(exc)) from None
+    except (LinkError, KeyStoreError, duckdb.Error) as exc:
+        raise _review_refusal(exc) from None
     activity_log(
         trace=trace,
         actor=actor,
@@ -306,7 +318,7 @@ def review_read(
         activity_id=activity_id,
         subjects=[c.person_id for c in case.candidates],
         started=started,
-        detail=f"{source} record {klantnummer}",
+        detail=f"{source} record {record_id}",
     )
     return case
 
@@ -315,15 +327,16 @@ def review_submit(
     *,
     activity_id: int,
     source: str,
-    klantnummer: str,
-    person_id: str,
+    record_id: str,
+    rank: int,
     decision: str,
     actor: Actor,
     trace: TraceContext,
     channel: str,
     client: str = "",
 ) -> ReviewOutcome:
-    """Store a reviewer's decision (reused at the next delivery) and log it."""
+    """Store a reviewer's decision on candidate ``rank`` (reused at the next delivery) and log
+    it."""
     require_role(actor, *ANALYSTS)
     activity_authorize(activity_id=activity_id, sources=link_sources(source), trace=trace)
     started = datetime.now(UTC)
@@ -332,13 +345,13 @@ def review_submit(
             home=settings.MEEDOEN_HOME,
             activity_id=activity_id,
             source=source,
-            klantnummer=klantnummer,
-            person_id=person_id,
+            record_id=record_id,
+            rank=rank,
             decision=decision,
             decided_by=actor.name,
         )
-    except LinkError as exc:
-        raise ValidationError(str(exc)) from None
+    except (LinkError, KeyStoreError, duckdb.Error) as exc:
+        raise _review_refusal(exc) from None
     activity_log(
         trace=trace,
         actor=actor,
@@ -348,6 +361,6 @@ def review_submit(
         activity_id=activity_id,
         subjects=outcome.subjects,
         started=started,
-        detail=f"{source} record {klantnummer}: {decision} -> {outcome.status}",
+        detail=f"{source} record {record_id}: {decision} -> {outcome.status}",
     )
     return outcome

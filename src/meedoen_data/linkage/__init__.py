@@ -7,6 +7,7 @@ the partner's encodings in :mod:`clk`.
 
 from __future__ import annotations
 
-from meedoen_data.linkage.link import LinkError, LinkReport, link_partner, linkage_path
+from meedoen_data.activity_store import linkage_path
+from meedoen_data.linkage.link import LinkError, LinkReport, link_partner
 
 __all__ = ["LinkError", "LinkReport", "link_partner", "linkage_path"]

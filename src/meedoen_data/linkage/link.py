@@ -43,6 +43,7 @@ import duckdb
 from meedoen_data.activity_store import (
     ActivityStoreError,
     activity_key_name,
+    linkage_path,
     store_path,
 )
 from meedoen_data.intake.pseudonyms import hmac_pads, hmac_sql
@@ -129,24 +130,14 @@ class LinkReport:
     threshold: ThresholdChoice | None = None
     review_low: float = REVIEW_LOW
     review_high: float = REVIEW_HIGH
+    #: Records per status: auto, pending (linked or not, awaiting review), accepted, unmatched.
     by_status: dict[str, int] = field(default_factory=dict)
+    linked: int = 0  # records linked to a person (pending ones above the threshold included)
     unmatched_by_reason: dict[str, int] = field(default_factory=dict)
     persons_with_several_records: int = 0
     households: int = 0
     seconds: float = 0.0
     subjects: list[str] = field(default_factory=list)  # activity pseudonyms of linked persons
-
-    @property
-    def linked(self) -> int:
-        return sum(n for s, n in self.by_status.items() if s != "unmatched")
-
-
-def linkage_dir(workspace: Workspace) -> Path:
-    return workspace.vault_dir / "linkage"
-
-
-def linkage_path(workspace: Workspace, activity_id: int) -> Path:
-    return linkage_dir(workspace) / f"activity-{activity_id}.duckdb"
 
 
 def _connect(workspace: Workspace, activity_id: int) -> duckdb.DuckDBPyConnection:
@@ -166,9 +157,8 @@ def _connect(workspace: Workspace, activity_id: int) -> duckdb.DuckDBPyConnectio
     try:
         con.execute("ATTACH ? AS vault (READ_ONLY)", [str(vault)])
         con.execute("ATTACH ? AS analytics (READ_ONLY)", [str(workspace.analytics_path)])
-        folder = linkage_dir(workspace)
-        folder.mkdir(mode=0o700, exist_ok=True)
         path = linkage_path(workspace, activity_id)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
         con.execute("ATTACH ? AS state", [str(path)])
         path.chmod(0o600)
         con.execute(STATE_DDL)
@@ -214,6 +204,7 @@ def link_partner(
     file_date: date | None = None,
     threshold: float | None = None,
     review_band: tuple[float, float] = (REVIEW_LOW, REVIEW_HIGH),
+    model_from: str | None = None,
     seed: int = 42,
     progress: Progress | None = None,
 ) -> LinkReport:
@@ -222,7 +213,9 @@ def link_partner(
 
     ``file_date`` is the date the file describes (default: its latest enrolment or leaving
     date); addresses and households are taken at that date. ``threshold`` overrides the one
-    chosen from the estimated precision and recall."""
+    chosen from the estimated precision and recall. ``model_from`` (a run id of this activity)
+    reuses that run's estimated model instead of training: the same parameters, the same
+    scores for the same records."""
     started = time.monotonic()
     low, high = review_band
     if not 0 < low < high <= 1:
@@ -285,7 +278,10 @@ def link_partner(
                 f"CREATE OR REPLACE TEMP VIEW {side}_features AS SELECT {columns} FROM {side}_input"
             )
         step(1)
-        trained = train_and_predict(con, model, "partner_features", "register_features", seed=seed)
+        saved = None if model_from is None else _saved_model(con, model_from, report.mode)
+        trained = train_and_predict(
+            con, model, "partner_features", "register_features", seed=seed, saved_model=saved
+        )
         step(2)
         report.pairs_scored = _pairs(con, trained.predictions)
         labels = level_labels(trained.model_json)
@@ -299,6 +295,16 @@ def link_partner(
         con.close()
     report.seconds = time.monotonic() - started
     return report
+
+
+def _saved_model(con: duckdb.DuckDBPyConnection, run_id: str, mode: str) -> dict[str, Any]:
+    rows = con.execute("SELECT mode, model FROM state.run WHERE run_id = ?", [run_id]).fetchall()
+    if not rows:
+        raise LinkError(f"there is no linkage run {run_id!r} in this activity")
+    if rows[0][0] != mode:
+        raise LinkError(f"run {run_id} used the {rows[0][0]} model; this linkage is {mode}")
+    model: dict[str, Any] = json.loads(rows[0][1])
+    return model
 
 
 def _activity_key(workspace: Workspace, activity_id: int) -> bytes:
@@ -433,10 +439,12 @@ def _decide(con: duckdb.DuckDBPyConnection, source: str, report: LinkReport) -> 
     report.by_status = {
         str(s): int(n)
         for s, n in con.execute(
-            "SELECT CASE WHEN bsn IS NULL THEN 'unmatched' ELSE status END, count(*) "
-            "FROM decided GROUP BY 1 ORDER BY 1"
+            "SELECT status, count(*) FROM decided GROUP BY 1 ORDER BY 1"
         ).fetchall()
     }
+    report.linked = int(
+        con.execute("SELECT count(*) FROM decided WHERE bsn IS NOT NULL").fetchall()[0][0]
+    )
     report.unmatched_by_reason = {
         str(r): int(n)
         for r, n in con.execute(

@@ -312,7 +312,8 @@ def train_and_predict(
     right: str,
     *,
     seed: int = 42,
-    max_pairs_u: float = 2e6,
+    max_pairs_u: float = 1e6,
+    max_pairs_em: float = 5e6,
     recall: float = 0.7,
     floor: float = 0.001,
     saved_model: dict[str, Any] | None = None,
@@ -341,7 +342,10 @@ def train_and_predict(
         )
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_u, seed=seed)
         for rule in model.training:
-            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+            # At register scale a birth-date block has ~500 persons per record: sample it.
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=max_pairs_em
+            )
     predictions = linker.inference.predict(threshold_match_probability=floor)
     return Trained(linker, linker.misc.save_model_to_json(), predictions.physical_name)
 

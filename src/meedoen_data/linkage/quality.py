@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from meedoen_data.linkage.link import linkage_path
+from meedoen_data.activity_store import linkage_path
 from meedoen_data.workspace import Workspace
 
 
