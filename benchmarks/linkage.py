@@ -33,6 +33,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -139,8 +140,9 @@ class Run:
     notes: list[str] = field(default_factory=list)
 
 
-def product_link(home: Path) -> Run:
-    """One timed ``link_partner`` (on a fresh linkage file), its links read from that file."""
+def product_link(home: Path, encoded: Any = None) -> Run:
+    """One timed ``link_partner`` (on a fresh linkage file), its links read from that file;
+    ``encoded``: a :class:`~meedoen_data.linkage.link.Encoded` file instead of clear text."""
     from meedoen_data.linkage import link_partner, linkage_path
     from meedoen_data.workspace import Workspace
 
@@ -153,6 +155,7 @@ def product_link(home: Path) -> Run:
         home=home,
         activity_id=ACTIVITY,
         source=SOURCE,
+        encoded=encoded,
         progress=lambda step, number, total: marks.append((step, time.perf_counter())),
     )
     seconds = time.perf_counter() - started
@@ -352,11 +355,24 @@ def bench_dutch(persons: int, repeat: int, scratch: Path) -> tuple[list[Row], di
         "product set-up (untimed in the table): "
         + ", ".join(f"{step} {s:.1f} s" for step, s in prepared.items())
     )
+    from meedoen_data.linkage.clk import encode_file, secret_generate
+    from meedoen_data.linkage.link import Encoded
+
+    secret = bytes.fromhex(secret_generate())
+    started = time.perf_counter()
+    encode_file(source / f"{SOURCE}.csv", scratch / "encoded.csv", secret)
+    context.append(f"the partner's meedoen encode: {time.perf_counter() - started:.1f} s")
+    encoded = Encoded(scratch / "encoded.csv", secret)
     frames = dutch_frames(source)
     truth = truth_read(source / "truth" / f"partner_{SOURCE}.csv")
-    runs: dict[str, list[Run]] = {"ours (link_partner)": [], "recordlinkage ECM": []}
+    runs: dict[str, list[Run]] = {
+        "ours (link_partner)": [],
+        "encoded (link_partner)": [],
+        "recordlinkage ECM": [],
+    }
     for _ in range(repeat):
         runs["ours (link_partner)"].append(product_link(home))
+        runs["encoded (link_partner)"].append(product_link(home, encoded))
         runs["recordlinkage ECM"].append(dutch_recordlinkage(frames))
     rows, quality = [], {}
     label = f"{SOURCE} ({persons:,} persons)"
@@ -390,14 +406,14 @@ def _share(value: float | None) -> str:
 
 def report(rows: list[Row], quality: dict[str, list[KindQuality]], context: list[str]) -> None:
     print(
-        f"{'data':<30} {'engine':<20} {'records':>8} {'pairs':>9} {'links':>6} {'precision':>9}"
+        f"{'data':<30} {'engine':<22} {'records':>8} {'pairs':>9} {'links':>6} {'precision':>9}"
         f" {'recall':>7} {'F1':>7} {'runs':>4} {'median s':>9} {'ours/rl':>8}"
     )
     for row in rows:
         other = [r for r in rows if r.data == row.data and r.engine.startswith("recordlinkage")]
         ratio = f"{row.median / other[0].median:>7.2f}x" if other else f"{'-':>8}"
         print(
-            f"{row.data:<30} {row.engine:<20} {row.records:>8,} {row.pairs:>9,} {row.links:>6,}"
+            f"{row.data:<30} {row.engine:<22} {row.records:>8,} {row.pairs:>9,} {row.links:>6,}"
             f" {row.precision:>9.4f} {row.recall:>7.4f} {row.f1:>7.4f} {len(row.seconds):>4}"
             f" {row.median:>9.2f} {ratio}"
         )

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("meedoen.activities.urls")),
     path("", include("meedoen.audits.urls")),
     path("", include("meedoen.households.urls")),
+    path("", include("meedoen.linkages.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]

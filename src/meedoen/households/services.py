@@ -8,21 +8,27 @@ run's row. Both use :func:`build_request` (who may, for which activity) and
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import duckdb
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
 from meedoen.activities.stores import activity_authorize, activity_log, activity_store_open
 from meedoen.audits.trace import TraceContext
 from meedoen.households.models import BuildRun, RunStatus
+from meedoen.utils.runs import (
+    run_begin,
+    run_busy,
+    run_finish,
+    run_in_background,
+    run_progress,
+    run_refusal,
+)
 from meedoen_data.activity_store import ActivityStoreError
 from meedoen_data.households import (
     ENGINES,
@@ -32,8 +38,6 @@ from meedoen_data.households import (
     household_subjects,
 )
 
-#: A run whose row has not moved for this long is taken as interrupted (the process died).
-STALE_AFTER = timedelta(minutes=30)
 #: Domains a build needs: the BRP (addresses and relations); BAG addresses are in every store.
 REQUIRED_SOURCES = ("brp",)
 
@@ -56,11 +60,7 @@ def build_request(
             f"the peildatum {peildatum} lies in the future: households exist up to today"
         )
     activity_authorize(activity_id=activity_id, sources=REQUIRED_SOURCES, trace=trace)
-    busy = BuildRun.objects.filter(
-        activity_id=activity_id,
-        status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
-        updated_at__gte=datetime.now(UTC) - STALE_AFTER,
-    ).first()
+    busy = run_busy(BuildRun, activity_id=activity_id)
     if busy is not None:
         raise ValidationError(
             f"build {busy.pk} for activity {activity_id} is still {busy.status}; wait until it "
@@ -93,16 +93,8 @@ def build_execute(
 ) -> BuildReport:
     """Run a queued build: refresh the activity's store, derive, write, log every person placed
     in a household. ``progress(step, done, total)`` is called besides the run's own row."""
-    run = BuildRun.objects.get(pk=run_id)
-    run.status, run.started_at = RunStatus.RUNNING, datetime.now(UTC)
-    run.save(update_fields=["status", "started_at", "updated_at"])
-
-    def report_progress(step: str, done: int, total: int) -> None:
-        BuildRun.objects.filter(pk=run_id).update(
-            step=step[:64], step_number=done, step_total=total, updated_at=datetime.now(UTC)
-        )
-        if progress is not None:
-            progress(step, done, total)
+    run = run_begin(BuildRun, run_id=run_id)
+    report_progress = run_progress(BuildRun, run_id, progress)
 
     try:
         state = activity_authorize(
@@ -142,45 +134,18 @@ def build_execute(
             ),
         )
     except (EngineError, ActivityStoreError, duckdb.Error) as exc:
-        _finish(run_id, RunStatus.FAILED, message=str(exc).splitlines()[0])
+        run_finish(BuildRun, run_id, RunStatus.FAILED, message=str(exc).splitlines()[0])
         raise ValidationError(str(exc).splitlines()[0]) from None
     except BaseException as exc:
-        _finish(run_id, RunStatus.FAILED, message=_refusal(exc))
+        run_finish(BuildRun, run_id, RunStatus.FAILED, message=run_refusal(exc))
         raise
-    _finish(run_id, RunStatus.DONE, summary=_report_summary(report))
+    run_finish(BuildRun, run_id, RunStatus.DONE, summary=_report_summary(report))
     return report
-
-
-def _refusal(exc: BaseException) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(exc.messages)
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted"
-    return str(exc) or type(exc).__name__
-
-
-def _finish(
-    run_id: int, status: str, *, message: str = "", summary: dict[str, object] | None = None
-) -> None:
-    BuildRun.objects.filter(pk=run_id).update(
-        status=status,
-        message=message,
-        summary=summary or {},
-        finished_at=datetime.now(UTC),
-        updated_at=datetime.now(UTC),
-    )
 
 
 def build_start_background(*, run_id: int, actor: Actor, trace: TraceContext, client: str) -> None:
     """Run the build in a thread of this process (the web app); its row shows the progress."""
-
-    def work() -> None:
-        close_old_connections()
-        try:
-            build_execute(run_id=run_id, actor=actor, trace=trace, client=client)
-        except Exception:  # noqa: S110 - the failure is recorded on the run's row
-            pass
-        finally:
-            connection.close()
-
-    threading.Thread(target=work, name=f"meedoen-build-{run_id}", daemon=True).start()
+    run_in_background(
+        f"meedoen-build-{run_id}",
+        lambda: build_execute(run_id=run_id, actor=actor, trace=trace, client=client),
+    )

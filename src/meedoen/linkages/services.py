@@ -10,23 +10,29 @@ person, the linkage per person linked, every review page per candidate shown and
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
 from meedoen.activities.stores import activity_authorize, activity_log, activity_store_open
 from meedoen.audits.trace import TraceContext
-from meedoen.households.models import RunStatus
 from meedoen.intakes.services import intake_log
 from meedoen.linkages.models import LinkRun
+from meedoen.utils.runs import (
+    RunStatus,
+    run_begin,
+    run_busy,
+    run_finish,
+    run_in_background,
+    run_progress,
+    run_refusal,
+)
 from meedoen_data.activity_store import ActivityStoreError
 from meedoen_data.intake import ingest_partner_file
 from meedoen_data.keystore import KeyStoreError
@@ -42,8 +48,6 @@ from meedoen_data.linkage.review import (
 )
 from meedoen_data.workspace import WorkspaceError
 
-#: A run whose row has not moved for this long is taken as interrupted (the process died).
-STALE_AFTER = timedelta(minutes=30)
 #: A partner source's name, as in its pseudonym domain ``partner-NAME``.
 SOURCE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # = activities.forms.PARTNER_NAME
 ANALYSTS = (Role.ANALYST, Role.ADMINISTRATOR)
@@ -71,11 +75,7 @@ def link_request(
             "e.g. voedselbank"
         )
     activity_authorize(activity_id=activity_id, sources=link_sources(source), trace=trace)
-    busy = LinkRun.objects.filter(
-        activity_id=activity_id,
-        status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
-        updated_at__gte=datetime.now(UTC) - STALE_AFTER,
-    ).first()
+    busy = run_busy(LinkRun, activity_id=activity_id)
     if busy is not None:
         raise ValidationError(
             f"linkage {busy.pk} for activity {activity_id} is still {busy.status}; wait until "
@@ -137,16 +137,8 @@ def link_execute(
     With ``secret`` the file holds Bloom-filter encodings made by ``meedoen encode`` with that
     shared secret: it does not go through the intake (it holds no identifiers in clear) and is
     linked on its encodings."""
-    run = LinkRun.objects.get(pk=run_id)
-    run.status, run.started_at = RunStatus.RUNNING, datetime.now(UTC)
-    run.save(update_fields=["status", "started_at", "updated_at"])
-
-    def report_progress(step: str, done: int, total: int) -> None:
-        LinkRun.objects.filter(pk=run_id).update(
-            step=step[:64], step_number=done, step_total=total, updated_at=datetime.now(UTC)
-        )
-        if progress is not None:
-            progress(step, done, total)
+    run = run_begin(LinkRun, run_id=run_id)
+    report_progress = run_progress(LinkRun, run_id, progress)
 
     home = settings.MEEDOEN_HOME
     try:
@@ -192,12 +184,12 @@ def link_execute(
         )
     except (LinkError, ActivityStoreError, WorkspaceError, FileNotFoundError, duckdb.Error) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        _finish(run_id, RunStatus.FAILED, message=message)
+        run_finish(LinkRun, run_id, RunStatus.FAILED, message=message)
         raise ValidationError(message) from None
     except BaseException as exc:
-        _finish(run_id, RunStatus.FAILED, message=_refusal(exc))
+        run_finish(LinkRun, run_id, RunStatus.FAILED, message=run_refusal(exc))
         raise
-    _finish(run_id, RunStatus.DONE, summary=_summary(report))
+    run_finish(LinkRun, run_id, RunStatus.DONE, summary=_summary(report))
     return report
 
 
@@ -227,43 +219,16 @@ def _intake(
         raise ValidationError(delivered.message + (f" ({problems})" if problems else ""))
 
 
-def _refusal(exc: BaseException) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(exc.messages)
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted"
-    return str(exc) or type(exc).__name__
-
-
-def _finish(
-    run_id: int, status: str, *, message: str = "", summary: dict[str, object] | None = None
-) -> None:
-    LinkRun.objects.filter(pk=run_id).update(
-        status=status,
-        message=message,
-        summary=summary or {},
-        finished_at=datetime.now(UTC),
-        updated_at=datetime.now(UTC),
-    )
-
-
 def link_start_background(
     *, run_id: int, path: Path, actor: Actor, trace: TraceContext, client: str
 ) -> None:
     """Run the linkage in a thread of this process (the web app); the uploaded file is removed
     when it is done, whatever the outcome."""
-
-    def work() -> None:
-        close_old_connections()
-        try:
-            link_execute(run_id=run_id, path=path, actor=actor, trace=trace, client=client)
-        except Exception:  # noqa: S110 - the failure is recorded on the run's row
-            pass
-        finally:
-            path.unlink(missing_ok=True)
-            connection.close()
-
-    threading.Thread(target=work, name=f"meedoen-link-{run_id}", daemon=True).start()
+    run_in_background(
+        f"meedoen-link-{run_id}",
+        lambda: link_execute(run_id=run_id, path=path, actor=actor, trace=trace, client=client),
+        cleanup=lambda: path.unlink(missing_ok=True),
+    )
 
 
 def _review_refusal(exc: Exception) -> ValidationError:
