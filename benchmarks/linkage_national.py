@@ -13,9 +13,13 @@ prepared once (the steps that already happened are skipped, none is timed here):
    BAG addresses, relations) ingested through the gate (the intake's per-person audit log is
    not written: it is the intake's cost, not the linkage's).
 
-Then, each in a fresh child process so that its peak memory (max RSS) is its own: the partner
-file through the intake gate, the activity's store (brp + the partner file), and
-``link_partner``, with ``MEEDOEN_LINK_MEMORY`` (default 8GB here). Quality against the truth.
+Then, each in a fresh child process so that its peak memory (max RSS) is its own: the
+activity's store the first time (once per activity, before any partner file), and what
+``meedoen link`` does for a delivery: the partner file through the intake gate, the store
+brought up to date (only the partner's table is new: the register's tables are copied from the
+previous store), and ``link_partner`` with ``MEEDOEN_LINK_MEMORY`` (default 8GB here).
+Deliveries alternate between the 100,000-record sample and "next month's" file (the same minus
+100 clients), so that every run of the benchmark is a new delivery. Quality against the truth.
 """
 
 from __future__ import annotations
@@ -47,19 +51,27 @@ def prepare(root: Path) -> None:
         _run(python, "-m", "meedoen", "synth", "--gemeente", "GM0363", "--persons", str(PERSONS),
              "--out", str(src), "--with-truth", "--format", "parquet")  # fmt: skip
     sample = root / "voedselbank-100k.parquet"
-    if not sample.exists():
+    if not (root / "voedselbank-next.parquet").exists():
+        if not sample.exists():
+            con = duckdb.connect()
+            con.execute(
+                f"COPY (SELECT * FROM read_parquet(?) USING SAMPLE {RECORDS} ROWS "
+                "(reservoir, 7)) TO ? (FORMAT parquet)",
+                [str(src / "voedselbank.parquet"), str(sample)],
+            )
+            con.execute(
+                "COPY (SELECT * FROM read_parquet(?) WHERE klantnummer IN "
+                "(SELECT klantnummer FROM read_parquet(?))) TO ? (HEADER)",
+                [str(src / "truth" / "partner_voedselbank.parquet"), str(sample),
+                 str(root / "truth_voedselbank.csv")],
+            )  # fmt: skip
+            con.close()
         con = duckdb.connect()
         con.execute(
-            f"COPY (SELECT * FROM read_parquet(?) USING SAMPLE {RECORDS} ROWS (reservoir, 7)) "
+            f"COPY (SELECT * FROM read_parquet(?) ORDER BY klantnummer LIMIT {RECORDS - 100}) "
             "TO ? (FORMAT parquet)",
-            [str(src / "voedselbank.parquet"), str(sample)],
+            [str(sample), str(root / "voedselbank-next.parquet")],
         )
-        con.execute(
-            "COPY (SELECT * FROM read_parquet(?) WHERE klantnummer IN "
-            "(SELECT klantnummer FROM read_parquet(?))) TO ? (HEADER)",
-            [str(src / "truth" / "partner_voedselbank.parquet"), str(sample),
-             str(root / "truth_voedselbank.csv")],
-        )  # fmt: skip
         con.close()
     if not (home / "vault" / "vault.duckdb").exists():
         register = root / "register"
@@ -77,8 +89,10 @@ def _child(step: str, home: Path, path: Path | None = None) -> dict[str, float]:
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks.linkage_national", "--step", step, str(home),
          str(path or "")],
-        check=True, capture_output=True, text=True,
+        check=False, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
+    if result.returncode != 0:
+        raise SystemExit(f"step {step} failed (its error is above)")
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
@@ -97,9 +111,18 @@ def step(name: str, home: Path, path: str) -> None:
         extra["status"] = report.files[0].status
     elif name == "store":
         activity_key_create(home=home, activity_id=1)
-        store_prepare(home=home, activity_id=1, sources=["brp", f"partner-{SOURCE}"])
+        extra["status"] = store_prepare(
+            home=home, activity_id=1, sources=["brp", f"partner-{SOURCE}"]
+        ).status
     elif name == "link":
-        report_link = link_partner(home=home, activity_id=1, source=SOURCE)
+        report_link = link_partner(
+            home=home,
+            activity_id=1,
+            source=SOURCE,
+            progress=lambda name, done, total: print(
+                f"{time.monotonic() - started:7.1f} s  {name}", file=sys.stderr, flush=True
+            ),
+        )
         choice = report_link.threshold
         extra = {
             "records": report_link.records,
@@ -115,18 +138,43 @@ def step(name: str, home: Path, path: str) -> None:
     print(json.dumps({"seconds": seconds, "peak_gib": peak, **extra}))
 
 
+def _next_delivery(root: Path, home: Path) -> Path:
+    """The file that is new to the workspace: the sample, or next month's file."""
+    con = duckdb.connect(str(home / "analytics.duckdb"), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT arg_max(file_name, finished_at) FROM meta.batch WHERE table_name = ?",
+            [SOURCE],
+        ).fetchall()
+    except duckdb.Error:
+        rows = []
+    finally:
+        con.close()
+    last = rows[0][0] if rows else None
+    name = (
+        "voedselbank-next.parquet"
+        if last == "voedselbank-100k.parquet"
+        else ("voedselbank-100k.parquet")
+    )
+    return root / name
+
+
 def main() -> None:
     root = Path(os.environ.get("NATIONAL", "national"))
     os.environ.setdefault("MEEDOEN_LINK_MEMORY", "8GB")
     prepare(root)
     home = root / "home"
+    once = {}
+    if not (home / "activities" / "activity-1.duckdb").exists():
+        once["activity store, first build (once per activity)"] = _child("store", home)
+    delivery = _next_delivery(root, home)
     figures = {
-        "partner file through the intake gate": _child(
-            "partner", home, root / "voedselbank-100k.parquet"
-        ),
-        "activity store (brp + partner file)": _child("store", home),
+        f"{delivery.name} through the intake gate": _child("partner", home, delivery),
+        "activity store brought up to date": _child("store", home),
         "link_partner": _child("link", home),
     }
+    for name, row in once.items():
+        print(f"{name}: {row['seconds']:.1f} s, peak {row['peak_gib']:.2f} GiB (not in the total)")
     from meedoen_data.linkage.quality import linkage_quality
 
     quality = linkage_quality(

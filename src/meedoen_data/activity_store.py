@@ -262,16 +262,34 @@ def store_prepare(
         con.execute("CREATE SCHEMA store.source")
         con.execute("CREATE SCHEMA store.meta")
         report = StoreReport(activity_id, "built")
-        for number, (table, spec, domains) in enumerate(plan):
-            if progress is not None:
-                progress(table, number, len(plan))
-            report.tables[table] = _copy_table(con, table, spec, domains, ipad, opad)
-        con.execute(
-            "CREATE TABLE store.meta.store AS SELECT ?::BIGINT AS activity_id, "
-            "?::VARCHAR[] AS sources, ?::VARCHAR AS fingerprint, ?::TIMESTAMPTZ AS built_at",
-            [activity_id, sorted(wanted), fingerprint, datetime.now(UTC)],
-        )
-        _carry_over(con, target)
+        lineages = {table: _table_lineage(con, table, domains) for table, _, domains in plan}
+        reusable = _previous_tables(con, target)
+        try:
+            for number, (table, spec, domains) in enumerate(plan):
+                if progress is not None:
+                    progress(table, number, len(plan))
+                if reusable.get(table) == lineages[table]:
+                    # Same deliveries, keys and domains: the previous store's copy is current.
+                    con.execute(
+                        f"CREATE TABLE store.source.{ident(table)} AS "
+                        f"SELECT * FROM previous.source.{ident(table)}"
+                    )
+                else:
+                    _copy_table(con, table, spec, domains, ipad, opad)
+            con.execute(
+                "CREATE TABLE store.meta.store AS SELECT ?::BIGINT AS activity_id, "
+                "?::VARCHAR[] AS sources, ?::VARCHAR AS fingerprint, ?::TIMESTAMPTZ AS built_at",
+                [activity_id, sorted(wanted), fingerprint, datetime.now(UTC)],
+            )
+            con.execute(
+                "CREATE TABLE store.meta.store_table AS SELECT unnest(?::VARCHAR[]) AS table_name, "
+                "unnest(?::VARCHAR[]) AS lineage",
+                [list(lineages), list(lineages.values())],
+            )
+            _carry_over(con)
+        finally:
+            if _attached(con, "previous"):
+                con.execute("DETACH previous")
         con.execute("DETACH store")
     os.replace(building, target)
     if progress is not None:
@@ -284,17 +302,54 @@ def store_prepare(
 SOURCE_SCHEMAS = ("source", "meta")
 
 
-def _carry_over(con: duckdb.DuckDBPyConnection, previous: Path) -> None:
-    """Copy derived results (households, links) from the store being replaced into ``store``.
+def _attached(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    rows = con.execute(
+        "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [name]
+    ).fetchall()
+    return bool(rows[0][0])
 
-    They describe the deliveries at the time they were made (their run tables say when); a new
-    build or linkage brings them up to date. Views are recreated from their definitions."""
+
+def _table_lineage(con: duckdb.DuckDBPyConnection, table: str, domains: set[str]) -> str:
+    """What a store's copy of ``table`` depends on: its batches, every key rotation, and the
+    domains of the activity it holds."""
+    rows: list[tuple[object, ...]] = con.execute(
+        "SELECT batch_id FROM analytics.meta.batch WHERE table_name = ? ORDER BY 1", [table]
+    ).fetchall()
+    rotations = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'analytics' "
+        "AND schema_name = 'meta' AND table_name = 'rotation'"
+    ).fetchall()
+    if rotations[0][0]:
+        rows += con.execute(
+            "SELECT domain, key_fingerprint FROM analytics.meta.rotation ORDER BY ALL"
+        ).fetchall()
+    return hashlib.sha256(repr((rows, sorted(domains))).encode()).hexdigest()
+
+
+def _previous_tables(con: duckdb.DuckDBPyConnection, previous: Path) -> dict[str, str]:
+    """Attach the store being replaced as ``previous`` (when readable) and return the lineage
+    of each of its source tables (empty for a store made before lineages were kept)."""
     if not previous.exists():
-        return
+        return {}
     try:
         con.execute("ATTACH ? AS previous (READ_ONLY)", [str(previous)])
     except duckdb.Error:
-        return  # unreadable: nothing to keep
+        return {}  # unreadable: rebuilt from the sources
+    try:
+        rows = con.execute("SELECT table_name, lineage FROM previous.meta.store_table").fetchall()
+    except duckdb.Error:
+        return {}
+    return {str(t): str(lineage) for t, lineage in rows}
+
+
+def _carry_over(con: duckdb.DuckDBPyConnection) -> None:
+    """Copy derived results (households, links) from the store being replaced (attached as
+    ``previous``) into ``store``.
+
+    They describe the deliveries at the time they were made (their run tables say when); a new
+    build or linkage brings them up to date. Views are recreated from their definitions."""
+    if not _attached(con, "previous"):
+        return
     try:
         exclude = list(SOURCE_SCHEMAS)
         for schema, table in con.execute(
@@ -315,7 +370,6 @@ def _carry_over(con: duckdb.DuckDBPyConnection, previous: Path) -> None:
             con.execute(str(sql))
     finally:
         con.execute("USE memory")
-        con.execute("DETACH previous")
 
 
 def _copy_table(

@@ -339,3 +339,47 @@ def test_bad_input_is_refused_with_a_clear_message(
     flat = [x for pair in options.items() for x in pair]
     result = meedoen("link", str(path), *flat, "--home", str(demo["home"]))
     assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+def test_a_new_delivery_refreshes_only_its_table_and_keeps_the_links(
+    town: dict[str, Any], tmp_path: Path
+) -> None:
+    home, sources = town["home"], town["sources"]
+    store = store_path(Workspace(home), 1)
+
+    def snapshot() -> dict[str, Any]:
+        con = duckdb.connect(str(store), read_only=True)
+        try:
+            return {
+                "persons": con.execute(
+                    "SELECT count(*), min(person_pseudonym), max(person_pseudonym) "
+                    "FROM source.ingeschrevenpersoon"
+                ).fetchall(),
+                "lineage": dict(
+                    con.execute("SELECT table_name, lineage FROM meta.store_table").fetchall()
+                ),
+                "clients": con.execute("SELECT count(*) FROM source.voedselbank").fetchall(),
+                "links": con.execute("SELECT count(*) FROM link.partner_link").fetchall(),
+            }
+        finally:
+            con.close()
+
+    before = snapshot()
+    delivery = tmp_path / "klanten.csv"
+    lines = (sources / "voedselbank.csv").read_text(encoding="utf-8").splitlines()
+    delivery.write_text("\n".join(lines[:-5]) + "\n", encoding="utf-8")  # five clients left
+    from meedoen_data.intake import ingest_partner_file
+
+    assert (
+        ingest_partner_file(home=home, path=delivery, source="voedselbank", user="test")
+        .files[0]
+        .status
+        == "loaded"
+    )
+    assert store_prepare(home=home, activity_id=1, sources=SOURCES).status == "built"
+    after = snapshot()
+    assert after["persons"] == before["persons"]
+    assert after["lineage"]["ingeschrevenpersoon"] == before["lineage"]["ingeschrevenpersoon"]
+    assert after["lineage"]["voedselbank"] != before["lineage"]["voedselbank"]
+    assert after["clients"][0][0] == before["clients"][0][0] - 5
+    assert after["links"] == before["links"]  # carried over until the next linkage

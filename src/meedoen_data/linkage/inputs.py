@@ -99,16 +99,20 @@ def register_input(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE register_input AS
+        WITH folded AS (
+            SELECT *, nl_tokens(voorvoegsel, geslachtsnaam) AS own,
+                   nl_tokens(partner_voorvoegsel, partner_geslachtsnaam) AS partner,
+                   nl_given_tokens(voornamen) AS given
+            FROM register_raw
+        )
         SELECT bsn AS unique_id,
-               nl_surname_core(voorvoegsel, geslachtsnaam) AS surname_core,
-               nl_surname_full(voorvoegsel, geslachtsnaam) AS surname_full,
-               nl_surname_core(partner_voorvoegsel, partner_geslachtsnaam)
-                   AS partner_surname_core,
-               nl_surname_full(partner_voorvoegsel, partner_geslachtsnaam)
-                   AS partner_surname_full,
-               nl_first_name(voornamen) AS first_name,
-               nl_initials(voornamen) AS initials,
-               left(nl_initials(voornamen), 1) AS first_initial,
+               nl_core_of(own) AS surname_core,
+               nl_full_of(own) AS surname_full,
+               nl_core_of(partner) AS partner_surname_core,
+               nl_full_of(partner) AS partner_surname_full,
+               nl_first_of(given) AS first_name,
+               nl_initials_of(given) AS initials,
+               left(nl_initials_of(given), 1) AS first_initial,
                datumgeboorte AS birth_date,
                nl_swapped_date(datumgeboorte) AS birth_date_swapped,
                year(datumgeboorte) AS birth_year,
@@ -117,7 +121,7 @@ def register_input(con: duckdb.DuckDBPyConnection) -> None:
                nl_house_key(postcode, huisnummer) AS house_key,
                nl_postcode(postcode) AS postcode,
                house_history
-        FROM register_raw
+        FROM folded
         """
     )
 

@@ -28,6 +28,7 @@ similarity of the name filters and keyed hashes for dates and addresses.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +73,8 @@ ENCODED_FEATURES = (
     "house_history_h",
 )
 JW = "jaro_winkler_similarity"
+#: Register persons scored in one go (see :func:`train_and_predict`).
+CHUNK_ROWS = 4_000_000
 
 
 def _level(sql: str, label: str, tf: str | None = None) -> dict[str, Any]:
@@ -256,6 +259,9 @@ class Model:
     """A linkage model: what is compared, which pairs are scored, how it is trained."""
 
     name: str
+    #: Columns (address, house, house history, postcode) of the address comparison, whose
+    #: u-probabilities are counted exactly (:func:`address_u`) instead of sampled.
+    address: tuple[str, str, str, str]
     comparisons: list[ComparisonCreator | dict[str, Any]]
     blocking: list[BlockingRuleCreator | dict[str, Any]]
     #: Rules that almost only pick true matches: they estimate how many matches there are.
@@ -266,6 +272,7 @@ class Model:
 
 CLEAR = Model(
     "clear",
+    ("address_key", "house_key", "house_history", "postcode"),
     CLEAR_COMPARISONS,
     blocking=[
         block_on("house_history", arrays_to_explode=["house_history"]),
@@ -281,6 +288,7 @@ CLEAR = Model(
 )
 ENCODED = Model(
     "encoded",
+    ("address_h", "house_h", "house_history_h", "postcode_h"),
     ENCODED_COMPARISONS,
     blocking=[
         block_on("house_history_h", arrays_to_explode=["house_history_h"]),
@@ -341,13 +349,65 @@ def train_and_predict(
             model.deterministic, recall=recall
         )
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_u, seed=seed)
+        exact = address_u(con, model, left, right)
+        # Splink has no public setter for one comparison's u; its settings object has.
+        for comparison in linker._settings_obj.comparisons:
+            if comparison.output_column_name == "address":
+                for level in comparison.comparison_levels:
+                    if not level.is_null_level and level.label_for_charts in exact:
+                        level.u_probability = exact[level.label_for_charts]
         for rule in model.training:
             # At register scale a birth-date block has ~500 persons per record: sample it.
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=max_pairs_em
             )
-    predictions = linker.inference.predict(threshold_match_probability=floor)
+    # Score the register in chunks of at most CHUNK_ROWS persons: at national scale the blocked
+    # pairs of all rules at once do not fit in memory (17.9 million persons: 5 chunks).
+    rows = con.execute(f"SELECT count(*) FROM {right}").fetchall()[0][0]
+    predictions = linker.inference.predict(
+        threshold_match_probability=floor,
+        num_chunks_right=max(1, math.ceil(int(rows) / CHUNK_ROWS)),
+    )
     return Trained(linker, linker.misc.save_model_to_json(), predictions.physical_name)
+
+
+def address_u(con: Any, model: Model, left: str, right: str) -> dict[str, float]:
+    """The u-probabilities of the address levels, counted over all pairs.
+
+    Two random records share an address with a chance of about 1 in the number of addresses
+    (8 million nationally): a random sample of a million pairs never sees it, and Splink would
+    fall back to a default that undervalues an address match. Counting per key is exact and
+    cheap: sum over keys of (partner records with the key) x (register persons with it)."""
+    a, h, history, pc = model.address
+
+    def pairs(column_l: str, column_r: str, unnest: bool = False) -> str:
+        right_key = f"unnest({column_r})" if unnest else column_r
+        return (
+            f"(SELECT coalesce(sum(x.n * y.n), 0) FROM "
+            f"(SELECT {column_l} AS k, count(*) AS n FROM {left} WHERE {h} IS NOT NULL "
+            f"GROUP BY 1) x JOIN "
+            f"(SELECT k, count(*) AS n FROM (SELECT {right_key} AS k FROM {right} "
+            f"WHERE {h} IS NOT NULL) GROUP BY 1) y USING (k))"
+        )
+
+    row = con.execute(
+        f"SELECT (SELECT count(*) FROM {left} WHERE {h} IS NOT NULL) * "
+        f"(SELECT count(*) FROM {right} WHERE {h} IS NOT NULL), "
+        f"{pairs(a, a)}, {pairs(h, h)}, {pairs(h, history, unnest=True)}, {pairs(pc, pc)}"
+    ).fetchall()[0]
+    total, same_address, same_house, in_history, same_postcode = (float(v) for v in row)
+    if not total:
+        return {}
+    # Levels are tested strongest first: each level's pairs exclude the stronger ones.
+    exact = {
+        "same address": same_address / total,
+        "same postcode and number": max(same_house - same_address, 0.0) / total,
+        "an earlier address of the person": max(in_history - same_house, 0.0) / total,
+        "same postcode": max(same_postcode - same_house, 0.0) / total,
+    }
+    exact["different"] = max(1.0 - sum(exact.values()), 0.0)
+    # A level no random pair reaches still needs a u above zero.
+    return {label: max(u, 1e-12) for label, u in exact.items()}
 
 
 def level_labels(model_json: dict[str, Any]) -> dict[str, dict[int, str]]:

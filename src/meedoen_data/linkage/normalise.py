@@ -15,7 +15,9 @@ Both sides of a linkage are normalised the same way before they are compared:
   registers split them differently.
 
 The Python functions serve ``meedoen encode`` (run by a partner, without DuckDB) and tests; the
-SQL macros (:data:`SQL_MACROS`) serve linkage at register scale. A test checks they agree.
+SQL macros (:data:`SQL_MACROS`) serve linkage at register scale. A test checks they agree. At
+register scale fold once per row (``nl_tokens``, ``nl_given_tokens``) and derive the forms
+from the tokens (``nl_core_of``, ``nl_full_of``, ``nl_first_of``, ``nl_initials_of``).
 """
 
 from __future__ import annotations
@@ -158,19 +160,22 @@ CREATE OR REPLACE TEMP MACRO nl_core_start(tokens) AS
             lambda t, i: NOT list_contains({_sql_list(PREFIX_TOKENS)}, t) OR i = len(tokens)
         ),
         true), 1);
+CREATE OR REPLACE TEMP MACRO nl_core_of(tokens) AS
+    nullif(array_to_string(list_slice(tokens, nl_core_start(tokens), len(tokens)), ''), '');
+CREATE OR REPLACE TEMP MACRO nl_full_of(tokens) AS
+    nullif(array_to_string(tokens, ''), '');
+CREATE OR REPLACE TEMP MACRO nl_given_tokens(given) AS
+    list_filter(string_split(nl_fold(given), ' '), lambda t: t <> '');
+CREATE OR REPLACE TEMP MACRO nl_first_of(tokens) AS
+    CASE WHEN length(tokens[1]) >= 2 THEN tokens[1] END;
+CREATE OR REPLACE TEMP MACRO nl_initials_of(tokens) AS
+    nullif(array_to_string(list_transform(tokens, lambda t: t[1]), ''), '');
 CREATE OR REPLACE TEMP MACRO nl_surname_core(prefix, surname) AS
-    nullif(array_to_string(
-        list_slice(nl_tokens(prefix, surname),
-            nl_core_start(nl_tokens(prefix, surname)), len(nl_tokens(prefix, surname))), ''), '');
+    nl_core_of(nl_tokens(prefix, surname));
 CREATE OR REPLACE TEMP MACRO nl_surname_full(prefix, surname) AS
-    nullif(array_to_string(nl_tokens(prefix, surname), ''), '');
-CREATE OR REPLACE TEMP MACRO nl_first_name(given) AS
-    CASE WHEN length(split_part(nl_fold(given), ' ', 1)) >= 2
-         THEN split_part(nl_fold(given), ' ', 1) END;
-CREATE OR REPLACE TEMP MACRO nl_initials(given) AS
-    nullif(array_to_string(list_transform(
-        list_filter(string_split(nl_fold(given), ' '), lambda t: t <> ''),
-        lambda t: t[1]), ''), '');
+    nl_full_of(nl_tokens(prefix, surname));
+CREATE OR REPLACE TEMP MACRO nl_first_name(given) AS nl_first_of(nl_given_tokens(given));
+CREATE OR REPLACE TEMP MACRO nl_initials(given) AS nl_initials_of(nl_given_tokens(given));
 CREATE OR REPLACE TEMP MACRO nl_postcode(code) AS
     nullif(upper(regexp_replace(coalesce(code, ''), '\\s', '', 'g')), '');
 CREATE OR REPLACE TEMP MACRO nl_house_suffix(letter, addition) AS

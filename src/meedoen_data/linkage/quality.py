@@ -49,7 +49,8 @@ class Quality:
 def linkage_quality(
     *, home: Path, activity_id: int, source: str, truth: Path, linked_only: bool = True
 ) -> Quality:
-    """Score the latest run of ``source`` against ``truth`` (a partner truth CSV).
+    """Score the latest run of ``source`` against ``truth`` (a partner truth CSV), over the
+    records of that run (every record delivered has a row, linked or not).
 
     ``linked_only``: records awaiting review count as linked when they have a person (as they
     do in ``link.partner_link``)."""
@@ -69,7 +70,7 @@ def linkage_quality(
                    CASE WHEN t.errors IS NULL OR t.errors = '' THEN ['none']
                         ELSE list_distinct(string_split(t.errors, ';')) END AS kinds
             FROM truth t
-            LEFT JOIN (
+            JOIN (
                 SELECT l.* FROM state.link l
                 JOIN (SELECT arg_max(run_id, started_at) AS run_id FROM state.run
                       WHERE source = ?) r USING (run_id)
