@@ -17,7 +17,8 @@ Then, each in a fresh child process so that its peak memory (max RSS) is its own
 activity's store the first time (once per activity, before any partner file), and what
 ``meedoen link`` does for a delivery: the partner file through the intake gate, the store
 brought up to date (only the partner's table is new: the register's tables are copied from the
-previous store), and ``link_partner`` with ``MEEDOEN_LINK_MEMORY`` (default 8GB here).
+previous store), and ``link_partner``; DuckDB's memory: ``MEEDOEN_LINK_MEMORY`` (9GB here) and
+``MEEDOEN_DUCKDB_MEMORY`` (8GB here, the store).
 Deliveries alternate between the 100,000-record sample and "next month's" file (the same minus
 100 clients), so that every run of the benchmark is a new delivery. Quality against the truth.
 """
@@ -161,7 +162,8 @@ def _next_delivery(root: Path, home: Path) -> Path:
 
 def main() -> None:
     root = Path(os.environ.get("NATIONAL", "national"))
-    os.environ.setdefault("MEEDOEN_LINK_MEMORY", "8GB")
+    os.environ.setdefault("MEEDOEN_LINK_MEMORY", "9GB")
+    os.environ.setdefault("MEEDOEN_DUCKDB_MEMORY", "8GB")
     prepare(root)
     home = root / "home"
     once = {}

@@ -181,7 +181,14 @@ def _sources(workspace: Workspace) -> Iterator[duckdb.DuckDBPyConnection]:
         raise WorkspaceError(
             f"{workspace.home} holds no ingested data yet; run: meedoen ingest FOLDER"
         )
-    con = duckdb.connect(config={"temp_directory": str(workspace.vault_dir / "tmp")})
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "temp_directory": str(workspace.vault_dir / "tmp")
+    }
+    # MEEDOEN_DUCKDB_MEMORY: DuckDB's memory limit while building an activity's store (and its
+    # households); default DuckDB's own, 80% of RAM. Larger intermediate results spill.
+    if limit := os.environ.get("MEEDOEN_DUCKDB_MEMORY", ""):
+        config["memory_limit"] = limit
+    con = duckdb.connect(config=config)
     try:
         con.execute("ATTACH ? AS analytics (READ_ONLY)", [str(workspace.analytics_path)])
         con.execute("ATTACH ? AS vault (READ_ONLY)", [str(vault)])

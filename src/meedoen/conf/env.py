@@ -23,7 +23,7 @@ ENV_VARS: dict[str, str] = {
     "TIME_ZONE": "Time zone for display (default Europe/Amsterdam).",
     "FAST_PASSWORD_HASHER": "Use a fast, insecure password hasher (test suite only).",
     "TRACEPARENT": "W3C trace context a caller passes to a command; its audit records join it.",
-    "MEEDOEN_DUCKDB_MEMORY": "DuckDB memory limit while building households (e.g. 10GB).",
+    "MEEDOEN_DUCKDB_MEMORY": "DuckDB memory limit for activity stores and households (10GB).",
     "MEEDOEN_LINK_MEMORY": "DuckDB memory limit while linking a partner file (e.g. 8GB).",
     "MEEDOEN_SPARK_MASTER": "Spark master URL for build --engine spark (default local[*]).",
     "MEEDOEN_SPARK_MEMORY": "Spark driver memory for build --engine spark (default 4g).",

@@ -259,20 +259,19 @@ class Model:
     """A linkage model: what is compared, which pairs are scored, how it is trained."""
 
     name: str
-    #: Columns (address, house, house history, postcode) of the address comparison, whose
-    #: u-probabilities are counted exactly (:func:`address_u`) instead of sampled.
-    address: tuple[str, str, str, str]
     comparisons: list[ComparisonCreator | dict[str, Any]]
     blocking: list[BlockingRuleCreator | dict[str, Any]]
     #: Rules that almost only pick true matches: they estimate how many matches there are.
     deterministic: list[BlockingRuleCreator | str]
     #: Expectation-maximisation passes; each trains every comparison it does not block on.
     training: list[BlockingRuleCreator | str]
+    #: Columns (address, house, house history, postcode) of a comparison named "address",
+    #: whose u-probabilities are counted exactly (:func:`address_u`) instead of sampled.
+    address: tuple[str, str, str, str] | None = None
 
 
 CLEAR = Model(
     "clear",
-    ("address_key", "house_key", "house_history", "postcode"),
     CLEAR_COMPARISONS,
     blocking=[
         block_on("house_history", arrays_to_explode=["house_history"]),
@@ -285,10 +284,10 @@ CLEAR = Model(
         block_on("first_name", "birth_date", "house_key"),
     ],
     training=[block_on("birth_date"), block_on("house_key")],
+    address=("address_key", "house_key", "house_history", "postcode"),
 )
 ENCODED = Model(
     "encoded",
-    ("address_h", "house_h", "house_history_h", "postcode_h"),
     ENCODED_COMPARISONS,
     blocking=[
         block_on("house_history_h", arrays_to_explode=["house_history_h"]),
@@ -301,6 +300,7 @@ ENCODED = Model(
         block_on("birth_date_h", "initials_h", "postcode_h"),
     ],
     training=[block_on("birth_date_h"), block_on("house_h")],
+    address=("address_h", "house_h", "house_history_h", "postcode_h"),
 )
 MODELS = {m.name: m for m in (CLEAR, ENCODED)}
 
@@ -378,6 +378,8 @@ def address_u(con: Any, model: Model, left: str, right: str) -> dict[str, float]
     (8 million nationally): a random sample of a million pairs never sees it, and Splink would
     fall back to a default that undervalues an address match. Counting per key is exact and
     cheap: sum over keys of (partner records with the key) x (register persons with it)."""
+    if model.address is None:
+        return {}
     a, h, history, pc = model.address
 
     def pairs(column_l: str, column_r: str, unnest: bool = False) -> str:
