@@ -135,7 +135,6 @@ def test_user_add_reads_password_from_stdin(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("args", "issue"),
     [
-        (["link", "f.csv", "--source", "voedselbank", "--activity", "1"], 7),
         (["table", "wijkcode", "--activity", "1"], 8),
     ],
 )

@@ -68,19 +68,22 @@ def test_sql_and_python_agree_on_every_generator_name(con: duckdb.DuckDBPyConnec
     names = surnames()
     prefixes = names.prefixes.to_pylist() if names.prefixes is not None else []
     pairs = list(zip(prefixes, names.values.to_pylist(), strict=False)) + SURNAMES
-    for prefix, surname in pairs:
-        expected = n.surname_forms(prefix, surname)
-        got = _sql(
-            con, "SELECT nl_surname_core(?, ?), nl_surname_full(?, ?)",
-            [prefix, surname, prefix, surname],
-        )  # fmt: skip
-        assert got == expected, (prefix, surname)
+    con.execute("CREATE OR REPLACE TEMP TABLE s (i INTEGER, prefix VARCHAR, surname VARCHAR)")
+    con.executemany("INSERT INTO s VALUES (?, ?, ?)", [(i, p, s) for i, (p, s) in enumerate(pairs)])
+    rows = con.execute(
+        "SELECT nl_surname_core(prefix, surname), nl_surname_full(prefix, surname) FROM s "
+        "ORDER BY i"
+    ).fetchall()
+    for (prefix, surname), got in zip(pairs, rows, strict=True):
+        assert got == n.surname_forms(prefix, surname), (prefix, surname)
     given = first_names("M").values.to_pylist() + first_names("V").values.to_pylist() + GIVEN
-    for value in given:
-        assert _sql(con, "SELECT nl_first_name(?), nl_initials(?)", [value, value]) == (
-            n.first_name(value),
-            n.initials(value),
-        ), value
+    con.execute("CREATE OR REPLACE TEMP TABLE g (i INTEGER, given VARCHAR)")
+    con.executemany("INSERT INTO g VALUES (?, ?)", list(enumerate(given)))
+    rows = con.execute(
+        "SELECT nl_first_name(given), nl_initials(given) FROM g ORDER BY i"
+    ).fetchall()
+    for value, got in zip(given, rows, strict=True):
+        assert got == (n.first_name(value), n.initials(value)), value
 
 
 def test_sql_and_python_agree_on_addresses_and_dates(con: duckdb.DuckDBPyConnection) -> None:
