@@ -67,6 +67,9 @@ SCHEMA = "link"
 #: Default review band: best candidates with a probability in [low, high) go to clerical review.
 REVIEW_LOW = 0.1
 REVIEW_HIGH = 0.99
+#: A second person makes a record ambiguous only if its match weight is within this many bits
+#: of the best (2**7: less than 128 times less likely) and it also reaches the threshold.
+AMBIGUITY_MARGIN = 7.0
 STEPS = ("reading", "training and scoring", "deciding", "writing")
 
 STATE_DDL = """
@@ -381,6 +384,7 @@ def _decide(con: duckdb.DuckDBPyConnection, source: str, report: LinkReport) -> 
         "t": report.threshold.threshold,
         "low": report.review_low,
         "high": report.review_high,
+        "margin": AMBIGUITY_MARGIN,
     }
     con.execute(
         """
@@ -402,7 +406,8 @@ def _decide(con: duckdb.DuckDBPyConnection, source: str, report: LinkReport) -> 
         best AS (
             SELECT c.klantnummer, c.bsn, c.match_probability, c.match_weight,
                    (SELECT max(o.match_probability) FROM candidate o
-                    WHERE o.klantnummer = c.klantnummer AND o.rank > 1) AS second
+                    WHERE o.klantnummer = c.klantnummer AND o.rank > 1
+                      AND o.match_weight >= c.match_weight - $margin) AS second
             FROM candidate c WHERE c.rank = 1
         )
         SELECT p.unique_id AS klantnummer, p.evidence,

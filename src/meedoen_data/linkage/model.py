@@ -283,7 +283,9 @@ CLEAR = Model(
         block_on("surname_core", "birth_date"),
         block_on("first_name", "birth_date", "house_key"),
     ],
-    training=[block_on("birth_date"), block_on("house_key")],
+    # The second pass pairs records sharing a house *and* first name: pairs sharing only a house
+    # are mostly family members, from which EM learns that a different birth date is common.
+    training=[block_on("birth_date"), block_on("house_key", "first_name")],
     address=("address_key", "house_key", "house_history", "postcode"),
 )
 ENCODED = Model(
@@ -299,7 +301,7 @@ ENCODED = Model(
         block_on("birth_date_h", "house_h"),
         block_on("birth_date_h", "initials_h", "postcode_h"),
     ],
-    training=[block_on("birth_date_h"), block_on("house_h")],
+    training=[block_on("birth_date_h"), block_on("house_h", "initials_h")],
     address=("address_h", "house_h", "house_history_h", "postcode_h"),
 )
 MODELS = {m.name: m for m in (CLEAR, ENCODED)}
