@@ -17,7 +17,7 @@ from meedoen_data.activity_store import activity_key_create, store_path, store_p
 from meedoen_data.intake import ingest_directory
 from meedoen_data.linkage import link_partner, linkage_path
 from meedoen_data.linkage.clk import encode_file, secret_generate
-from meedoen_data.linkage.link import Encoded
+from meedoen_data.linkage.link import Encoded, LinkError
 from meedoen_data.linkage.quality import Quality, linkage_quality
 from meedoen_data.linkage.review import review_case, review_decide, review_items
 from meedoen_data.synth import synth_municipality
@@ -316,6 +316,7 @@ def test_linking_is_logged_per_person(demo: dict[str, Any]) -> None:
         (None, ["--source", "onbekend"], "not approved for partner-onbekend"),
         (None, ["--peildatum", "1-1-2025"], "--peildatum must be a date"),
         (None, ["--review-band", "0.9"], "--review-band must be LOW:HIGH"),
+        (None, ["--engine", "pandas"], "--engine must be duckdb or spark"),
         (
             "klantnummer,geslachtsnaam,voorvoegsel,voornamen,datumgeboorte,postcode,huisnummer,"
             "huisnummertoevoeging,datuminschrijving,datumuitschrijving,aantal_personen\n"
@@ -383,3 +384,42 @@ def test_a_new_delivery_refreshes_only_its_table_and_keeps_the_links(
     assert after["lineage"]["voedselbank"] != before["lineage"]["voedselbank"]
     assert after["clients"][0][0] == before["clients"][0][0] - 5
     assert after["links"] == before["links"]  # carried over until the next linkage
+
+
+@pytest.mark.spark
+def test_spark_links_every_record_as_duckdb_does(demo: dict[str, Any], tmp_path: Path) -> None:
+    """The same linkage on both engines, each starting from an empty linkage file (no earlier
+    links to keep): the same person and status for every record. Probabilities may differ a
+    little (u is estimated on a random sample of pairs, which each engine draws its own way)."""
+    home = tmp_path / "home"
+    shutil.copytree(demo["home"], home)
+    activity = demo["activity"]["id"]
+    state = linkage_path(Workspace(home), activity)
+    links, reports = {}, {}
+    for engine in ("duckdb", "spark"):
+        state.unlink(missing_ok=True)
+        reports[engine] = link_partner(
+            home=home, activity_id=activity, source="voedselbank", engine=engine
+        )
+        con = duckdb.connect(str(state), read_only=True)
+        links[engine] = {
+            row[0]: row[1:]
+            for row in con.execute(
+                "SELECT klantnummer, bsn, status, match_probability FROM link"
+            ).fetchall()
+        }
+        con.close()
+    duck, spark = reports["duckdb"], reports["spark"]
+    assert spark.engine == "spark" and spark.by_status == duck.by_status, spark.by_status
+    assert spark.pairs_scored == duck.pairs_scored
+    assert {k: v[:2] for k, v in links["spark"].items()} == {
+        k: v[:2] for k, v in links["duckdb"].items()
+    }
+    differences = [
+        abs((links["spark"][k][2] or 0) - (p or 0)) for k, (_, _, p) in links["duckdb"].items()
+    ]
+    assert max(differences) < 0.01, max(differences)
+    assert not [p for p in state.parent.iterdir() if ".spark" in p.name]  # exchange removed
+    # A run is reproduced on the engine it was estimated on (its comparisons are its SQL).
+    with pytest.raises(LinkError, match="--engine spark"):
+        link_partner(home=home, activity_id=activity, source="voedselbank", model_from=spark.run_id)

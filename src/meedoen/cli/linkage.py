@@ -23,6 +23,7 @@ from meedoen.cli.common import (
     workspace_django,
 )
 from meedoen.cli.governance import ByOption
+from meedoen.cli.households import ENGINES
 
 
 def link(
@@ -65,6 +66,9 @@ def link(
             "shared secret (privacy-preserving mode).",
         ),
     ] = None,
+    engine: Annotated[
+        str, typer.Option(help="duckdb (this machine) or spark (local mode or a cluster).")
+    ] = "duckdb",
     by: ByOption = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
@@ -82,6 +86,8 @@ def link(
             file_date = date.fromisoformat(peildatum)
         except ValueError:
             fail(f"--peildatum must be a date YYYY-MM-DD, not {peildatum!r}", code=EXIT_REJECTED)
+    if engine not in ENGINES:
+        fail(f"--engine must be {' or '.join(ENGINES)}, not {engine!r}", code=EXIT_REJECTED)
     if not partner_file.is_file():
         fail(f"{partner_file} is not a file", code=EXIT_REJECTED)
     try:
@@ -112,6 +118,7 @@ def link(
             actor=actor,
             trace=trace,
             channel="cli",
+            engine=engine,
         )
     )
     with progress_bar(quiet=as_json) as bar:
@@ -144,7 +151,7 @@ def link(
     console.print(
         f"Activity {activity}, {source} ({partner_file.name}, date {report.file_date}): "
         f"{report.records:,} records against {report.register:,} register persons, "
-        f"{report.linked:,} linked ({report.seconds:.1f} s, run {run.pk})."
+        f"{report.linked:,} linked ({report.engine}, {report.seconds:.1f} s, run {run.pk})."
     )
     if choice is not None:
         console.print(

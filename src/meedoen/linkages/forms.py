@@ -9,18 +9,22 @@ from pathlib import PurePath
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from meedoen.activities.forms import TEXTBOX, UtrechtForm
-from meedoen.households.forms import ActivityChoiceForm
-from meedoen.linkages.services import SOURCE_NAME
+from meedoen.households.forms import ENGINE_CHOICES, SELECT, ActivityChoiceForm
+from meedoen.linkages.services import SOURCE_NAME, link_secret
 
 #: What a partner file may be (the intake gate reads both; docs/sources/partner-file.md).
 FILE_SUFFIXES = (".csv", ".parquet")
 
 #: Decisions on one candidate, as :func:`meedoen.linkages.services.review_submit` takes them.
 DECISIONS = ("accepted", "rejected")
+
+#: A key file of ``meedoen encode --new-secret`` is about 100 bytes; anything this large is not.
+SECRET_FILE_BYTES = 4096
 
 #: A candidate is named by its rank: 1 (the best) up to this many. Never by the person's
 #: pseudonym, which would tie a name on the page to the activity's tables.
@@ -64,6 +68,25 @@ class LinkForm(ActivityChoiceForm):
         ),
         widget=forms.FileInput(attrs={"accept": ",".join(FILE_SUFFIXES)}),
     )
+    secret = forms.FileField(
+        label=_("Shared secret (encoded file only)"),
+        required=False,
+        help_text=_(
+            "Only when the partner sent an encoded file made with meedoen encode: the key file "
+            "with the secret you agreed with the partner. It is used for this linkage only and "
+            "not stored."
+        ),
+    )
+    engine = forms.ChoiceField(
+        label=_("Engine"),
+        choices=ENGINE_CHOICES,
+        initial="duckdb",
+        required=False,  # a request without it (a script, an older form) gets DuckDB
+        help_text=_(
+            "Both link the same records; Spark is slower on one server and is meant for a cluster."
+        ),
+        widget=forms.Select(attrs={"class": SELECT}),
+    )
 
     def __init__(self, *args: Any, partners: dict[int, list[str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,6 +124,18 @@ class LinkForm(ActivityChoiceForm):
             )
         return upload
 
+    def clean_secret(self) -> bytes | None:
+        """The secret's bytes (None without one); the service says what is wrong with it."""
+        upload: UploadedFile | None = self.cleaned_data.get("secret")
+        if not upload:
+            return None
+        if (upload.size or 0) > SECRET_FILE_BYTES:
+            raise forms.ValidationError(_("This is not a secret file: it is too large."))
+        try:
+            return link_secret(content=upload.read(), name=str(upload.name or "secret"))
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages[0], code="secret") from None
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         activity, source = cleaned.get("activity"), cleaned.get("source")
@@ -125,6 +160,7 @@ class LinkForm(ActivityChoiceForm):
             "activity_id": self.cleaned_data["activity"],
             "source": self.cleaned_data["source"],
             "file_name": PurePath(str(self.cleaned_data["file"].name or "")).name,
+            "engine": self.cleaned_data["engine"] or "duckdb",
         }
 
 

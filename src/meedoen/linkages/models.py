@@ -13,6 +13,7 @@ from meedoen.utils.runs import Run
 class LinkRun(Run):
     source = models.CharField(_("partner source"), max_length=64)
     file_name = models.CharField(_("file"), max_length=255)
+    engine = models.CharField(_("engine"), max_length=16, default="duckdb")
 
     class Meta(Run.Meta):
         verbose_name = _("partner-file linkage")

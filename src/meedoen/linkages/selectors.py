@@ -12,10 +12,13 @@ from meedoen.utils import runs
 class LinkRunState(runs.RunState):
     source: str
     file_name: str
+    engine: str
 
 
 def _state(run: LinkRun) -> LinkRunState:
-    return LinkRunState(**runs.run_state_fields(run), source=run.source, file_name=run.file_name)
+    return LinkRunState(
+        **runs.run_state_fields(run), source=run.source, file_name=run.file_name, engine=run.engine
+    )
 
 
 def link_run_list(*, limit: int = 50) -> list[LinkRunState]:

@@ -37,7 +37,9 @@ from meedoen_data.activity_store import ActivityStoreError
 from meedoen_data.intake import ingest_partner_file
 from meedoen_data.keystore import KeyStoreError
 from meedoen_data.linkage import LinkError, LinkReport, link_partner
+from meedoen_data.linkage.clk import ClkError, secret_parse
 from meedoen_data.linkage.link import REVIEW_HIGH, REVIEW_LOW, Encoded
+from meedoen_data.linkage.model import ENGINES
 from meedoen_data.linkage.review import (
     ReviewCase,
     ReviewItem,
@@ -66,9 +68,12 @@ def link_request(
     actor: Actor,
     trace: TraceContext,
     channel: str,
+    engine: str = "duckdb",
 ) -> LinkRun:
     """Check who asks, the activity and the arguments; then record a queued run."""
     require_role(actor, *ANALYSTS)
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown engine {engine!r}: choose {' or '.join(ENGINES)}")
     if len(source) > 64 or not SOURCE_NAME.fullmatch(source):
         raise ValidationError(
             f"the source name {source!r} must be lower-case letters, digits and hyphens, "
@@ -85,6 +90,7 @@ def link_request(
         activity_id=activity_id,
         source=source,
         file_name=file_name[:255],
+        engine=engine,
         requested_by=actor.name,
         channel=channel,
         trace_id=trace.trace_id,
@@ -96,6 +102,8 @@ def _summary(report: LinkReport) -> dict[str, object]:
     return {
         "run_id": report.run_id,
         "source": report.source,
+        "mode": report.mode,
+        "engine": report.engine,
         "file_date": report.file_date.isoformat(),
         "household_peildatum": (
             report.household_peildatum.isoformat() if report.household_peildatum else None
@@ -165,6 +173,7 @@ def link_execute(
             threshold=threshold,
             review_band=review_band,
             model_from=model_from,
+            engine=run.engine,
             progress=report_progress,
         )
         activity_log(
@@ -177,7 +186,8 @@ def link_execute(
             subjects=report.subjects,
             started=started,
             detail=(
-                f"{run.source} ({path.name}, {report.mode}): {report.records} records, "
+                f"{run.source} ({path.name}, {report.mode}, {report.engine}): "
+                f"{report.records} records, "
                 f"{report.linked} "
                 f"linked, threshold {report.threshold.threshold if report.threshold else '-'}"
             ),
@@ -219,14 +229,31 @@ def _intake(
         raise ValidationError(delivered.message + (f" ({problems})" if problems else ""))
 
 
+def link_secret(*, content: bytes, name: str) -> bytes:
+    """The shared secret of an encoded partner file, from the content of the key file that
+    ``meedoen encode --new-secret`` wrote; a malformed file is refused with the reason."""
+    try:
+        return secret_parse(content, name=name)
+    except ClkError as exc:
+        raise ValidationError(str(exc)) from None
+
+
 def link_start_background(
-    *, run_id: int, path: Path, actor: Actor, trace: TraceContext, client: str
+    *,
+    run_id: int,
+    path: Path,
+    actor: Actor,
+    trace: TraceContext,
+    client: str,
+    secret: bytes | None = None,
 ) -> None:
     """Run the linkage in a thread of this process (the web app); the uploaded file is removed
-    when it is done, whatever the outcome."""
+    when it is done, whatever the outcome. ``secret`` (encoded mode) is only held in memory."""
     run_in_background(
         f"meedoen-link-{run_id}",
-        lambda: link_execute(run_id=run_id, path=path, actor=actor, trace=trace, client=client),
+        lambda: link_execute(
+            run_id=run_id, path=path, actor=actor, trace=trace, client=client, secret=secret
+        ),
         cleanup=lambda: path.unlink(missing_ok=True),
     )
 

@@ -70,6 +70,12 @@ LINK_STATUS_LABELS = {
     "unmatched": gettext_lazy("not linked"),
 }
 
+#: What the partner sent (``mode`` of the run's summary).
+MODE_LABELS = {
+    "clear": gettext_lazy("names, birth dates and addresses in clear text"),
+    "encoded": gettext_lazy("encoded (Bloom filters, meedoen encode)"),
+}
+
 #: The activity's pseudonym of a partner record (HMAC in hex), as in addresses.
 RECORD_ID = re.compile(r"[0-9a-f]{32}")
 #: How many of its characters name a record in the queue and in messages.
@@ -317,7 +323,13 @@ def runs(request: HttpRequest) -> HttpResponse:
                 path.unlink(missing_ok=True)
                 form.add_error(None, exc)
             else:
-                link_start_background(run_id=run.pk, path=path, client=_client(request), **context)
+                link_start_background(
+                    run_id=run.pk,
+                    path=path,
+                    client=_client(request),
+                    secret=form.cleaned_data["secret"],
+                    **context,
+                )
                 return redirect("linkages:run", run_id=run.pk)
     states = link_run_list(limit=RUNS_LISTED)
     done = sorted({run.activity_id for run in states if run.status == "done"})
@@ -371,6 +383,7 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
             "activity": _activity_or_none(state.activity_id),
             "progress": _progress(state),
             "summary": summary,
+            "mode": MODE_LABELS.get(str(summary.get("mode", "")), ""),
             "by_status": by_status,
             "unmatched": unmatched,
             "precision": _percent(summary.get("estimated_precision")),

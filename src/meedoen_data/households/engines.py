@@ -14,12 +14,8 @@ activity's store), from which :mod:`meedoen_data.households.build` writes them i
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +24,7 @@ import sqlglot
 
 from meedoen_data.households.derivation import Plan, Step, period_months, periods
 from meedoen_data.intake.sql import ident
+from meedoen_data.spark import SparkError, exchange_folder, spark_session, sql_path
 
 Progress = Callable[[str, int, int], None]
 ENGINES = ("duckdb", "spark")
@@ -134,41 +131,6 @@ def spark_sql(step: Step) -> str:
     return str(sqlglot.transpile(step.sql, read="duckdb", write="spark")[0])
 
 
-@contextmanager
-def spark_session(workdir: Path) -> Iterator[Any]:
-    """A Spark session: local mode on this machine unless MEEDOEN_SPARK_MASTER says otherwise."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise EngineError(
-            "the Spark engine needs pyspark: pip install 'meedoen[spark]' (and Java 17)"
-        ) from None
-    # MEEDOEN_SPARK_MASTER: Spark master URL for --engine spark (default local[*]).
-    master = os.environ.get("MEEDOEN_SPARK_MASTER", "local[*]")
-    # MEEDOEN_SPARK_MEMORY: driver memory for --engine spark in local mode (default 4g).
-    memory = os.environ.get("MEEDOEN_SPARK_MEMORY", "4g")
-    builder = (
-        SparkSession.builder.master(master)
-        .appName("meedoen-build")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.driver.memory", memory)
-        .config("spark.local.dir", str(workdir / "spark-local"))
-        .config("spark.sql.ansi.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-    )
-    try:
-        session = builder.getOrCreate()
-    except Exception as exc:  # Java missing or the cluster unreachable
-        raise EngineError(f"Spark could not start: {str(exc).splitlines()[0]}") from None
-    session.sparkContext.setLogLevel("ERROR")
-    try:
-        yield session
-    finally:
-        session.stop()
-
-
 def run_spark(
     con: duckdb.DuckDBPyConnection,
     plan_steps: list[Step],
@@ -176,43 +138,40 @@ def run_spark(
     progress: Progress | None,
 ) -> None:
     """Run the steps on Spark; the output steps come back as temporary tables in ``con``."""
-    # MEEDOEN_SPARK_DIR: a folder every Spark executor can read and write (default: next to
-    # the store); each build uses a fresh subfolder of it and removes it afterwards.
-    shared = os.environ.get("MEEDOEN_SPARK_DIR")
-    exchange = Path(shared) / f"{workdir.name}-{uuid.uuid4().hex[:8]}" if shared else workdir
-    exchange.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
+    with exchange_folder(workdir) as exchange:
         for name in input_names():
             target = exchange / "in" / f"{name}.parquet"
             target.parent.mkdir(mode=0o700, exist_ok=True)
-            con.execute(f"COPY (SELECT * FROM {ident(name)}) TO '{_path(target)}' (FORMAT parquet)")
-        with spark_session(exchange) as spark:
-            for name in input_names():
-                spark.read.parquet(
-                    str(exchange / "in" / f"{name}.parquet")
-                ).createOrReplaceTempView(name)
-            for number, step in enumerate(plan_steps):
-                if progress is not None:
-                    progress(step.name, number, len(plan_steps))
-                target = exchange / "steps" / step.name
-                try:
-                    spark.sql(spark_sql(step)).write.mode("overwrite").parquet(str(target))
-                except Exception as exc:
-                    raise EngineError(
-                        f"Spark failed in step {step.name}: {str(exc).splitlines()[0]}"
-                    ) from None
-                spark.read.parquet(str(target)).createOrReplaceTempView(step.name)
+            con.execute(
+                f"COPY (SELECT * FROM {ident(name)}) TO '{sql_path(target)}' (FORMAT parquet)"
+            )
+        try:
+            with spark_session(exchange, app="meedoen-build") as spark:
+                _spark_steps(spark, exchange, plan_steps, progress)
+        except SparkError as exc:
+            raise EngineError(str(exc)) from None
         for step in plan_steps:
             if step.keep:
-                source = _path(exchange / "steps" / step.name / "*.parquet")
+                source = sql_path(exchange / "steps" / step.name / "*.parquet")
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE {ident(step.name)} AS "
                     f"SELECT * FROM read_parquet('{source}')"
                 )
-    finally:
-        shutil.rmtree(exchange, ignore_errors=True)
 
 
-def _path(path: Path) -> str:
-    """A file path as a SQL string literal body (it comes from the workspace, not from input)."""
-    return str(path).replace("'", "''")
+def _spark_steps(
+    spark: Any, exchange: Path, plan_steps: list[Step], progress: Progress | None
+) -> None:
+    for name in input_names():
+        spark.read.parquet(str(exchange / "in" / f"{name}.parquet")).createOrReplaceTempView(name)
+    for number, step in enumerate(plan_steps):
+        if progress is not None:
+            progress(step.name, number, len(plan_steps))
+        target = exchange / "steps" / step.name
+        try:
+            spark.sql(spark_sql(step)).write.mode("overwrite").parquet(str(target))
+        except Exception as exc:
+            raise EngineError(
+                f"Spark failed in step {step.name}: {str(exc).splitlines()[0]}"
+            ) from None
+        spark.read.parquet(str(target)).createOrReplaceTempView(step.name)

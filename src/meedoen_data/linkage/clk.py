@@ -131,6 +131,12 @@ def secret_read(path: Path) -> bytes:
         raw = path.read_bytes()
     except OSError as exc:
         raise ClkError(f"{path}: cannot read the secret file ({exc.strerror})") from None
+    return secret_parse(raw, name=str(path))
+
+
+def secret_parse(raw: bytes, *, name: str) -> bytes:
+    """The secret in the content ``raw`` of key file ``name`` (see :func:`secret_read`)."""
+    path = name
     if len(raw) > 4096:
         raise ClkError(f"{path}: too large to be a secret file")
     try:

@@ -237,7 +237,6 @@ def partner_input(con: duckdb.DuckDBPyConnection, *, source: str) -> int:
         f"""
         CREATE OR REPLACE TEMP TABLE partner_input AS
         SELECT klantnummer AS unique_id,
-               klantnummer_pseudonym AS record_pseudonym,
                sha256(concat_ws('|', coalesce(geslachtsnaam, ''), coalesce(voorvoegsel, ''),
                    coalesce(voornamen, ''), coalesce(CAST(datumgeboorte AS VARCHAR), ''),
                    coalesce(postcode, ''), coalesce(CAST(huisnummer AS VARCHAR), ''),

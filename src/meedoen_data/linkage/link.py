@@ -53,13 +53,17 @@ from meedoen_data.linkage import inputs
 from meedoen_data.linkage.clk import ClkEncoder
 from meedoen_data.linkage.model import (
     ENCODED_FEATURES,
+    ENGINES,
     FEATURES,
     MODELS,
     level_labels,
+    model_engine,
     train_and_predict,
 )
 from meedoen_data.linkage.normalise import SQL_MACROS
+from meedoen_data.linkage.spark import spark_train_and_predict
 from meedoen_data.linkage.threshold import ThresholdChoice, threshold_choose
+from meedoen_data.spark import SparkError
 from meedoen_data.workspace import Workspace, WorkspaceError
 
 Progress = Callable[[str, int, int], None]
@@ -125,6 +129,7 @@ class LinkReport:
     activity_id: int
     source: str
     mode: str
+    engine: str
     file_date: date
     household_peildatum: date | None
     records: int = 0
@@ -208,6 +213,7 @@ def link_partner(
     threshold: float | None = None,
     review_band: tuple[float, float] = (REVIEW_LOW, REVIEW_HIGH),
     model_from: str | None = None,
+    engine: str = "duckdb",
     seed: int = 42,
     progress: Progress | None = None,
 ) -> LinkReport:
@@ -218,8 +224,11 @@ def link_partner(
     date); addresses and households are taken at that date. ``threshold`` overrides the one
     chosen from the estimated precision and recall. ``model_from`` (a run id of this activity)
     reuses that run's estimated model instead of training: the same parameters, the same
-    scores for the same records."""
+    scores for the same records. ``engine`` is where Splink trains and scores: DuckDB
+    (default) or Spark (:mod:`meedoen_data.linkage.spark`)."""
     started = time.monotonic()
+    if engine not in ENGINES:
+        raise LinkError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     low, high = review_band
     if not 0 < low < high <= 1:
         raise LinkError(f"the review band must be 0 < low < high <= 1, not {low}, {high}")
@@ -257,6 +266,7 @@ def link_partner(
             activity_id=activity_id,
             source=source,
             mode="clear" if encoded is None else "encoded",
+            engine=engine,
             file_date=on,
             household_peildatum=None,
             records=records,
@@ -281,10 +291,20 @@ def link_partner(
                 f"CREATE OR REPLACE TEMP VIEW {side}_features AS SELECT {columns} FROM {side}_input"
             )
         step(1)
-        saved = None if model_from is None else _saved_model(con, model_from, report.mode)
-        trained = train_and_predict(
-            con, model, "partner_features", "register_features", seed=seed, saved_model=saved
-        )
+        saved = None if model_from is None else _saved_model(con, model_from, report.mode, engine)
+        if engine == "duckdb":
+            trained = train_and_predict(
+                con, model, "partner_features", "register_features", seed=seed, saved_model=saved
+            )
+        else:
+            workdir = linkage_path(workspace, activity_id).with_suffix(".spark")
+            try:
+                trained = spark_train_and_predict(
+                    con, model, "partner_features", "register_features",
+                    workdir=workdir, seed=seed, saved_model=saved,
+                )  # fmt: skip
+            except SparkError as exc:
+                raise LinkError(str(exc)) from None
         step(2)
         report.pairs_scored = _pairs(con, trained.predictions)
         labels = level_labels(trained.model_json)
@@ -300,13 +320,20 @@ def link_partner(
     return report
 
 
-def _saved_model(con: duckdb.DuckDBPyConnection, run_id: str, mode: str) -> dict[str, Any]:
+def _saved_model(
+    con: duckdb.DuckDBPyConnection, run_id: str, mode: str, engine: str
+) -> dict[str, Any]:
     rows = con.execute("SELECT mode, model FROM state.run WHERE run_id = ?", [run_id]).fetchall()
     if not rows:
         raise LinkError(f"there is no linkage run {run_id!r} in this activity")
     if rows[0][0] != mode:
         raise LinkError(f"run {run_id} used the {rows[0][0]} model; this linkage is {mode}")
     model: dict[str, Any] = json.loads(rows[0][1])
+    if model_engine(model) != engine:
+        raise LinkError(
+            f"run {run_id} was estimated on {model_engine(model)}: reproduce it with "
+            f"--engine {model_engine(model)} (its comparisons are in that engine's SQL)"
+        )
     return model
 
 

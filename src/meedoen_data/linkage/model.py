@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
+import sqlglot
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
@@ -178,8 +180,9 @@ CLEAR_COMPARISONS: list[ComparisonCreator | dict[str, Any]] = [
 
 
 def _dice(column: str, other: str | None = None, x: str = "l", y: str = "r") -> str:
-    """Dice similarity of two Bloom filters stored as BIT strings."""
-    return dice_bits_sql(f"{column}_{x}", f"{other or column}_{y}")
+    """Dice similarity of two Bloom filters, written ``dice(a, b)``; :func:`level_sql` turns it
+    into the engine's SQL (BIT strings in DuckDB, arrays of bit positions in Spark)."""
+    return f"dice({column}_{x}, {other or column}_{y})"
 
 
 ENCODED_COMPARISONS: list[ComparisonCreator | dict[str, Any]] = [
@@ -307,6 +310,58 @@ ENCODED = Model(
 MODELS = {m.name: m for m in (CLEAR, ENCODED)}
 
 
+ENGINES = ("duckdb", "spark")
+_DICE = re.compile(r"\bdice\((\w+), (\w+)\)", re.IGNORECASE)
+
+
+def level_sql(sql: str, engine: str) -> str:
+    """A comparison level's condition, written in DuckDB's dialect, for ``engine``.
+
+    Splink parses a level in its engine's dialect and does not translate it, so for Spark the
+    condition is transpiled by sqlglot, and two functions are mapped to the user-defined
+    functions of the jar Splink ships (``jaro_winkler``, ``damerau_levenshtein``). ``dice(a, b)``
+    is the Dice similarity of two Bloom filters: BIT strings in DuckDB, arrays of bit positions
+    in Spark (which has no bit strings)."""
+    if engine == "duckdb":
+        return _DICE.sub(lambda m: dice_bits_sql(m[1], m[2]), sql)
+    if engine != "spark":
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    spark = str(sqlglot.transpile(sql, read="duckdb", write="spark")[0])
+    spark = _DICE.sub(lambda m: dice_positions_sql(m[1], m[2]), spark)
+    return spark.replace("JAROWINKLER_SIMILARITY(", "jaro_winkler(")
+
+
+def dice_positions_sql(left: str, right: str) -> str:
+    """Spark SQL for the Dice similarity of two Bloom filters given as arrays of bit positions."""
+    total = f"(SIZE({left}) + SIZE({right}))"
+    return (
+        f"(CASE WHEN {total} = 0 THEN 0.0D "
+        f"ELSE 2.0D * SIZE(ARRAY_INTERSECT({left}, {right})) / {total} END)"
+    )
+
+
+def comparisons_for(model: Model, engine: str) -> list[ComparisonCreator | dict[str, Any]]:
+    """The model's comparisons with every level's condition in ``engine``'s dialect."""
+    out: list[ComparisonCreator | dict[str, Any]] = []
+    for comparison in model.comparisons:
+        if not isinstance(comparison, dict):
+            out.append(comparison)
+            continue
+        levels = [
+            {**level, "sql_condition": level_sql(level["sql_condition"], engine)}
+            if level["sql_condition"] != "ELSE"
+            else level
+            for level in comparison["comparison_levels"]
+        ]
+        out.append({**comparison, "comparison_levels": levels})
+    return out
+
+
+def model_engine(model_json: dict[str, Any]) -> str:
+    """The engine a stored model was estimated on (its levels are in that engine's dialect)."""
+    return str(model_json.get("sql_dialect", "duckdb"))
+
+
 @dataclass
 class Trained:
     linker: Linker
@@ -322,36 +377,59 @@ def train_and_predict(
     right: str,
     *,
     seed: int = 42,
+    saved_model: dict[str, Any] | None = None,
+) -> Trained:
+    """Train ``model`` on tables ``left`` (partner) and ``right`` (register) of ``con`` and
+    score every blocked pair, in DuckDB (see :func:`fit_and_score`)."""
+    db = DuckDBAPI(connection=con)
+    inputs = [
+        db.register(left, dataset_display_name="partner"),
+        db.register(right, dataset_display_name="register"),
+    ]
+    rows = int(con.execute(f"SELECT count(*) FROM {right}").fetchall()[0][0])
+    exact = address_u(con, model, left, right) if saved_model is None else {}
+    linker, predictions = fit_and_score(
+        inputs, model, "duckdb", exact=exact, rows=rows, seed=seed, saved_model=saved_model
+    )
+    return Trained(linker, linker.misc.save_model_to_json(), predictions.physical_name)
+
+
+def fit_and_score(
+    inputs: list[Any],
+    model: Model,
+    engine: str,
+    *,
+    exact: dict[str, float],
+    rows: int,
+    seed: int = 42,
     max_pairs_u: float = 1e6,
     max_pairs_em: float = 5e6,
     recall: float = 0.7,
     floor: float = 0.001,
     saved_model: dict[str, Any] | None = None,
-) -> Trained:
-    """Train ``model`` on tables ``left`` (partner) and ``right`` (register) of ``con`` and
-    score every blocked pair; pairs below probability ``floor`` are dropped.
+) -> tuple[Linker, Any]:
+    """Train ``model`` on Splink tables ``inputs`` (partner, register) and score every blocked
+    pair; pairs below probability ``floor`` are dropped. Returns the linker and Splink's table
+    of scored pairs. ``exact`` holds the address u-probabilities of :func:`address_u`, ``rows``
+    the number of register persons.
 
-    With ``saved_model`` (the JSON of an earlier run) nothing is trained: the run is
-    reproduced with exactly those parameters."""
+    With ``saved_model`` (the JSON of an earlier run on the same engine) nothing is trained:
+    the run is reproduced with exactly those parameters."""
     logging.getLogger("splink").setLevel(logging.ERROR)
-    db = DuckDBAPI(connection=con)
-    a = db.register(left, dataset_display_name="partner")
-    b = db.register(right, dataset_display_name="register")
     if saved_model is not None:
-        linker = Linker([a, b], saved_model, log_level=logging.ERROR)
+        linker = Linker(inputs, saved_model, log_level=logging.ERROR)
     else:
         settings = SettingsCreator(
             link_type="link_only",
-            comparisons=model.comparisons,
+            comparisons=comparisons_for(model, engine),
             blocking_rules_to_generate_predictions=model.blocking,
             retain_intermediate_calculation_columns=True,
         )
-        linker = Linker([a, b], settings, log_level=logging.ERROR)
+        linker = Linker(inputs, settings, log_level=logging.ERROR)
         linker.training.estimate_probability_two_random_records_match(
             model.deterministic, recall=recall
         )
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs_u, seed=seed)
-        exact = address_u(con, model, left, right)
         # Splink has no public setter for one comparison's u; its settings object has.
         for comparison in linker._settings_obj.comparisons:
             if comparison.output_column_name == "address":
@@ -364,13 +442,12 @@ def train_and_predict(
                 rule, max_pairs=max_pairs_em
             )
     # Score the register in chunks of at most CHUNK_ROWS persons: at national scale the blocked
-    # pairs of all rules at once do not fit in memory (17.9 million persons: 5 chunks).
-    rows = con.execute(f"SELECT count(*) FROM {right}").fetchall()[0][0]
+    # pairs of all rules at once do not fit in DuckDB's memory (17.9 million persons: 5 chunks).
+    chunks = max(1, math.ceil(rows / CHUNK_ROWS)) if engine == "duckdb" else 1
     predictions = linker.inference.predict(
-        threshold_match_probability=floor,
-        num_chunks_right=max(1, math.ceil(int(rows) / CHUNK_ROWS)),
+        threshold_match_probability=floor, num_chunks_right=chunks
     )
-    return Trained(linker, linker.misc.save_model_to_json(), predictions.physical_name)
+    return linker, predictions
 
 
 def address_u(con: Any, model: Model, left: str, right: str) -> dict[str, float]:

@@ -8,6 +8,7 @@ request itself (``link_start_background`` is replaced), so no thread races the t
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 import stat
@@ -35,6 +36,7 @@ from meedoen_data.activity_store import activity_key_name
 from meedoen_data.intake import ingest_directory
 from meedoen_data.intake.pseudonyms import pseudonym
 from meedoen_data.linkage import link_partner
+from meedoen_data.linkage.clk import encode_file, secret_generate
 from meedoen_data.synth import synth_municipality
 from meedoen_data.workspace import Workspace, workspace_init
 
@@ -142,10 +144,12 @@ def synchronous(monkeypatch) -> list[Started]:  # type: ignore[no-untyped-def]
     upload afterwards as the thread does; record the run and where its upload was."""
     started: list[Started] = []
 
-    def run_now(*, run_id, path, actor, trace, client):  # type: ignore[no-untyped-def]
+    def run_now(*, run_id, path, actor, trace, client, secret=None):  # type: ignore[no-untyped-def]
         started.append(Started(run_id, path, stat.S_IMODE(path.stat().st_mode), path.exists()))
         try:
-            link_execute(run_id=run_id, path=path, actor=actor, trace=trace, client=client)
+            link_execute(
+                run_id=run_id, path=path, actor=actor, trace=trace, client=client, secret=secret
+            )
         except Exception:  # the failure is recorded on the run's row
             pass
         finally:
@@ -342,6 +346,17 @@ def test_no_file_a_bad_source_name_and_a_wrong_file_type(
     assert response.context["form"].errors == {
         "file": ["Kies een CSV-bestand (.csv) of een Parquet-bestand (.parquet)."]
     }
+
+    response = client.post(
+        "/koppelingen/",
+        {
+            "activity": activity_id,
+            "source": "voedselbank",
+            "file": upload(partner_file),
+            "engine": "pandas",
+        },
+    )
+    assert list(response.context["form"].errors) == ["engine"]
     assert LinkRun.objects.count() == 0 and synchronous == []
 
 
@@ -396,6 +411,40 @@ def test_an_activity_that_is_not_approved_is_refused_with_the_reason(
     assert list((empty_home / "vault" / "tmp").iterdir()) == []
 
 
+def test_an_encoded_file_is_linked_with_the_shared_secret(
+    client: Client, home, analyst, officer, partner_file, synchronous, tmp_path
+) -> None:
+    """The partner sends an encoded file (meedoen encode); the analyst uploads it with the key
+    file. A malformed key file is refused on the form; the secret is not stored anywhere."""
+    activity_id = approved(analyst, officer, sources=SOURCES)
+    secret = bytes.fromhex(secret_generate())
+    encoded = tmp_path / "voedselbank-encoded.csv"
+    encode_file(partner_file, encoded, secret)
+    client.force_login(analyst)
+    bad = SimpleUploadedFile("gedeeld.key", b"not hex", content_type="text/plain")
+    response = client.post(
+        "/koppelingen/",
+        {"activity": activity_id, "source": "voedselbank", "file": upload(encoded), "secret": bad},
+    )
+    assert list(response.context["form"].errors) == ["secret"]
+    assert "not a secret file" in response.context["form"].errors["secret"][0]
+    assert LinkRun.objects.count() == 0
+
+    key = SimpleUploadedFile("gedeeld.key", secret.hex().encode() + b"\n")
+    response = client.post(
+        "/koppelingen/",
+        {"activity": activity_id, "source": "voedselbank", "file": upload(encoded), "secret": key},
+    )
+    assert response.status_code == 302, text(response)
+    run = LinkRun.objects.get()
+    assert run.status == "done", run.message
+    summary = run.summary
+    assert summary["mode"] == "encoded" and summary["linked"] >= summary["records"] - 2, summary
+    assert secret.hex() not in json.dumps(run.summary) + run.message
+    page = text(client.get(f"/koppelingen/{run.pk}/"))
+    assert "gecodeerd (Bloom-filters" in page
+
+
 def test_a_second_linkage_waits_for_the_first(
     client: Client, empty_home, analyst, officer, partner_file, synchronous
 ) -> None:
@@ -419,7 +468,12 @@ def test_analyst_links_the_food_bank_file_and_sees_the_summary(
     client.force_login(analyst)
     response = client.post(
         "/koppelingen/",
-        {"activity": activity_id, "source": "voedselbank", "file": upload(partner_file)},
+        {
+            "activity": activity_id,
+            "source": "voedselbank",
+            "file": upload(partner_file),
+            "engine": "duckdb",
+        },
         HTTP_TRACEPARENT="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
     )
     assert response.status_code == 302, text(response)
@@ -433,7 +487,7 @@ def test_analyst_links_the_food_bank_file_and_sees_the_summary(
     assert started.path.suffix == ".csv" and started.path.name.startswith("voedselbank-")
     assert not started.path.exists()
     assert (run.status, run.channel, run.requested_by) == ("done", "web", "analyst"), run.message
-    assert (run.source, run.file_name) == ("voedselbank", "voedselbank.csv")
+    assert (run.source, run.file_name, run.engine) == ("voedselbank", "voedselbank.csv", "duckdb")
     assert run.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736"
 
     response = client.get(response["Location"])
