@@ -132,19 +132,6 @@ def test_user_add_reads_password_from_stdin(tmp_path) -> None:
     assert "unknown role" in unknown.stderr
 
 
-@pytest.mark.parametrize(
-    ("args", "issue"),
-    [
-        (["table", "wijkcode", "--activity", "1"], 8),
-    ],
-)
-def test_planned_commands_say_so_plainly(args: list[str], issue: int) -> None:
-    result = meedoen(*args)
-    assert result.returncode == 1
-    assert f"issue #{issue}" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 def test_roles_are_the_design_roles() -> None:
     from meedoen.accounts.roles import Role
 

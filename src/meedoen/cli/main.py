@@ -11,7 +11,7 @@ from meedoen.cli import (
     households,
     intake,
     linkage,
-    planned,
+    publications,
     synth,
     workspace,
 )
@@ -33,7 +33,7 @@ app.add_typer(intake.keys_app, name="keys")
 app.command()(linkage.link)
 app.command()(encode.encode)
 app.command()(households.build)
-app.command()(planned.table)
+app.command()(publications.table)
 app.add_typer(activities.activity_app, name="activity")
 app.command()(governance.sql)
 app.command()(intake.pseudonym)

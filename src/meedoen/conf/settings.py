@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "meedoen.audits",
     "meedoen.households",
     "meedoen.linkages",
+    "meedoen.publications",
 ]
 
 MIDDLEWARE = [

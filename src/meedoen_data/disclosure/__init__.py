@@ -1,0 +1,49 @@
+"""Disclosure control: every number that leaves the analytics zone goes through here.
+
+Public surface (docs/disclosure.md, ADR 0008):
+
+- :class:`Table`, :class:`Dimension`, :class:`Cell` — tables with their margins and hierarchies;
+- :class:`Rules` — primary suppression rules and protection levels of a publication;
+- :func:`publication_protect` — primary and secondary suppression, then the independent audit;
+  :func:`publication_round` — controlled rounding instead;
+- :class:`Release`, :func:`release_json`, :func:`release_csv` — the only things published;
+- :func:`publication_audit` — the attack, usable on its own;
+- :func:`household_table` — tables of households from an activity's household table.
+"""
+
+from meedoen_data.disclosure.audit import Audit, publication_audit
+from meedoen_data.disclosure.household import AMOUNTS, VARIABLES, TableError, household_table
+from meedoen_data.disclosure.problem import DisclosureError
+from meedoen_data.disclosure.publish import (
+    HIDDEN,
+    Release,
+    publication_protect,
+    publication_round,
+    release_csv,
+    release_json,
+)
+from meedoen_data.disclosure.rules import RuleError, Rules, primary_cells
+from meedoen_data.disclosure.table import TOTAL, Cell, Dimension, Table
+
+__all__ = [
+    "AMOUNTS",
+    "HIDDEN",
+    "TOTAL",
+    "VARIABLES",
+    "Audit",
+    "Cell",
+    "Dimension",
+    "DisclosureError",
+    "Release",
+    "RuleError",
+    "Rules",
+    "Table",
+    "TableError",
+    "household_table",
+    "primary_cells",
+    "publication_audit",
+    "publication_protect",
+    "publication_round",
+    "release_csv",
+    "release_json",
+]

@@ -1,0 +1,161 @@
+"""Tables of households (``meedoen table``) from an activity's household table.
+
+Units are the households of ``household.household`` at one peildatum (default: the latest
+build). Row and column variables are columns of that table (:data:`VARIABLES`); ``buurtcode``
+and ``wijkcode`` are hierarchical: a table by buurt also holds the wijk subtotals and the
+gemeente total, so that secondary suppression and the audit see the whole hierarchy an
+attacker sees. A missing value counts as category ``onbekend``. With ``amount`` the table is a
+magnitude table: the sum of that amount per cell, with its largest contributions for the
+dominance and p% rules (negative amounts count as 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from meedoen_data.activity_store import ActivityStoreError, store_path
+from meedoen_data.disclosure.table import TOP, Cell, Dimension, Table
+from meedoen_data.intake.sql import ident
+from meedoen_data.workspace import Workspace
+
+#: Variables a table may be made by, with what they mean.
+VARIABLES: dict[str, str] = {
+    "household_type": "household type (eenpersoons, paar_zonder_kinderen, eenouder, ...)",
+    "size": "number of members",
+    "children": "number of children",
+    "buurtcode": "buurt (with wijk subtotals and the gemeente total)",
+    "wijkcode": "wijk",
+    "gemeentecode": "gemeente",
+    "opleidingsniveau": "highest education level in the household (laag, middelbaar, hoog)",
+    "migratieachtergrond": "migration background of the reference person",
+    "woningbezit": "owner-occupied or rented",
+    "ww": "unemployment benefit in the household (0/1)",
+    "ao": "disability benefit in the household (0/1)",
+    "huurtoeslag": "housing allowance (0/1)",
+}
+#: Amounts a magnitude table may sum.
+AMOUNTS: dict[str, str] = {
+    "besteedbaar_inkomen": "disposable household income of the year before (euro)",
+}
+UNKNOWN = "onbekend"
+
+
+class TableError(ValueError):
+    """The table asked for cannot be made (unknown variable, no households, ...)."""
+
+
+@dataclass(frozen=True)
+class HouseholdTable:
+    table: Table
+    peildatum: date
+    households: int
+    description: str
+
+
+def _where(where: Sequence[tuple[str, str]]) -> tuple[str, list[str]]:
+    clauses, values = [], []
+    for column, value in where:
+        if column not in VARIABLES:
+            raise TableError(
+                f"cannot filter on {column!r}: choose one of {', '.join(sorted(VARIABLES))}"
+            )
+        clauses.append(f"coalesce(CAST({ident(column)} AS VARCHAR), '{UNKNOWN}') = ?")
+        values.append(value)
+    return "".join(f" AND {c}" for c in clauses), values
+
+
+def household_table(
+    *,
+    home: Path,
+    activity_id: int,
+    rowvar: str,
+    colvar: str | None = None,
+    where: Sequence[tuple[str, str]] = (),
+    peildatum: date | None = None,
+    amount: str | None = None,
+) -> HouseholdTable:
+    """Count (or sum ``amount`` over) the households by ``rowvar`` [x ``colvar``]. Every
+    category of the peildatum gets a row, also where the filter leaves no household (0)."""
+    variables = [rowvar] if colvar is None else [rowvar, colvar]
+    for variable in variables:
+        if variable not in VARIABLES:
+            raise TableError(
+                f"unknown variable {variable!r}: choose one of {', '.join(sorted(VARIABLES))}"
+            )
+    if len(set(variables)) != len(variables):
+        raise TableError("the row and column variable must differ")
+    if amount is not None and amount not in AMOUNTS:
+        raise TableError(f"unknown amount {amount!r}: choose one of {', '.join(AMOUNTS)}")
+    path = store_path(Workspace(home), activity_id)
+    if not path.exists():
+        raise ActivityStoreError(f"activity {activity_id} has no tables yet: run meedoen build")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        built = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'household'"
+            ).fetchall()
+        }
+        if "household" not in built:
+            raise TableError(
+                f"activity {activity_id} has no households yet: run meedoen build first"
+            )
+        if peildatum is None:
+            latest = con.execute("SELECT max(peildatum) FROM household.household").fetchall()
+            peildatum = latest[0][0]
+        if peildatum is None:
+            raise TableError(f"activity {activity_id} has no households yet")
+        filters, values = _where(where)
+        keys = [f"coalesce(CAST({ident(v)} AS VARCHAR), '{UNKNOWN}')" for v in variables]
+        measures = "count(*)"
+        if amount is not None:
+            x = f"greatest(coalesce({ident(amount)}, 0), 0)::DOUBLE"
+            measures += f", sum({x}), max({x}, {TOP})"
+        rows = con.execute(
+            # Identifiers come from VARIABLES and AMOUNTS and are quoted; values are bound.
+            f"SELECT {', '.join(keys)}, {measures} FROM household.household "  # noqa: S608
+            f"WHERE peildatum = ?{filters} GROUP BY ALL",
+            [peildatum, *values],
+        ).fetchall()
+        dimensions = [_dimension(con, v, peildatum) for v in variables]
+    finally:
+        con.close()
+    if not rows:
+        raise TableError(f"no households at {peildatum} match the filter")
+    n = len(variables)
+    leaves = {
+        tuple(str(v) for v in row[:n]): Cell(
+            int(row[n]),
+            None if amount is None else float(row[n + 1]),
+            () if amount is None else tuple(float(x) for x in row[n + 2]),
+        )
+        for row in rows
+    }
+    name = " x ".join(variables)
+    table = Table.from_leaves(name, dimensions, leaves, magnitude=amount is not None)
+    described = f"{'sum of ' + amount if amount else 'households'} by {name} at {peildatum}"
+    if where:
+        described += " where " + ", ".join(f"{c} = {v}" for c, v in where)
+    return HouseholdTable(table, peildatum, sum(c.units for c in leaves.values()), described)
+
+
+def _dimension(con: duckdb.DuckDBPyConnection, variable: str, peildatum: date) -> Dimension:
+    codes = f"coalesce(CAST({ident(variable)} AS VARCHAR), '{UNKNOWN}')"
+    if variable == "buurtcode":
+        pairs = con.execute(
+            f"SELECT DISTINCT {codes}, coalesce(wijkcode, '{UNKNOWN}') "  # noqa: S608
+            "FROM household.household WHERE peildatum = ?",
+            [peildatum],
+        ).fetchall()
+        return Dimension.hierarchy(variable, {str(b): str(w) for b, w in pairs})
+    values = con.execute(
+        f"SELECT DISTINCT {codes} FROM household.household WHERE peildatum = ? ORDER BY 1",  # noqa: S608
+        [peildatum],
+    ).fetchall()
+    return Dimension.flat(variable, [str(v[0]) for v in values])
