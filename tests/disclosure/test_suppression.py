@@ -268,6 +268,10 @@ def tables(draw: st.DrawFn) -> Table:
     ]
     if layers == 2:
         dims.append(Dimension.flat("l", ["l0", "l1"]))
+    if draw(st.booleans()):  # rows grouped into two or three "wijken": a hierarchy
+        groups = draw(st.integers(2, 3))
+        parents = {f"r{i}": f"w{i % groups}" for i in range(n_rows)}
+        dims[0] = Dimension.hierarchy("r", parents)
     leaves = {}
     for key in __import__("itertools").product(*(d.leaves() for d in dims)):
         leaves[key] = draw(st.sampled_from([0, 0, 1, 2, 3, 5, 8, 9, 10, 12, 20, 35, 60]))
@@ -281,3 +285,12 @@ def test_every_released_random_table_passes_the_audit(table: Table) -> None:
     attack = publication_audit([table], hidden(release, [table]), unsafe([table]), RULES)
     assert attack.safe, attack.exposures
     assert set(primary_cells(table, RULES)) <= hidden(release, [table])["t"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 100_000))
+def test_every_release_of_random_linked_tables_passes_the_joint_audit(seed: int) -> None:
+    tables = _linked(seed)
+    release = publication_protect(tables, RULES, cost="cells")
+    attack = publication_audit(tables, hidden(release, tables), unsafe(tables), RULES)
+    assert attack.safe, attack.exposures
