@@ -22,7 +22,7 @@ import highspy
 import numpy as np
 
 from meedoen_data.disclosure.rules import Rules
-from meedoen_data.disclosure.solver import highs
+from meedoen_data.disclosure.solver import highs_for_many_objectives
 from meedoen_data.disclosure.table import Identity, Key, Table
 
 TOLERANCE = 1e-6
@@ -156,7 +156,7 @@ def _programme(
     cells: list[Identity], rows: list[Equation], ceiling: float
 ) -> tuple[highspy.Highs, dict[Identity, int]]:
     column = {identity: j for j, identity in enumerate(cells)}
-    lp = highs()
+    lp = highs_for_many_objectives()
     n = len(cells)
     lp.addVars(n, np.zeros(n), np.full(n, ceiling))
     for terms, constant in rows:

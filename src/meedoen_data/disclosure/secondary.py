@@ -31,7 +31,7 @@ import highspy
 import numpy as np
 
 from meedoen_data.disclosure.problem import DisclosureError, Problem
-from meedoen_data.disclosure.solver import highs
+from meedoen_data.disclosure.solver import highs, highs_for_many_objectives
 
 Progress = Callable[[str, int, int], None]
 TOLERANCE = 1e-6
@@ -166,7 +166,7 @@ class Attacker:
         self.position = {c: i for i, c in enumerate(cells)}
         self.relations = relations
         hidden = self.position
-        h = highs()
+        h = highs_for_many_objectives()
         n = len(cells)
         h.addVars(n, np.zeros(n), np.full(n, problem.ceiling))
         rows = []

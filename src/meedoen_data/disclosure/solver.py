@@ -33,3 +33,13 @@ def highs() -> highspy.Highs:
     instance.setOptionValue("output_flag", False)
     instance.setOptionValue("random_seed", 7)
     return instance
+
+
+def highs_for_many_objectives() -> highspy.Highs:
+    """For one LP solved again and again with another objective (the attacks): primal simplex
+    starts from the previous optimum, which stays feasible when only the objective changes —
+    35 times faster than HiGHS's default choice (measured: 1.8 against 63 ms per LP on a
+    group of 845 hidden cells)."""
+    instance = highs()
+    instance.setOptionValue("simplex_strategy", 4)  # primal simplex
+    return instance
