@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
 class DemoServer:
     url: str
     passwords: dict[str, str]
+    home: Path
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +65,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
                     output = process.stdout.read() if process.stdout else ""
                     pytest.fail(f"meedoen serve did not come up:\n{output}")
                 time.sleep(0.2)
-        yield DemoServer(url, {user["username"]: user["password"] for user in demo["users"]})
+        yield DemoServer(url, {user["username"]: user["password"] for user in demo["users"]}, home)
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("meedoen.audits.urls")),
     path("", include("meedoen.households.urls")),
     path("", include("meedoen.linkages.urls")),
+    path("", include("meedoen.publications.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]

@@ -33,16 +33,10 @@ UPCOMING: dict[str, list[str]] = {
         _("Manage users and roles in the web app"),
         _("Manage key rotation and backups"),
     ],
-    Role.ANALYST: [
-        _("Link partner files such as a food bank's client list to the register"),
-        _("Publish disclosure-controlled tables per wijk and buurt"),
-    ],
+    Role.ANALYST: [],
     Role.PRIVACY_OFFICER: [],
-    Role.POLICY_MAKER: [
-        _("Read key figures per wijk and buurt"),
-        _("Compose own tables, disclosure-controlled"),
-    ],
-    Role.COUNCIL_MEMBER: [_("Read the published key figures of the municipality")],
+    Role.POLICY_MAKER: [_("Compose own tables, disclosure-controlled")],
+    Role.COUNCIL_MEMBER: [],
     Role.CASE_WORKER: [
         _("See who belongs to the family of a child or household on your caseload"),
         _("See which services the household already receives and whom to call"),

@@ -1,0 +1,189 @@
+"""Reading published tables (``meedoen table``) for the web app's publication pages.
+
+A publication holds only what passed disclosure control: aggregates, with a withheld cell as
+``null`` and its flag (``primary`` or ``secondary``). The detail prepares each table for
+display: a grid for a table with two dimensions (rows the codes of the first, columns the codes
+of the second, both in the stored order, so the margins labelled "Totaal" come first), a list
+otherwise. A withheld cell is shown as ``x`` — never as 0 or blank — with its flag for an
+explanation; numbers are formatted in the active language (thousands separators).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models.fields.json import KT
+from django.utils.formats import number_format
+
+from meedoen.publications.models import Publication
+
+#: What a withheld cell shows, as in the CSV export and CBS tables.
+HIDDEN = "x"
+
+
+@dataclass(frozen=True)
+class PublicationItem:
+    """One publication in the list."""
+
+    id: int
+    description: str
+    created_at: datetime
+    published_by: str
+    mode: str
+
+
+@dataclass(frozen=True)
+class CellView:
+    """One cell as shown: ``text`` is the formatted number, or ``x`` when ``hidden``."""
+
+    value: float | int | None
+    text: str
+    hidden: bool
+    #: Why it is withheld: "primary", "secondary" (or None when shown).
+    suppressed: str | None
+
+
+@dataclass(frozen=True)
+class RowView:
+    """A row: its labels (the row header(s)) and its cells."""
+
+    labels: tuple[str, ...]
+    cells: tuple[CellView, ...]
+
+
+@dataclass(frozen=True)
+class TableView:
+    """One table ready for a template.
+
+    ``layout`` is "grid" (two dimensions: ``columns`` are the codes of the second one) or
+    "list" (one column per dimension, then the measure; ``columns`` is just the measure).
+    ``header`` names the columns that hold row labels."""
+
+    name: str
+    measure: str
+    dimensions: tuple[str, ...]
+    layout: str
+    header: tuple[str, ...]
+    columns: tuple[str, ...]
+    rows: tuple[RowView, ...]
+    cells: int
+    hidden: int
+
+
+@dataclass(frozen=True)
+class PublicationDetail:
+    id: int
+    description: str
+    created_at: datetime
+    published_by: str
+    mode: str
+    #: The rules of the release: min_frequency, dominance, p_percent, zeros, protection.
+    rules: dict[str, Any]
+    #: What disclosure control reported: cells, primary, secondary, base (rounding), ...
+    summary: dict[str, Any]
+    peildatum: str | None
+    tables: tuple[TableView, ...]
+
+    @property
+    def frequency(self) -> bool:
+        """Every table counts households (no --sum): dominance and p% do not apply."""
+        return all(table.measure == "households" for table in self.tables)
+
+
+def publication_list(*, limit: int = 100) -> list[PublicationItem]:
+    """Published tables, newest first (without loading their cells)."""
+    rows = (
+        Publication.objects.order_by("-created_at", "-pk")
+        .annotate(mode=KT("content__mode"))
+        .values_list("pk", "description", "created_at", "published_by", "mode")[:limit]
+    )
+    return [
+        PublicationItem(
+            id=pk,
+            description=description,
+            created_at=created_at,
+            published_by=published_by,
+            mode=mode or "",
+        )
+        for pk, description, created_at, published_by, mode in rows
+    ]
+
+
+def publication_detail(*, publication_id: int) -> PublicationDetail:
+    """One publication with its tables prepared for display; Publication.DoesNotExist if none."""
+    publication = Publication.objects.get(pk=publication_id)
+    content: dict[str, Any] = publication.content or {}
+    definition: dict[str, Any] = publication.definition or {}
+    return PublicationDetail(
+        id=publication.pk,
+        description=publication.description,
+        created_at=publication.created_at,
+        published_by=publication.published_by,
+        mode=str(content.get("mode", "")),
+        rules=dict(content.get("rules") or {}),
+        summary=dict(content.get("summary") or {}),
+        peildatum=definition.get("peildatum"),
+        tables=tuple(_table_view(table) for table in content.get("tables") or []),
+    )
+
+
+def cell_view(cell: dict[str, Any] | None) -> CellView:
+    """A cell as shown; a missing combination is blank (it was not part of the release)."""
+    if cell is None:
+        return CellView(value=None, text="", hidden=False, suppressed=None)
+    value = cell.get("value")
+    if value is None:
+        return CellView(value=None, text=HIDDEN, hidden=True, suppressed=cell.get("suppressed"))
+    return CellView(value=value, text=_number(value), hidden=False, suppressed=None)
+
+
+def _number(value: float | int) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return number_format(value, decimal_pos=2, force_grouping=True)
+    return number_format(int(value), force_grouping=True)
+
+
+def _codes(cells: list[dict[str, Any]], dimension: str) -> list[str]:
+    """The codes of one dimension in the order the release stores them."""
+    return list(dict.fromkeys(str(cell.get(dimension, "")) for cell in cells))
+
+
+def _table_view(table: dict[str, Any]) -> TableView:
+    dimensions = tuple(str(name) for name in table.get("dimensions") or [])
+    measure = str(table.get("measure", ""))
+    cells: list[dict[str, Any]] = list(table.get("cells") or [])
+    hidden = sum(1 for cell in cells if cell.get("value") is None)
+    if len(dimensions) == 2:
+        first, second = dimensions
+        columns = _codes(cells, second)
+        by_key = {(str(cell.get(first)), str(cell.get(second))): cell for cell in cells}
+        rows = tuple(
+            RowView(
+                labels=(row,),
+                cells=tuple(cell_view(by_key.get((row, column))) for column in columns),
+            )
+            for row in _codes(cells, first)
+        )
+        layout, header, shown_columns = "grid", (first,), tuple(columns)
+    else:
+        rows = tuple(
+            RowView(
+                labels=tuple(str(cell.get(name, "")) for name in dimensions),
+                cells=(cell_view(cell),),
+            )
+            for cell in cells
+        )
+        layout, header, shown_columns = "list", dimensions, (measure,)
+    return TableView(
+        name=str(table.get("name", "")),
+        measure=measure,
+        dimensions=dimensions,
+        layout=layout,
+        header=header,
+        columns=shown_columns,
+        rows=rows,
+        cells=len(cells),
+        hidden=hidden,
+    )
