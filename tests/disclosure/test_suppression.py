@@ -294,3 +294,18 @@ def test_every_release_of_random_linked_tables_passes_the_joint_audit(seed: int)
     release = publication_protect(tables, RULES, cost="cells")
     attack = publication_audit(tables, hidden(release, tables), unsafe(tables), RULES)
     assert attack.safe, attack.exposures
+
+
+@pytest.mark.parametrize("seed", [156, 159])
+def test_a_table_published_after_a_linked_one_is_protected_with_it(seed: int) -> None:
+    """The tables of one activity are published one by one: each later table is protected and
+    audited together with the released ones, whose pattern stays as it was published."""
+    tables = _linked(seed)
+    released: list[tuple[Table, set[Key]]] = []
+    for table in tables:
+        release = publication_protect([table], RULES, cost="cells", released=released)
+        assert [t.name for t in release.tables] == [table.name]
+        assert release.summary["linked_releases"] == len(released)
+        released.append((table, hidden(release, [table])[table.name]))
+    patterns = {table.name: cells for table, cells in released}
+    assert publication_audit(tables, patterns, unsafe(tables), RULES).safe

@@ -86,7 +86,15 @@ def test_filters_sums_rounding_and_a_series(demo: dict[str, Any]) -> None:
     assert json.loads(income.stdout)["tables"][0]["measure"] == "besteedbaar_inkomen"
     mixed = table(demo, "buurtcode", "--where", "household_type=eenouder", "--rounding")
     assert mixed.returncode == 2 and "would let anyone combine the two" in mixed.stderr
-    rounded = table(demo, "wijkcode", "ao", "--rounding", "--format", "json")
+    # Rounding on households of another peildatum (tables of one peildatum keep one mode).
+    build = meedoen(
+        "build", "--peildatum", "2024-07-01", "--activity", demo["activity"], "--home",
+        demo["home"],
+    )  # fmt: skip
+    assert build.returncode == 0, build.stderr
+    rounded = table(
+        demo, "wijkcode", "ao", "--rounding", "--peildatum", "2024-07-01", "--format", "json"
+    )
     assert rounded.returncode == 0, rounded.stderr
     content = json.loads(rounded.stdout)
     assert content["mode"] == "rounding"
@@ -131,3 +139,20 @@ def test_no_code_outside_the_disclosure_module_makes_or_writes_a_release() -> No
             if marker in text:
                 offenders.append(f"{path.relative_to(SRC)}: {marker}")
     assert offenders == []
+
+
+def test_a_table_linked_to_an_earlier_one_is_protected_with_it(demo: dict[str, Any]) -> None:
+    """wijk x household_type, then wijk x children on the same households: the second release
+    is protected and audited together with the first, whose hidden cells stay hidden."""
+    first = table(demo, "wijkcode", "household_type", "--format", "json")
+    second = table(demo, "wijkcode", "children", "--format", "json")
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    summary = json.loads(second.stdout)["summary"]
+    assert summary["linked_releases"] >= 1
+
+    def margin(release: Any, column: str) -> dict[str, Any]:
+        cells = json.loads(release.stdout)["tables"][0]["cells"]
+        return {c["wijkcode"]: c["value"] for c in cells if c[column] == "Totaal"}
+
+    # The shared margin (households per wijk) is the same, or hidden, in both releases.
+    assert margin(first, "household_type") == margin(second, "children")

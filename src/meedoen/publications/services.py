@@ -4,8 +4,10 @@ The table is made from the activity's household table, protected (primary and se
 suppression, or controlled rounding) and attacked by the audit in the data package
 (:mod:`meedoen_data.disclosure`); only what passes is stored as a :class:`Publication` and
 returned as a Release. A later release of the same table (the same definition) is a *series*:
-the cells its predecessors published are known to the attacker, so they are fed to the
-optimiser and the audit; and it keeps the mode (suppression or rounding) of its first release.
+the cells its predecessors published are known to the attacker. Other tables of the same
+households published before (the same activity, peildatum and amount) are *linked*: this table
+is protected and audited together with them, their patterns fixed. All tables of the same
+households keep one mode (suppression or rounding).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 import duckdb
@@ -27,7 +29,6 @@ from meedoen.audits.trace import TraceContext
 from meedoen.publications.models import Publication
 from meedoen_data.activity_store import ActivityStoreError
 from meedoen_data.disclosure import (
-    TOTAL,
     DisclosureError,
     Release,
     RuleError,
@@ -38,6 +39,7 @@ from meedoen_data.disclosure import (
     publication_round,
     release_json,
 )
+from meedoen_data.disclosure.table import Identity, Key, Table
 
 PUBLISHERS = (Role.ANALYST, Role.ADMINISTRATOR)
 MODES = ("suppression", "rounding")
@@ -48,7 +50,7 @@ class Published:
     publication_id: int
     release: Release
     description: str
-    series_releases: int  # earlier releases of the same table taken into account
+    earlier_releases: int  # earlier releases on the same households taken into account
 
 
 def rules_make(
@@ -123,14 +125,22 @@ def table_publish(
         "amount": amount,
     }
     series = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
-    earlier = list(Publication.objects.filter(series=series).order_by("created_at"))
-    # A rounded and a suppressed release of the same table together narrow a hidden cell down
-    # to the rounding interval: a table keeps the mode of its first release.
-    modes = {p.content.get("mode") for p in earlier}
+    # Every earlier release on the same households (activity, peildatum, count or amount): the
+    # same table (a series) or another one that shares cells or units with it (linked tables).
+    group = [
+        p
+        for p in Publication.objects.filter(activity_id=activity_id).order_by("created_at")
+        if p.definition.get("peildatum") == definition["peildatum"]
+        and p.definition.get("amount") == amount
+    ]
+    # A rounded and a suppressed release on the same households together narrow a hidden cell
+    # down to its rounding interval: the tables of one peildatum keep one mode.
+    modes = {p.content.get("mode") for p in group}
     if modes and mode not in modes:
         raise ValidationError(
-            f"this table was published before with {', '.join(sorted(modes))} (publication "
-            f"{earlier[0].pk}); publishing it now with {mode} would let anyone combine the two"
+            f"tables of these households were published before with {', '.join(sorted(modes))} "
+            f"(publication {group[0].pk}); publishing with {mode} now would let anyone combine "
+            "the two"
         )
     definition["mode"] = mode
     measure = amount or "households"
@@ -138,8 +148,9 @@ def table_publish(
         if mode == "rounding":
             release = publication_round([made.table], rules, measure=measure)
         else:
+            known, released = _earlier(group, series, made.table)
             release = publication_protect(
-                [made.table], rules, measure=measure, known=_known(earlier)
+                [made.table], rules, measure=measure, known=known, released=released
             )
     except DisclosureError as exc:
         raise ValidationError(str(exc)) from None
@@ -170,19 +181,49 @@ def table_publish(
             f"{summary.get('secondary', 0)} secondary suppressions ({release.mode})"
         ),
     )
-    return Published(publication.pk, release, made.description, len(earlier))
+    return Published(publication.pk, release, made.description, len(group))
 
 
-def _known(earlier: Sequence[Publication]) -> dict[tuple[tuple[str, str], ...], float]:
-    """Cells earlier releases of the series published (hidden ones are null there)."""
-    known: dict[tuple[tuple[str, str], ...], float] = {}
-    for publication in earlier:
-        for table in publication.content["tables"]:
-            for cell in table["cells"]:
-                if cell["value"] is None:
-                    continue
-                identity = tuple(
-                    (name, str(cell[name])) for name in table["dimensions"] if cell[name] != TOTAL
-                )
-                known[identity] = float(cell["value"])
-    return known
+def _earlier(
+    group: Sequence[Publication], series: str, table: Table
+) -> tuple[dict[Identity, float], list[tuple[Table, set[Key]]]]:
+    """What earlier releases on the same households tell an attacker: the cells of earlier
+    releases of this table (known values), and the latest release of every other table with
+    the cells it hid (a linked table, protected together with this one). An earlier table is
+    made again from the store; one whose published values no longer match (the households were
+    built again since) describes other data and is left out."""
+    known: dict[Identity, float] = {}
+    latest: dict[str, Publication] = {}
+    for publication in group:
+        latest[publication.series] = publication
+    released: list[tuple[Table, set[Key]]] = []
+    for publication in latest.values():
+        d = publication.definition
+        try:
+            again = household_table(
+                home=settings.MEEDOEN_HOME,
+                activity_id=d["activity"],
+                rowvar=d["rowvar"],
+                colvar=d["colvar"],
+                where=[tuple(pair) for pair in d["where"]],
+                peildatum=date.fromisoformat(d["peildatum"]),
+                amount=d["amount"],
+            ).table
+        except TableError:
+            continue
+        cells = publication.content["tables"][0]["cells"]
+        names = [dim.name for dim in again.dimensions]
+        shown = {tuple(str(c[n]) for n in names): c["value"] for c in cells}
+        if any(
+            key not in again.cells or (v is not None and abs(again.cells[key].value - v) > 1e-6)
+            for key, v in shown.items()
+        ):
+            continue
+        if publication.series == series:
+            for key, value in shown.items():
+                if value is not None:
+                    known[again.identity(key)] = float(value)
+        else:
+            hidden = {key for key, value in shown.items() if value is None}
+            released.append((replace(again, name=f"publication {publication.pk}"), hidden))
+    return known, released

@@ -89,6 +89,12 @@ def household_table(
             )
     if len(set(variables)) != len(variables):
         raise TableError("the row and column variable must differ")
+    if filtered := {c for c, _ in where} & set(variables):
+        raise TableError(
+            f"{', '.join(sorted(filtered))} is both a variable of the table and its filter"
+        )
+    if len({c for c, _ in where}) != len(where):
+        raise TableError("filter each variable at most once")
     if amount is not None and amount not in AMOUNTS:
         raise TableError(f"unknown amount {amount!r}: choose one of {', '.join(AMOUNTS)}")
     path = store_path(Workspace(home), activity_id)
@@ -138,7 +144,9 @@ def household_table(
         for row in rows
     }
     name = " x ".join(variables)
-    table = Table.from_leaves(name, dimensions, leaves, magnitude=amount is not None)
+    table = Table.from_leaves(
+        name, dimensions, leaves, magnitude=amount is not None, given=tuple(where)
+    )
     described = f"{'sum of ' + amount if amount else 'households'} by {name} at {peildatum}"
     if where:
         described += " where " + ", ".join(f"{c} = {v}" for c, v in where)

@@ -32,6 +32,8 @@ class Problem:
     ceiling: float
     #: Cells whose value an earlier release of this publication already made known.
     known: set[int] = field(default_factory=set)
+    #: Cells an earlier release of a linked table hid: they stay hidden.
+    hidden_before: set[int] = field(default_factory=set)
 
 
 def publication_problem(
@@ -40,10 +42,13 @@ def publication_problem(
     rules: Rules,
     *,
     known: Mapping[Identity, float] | None = None,
+    released: Mapping[str, set[Key]] | None = None,
     cost: str = "value",
 ) -> Problem:
     """The problem for ``tables`` published together; ``primary`` holds each table's unsafe
-    cells (by table name), ``known`` the values earlier releases published."""
+    cells (by table name), ``known`` the values earlier releases published. ``released`` names
+    tables among ``tables`` that were published before, with the cells they hid: their pattern
+    is fixed (published cells are known, hidden ones stay hidden)."""
     if cost not in COSTS:
         raise DisclosureError(f"cost must be one of {', '.join(COSTS)}, not {cost!r}")
     identities: list[Identity] = []
@@ -86,4 +91,18 @@ def publication_problem(
     found = {
         index[i] for i, v in (known or {}).items() if i in index and abs(value[index[i]] - v) < 1e-6
     }
-    return Problem(identities, index, value, costs, list(relations), protect, ceiling, found)
+    before: set[int] = set()
+    for table in tables:
+        if released is None or table.name not in released:
+            continue
+        for key in table.cells:
+            i = index[table.identity(key)]
+            (before if key in released[table.name] else found).add(i)
+    if clash := before & found:
+        raise DisclosureError(
+            f"cell {dict(identities[min(clash)])} is hidden in one earlier release and published "
+            "in another: the earlier releases are not consistent"
+        )
+    return Problem(
+        identities, index, value, costs, list(relations), protect, ceiling, found, before
+    )

@@ -97,21 +97,33 @@ def publication_protect(
     *,
     measure: str = "households",
     known: Mapping[Identity, float] | None = None,
+    released: Sequence[tuple[Table, set[Key]]] = (),
     cost: str = "value",
     time_limit: float = 300.0,
     progress: Progress | None = None,
 ) -> Release:
     """Protect ``tables`` published together; refuse (DisclosureError) if the audit finds an
-    unsafe cell an attacker can narrow down below its protection level."""
+    unsafe cell an attacker can narrow down below its protection level.
+
+    ``released``: tables published before that share cells or units with these (e.g. wijk x
+    type before wijk x children, on the same households), each with the cells it hid. They take
+    part in the optimisation with their pattern fixed and in the audit; they are not in the
+    returned Release."""
     started = time.monotonic()
+    new = list(tables)
+    tables = [*new, *(table for table, _ in released)]
     names = [t.name for t in tables]
     if len(set(names)) != len(names):
         raise DisclosureError(f"tables published together need distinct names: {names}")
     primary = {t.name: primary_cells(t, rules) for t in tables}
-    problem = publication_problem(tables, primary, rules, known=known, cost=cost)
+    fixed = {table.name: hidden for table, hidden in released}
+    problem = publication_problem(tables, primary, rules, known=known, released=fixed, cost=cost)
     pattern = secondary_suppress(problem, time_limit=time_limit, progress=progress)
     hidden_ids = {problem.identities[i] for i in pattern.hidden}
     hidden = {t.name: {key for key in t.cells if t.identity(key) in hidden_ids} for t in tables}
+    for name, before in fixed.items():
+        if hidden[name] != before:
+            raise DisclosureError(f"the pattern of the earlier release {name} would change")
     unsafe = {t.name: set(primary[t.name]) for t in tables}
     if progress is not None:
         progress("audit", 0, 1)
@@ -123,8 +135,17 @@ def publication_protect(
             f"[{worst.lower:g}, {worst.upper:g}], narrower than {worst.required:g} "
             f"({len(audit.exposures)} cells exposed)"
         )
-    summary = _summary(tables, primary, hidden, pattern, audit, time.monotonic() - started)
-    published = tuple(_published(t, measure, hidden[t.name], primary[t.name]) for t in tables)
+    mine = {t.name for t in new}
+    summary = _summary(
+        new,
+        {name: cells for name, cells in primary.items() if name in mine},
+        {name: cells for name, cells in hidden.items() if name in mine},
+        pattern,
+        audit,
+        time.monotonic() - started,
+    )
+    summary["linked_releases"] = len(released)
+    published = tuple(_published(t, measure, hidden[t.name], primary[t.name]) for t in new)
     return _sealed(published, "suppression", rules, summary)
 
 

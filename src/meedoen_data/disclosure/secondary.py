@@ -86,6 +86,8 @@ def _master(problem: Problem, time_limit: float) -> highspy.Highs:
                 "publish with the earlier rules, or ask the privacy officer"
             )
         upper[i] = 0.0
+    for i in problem.hidden_before:
+        lower[i] = 1.0
     h.addVars(n, lower, upper)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(problem.cost, dtype=np.float64))
     h.changeColsIntegrality(

@@ -99,6 +99,10 @@ class Table:
     dimensions: tuple[Dimension, ...]
     cells: dict[Key, Cell] = field(default_factory=dict)
     magnitude: bool = False
+    #: What every unit of the table has in common (a filter such as household_type =
+    #: eenouder): part of every cell's identity, so that the cell "buurt B, eenouder" of a
+    #: filtered table is the same cell as in a table by buurt x household_type.
+    given: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_leaves(
@@ -108,10 +112,11 @@ class Table:
         leaves: Mapping[Key, Cell],
         *,
         magnitude: bool = False,
+        given: Iterable[tuple[str, str]] = (),
     ) -> Table:
         """The table with every margin summed from ``leaves`` (missing leaves are empty)."""
         dims = tuple(dimensions)
-        table = cls(name, dims, {}, magnitude)
+        table = cls(name, dims, {}, magnitude, tuple(given))
         for key in itertools.product(*(d.codes() for d in dims)):
             units, amount = 0, 0.0
             top: list[float] = []
@@ -132,10 +137,12 @@ class Table:
         return table
 
     def identity(self, key: Key) -> Identity:
-        """What the cell describes, independent of the table: its non-total codes."""
-        return tuple(
+        """What the cell describes, independent of the table: its non-total codes and what the
+        table's units have in common, sorted."""
+        codes = [
             (d.name, code) for d, code in zip(self.dimensions, key, strict=True) if code != d.total
-        )
+        ]
+        return tuple(sorted([*codes, *self.given]))
 
     def relations(self) -> Iterator[tuple[Key, list[Key]]]:
         """Every additive relation: (a sum cell, the cells it sums)."""
