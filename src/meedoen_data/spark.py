@@ -38,8 +38,12 @@ def exchange_folder(workdir: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def spark_session(workdir: Path, *, app: str, jars: tuple[str, ...] = ()) -> Iterator[Any]:
-    """A Spark session: local mode on this machine unless MEEDOEN_SPARK_MASTER says otherwise."""
+def spark_session(workdir: Path, *, app: str) -> Iterator[Any]:
+    """A Spark session: local mode on this machine unless MEEDOEN_SPARK_MASTER says otherwise.
+
+    Every session carries the jar of similarity functions Splink ships (Jaro-Winkler,
+    Damerau-Levenshtein; linkage needs them): the first session of a process starts Spark's
+    JVM, and a jar named by a later session would not reach it."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -61,8 +65,9 @@ def spark_session(workdir: Path, *, app: str, jars: tuple[str, ...] = ()) -> Ite
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
     )
-    if jars:
-        builder = builder.config("spark.jars", ",".join(jars))
+    from splink.backends.spark import similarity_jar_location
+
+    builder = builder.config("spark.jars", similarity_jar_location())
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # Java missing or the cluster unreachable

@@ -55,7 +55,6 @@ def spark_train_and_predict(
     """As :func:`~meedoen_data.linkage.model.train_and_predict`, with Splink running on Spark;
     the scored pairs end up in temporary table ``spark_predictions`` of ``con``."""
     from splink import SparkAPI
-    from splink.backends.spark import similarity_jar_location
 
     logging.getLogger("py4j").setLevel(logging.ERROR)
     rows = int(con.execute(f"SELECT count(*) FROM {ident(right)}").fetchall()[0][0])
@@ -67,9 +66,7 @@ def spark_train_and_predict(
                 f"COPY (SELECT {_exported(con, table)} FROM {ident(table)}) "
                 f"TO '{target}' (FORMAT parquet)"
             )
-        with spark_session(
-            exchange, app="meedoen-link", jars=(similarity_jar_location(),)
-        ) as spark:
+        with spark_session(exchange, app="meedoen-link") as spark:
             spark.sparkContext.setCheckpointDir(str(exchange / "checkpoints"))
             db = SparkAPI(spark_session=spark, break_lineage_method="parquet")  # type: ignore[no-untyped-call]
             inputs = [
