@@ -46,7 +46,9 @@ checked: "primary cells differ" below the table). What differs:
   largest cell costs 20,000, rounded to a whole number, at least 1 (read from its JJ file). With
   400,000 households every cell of 1 to 29 households costs 1, 30 to 49 cost 2, ...: τ-ARGUS
   optimises a coarser objective (with 20,000 households the scale is 1). *sec. value* is the
-  sum of the values hidden as secondary suppressions, the same measure for every row.
+  sum of the values hidden as secondary suppressions, the same measure for every row; below the
+  table every pattern's cost in τ-ARGUS's scaled units (FullJJ's objective, primary cells
+  included), to set beside FullJJ's lower and upper bound.
 - Optimality: ``TIME_LIMIT`` (default 600 s) bounds each of our master MILPs (there are a few
   rounds) and τ-ARGUS's whole FullJJ. *optimal* says whether the tool proved its pattern optimal
   (τ-ARGUS: FullJJ returned 0 rather than 1; its lower and upper bound are shown below).
@@ -104,6 +106,8 @@ RULES = Rules(group={})
 FREQUENCY_RANGE = 100
 TAU_TOTAL = "Total"
 TOLERANCE = 1e-6
+#: τ-ARGUS scales the costs so that the largest cell costs this (pytauargus's set_table).
+MAX_SCALED_COST = 20_000
 OURS = "ours (publication_protect)"
 TAU_FREQUENCY = f"τ-ARGUS OPT, FREQ(10,{FREQUENCY_RANGE})"
 TAU_LEVELS = "τ-ARGUS OPT, our levels"
@@ -369,6 +373,8 @@ class Judged:
     exposed_tau: int
     audit_seconds: float
     primary_differs: int
+    #: The pattern's cost in τ-ARGUS's scaled units (FullJJ's objective; primaries included).
+    tau_cost: int
 
 
 def judge(table: Table, run: Run, unsafe: set[Key]) -> Judged:
@@ -386,6 +392,8 @@ def judge(table: Table, run: Run, unsafe: set[Key]) -> Judged:
         if low > a - min(a, level) + TOLERANCE or high < a + level - TOLERANCE:
             exposed_tau += 1
     secondary = run.hidden - unsafe
+    scale = MAX_SCALED_COST / max(c.value for c in table.cells.values())
+    tau_cost = sum(max(1, math.floor(table.cells[k].value * scale + 0.5)) for k in run.hidden)
     return Judged(
         len(secondary),
         sum(table.cells[k].value for k in secondary),
@@ -393,6 +401,7 @@ def judge(table: Table, run: Run, unsafe: set[Key]) -> Judged:
         exposed_tau,
         seconds,
         len(run.primary ^ unsafe),
+        tau_cost,
     )
 
 
@@ -452,7 +461,10 @@ def report(
         times = ", ".join(f"{r.seconds:.2f}" for r in tool_runs if r.failure is None)
         line = f"{tool}: runs {times or '-'} s"
         if j is not None:
-            line += f"; our audit of its pattern {j.audit_seconds:.2f} s"
+            line += (
+                f"; our audit of its pattern {j.audit_seconds:.2f} s; the pattern costs"
+                f" {j.tau_cost:,} in τ-ARGUS's scaled units"
+            )
             if j.primary_differs:
                 line += f"; {j.primary_differs} primary cells differ from ours"
         failures = [r.failure for r in tool_runs if r.failure is not None]
@@ -485,7 +497,8 @@ def main() -> None:
         f"{len(table.cells):,} cells with margins, {nonzero:,} non-zero, {len(unsafe):,} unsafe "
         f"({len(unsafe) / nonzero:.0%} of the non-zero); time limit {time_limit:g} s",
         f"pytauargus {pytauargus.__version__} "
-        f"(engine HiGHS {pytauargus.engine_meta()['highs_version']}); each run in a fresh child",
+        f"(engine HiGHS {pytauargus.engine_meta()['highs_version']}), each τ-ARGUS run in a fresh "
+        "child process",
     ]
     runs: dict[str, list[Run]] = {OURS: [], TAU_FREQUENCY: [], TAU_LEVELS: []}
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
