@@ -4,6 +4,7 @@ checks. The administrator may open it too; other roles may not."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -82,3 +83,54 @@ def test_administrator_may_open_the_log_and_an_analyst_may_not(page, demo_server
     assert page.get_by_role("link", name="Het logboek lezen en controleren").count() == 0
     response = page.goto(demo_server.url + "/logboek/")
     assert response is not None and response.status == 403
+
+
+def test_privacy_officer_downloads_a_checkpoint_and_checks_the_log_against_it(
+    axe_page, demo_server: DemoServer, tmp_path
+):
+    """`meedoen serve` signed a checkpoint when it started; the officer downloads the newest,
+    keeps it, and later uploads it: the log still extends it. A file that is no checkpoint is
+    refused with an error summary. Every state passes axe-core."""
+    page = axe_page
+    sign_in(page, demo_server, "privacy_officer")
+    page.goto(demo_server.url + "/logboek/")
+    checkpoints = page.get_by_role("region", name="Controlepunten")
+    assert re.search(
+        r"Nieuwste controlepunt: nummer \d+, van \d+ \w+ \d{4}", checkpoints.inner_text()
+    )
+    assert checkpoints.get_by_role("listitem").filter(has_text="keten van logregels").count()
+    assert axe_violations(page) == []
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Controlepunt downloaden").click()
+    name = download.value.suggested_filename
+    assert re.fullmatch(r"meedoen-controlepunt-\d{8}-\d{6}\.json", name)
+    kept = tmp_path / name
+    download.value.save_as(kept)
+    document = json.loads(kept.read_text(encoding="utf-8"))
+    assert document["downloaded_by"] == "privacy_officer"
+    assert document["checkpoint"]["signature"]
+
+    page.get_by_label("Bewaard controlepunt", exact=True).set_input_files(kept)
+    page.get_by_role("button", name="Met dit controlepunt controleren").click()
+    result = page.get_by_role("status")
+    assert "en op het controlepunt dat u uploadde" in result.inner_text()
+    assert (
+        result.get_by_role("listitem")
+        .filter(has_text="controlepunt")
+        .first.inner_text()
+        .startswith("Intact:")
+    )
+    assert page.get_by_role("alert").count() == 0
+    assert axe_violations(page) == []
+
+    notes = tmp_path / "aantekeningen.json"
+    notes.write_text('{"a": 1}', encoding="utf-8")
+    page.get_by_label("Bewaard controlepunt", exact=True).set_input_files(notes)
+    page.get_by_role("button", name="Met dit controlepunt controleren").click()
+    summary = page.get_by_role("alert")
+    assert "Dit is geen controlepunt van meedoen" in summary.inner_text()
+    assert page.title().startswith("Fout:")
+    summary.get_by_role("link").click()
+    assert page.evaluate("document.activeElement.id") == "id_controlepunt"
+    assert axe_violations(page) == []

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meedoen.activities.forms import TEXTBOX, UtrechtForm
+from meedoen_data.audit_checkpoint import MAX_FILE_BYTES, CheckpointError, kept_load
 
 #: A data subject's id as logged: a pseudonym (hexadecimal) or another identifier without spaces.
 SUBJECT = re.compile(r"^[A-Za-z0-9._:-]+$")
@@ -87,3 +88,39 @@ class AuditFilterForm(UtrechtForm):
     @property
     def filtered(self) -> bool:
         return self.is_valid() and any(v is not None for v in self.filters().values())
+
+
+class KeptCheckpointForm(UtrechtForm):
+    """A checkpoint the privacy officer kept, uploaded to check the log against it."""
+
+    controlepunt = forms.FileField(
+        label=_("Kept checkpoint"),
+        help_text=_(
+            "The JSON file you downloaded here earlier with “Download checkpoint”, or a "
+            "checkpoint file from the witness folder."
+        ),
+        widget=forms.FileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+    def clean_controlepunt(self) -> tuple[str, bytes]:
+        upload = self.cleaned_data["controlepunt"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("This file is too large to be a checkpoint."), code="size"
+            )
+        data = upload.read()
+        try:
+            kept_load(data, source=upload.name)
+        except CheckpointError:
+            raise forms.ValidationError(
+                _(
+                    "This is not a checkpoint of meedoen: choose the JSON file you downloaded "
+                    "from this page."
+                ),
+                code="format",
+            ) from None
+        return upload.name, data
+
+    def kept(self) -> list[tuple[str, bytes]]:
+        """The file as :func:`meedoen.audits.selectors.audit_verify_all` takes it."""
+        return [self.cleaned_data["controlepunt"]]

@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.conf import settings
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from meedoen.accounts.roles import Role
 from meedoen.audits.models import AccessRecord, ChainHead, ProcessingRecord
-from meedoen.audits.services import CHAINS, activity_uri, as_text, audit_key
+from meedoen.audits.services import (
+    CHAINS,
+    activity_uri,
+    as_text,
+    audit_key,
+    chain_ends,
+    chain_hashes,
+)
 from meedoen_data.audit_chain import ChainReport, StoredRecord, chain_verify
+from meedoen_data.audit_checkpoint import (
+    ChainState,
+    Checkpoint,
+    CheckpointError,
+    CheckpointReport,
+    checkpoint_key_load,
+    checkpoint_key_readable,
+    checkpoints_verify,
+    download_document,
+    public_key_load,
+    witness_files,
+    witness_newest,
+)
 
 
 def _stored(chain: str) -> Iterator[StoredRecord]:
@@ -32,6 +58,156 @@ def audit_verify() -> list[ChainReport]:
         head = ChainHead.objects.filter(chain=chain).values_list("position", "hash").first()
         reports.append(chain_verify(chain=chain, key=key, records=_stored(chain), head=head))
     return reports
+
+
+#: The triggers that keep the log append-only (migrations 0002 and 0004), per database.
+TRIGGERS = {
+    "sqlite": (
+        *(
+            f"{table}_{suffix}"
+            for table in ("audits_processingrecord", "audits_accessrecord")
+            for suffix in ("no_update", "no_delete", "no_overwrite")
+        ),
+        "audits_chainhead_forward",
+        "audits_chainhead_no_delete",
+        "audits_chainhead_no_overwrite",
+    ),
+    "postgresql": (
+        "audits_processingrecord_append_only",
+        "audits_accessrecord_append_only",
+        "audits_processingrecord_no_truncate",
+        "audits_accessrecord_no_truncate",
+        "audits_chainhead_no_truncate",
+        "audits_chainhead_forward",
+    ),
+}
+
+
+def audit_triggers_missing() -> list[str]:
+    """The append-only triggers that are missing or switched off (an owner of the database
+    can drop them; on SQLite a table rebuild by a migration drops them too)."""
+    expected = TRIGGERS.get(connection.vendor, ())
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
+            )
+        present = {row[0] for row in cursor.fetchall()}
+    return [name for name in expected if name not in present]
+
+
+def checkpoint_trust(*, public_keys: Sequence[Path] = ()) -> tuple[list[Ed25519PublicKey], str]:
+    """The public key(s) checkpoints must be signed with, and where they came from. Never the
+    copy in the witness folder (whoever can write there could swap it): the keys given
+    (``--public-key``: e.g. the privacy officer's own copy), else the private key's own public
+    half when this process can read it, else the pinned public key
+    (``MEEDOEN_CHECKPOINT_PUBLIC_KEY``, by default beside the private key)."""
+    if public_keys:
+        keys = [public_key_load(path) for path in public_keys]
+        return keys, "given: " + ", ".join(str(path) for path in public_keys)
+    private = settings.AUDIT_CHECKPOINT_KEY
+    if checkpoint_key_readable(private):
+        return [checkpoint_key_load(private).public_key()], f"the private key {private}"
+    pinned = settings.AUDIT_CHECKPOINT_PUBLIC_KEY
+    try:
+        return [public_key_load(pinned)], f"the pinned public key {pinned}"
+    except CheckpointError:
+        return [], f"none (no readable {private} or {pinned})"
+
+
+def audit_checkpoints_verify(
+    *, kept: Sequence[tuple[str, bytes]] = (), public_keys: Sequence[Path] = ()
+) -> CheckpointReport:
+    """Check the witness folder's checkpoints, and the files the officer kept (name, contents),
+    against the trusted key and against the log (:func:`checkpoints_verify`)."""
+    folder = settings.AUDIT_WITNESS_DIR
+    problems: list[str] = []
+    try:
+        trusted, source = checkpoint_trust(public_keys=public_keys)
+    except CheckpointError as exc:
+        trusted, source = [], "none"
+        problems.append(str(exc))
+    try:
+        files = witness_files(folder)
+    except OSError as exc:
+        files = []
+        problems.append(f"the witness folder {folder} cannot be read: {exc.strerror}")
+    report = checkpoints_verify(
+        witness=files,
+        kept=kept,
+        trusted=trusted,
+        key_source=source,
+        ends=chain_ends(),
+        hashes_at=chain_hashes,
+    )
+    return dataclasses.replace(report, witness=str(folder), problems=(*problems, *report.problems))
+
+
+@dataclass(frozen=True)
+class AuditVerification:
+    """Everything ``meedoen audit verify`` and the audit log page check."""
+
+    chains: list[ChainReport]
+    checkpoints: CheckpointReport
+    triggers_missing: list[str]
+
+    @property
+    def intact(self) -> bool:
+        return (
+            all(r.intact for r in self.chains)
+            and self.checkpoints.intact
+            and not self.triggers_missing
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "intact": self.intact,
+            "chains": [{**vars(r), "intact": r.intact} for r in self.chains],
+            "checkpoints": self.checkpoints.as_json(),
+            "triggers_missing": self.triggers_missing,
+        }
+
+
+def audit_verify_all(
+    *, kept: Sequence[tuple[str, bytes]] = (), public_keys: Sequence[Path] = ()
+) -> AuditVerification:
+    """The hash chains, the checkpoints (witness folder and kept files) and the triggers."""
+    return AuditVerification(
+        chains=audit_verify(),
+        checkpoints=audit_checkpoints_verify(kept=kept, public_keys=public_keys),
+        triggers_missing=audit_triggers_missing(),
+    )
+
+
+def audit_checkpoint_newest() -> Checkpoint | None:
+    """The newest checkpoint signed by the trusted key, or None."""
+    try:
+        trusted, _ = checkpoint_trust()
+    except CheckpointError:
+        return None
+    return witness_newest(settings.AUDIT_WITNESS_DIR, trusted[0]) if trusted else None
+
+
+def audit_checkpoint_download(*, user_name: str) -> dict[str, Any]:
+    """What the privacy officer downloads and keeps: the newest checkpoint signed by the trusted
+    key and where both chains end now (their heads)."""
+    try:
+        trusted, _ = checkpoint_trust()
+    except CheckpointError:
+        trusted = []
+    heads = {
+        chain: ChainState(position, digest, position)
+        for chain, position, digest in ChainHead.objects.values_list("chain", "position", "hash")
+    }
+    return download_document(
+        checkpoint=audit_checkpoint_newest(),
+        heads=heads,
+        downloaded_at=datetime.now(UTC),
+        downloaded_by=user_name,
+        public_key=trusted[0] if trusted else None,
+    )
 
 
 def audit_records(

@@ -1,24 +1,43 @@
 """Writing the audit log: one processing record per data subject, one access record per action.
 
 Records are appended under a lock on the chain's head, so positions have no gaps and each
-record's hash covers the one before it (:mod:`meedoen_data.audit_chain`).
+record's hash covers the one before it (:mod:`meedoen_data.audit_chain`). Governance decisions
+(requests, approvals, refusals, revocations, reviewer grants, …) are records too
+(:func:`audit_governance`). Checkpoints — the chains' ends, signed and written to a witness folder
+outside the database (:mod:`meedoen_data.audit_checkpoint`) — make a cut-off end detectable
+(:func:`audit_checkpoint_write`, written by ``meedoen audit checkpoint`` and ``meedoen serve``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
+import threading
+from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import F
+from django.db.models import F, Max
 
 from meedoen import __version__
 from meedoen.audits.models import AccessRecord, ChainHead, ProcessingRecord
 from meedoen.audits.trace import TraceContext, new_span_id
 from meedoen_data.audit_chain import GENESIS, record_hash
+from meedoen_data.audit_checkpoint import (
+    ChainState,
+    Checkpoint,
+    CheckpointError,
+    WitnessWrite,
+    checkpoint_key_create,
+    checkpoint_key_load,
+    checkpoint_key_readable,
+    witness_write,
+)
 from meedoen_data.workspace import AUDIT_CHAIN_KEY
+
+logger = logging.getLogger("meedoen.audits")
 
 RESOURCE = f"meedoen {__version__}"
 BATCH = 5_000
@@ -48,6 +67,9 @@ CHAINS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
 #: and the vault's pseudonym service. Activities of the register are ``urn:…:activity:ID``.
 INTAKE_ACTIVITY = "urn:meedoen:verwerkingsactiviteit:inname"
 VAULT_ACTIVITY = "urn:meedoen:verwerkingsactiviteit:identiteitskluis"
+#: Governance outside any one activity (accounts and roles): the register entry of running
+#: meedoen itself.
+GOVERNANCE_ACTIVITY = "urn:meedoen:verwerkingsactiviteit:beheer"
 
 
 def activity_uri(activity_id: int) -> str:
@@ -225,12 +247,14 @@ def audit_action(
 #: The operations of the audit log page (``/logboek/``), written as access records.
 AUDIT_READ = "audit.read"
 AUDIT_VERIFY = "audit.verify"
+AUDIT_CHECKPOINT_DOWNLOAD = "audit.checkpoint_download"
 
 
 def audit_log_viewed(*, user: Any, operation: str, trace: TraceContext, client: str) -> None:
     """Looking at the audit log is itself logged: one access record per page view
-    (``audit.read``) or chain check (``audit.verify``), made through the web app."""
-    if operation not in (AUDIT_READ, AUDIT_VERIFY):
+    (``audit.read``), chain check (``audit.verify``) or checkpoint download
+    (``audit.checkpoint_download``), made through the web app."""
+    if operation not in (AUDIT_READ, AUDIT_VERIFY, AUDIT_CHECKPOINT_DOWNLOAD):
         raise ValueError(f"not an operation of the audit log page: {operation!r}")
     audit_access(
         trace=trace,
@@ -240,3 +264,191 @@ def audit_log_viewed(*, user: Any, operation: str, trace: TraceContext, client: 
         client=client,
         operation=operation,
     )
+
+
+class _Acting(Protocol):
+    """Who acts (:class:`meedoen.activities.actors.Actor` or anything with a name and role)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+
+def audit_governance(
+    *,
+    trace: TraceContext,
+    actor: _Acting,
+    channel: str,
+    client: str = "",
+    operation: str,
+    activity_id: int | None,
+    detail: str = "",
+) -> None:
+    """A governance decision as an audit record: who decided (an access record) and what (one
+    processing record without data subject, under the activity it concerns — or
+    :data:`GOVERNANCE_ACTIVITY` for ``activity_id=None``, e.g. an account's role). ``operation``
+    names the decision (``activity.approve``, ``publication.withdraw``, ``account.role``, …);
+    ``detail`` says what was decided on (version, floors, whom), never personal data of
+    residents. Call it inside the decision's transaction: the decision and its record are
+    committed together."""
+    started = datetime.now(UTC)
+    audit_access(
+        trace=trace,
+        user_name=actor.name,
+        user_role=actor.role,
+        channel=channel,
+        client=client,
+        operation=operation,
+    )
+    audit_processing(
+        trace=trace,
+        name=operation,
+        activity=activity_uri(activity_id) if activity_id is not None else GOVERNANCE_ACTIVITY,
+        subjects=[],
+        subject_type="none",
+        started=started,
+        detail=detail,
+    )
+
+
+# --- checkpoints ---------------------------------------------------------------------------
+
+
+def chain_states() -> dict[str, ChainState]:
+    """Where each chain ends now, by its head, after checking that the head's record is in the
+    log with the head's hash and that no position up to it is missing (a checkpoint never
+    vouches for a log that is already broken)."""
+    states: dict[str, ChainState] = {}
+    with transaction.atomic():
+        for chain, (model, _) in CHAINS.items():
+            head = ChainHead.objects.filter(chain=chain).values_list("position", "hash").first()
+            position, digest = head or (0, GENESIS)
+            if position:
+                stored = (
+                    model.objects.filter(position=position).values_list("hash", flat=True).first()
+                )
+                if stored != digest:
+                    raise CheckpointError(
+                        f"the head of the {chain} chain names record {position}, which the log "
+                        "does not hold with that hash. Run: meedoen audit verify"
+                    )
+            records = model.objects.filter(position__lte=position).count()
+            if records != position:
+                raise CheckpointError(
+                    f"the {chain} chain holds {records} records up to position {position}: "
+                    "records are missing. Run: meedoen audit verify"
+                )
+            states[chain] = ChainState(position, digest, records)
+    return states
+
+
+def chain_ends() -> dict[str, int]:
+    """The last position actually in each chain (not what its head says)."""
+    return {
+        chain: model.objects.aggregate(last=Max("position"))["last"] or 0
+        for chain, (model, _) in CHAINS.items()
+    }
+
+
+def chain_hashes(chain: str, positions: Collection[int]) -> dict[int, str]:
+    """The hashes of the records at ``positions`` that the chain holds."""
+    model, _ = CHAINS[chain]
+    wanted = sorted(positions)
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 500):
+        rows = model.objects.filter(position__in=wanted[start : start + 500])
+        found.update(rows.values_list("position", "hash"))
+    return found
+
+
+def _extends(newest: Checkpoint) -> list[str]:
+    """What in the log contradicts the newest checkpoint (empty: it extends it)."""
+    problems = []
+    for chain, state in sorted(newest.chains.items()):
+        if chain in CHAINS and state.position:
+            stored = chain_hashes(chain, [state.position]).get(state.position)
+            if stored != state.hash:
+                problems.append(
+                    f"record {state.position} of the {chain} chain is not the record "
+                    f"{newest.label} saw"
+                )
+    return problems
+
+
+def checkpoint_key_ensure() -> bool:
+    """Create the checkpoint signing key (and its public key beside it) unless it exists.
+    Returns True when it was created."""
+    return checkpoint_key_create(settings.AUDIT_CHECKPOINT_KEY)
+
+
+def audit_checkpoint_write(*, create_key: bool = True) -> WitnessWrite:
+    """Sign where both chains end now and write it as the next checkpoint to the witness folder
+    (``MEEDOEN_AUDIT_WITNESS``); nothing is written when the chains did not move since the
+    newest checkpoint. Refused (CheckpointError) when the key cannot be read, or when the log
+    does not extend the newest checkpoint. ``create_key``: create the key on first use (the
+    operator's command does; ``meedoen serve`` only uses a key that exists)."""
+    if create_key:
+        checkpoint_key_ensure()
+    key = checkpoint_key_load(settings.AUDIT_CHECKPOINT_KEY)
+    return witness_write(
+        folder=settings.AUDIT_WITNESS_DIR, key=key, chains=chain_states(), extends=_extends
+    )
+
+
+def checkpoint_timer_start(*, interval: int | None = None) -> threading.Event | None:
+    """For ``meedoen serve``: write a checkpoint now and then every ``interval`` seconds
+    (``MEEDOEN_CHECKPOINT_INTERVAL``) in a background thread — when this process can read the
+    checkpoint key (single-account installations, the demo). Otherwise say once that the
+    operator's timer must write them. Returns an event that stops the thread, or None."""
+    seconds = settings.AUDIT_CHECKPOINT_INTERVAL if interval is None else interval
+    key = settings.AUDIT_CHECKPOINT_KEY
+    if seconds <= 0:
+        logger.info(
+            "audit checkpoints are not written by the web app (MEEDOEN_CHECKPOINT_INTERVAL=0): "
+            "the operator's timer writes them (meedoen audit checkpoint)"
+        )
+        return None
+    if not checkpoint_key_readable(key):
+        logger.warning(
+            "the web app cannot read the checkpoint key %s, so it writes no audit checkpoints: "
+            "the operator's timer must (meedoen audit checkpoint, see docs/admin/workspace.md)",
+            key,
+        )
+        return None
+    stop = threading.Event()
+
+    def run() -> None:
+        from django.db import connections
+
+        while True:
+            try:
+                result = audit_checkpoint_write(create_key=False)
+                if result.written:
+                    logger.info("audit checkpoint written: %s", result.path)
+            except CheckpointError as exc:
+                logger.error("audit checkpoint not written: %s", exc)
+            except Exception:
+                logger.exception("audit checkpoint not written")
+            finally:
+                connections.close_all()
+            if stop.wait(seconds):
+                return
+
+    threading.Thread(target=run, name="meedoen-audit-checkpoints", daemon=True).start()
+    return stop
+
+
+def audit_checkpoint_init() -> list[Path]:
+    """For ``meedoen init``: the checkpoint key unless it exists, and a checkpoint of the log as
+    it is now. Returns what was created. An account that may not hold the key (key separation,
+    docs/admin/workspace.md) gets CheckpointError or OSError: the checkpoint account's timer
+    writes the checkpoints then."""
+    created = []
+    if checkpoint_key_ensure():
+        created.append(settings.AUDIT_CHECKPOINT_KEY)
+    result = audit_checkpoint_write(create_key=False)
+    if result.written:
+        created.append(result.path)
+    return created

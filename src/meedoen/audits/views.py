@@ -1,20 +1,37 @@
 """The audit log page (``/logboek/``): the newest processing records, filtered, with who acted,
-and a check of the hash chains. For the privacy officer and the administrator only.
+a check of the hash chains and of the signed checkpoints, the newest checkpoint to download and
+keep, and a check against a kept one. For the privacy officer and the administrator only.
 
-Looking at the log is itself logged: every page view and every chain check writes an access
-record (``audit.read``, ``audit.verify``) before anything is shown."""
+Looking at the log is itself logged: every page view, chain check and download writes an access
+record (``audit.read``, ``audit.verify``, ``audit.checkpoint_download``) before anything is
+shown."""
 
 from __future__ import annotations
 
+import json
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.views import role_required
-from meedoen.audits.forms import AuditFilterForm
-from meedoen.audits.selectors import audit_log_page, audit_verify, chain_label
-from meedoen.audits.services import AUDIT_READ, AUDIT_VERIFY, audit_log_viewed
+from meedoen.audits.forms import AuditFilterForm, KeptCheckpointForm
+from meedoen.audits.selectors import (
+    audit_checkpoint_download,
+    audit_checkpoint_newest,
+    audit_log_page,
+    audit_verify_all,
+    chain_label,
+)
+from meedoen.audits.services import (
+    AUDIT_CHECKPOINT_DOWNLOAD,
+    AUDIT_READ,
+    AUDIT_VERIFY,
+    audit_log_viewed,
+    chain_ends,
+)
 from meedoen.audits.trace import TraceContext
 
 #: Who may read the audit log.
@@ -27,8 +44,9 @@ LIMIT = 100
 @require_http_methods(["GET", "POST"])
 @role_required(*READERS)
 def log(request: HttpRequest) -> HttpResponse:
-    """GET shows the (filtered) records; POST also checks the chains. The check only reads, so
-    its result is rendered directly; the filter stays in the address (the form posts to it)."""
+    """GET shows the (filtered) records; POST also checks the chains and the checkpoints, with
+    the kept checkpoint when one is uploaded. The check only reads, so its result is rendered
+    directly; the filter stays in the address (the forms post to it)."""
     verifying = request.method == "POST"
     audit_log_viewed(
         user=request.user,
@@ -38,14 +56,63 @@ def log(request: HttpRequest) -> HttpResponse:
     )
     form = AuditFilterForm(request.GET)
     page = audit_log_page(**form.filters(), limit=LIMIT) if form.is_valid() else None
-    reports = [(chain_label(r.chain), r) for r in audit_verify()] if verifying else []
+    with_kept = verifying and request.POST.get("check") == "kept"
+    kept_form = KeptCheckpointForm(request.POST, request.FILES) if with_kept else None
+    upload = kept_form or KeptCheckpointForm()
+    verification = None
+    if verifying and (kept_form is None or kept_form.is_valid()):
+        verification = audit_verify_all(kept=kept_form.kept() if kept_form else [])
+    newest = audit_checkpoint_newest()
+    ends = chain_ends()
     return render(
         request,
         "audits/log.html",
         {
             "form": form,
             "page": page,
-            "reports": reports,
-            "intact": all(report.intact for _, report in reports),
+            "upload": upload,
+            "verification": verification,
+            "with_kept": with_kept,
+            "reports": [(chain_label(r.chain), r) for r in verification.chains]
+            if verification
+            else [],
+            "truncations": [(chain_label(t.chain), t) for t in verification.checkpoints.truncations]
+            if verification
+            else [],
+            "checkpoint_problems": [
+                problem
+                for problem in verification.checkpoints.problems
+                if problem not in {t.message for t in verification.checkpoints.truncations}
+            ]
+            if verification
+            else [],
+            "newest": newest,
+            "newest_chains": [
+                (chain_label(chain), state, ends.get(chain, 0) - state.position)
+                for chain, state in sorted(newest.chains.items(), reverse=True)
+            ]
+            if newest
+            else [],
         },
     )
+
+
+@require_GET
+@role_required(*READERS)
+def checkpoint_download(request: HttpRequest) -> HttpResponse:
+    """The newest signed checkpoint and where both chains end now, as a JSON file for the
+    privacy officer to keep outside meedoen (and to upload on this page later)."""
+    audit_log_viewed(
+        user=request.user,
+        operation=AUDIT_CHECKPOINT_DOWNLOAD,
+        trace=TraceContext.start(request.headers.get("traceparent")),
+        client=request.META.get("REMOTE_ADDR", ""),
+    )
+    document = audit_checkpoint_download(user_name=request.user.get_username())
+    name = f"meedoen-controlepunt-{timezone.localtime():%Y%m%d-%H%M%S}.json"
+    response = HttpResponse(
+        json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 
@@ -15,7 +18,9 @@ from meedoen.audits.services import (
     INTAKE_ACTIVITY,
     activity_uri,
     audit_access,
+    audit_checkpoint_write,
     audit_processing,
+    checkpoint_key_ensure,
 )
 from meedoen.audits.trace import TraceContext
 
@@ -241,6 +246,7 @@ def test_only_the_newest_hundred_are_shown(client: Client, officer) -> None:
 
 def test_chain_check_reports_intact_chains_with_their_last_hash(client: Client, officer) -> None:
     log(["a" * 32, "b" * 32, "c" * 32])
+    audit_checkpoint_write()
     client.force_login(officer)
     response = client.post("/logboek/")
     assert response.status_code == 200
@@ -258,6 +264,7 @@ def test_chain_check_reports_intact_chains_with_their_last_hash(client: Client, 
     assert f"<code>{access.hash}</code>" in html
     assert 'class="utrecht-alert utrecht-alert--ok" role="status"' in html
     assert "VERBROKEN" not in html
+    assert "<strong>Intact:</strong> het logboek sluit aan op het enige controlepunt" in html
     # The records are shown as well.
     assert [p for p, _ in shown(response)] == [3, 2, 1]
 
@@ -320,3 +327,111 @@ def test_every_view_and_check_writes_an_access_record(client: Client, make_user)
     assert len({r.trace_id for r in (*reads, *checks)}) == 3
     # Viewing writes no processing records: no person's data was processed.
     assert not ProcessingRecord.objects.exists()
+
+
+# -- Checkpoints -----------------------------------------------------------------------------
+
+
+def test_the_page_shows_the_newest_checkpoint_and_what_it_does_not_cover_yet(
+    client: Client, officer
+) -> None:
+    client.force_login(officer)
+    assert "Er is nog geen controlepunt." in client.get("/logboek/").content.decode()
+    log(["a" * 32, "b" * 32])
+    audit_checkpoint_write()
+    log(["c" * 32])
+    html = client.get("/logboek/").content.decode()
+    assert "Nieuwste controlepunt: nummer 1, van" in html
+    assert "De keten van logregels tot en met regel 2; 1 nieuwere regel staat nog niet" in html
+    assert 'href="/logboek/controlepunt/" download>Controlepunt downloaden</a>' in html
+    assert 'enctype="multipart/form-data"' in html and 'accept=".json,application/json"' in html
+
+
+def test_the_chain_check_without_any_checkpoint_is_not_intact(client: Client, officer) -> None:
+    checkpoint_key_ensure()
+    log(["a" * 32])
+    client.force_login(officer)
+    response = client.post("/logboek/")
+    html = response.content.decode()
+    assert 'class="utrecht-alert utrecht-alert--error" role="alert"' in html
+    assert "<strong>CONTROLEPUNT:</strong>" in html and "holds no checkpoint of this log" in html
+
+
+def test_the_officer_downloads_the_newest_signed_checkpoint_and_the_heads(
+    client: Client, officer
+) -> None:
+    log(["a" * 32, "b" * 32])
+    written = audit_checkpoint_write()
+    client.force_login(officer)
+    response = client.get("/logboek/controlepunt/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert re.fullmatch(
+        r'attachment; filename="meedoen-controlepunt-\d{8}-\d{6}\.json"',
+        response["Content-Disposition"],
+    )
+    document = json.loads(response.content)
+    assert document["format"] == "meedoen-audit-checkpoint-download/1"
+    assert document["downloaded_by"] == "privacy_officer"
+    assert document["checkpoint"] == written.checkpoint.as_json()
+    assert document["key"]["fingerprint"] == written.checkpoint.key
+    # The heads include the download's own access record.
+    (download,) = accesses("audit.checkpoint_download")
+    assert document["heads"]["access"]["position"] == download.position
+    assert document["heads"]["processing"]["position"] == 2
+
+
+def test_a_kept_checkpoint_shows_a_cut_off_log(client: Client, officer, tmp_path) -> None:
+    log(["a" * 32, "b" * 32, "c" * 32])
+    audit_checkpoint_write()
+    client.force_login(officer)
+    kept = client.get("/logboek/controlepunt/").content
+    upload = SimpleUploadedFile("bewaard.json", kept, content_type="application/json")
+    response = client.post("/logboek/", {"check": "kept", "controlepunt": upload})
+    assert 'class="utrecht-alert utrecht-alert--ok" role="status"' in response.content.decode()
+    assert "en op het controlepunt dat u uploadde" in response.content.decode()
+    # Cut the newest two processing records off and make the head fit (as an owner could).
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audits_processingrecord DISABLE TRIGGER USER")
+            cursor.execute("ALTER TABLE audits_chainhead DISABLE TRIGGER USER")
+        else:
+            cursor.execute("DROP TRIGGER audits_processingrecord_no_delete")
+            cursor.execute("DROP TRIGGER audits_chainhead_forward")
+        cursor.execute("DELETE FROM audits_processingrecord WHERE position > 1")
+        cursor.execute(
+            "UPDATE audits_chainhead SET position = 1, hash = "
+            "(SELECT hash FROM audits_processingrecord WHERE position = 1) "
+            "WHERE chain = 'processing'"
+        )
+    upload = SimpleUploadedFile("bewaard.json", kept, content_type="application/json")
+    response = client.post("/logboek/", {"check": "kept", "controlepunt": upload})
+    html = response.content.decode()
+    assert 'class="utrecht-alert utrecht-alert--error" role="alert"' in html
+    assert (
+        "<strong>AFGEKAPT:</strong> 2 regels van de keten van logregels na regel 1 zijn "
+        "verwijderd: controlepunt 1 van <time" in html
+    )
+    assert "zag regel 3." in html
+    assert "<strong>ONBESCHERMD:</strong> de databasetrigger" in html
+
+
+def test_an_upload_that_is_not_a_checkpoint_is_refused_with_an_error_summary(
+    client: Client, officer
+) -> None:
+    client.force_login(officer)
+    upload = SimpleUploadedFile("notities.json", b'{"a": 1}', content_type="application/json")
+    response = client.post("/logboek/", {"check": "kept", "controlepunt": upload})
+    html = response.content.decode()
+    assert response.context["verification"] is None
+    assert "<title>Fout:" in html
+    assert 'href="#id_controlepunt"' in html
+    assert "Dit is geen controlepunt van meedoen" in html
+    response = client.post("/logboek/", {"check": "kept"})
+    assert 'href="#id_controlepunt"' in response.content.decode()
+
+
+@pytest.mark.parametrize("role", NON_READERS)
+def test_other_roles_cannot_download_a_checkpoint(client: Client, make_user, role) -> None:
+    client.force_login(make_user(role))
+    assert client.get("/logboek/controlepunt/").status_code == 403
