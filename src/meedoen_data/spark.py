@@ -62,6 +62,9 @@ def spark_session(workdir: Path, *, app: str) -> Iterator[Any]:
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.driver.memory", memory)
         .config("spark.local.dir", str(workdir / "spark-local"))
+        # Hadoop's file system applies its own umask (022) to what Spark writes; the exchange
+        # holds pseudonyms and, for a linkage, identifiers: owner only (0600 / 0700).
+        .config("spark.hadoop.fs.permissions.umask-mode", "077")
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
     )

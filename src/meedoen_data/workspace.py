@@ -153,7 +153,7 @@ def workspace_init(*, home: Path, demo: bool = False) -> InitReport:
     for folder, mode in (
         (workspace.vault_dir, 0o700),
         (workspace.quarantine_dir, 0o700),
-        (workspace.log_dir, 0o750),
+        (workspace.log_dir, 0o700),
     ):
         note(folder.name + "/", not folder.exists())
         folder.mkdir(mode=mode, exist_ok=True)
@@ -186,6 +186,7 @@ def workspace_init(*, home: Path, demo: bool = False) -> InitReport:
 
     if workspace.exists():
         note("workspace.json", False)
+        os.chmod(workspace.manifest_path, 0o600)  # older workspaces wrote it with the umask
     else:
         manifest = {
             "format": WORKSPACE_FORMAT,
@@ -196,6 +197,7 @@ def workspace_init(*, home: Path, demo: bool = False) -> InitReport:
         # Written last: a workspace.json means every part above exists.
         tmp = workspace.manifest_path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        tmp.chmod(0o600)  # every file of the workspace: owner only
         tmp.replace(workspace.manifest_path)
         note("workspace.json", True)
     return report

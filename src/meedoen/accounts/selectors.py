@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from dataclasses import dataclass
+from datetime import datetime
 
-from meedoen.accounts.models import User
+from django.db.models import Count
+from django.utils import timezone
+
+from meedoen.accounts.models import ApiToken, User
 from meedoen.accounts.roles import Role
 
 
@@ -13,3 +17,43 @@ def user_counts_by_role() -> dict[str, int]:
     for row in User.objects.filter(is_active=True).values("role").annotate(n=Count("id")):
         counts[row["role"]] = row["n"]
     return counts
+
+
+def analysts_active() -> list[User]:
+    """Active analysts, by name (the privacy officer grants link review to one of them)."""
+    return list(
+        User.objects.filter(role=Role.ANALYST, is_active=True).order_by(
+            "last_name", "first_name", "username"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    id: int
+    name: str
+    created: datetime
+    last_used: datetime | None
+    expires: datetime | None
+    revoked: datetime | None
+    status: str  # active, expired or revoked
+
+
+def token_list(*, user: User) -> list[TokenRow]:
+    """A user's personal API tokens, newest first (never the tokens themselves)."""
+    now = timezone.now()
+    rows = []
+    for t in ApiToken.objects.filter(user=user).order_by("-created", "-pk"):
+        status = "revoked" if t.revoked else "expired" if not t.usable(now) else "active"
+        rows.append(
+            TokenRow(
+                id=t.pk,
+                name=t.name,
+                created=t.created,
+                last_used=t.last_used,
+                expires=t.expires,
+                revoked=t.revoked,
+                status=status,
+            )
+        )
+    return rows

@@ -2,14 +2,57 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone, translation
 
-from meedoen.accounts.models import User
+from meedoen.accounts.models import ApiToken, User
 from meedoen.accounts.roles import Role
+from meedoen.accounts.throttle import CHANNEL_ATTRIBUTE, CLIENT_ATTRIBUTE, lockout_reason
+from meedoen.audits.trace import TraceContext
+
+#: The processing activity under which changes to accounts are logged (an account is personal
+#: data of the employee who holds it).
+ACCOUNTS_ACTIVITY = "urn:meedoen:verwerkingsactiviteit:accountbeheer"
+
+
+def _account_audit(
+    *,
+    operation: str,
+    account: User,
+    by: str,
+    by_role: str,
+    channel: str,
+    client: str = "",
+    detail: str = "",
+) -> None:
+    """An account change in the audit log: who did it (access record) and to which account
+    (processing record, data subject type ``account``)."""
+    from datetime import UTC, datetime
+
+    from meedoen.audits.services import audit_action
+
+    audit_action(
+        trace=TraceContext.start(),
+        user_name=by,
+        user_role=by_role,
+        channel=channel,
+        client=client,
+        operation=operation,
+        activity=ACCOUNTS_ACTIVITY,
+        subjects={"account": [account.username]},
+        started=datetime.now(UTC),
+        detail=detail,
+    )
 
 
 def user_create(
@@ -20,9 +63,13 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    by: str = "system",
+    by_role: str = "",
+    channel: str = "cli",
 ) -> User:
     """Create a user with one role. The password must pass the configured validators
-    (django.core.exceptions.ValidationError otherwise)."""
+    (django.core.exceptions.ValidationError otherwise). Logged as ``account.create`` by ``by``
+    (the command line passes the operating-system user)."""
     role = Role(role)
     user = User(
         username=username, role=role, first_name=first_name, last_name=last_name, email=email
@@ -31,6 +78,14 @@ def user_create(
     user.set_password(password)
     user.full_clean()
     user.save()
+    _account_audit(
+        operation="account.create",
+        account=user,
+        by=by,
+        by_role=by_role,
+        channel=channel,
+        detail=f"role {user.role}",
+    )
     return user
 
 
@@ -55,20 +110,146 @@ DEMO_NAMES: dict[str, tuple[str, str]] = {
 
 
 @transaction.atomic
-def demo_users_reset() -> list[DemoUser]:
+def demo_users_reset(*, by: str = "demo") -> list[DemoUser]:
     """Create the demo account of every role, or give an existing one a fresh password.
 
     Passwords are random and only printed, so a demo left running is not open to anyone who
-    read the README."""
+    read the README. Each creation or reset is logged (``account.create``, ``account.reset``)."""
     result = []
     for role in Role:
         first_name, last_name = DEMO_NAMES[role]
         password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
-        user, _created = User.objects.update_or_create(
+        user, created = User.objects.update_or_create(
             username=role.value,
             defaults={"role": role, "first_name": first_name, "last_name": last_name},
         )
         user.set_password(password)
         user.save(update_fields=["password"])
+        _account_audit(
+            operation="account.create" if created else "account.reset",
+            account=user,
+            by=by,
+            by_role="operator",
+            channel="cli",
+            detail=f"demo account, role {role.value}",
+        )
         result.append(DemoUser(username=user.username, role=role.value, password=password))
     return result
+
+
+# --- Signing in outside the login page ------------------------------------------------------
+
+
+class SignInRefused(Exception):
+    """A sign-in with a wrong password or token, or while locked out (the message says which)."""
+
+
+def user_authenticate(
+    *,
+    username: str,
+    password: str | None = None,
+    token: str | None = None,
+    channel: str = "cli",
+    client: str = "",
+) -> User:
+    """Sign ``username`` in with a password or a personal API token, as the login page does:
+    through ``django.contrib.auth.authenticate``, so django-axes counts every failure and locks
+    the user after too many (SignInRefused, with the reason), and every failure is logged.
+
+    The command line has no network address: its attempts are counted per user name, apart
+    from the web's. ``client`` names who ran it (the operating-system user)."""
+    if (password is None) == (token is None):
+        raise ValueError("give a password or a token")
+    request = HttpRequest()
+    request.method = "POST"
+    request.path = request.path_info = f"/{channel}/"
+    request.META["HTTP_USER_AGENT"] = f"meedoen-{channel}"
+    request.META["PATH_INFO"] = request.path_info
+    request.POST = QueryDict(mutable=True)
+    request.POST["username"] = username
+    setattr(request, CHANNEL_ATTRIBUTE, channel)
+    setattr(request, CLIENT_ATTRIBUTE, client)
+    if token is not None:
+        user = authenticate(request, username=username, token=token)
+    else:
+        user = authenticate(request, username=username, password=password)
+    if user is None:
+        with translation.override("en"):  # the command line speaks English
+            raise SignInRefused(lockout_reason(request))
+    # As a sign-in on the login page: axes keeps its access log and clears the failures.
+    user_logged_in.send(sender=type(user), request=request, user=user)
+    return user
+
+
+# --- Personal API tokens --------------------------------------------------------------------
+
+#: Tokens start with this, so a leaked one is recognisable (e.g. by secret scanners).
+TOKEN_PREFIX = "meedoen_"  # noqa: S105  (a prefix, not a secret)
+#: Default lifetime of a new token.
+TOKEN_DAYS = 90
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def token_create(
+    *, user: User, name: str = "", days: int | None = TOKEN_DAYS, client: str = ""
+) -> tuple[ApiToken, str]:
+    """A new personal API token of ``user``: 32 random bytes, returned once (only its hash is
+    stored). It expires after ``days`` days (None or 0: never). Logged as
+    ``account.token_create``."""
+    if days is not None and days < 0:
+        raise ValidationError("the number of days may not be negative")
+    if len(name) > 100:
+        raise ValidationError("the name may be at most 100 characters")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(
+        user=user,
+        name=name.strip(),
+        digest=token_digest(secret),
+        expires=timezone.now() + timedelta(days=days) if days else None,
+    )
+    _account_audit(
+        operation="account.token_create",
+        account=user,
+        by=user.username,
+        by_role=user.role,
+        channel="cli",
+        client=client,
+        detail=f"token {row.pk} {row.name}".strip(),
+    )
+    return row, secret
+
+
+def token_revoke(*, user: User, token_id: int, client: str = "") -> ApiToken:
+    """Revoke one of ``user``'s own tokens (ObjectDoesNotExist for anyone else's). Logged as
+    ``account.token_revoke``; revoking twice changes nothing."""
+    row = ApiToken.objects.filter(pk=token_id, user=user).first()
+    if row is None:
+        raise ObjectDoesNotExist(f"{user.username} has no API token {token_id}")
+    if row.revoked is None:
+        row.revoked = timezone.now()
+        row.save(update_fields=["revoked"])
+        _account_audit(
+            operation="account.token_revoke",
+            account=user,
+            by=user.username,
+            by_role=user.role,
+            channel="cli",
+            client=client,
+            detail=f"token {row.pk}",
+        )
+    return row
+
+
+def token_user(*, token: str) -> User | None:
+    """The active user whose usable (not revoked, not expired) token this is; records its use."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = ApiToken.objects.select_related("user").filter(digest=token_digest(token)).first()
+    now = timezone.now()
+    if row is None or not row.usable(now) or not row.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=row.pk).update(last_used=now)
+    return row.user

@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from meedoen.cli.common import (
+    EXIT_REJECTED,
     HomeOption,
     JsonOption,
     cli_actor,
     cli_trace,
     console,
     emit_json,
+    fail,
     run_service,
     workspace_django,
 )
 
+if TYPE_CHECKING:
+    from meedoen.activities.models import ActivityVersion
+
 activity_app = typer.Typer(
     help="Processing activities and the privacy officer's decisions.", no_args_is_help=True
 )
-ByOption = Annotated[str, typer.Option("--by", help="User name of the privacy officer.")]
+ByOption = Annotated[
+    str,
+    typer.Option(
+        "--by",
+        help="User name of the privacy officer."
+        " Signed in with MEEDOEN_TOKEN, MEEDOEN_PASSWORD or the password prompt.",
+    ),
+]
 MotivationOption = Annotated[str, typer.Option(help="Why: recorded with the decision.")]
 
 
@@ -35,8 +47,28 @@ def activity_request(
     data_categories: Annotated[str, typer.Option(help="Data categories.")] = "",
     recipients: Annotated[str, typer.Option(help="Recipients and roles.")] = "",
     dpia: Annotated[str, typer.Option(help="DPIA reference.")] = "",
+    columns: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated table.column the activity needs (default: every column of "
+            "the sources), e.g. ingeschrevenpersoon.geboortejaar,toewijzing.productcategorie."
+        ),
+    ] = "",
+    fine: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated columns kept at finer detail (month instead of year), e.g. "
+            "verblijfplaats.datumvan_maand; needs --fine-reason."
+        ),
+    ] = "",
+    fine_reason: Annotated[str, typer.Option(help="Why the finer detail is needed.")] = "",
     by: Annotated[
-        str | None, typer.Option("--by", help="Analyst's user name (default: you).")
+        str | None,
+        typer.Option(
+            "--by",
+            help="Analyst's user name; required. Signed in with MEEDOEN_TOKEN, "
+            "MEEDOEN_PASSWORD or the password prompt.",
+        ),
     ] = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
@@ -56,6 +88,10 @@ def activity_request(
             data_categories=data_categories,
             recipients=recipients,
             dpia_reference=dpia,
+            columns=_split(columns),
+            fine_columns=_split(fine),
+            fine_reason=fine_reason,
+            trace=cli_trace(),
         )
     )
     if as_json:
@@ -75,9 +111,21 @@ def activity_amend(
     data_categories: Annotated[str | None, typer.Option(help="New data categories.")] = None,
     recipients: Annotated[str | None, typer.Option(help="New recipients and roles.")] = None,
     dpia: Annotated[str | None, typer.Option(help="New DPIA reference.")] = None,
+    columns: Annotated[
+        str | None, typer.Option(help="New comma-separated table.column list.")
+    ] = None,
+    fine: Annotated[
+        str | None, typer.Option(help="New comma-separated columns at finer detail.")
+    ] = None,
+    fine_reason: Annotated[str | None, typer.Option(help="New reason for finer detail.")] = None,
     note: Annotated[str, typer.Option(help="What changed and why.")] = "",
     by: Annotated[
-        str | None, typer.Option("--by", help="Analyst's user name (default: you).")
+        str | None,
+        typer.Option(
+            "--by",
+            help="Analyst's user name; required. Signed in with MEEDOEN_TOKEN, "
+            "MEEDOEN_PASSWORD or the password prompt.",
+        ),
     ] = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
@@ -104,7 +152,11 @@ def activity_amend(
             ),
             recipients=current.recipients if recipients is None else recipients,
             dpia_reference=current.dpia_reference if dpia is None else dpia,
+            columns=current.columns if columns is None else _split(columns),
+            fine_columns=current.fine_columns if fine is None else _split(fine),
+            fine_reason=current.fine_reason if fine_reason is None else fine_reason,
             note=note,
+            trace=cli_trace(),
         )
     )
     if as_json:
@@ -115,61 +167,271 @@ def activity_amend(
         )
 
 
-def _decision_command(verb: str, help_text: str) -> None:
-    """Register ``meedoen activity VERB ID --by USER --motivation TEXT`` (privacy officer)."""
+def _split(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
 
-    def command(
-        activity_id: Annotated[int, typer.Argument(metavar="ID")],
-        by: ByOption,
-        motivation: MotivationOption,
-        home: HomeOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        workspace_django(home)
-        from meedoen.activities import services
 
-        action = {
-            "approve": services.activity_approve,
-            "refuse": services.activity_refuse,
-            "revoke": services.activity_revoke,
-        }[verb]
-        from meedoen.activities.selectors import activity_purges
-
-        actor = cli_actor(by)
-        kwargs = {"trace": cli_trace()} if verb == "revoke" else {}
-        version = run_service(
-            lambda: action(activity_id=activity_id, actor=actor, motivation=motivation, **kwargs)
+def _print_decision(
+    activity_id: int, verb: str, version: ActivityVersion, as_json: bool, deleted: list[Any]
+) -> None:
+    if as_json:
+        emit_json(
+            {
+                "id": activity_id,
+                "version": version.number,
+                "status": version.status,
+                "valid_until": version.valid_until,
+                **({"floor": version.disclosure_floor} if verb == "approve" else {}),
+                **({"deleted": vars(deleted[0])} if deleted else {}),
+            }
         )
-        deleted = activity_purges(activity_id=activity_id)[-1:] if verb == "revoke" else []
-        if as_json:
-            emit_json(
-                {
-                    "id": activity_id,
-                    "version": version.number,
-                    "status": version.status,
-                    "valid_until": version.valid_until,
-                    **({"deleted": vars(deleted[0])} if deleted else {}),
-                }
-            )
-            return
-        until = f" until {version.valid_until}" if version.valid_until else ""
-        console.print(
-            f"Activity {activity_id} is now {version.status}{until} "
-            f"(version {version.number}, by {version.acted_by})"
+        return
+    until = f" until {version.valid_until}" if version.valid_until else ""
+    console.print(
+        f"Activity {activity_id} is now {version.status}{until} "
+        f"(version {version.number}, by {version.acted_by})"
+    )
+    for purge in deleted:
+        console.print(f"Data derived under activity {activity_id}: {purge.summary}")
+
+
+VersionOption = Annotated[
+    int,
+    typer.Option(
+        "--version",
+        help="The version you read and decide on (meedoen activity show ID); a request that "
+        "changed since is refused.",
+    ),
+]
+
+
+@activity_app.command("approve")
+def activity_approve(
+    activity_id: Annotated[int, typer.Argument(metavar="ID")],
+    by: ByOption,
+    motivation: MotivationOption,
+    version: VersionOption,
+    min_frequency: Annotated[
+        int, typer.Option(help="Floor: a published cell needs at least this many units.")
+    ] = 10,
+    dominance: Annotated[
+        str, typer.Option(help="Floor N,K of the dominance rule (magnitude tables).")
+    ] = "1,50",
+    p_percent: Annotated[float, typer.Option(help="Floor of the p% rule.")] = 10.0,
+    group: Annotated[
+        bool, typer.Option(help="Floor: the group disclosure rule is always on.")
+    ] = True,
+    protection: Annotated[
+        float | None,
+        typer.Option(help="Floor of the protection width (default: the minimum frequency)."),
+    ] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Approve version VERSION of a requested activity (privacy officer), with the floors of the
+    disclosure rules its publications must keep; it expires after its retention period."""
+    workspace_django(home)
+    from meedoen.activities import services
+    from meedoen.activities.floors import floor_make
+
+    try:
+        n, k = (float(part) for part in dominance.split(","))
+    except ValueError:
+        fail(f"--dominance must be N,K (e.g. 1,50), not {dominance!r}", code=EXIT_REJECTED)
+    actor = cli_actor(by)
+    approved = run_service(
+        lambda: services.activity_approve(
+            activity_id=activity_id,
+            actor=actor,
+            motivation=motivation,
+            version=version,
+            trace=cli_trace(),
+            floor=floor_make(
+                min_frequency=min_frequency,
+                dominance=(int(n), k),
+                p_percent=p_percent,
+                group=group,
+                protection=protection,
+            ),
         )
-        for purge in deleted:
-            console.print(f"Data derived under activity {activity_id}: {purge.summary}")
-
-    command.__doc__ = help_text
-    activity_app.command(verb)(command)
+    )
+    _print_decision(activity_id, "approve", approved, as_json, [])
 
 
-_decision_command(
-    "approve",
-    "Approve a requested activity (privacy officer); it expires after its retention period.",
+@activity_app.command("refuse")
+def activity_refuse(
+    activity_id: Annotated[int, typer.Argument(metavar="ID")],
+    by: ByOption,
+    motivation: MotivationOption,
+    version: VersionOption,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Refuse version VERSION of a requested activity (privacy officer)."""
+    workspace_django(home)
+    from meedoen.activities import services
+
+    actor = cli_actor(by)
+    refused = run_service(
+        lambda: services.activity_refuse(
+            activity_id=activity_id,
+            actor=actor,
+            motivation=motivation,
+            version=version,
+            trace=cli_trace(),
+        )
+    )
+    _print_decision(activity_id, "refuse", refused, as_json, [])
+
+
+@activity_app.command("revoke")
+def activity_revoke(
+    activity_id: Annotated[int, typer.Argument(metavar="ID")],
+    by: ByOption,
+    motivation: MotivationOption,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke an approved activity (privacy officer): everything derived under it is deleted."""
+    workspace_django(home)
+    from meedoen.activities import services
+    from meedoen.activities.selectors import activity_purges
+
+    actor = cli_actor(by)
+    revoked = run_service(
+        lambda: services.activity_revoke(
+            activity_id=activity_id, actor=actor, motivation=motivation, trace=cli_trace()
+        )
+    )
+    _print_decision(
+        activity_id, "revoke", revoked, as_json, activity_purges(activity_id=activity_id)[-1:]
+    )
+
+
+@activity_app.command("show")
+def activity_show(
+    activity_id: Annotated[int, typer.Argument(metavar="ID")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The current version of an activity: what the privacy officer decides on."""
+    workspace_django(home)
+    from meedoen.activities.selectors import activity_current, activity_reviewers
+
+    state = run_service(lambda: activity_current(activity_id=activity_id))
+    reviewers = activity_reviewers(activity_id=activity_id)
+    fields = {
+        "id": state.id,
+        "version": state.number,
+        "status": state.status,
+        "name": state.name,
+        "purpose": state.purpose,
+        "legal_basis": state.legal_basis,
+        "sources": state.sources,
+        "columns": state.columns,
+        "fine_columns": state.fine_columns,
+        "fine_reason": state.fine_reason,
+        "data_categories": state.data_categories,
+        "recipients": state.recipients,
+        "retention_days": state.retention_days,
+        "dpia_reference": state.dpia_reference,
+        "valid_until": state.valid_until,
+        "floor": state.floor.as_dict(),
+        "reviewers": [r.username for r in reviewers],
+        "by": state.acted_by,
+        "motivation": state.motivation,
+    }
+    if as_json:
+        emit_json(fields)
+        return
+    table = Table(
+        title=f"Processing activity {state.id}, version {state.number}", show_header=False
+    )
+    table.add_column("field")
+    table.add_column("value")
+    for name, value in fields.items():
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        elif name == "floor":
+            value = state.floor.describe()
+        table.add_row(name, "" if value is None else str(value))
+    console.print(table)
+
+
+reviewer_app = typer.Typer(
+    help="Who may review an activity's uncertain links (privacy officer).", no_args_is_help=True
 )
-_decision_command("refuse", "Refuse a requested activity (privacy officer).")
-_decision_command("revoke", "Revoke an approved activity (privacy officer).")
+activity_app.add_typer(reviewer_app, name="reviewer")
+
+
+@reviewer_app.command("grant")
+def reviewer_grant(
+    activity_id: Annotated[int, typer.Argument(metavar="ID")],
+    username: Annotated[str, typer.Argument(metavar="USER", help="The analyst.")],
+    by: ByOption,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Let analyst USER review the uncertain links of activity ID (names and addresses)."""
+    workspace_django(home)
+    from meedoen.activities import services
+
+    actor = cli_actor(by)
+    run_service(
+        lambda: services.reviewer_grant(
+            activity_id=activity_id, username=username, actor=actor, trace=cli_trace()
+        )
+    )
+    if as_json:
+        emit_json({"id": activity_id, "reviewer": username, "granted": True})
+    else:
+        console.print(f"{username} may review the links of activity {activity_id}")
+
+
+@reviewer_app.command("withdraw")
+def reviewer_withdraw(
+    activity_id: Annotated[int, typer.Argument(metavar="ID")],
+    username: Annotated[str, typer.Argument(metavar="USER", help="The analyst.")],
+    by: ByOption,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Withdraw USER's permission to review the links of activity ID."""
+    workspace_django(home)
+    from meedoen.activities import services
+
+    actor = cli_actor(by)
+    ended = run_service(
+        lambda: services.reviewer_withdraw(
+            activity_id=activity_id, username=username, actor=actor, trace=cli_trace()
+        )
+    )
+    if as_json:
+        emit_json({"id": activity_id, "reviewer": username, "withdrawn": ended})
+    elif ended:
+        console.print(f"{username} may no longer review the links of activity {activity_id}")
+    else:
+        console.print(f"{username} had no permission to review the links of activity {activity_id}")
+
+
+@reviewer_app.command("list")
+def reviewer_list(
+    activity_id: Annotated[int, typer.Argument(metavar="ID")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The analysts who may review the links of activity ID."""
+    workspace_django(home)
+    from meedoen.activities.selectors import activity_reviewers
+
+    reviewers = activity_reviewers(activity_id=activity_id)
+    if as_json:
+        emit_json([{**vars(r), "granted_at": r.granted_at} for r in reviewers])
+        return
+    if not reviewers:
+        console.print(f"Nobody may review the links of activity {activity_id}.")
+    for r in reviewers:
+        console.print(f"{r.username} ({r.full_name}), granted by {r.granted_by} at {r.granted_at}")
 
 
 @activity_app.command("list")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -107,17 +108,60 @@ def web_database_ready() -> None:
     Path(connection.settings_dict["NAME"]).chmod(0o600)
 
 
-def cli_actor(username: str | None) -> Any:
-    """``--by USERNAME`` as an Actor (the account must exist and be active); without it, the
-    operating-system user operating the workspace."""
-    from meedoen.accounts.models import User
+def _terminal() -> bool:
+    """Whether a person sits at a terminal to type a password: standard input or error is one,
+    and the controlling terminal opens (not in a script, a cron job or a test subprocess)."""
+    if not (sys.stdin.isatty() or sys.stderr.isatty()):
+        return False
+    try:
+        descriptor = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return False
+    os.close(descriptor)
+    return True
+
+
+#: How a command learns the secret of ``--by USER``, in the order it looks.
+SIGN_IN_WAYS = (
+    "a personal API token in MEEDOEN_TOKEN (meedoen user token create), the password in "
+    "MEEDOEN_PASSWORD, or the password typed at the prompt in a terminal"
+)
+
+
+def cli_actor(username: str | None, *, token: bool = True) -> Any:
+    """``--by USERNAME`` as an authenticated Actor; without it, the operating-system user who
+    operates the workspace (services decide what that operator may do).
+
+    The user proves who they are with, in this order: a personal API token in MEEDOEN_TOKEN
+    (unless ``token`` is false: managing tokens needs the password), the password in
+    MEEDOEN_PASSWORD, or the password asked on the terminal. Without any of them, or with a
+    wrong one, exit 2; failures count towards the login throttle and are logged."""
     from meedoen.activities.actors import Actor
 
+    operator = getpass.getuser()
     if username is None:
-        return Actor(name=getpass.getuser())
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        fail(f"no active user {username!r}", code=EXIT_REJECTED)
+        return Actor(name=operator)
+    from meedoen.accounts.services import SignInRefused, user_authenticate
+    from meedoen.conf.env import env_str
+
+    secret_token = env_str("MEEDOEN_TOKEN", "") if token else ""
+    password = env_str("MEEDOEN_PASSWORD", "")
+    if not secret_token and not password:
+        if not _terminal():
+            sources = SIGN_IN_WAYS if token else "MEEDOEN_PASSWORD, or the terminal prompt"
+            fail(
+                f"--by {username}: no password or token for {username}. Give {sources} "
+                "(see docs/cli.md, Who acts)",
+                code=EXIT_REJECTED,
+            )
+        password = getpass.getpass(f"Password of {username}: ")
+    try:
+        if secret_token:
+            user = user_authenticate(username=username, token=secret_token, client=operator)
+        else:
+            user = user_authenticate(username=username, password=password, client=operator)
+    except SignInRefused as exc:
+        fail(f"authentication failed for {username}: {exc}", code=EXIT_REJECTED)
     return Actor(name=user.username, user=user)
 
 

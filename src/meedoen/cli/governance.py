@@ -3,9 +3,9 @@ checking what happened to it."""
 
 from __future__ import annotations
 
-import csv
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -17,6 +17,7 @@ from meedoen.cli.common import (
     cli_actor,
     cli_trace,
     console,
+    django_setup,
     emit_json,
     err_console,
     fail,
@@ -24,16 +25,19 @@ from meedoen.cli.common import (
     run_service,
     workspace_django,
 )
+from meedoen_data.csvsafe import csv_writer
 
 ActivityOption = Annotated[
     int, typer.Option("--activity", help="Id of the approved processing activity.")
 ]
 ByOption = Annotated[
     str | None,
-    typer.Option("--by", help="Your user name (default: the operating-system user)."),
+    typer.Option(
+        "--by",
+        help="Your user name (an analyst); required."
+        " Signed in with MEEDOEN_TOKEN, MEEDOEN_PASSWORD or the password prompt.",
+    ),
 ]
-#: = meedoen_data.activity_store.DEFAULT_MAX_ROWS; not imported, it would load DuckDB at start-up.
-MAX_ROWS = 10_000
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 retention_app = typer.Typer(
     help="Delete data whose processing activity is no longer approved.", no_args_is_help=True
@@ -46,14 +50,33 @@ def sql(
     output_format: Annotated[
         str, typer.Option("--format", help="table, csv or json.", show_default=True)
     ] = "table",
-    max_rows: Annotated[int, typer.Option(help="Rows shown at most.", min=1)] = MAX_ROWS,
+    max_rows: Annotated[
+        int | None,
+        typer.Option(help="Rows at most; at most MEEDOEN_SQL_MAX_ROWS (default 10000).", min=1),
+    ] = None,
+    max_cells: Annotated[
+        int | None,
+        typer.Option(
+            help="Cells (rows x columns) at most; at most MEEDOEN_SQL_MAX_CELLS (100000).", min=1
+        ),
+    ] = None,
+    max_bytes: Annotated[
+        int | None,
+        typer.Option(help="Bytes of text at most; at most MEEDOEN_SQL_MAX_BYTES (500000).", min=1),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="Seconds the query may run; at most MEEDOEN_SQL_TIMEOUT (60)."),
+    ] = None,
     by: ByOption = None,
     home: HomeOption = None,
 ) -> None:
     """Read-only SQL on one approved activity's pseudonymised tables (logged).
 
     The tables are in schema ``source`` (e.g. ``source.ingeschrevenpersoon``) with the
-    activity's own pseudonyms. Writes, files and other databases are refused."""
+    activity's own pseudonyms. Writes, files, other databases and table functions that read
+    tables by name are refused. The query is logged as a read of every person in every table
+    it references; its result is cut off at the first cap it reaches (rows, cells, bytes)."""
     if output_format not in {"table", "csv", "json"}:
         fail("--format must be table, csv or json")
     workspace_django(home)
@@ -76,19 +99,35 @@ def sql(
                 trace=trace,
                 channel="cli",
                 max_rows=max_rows,
+                max_cells=max_cells,
+                max_bytes=max_bytes,
+                seconds=timeout,
                 progress=progress,
             )
         )
+    limits = result.limits
     if output_format == "json":
         emit_json(
             {
                 "columns": result.columns,
                 "rows": [list(r) for r in result.rows],
                 "truncated": result.truncated,
+                "truncated_by": result.truncated_by,  # rows, cells, bytes or null
+                "limits": {
+                    "max_rows": limits.max_rows,
+                    "max_cells": limits.max_cells,
+                    "max_bytes": limits.max_bytes,
+                    "seconds": limits.seconds,
+                },
+                "read": {
+                    "tables": result.tables,
+                    "persons": len(result.subjects),
+                    "records": len(result.records),
+                },
             }
         )
     elif output_format == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv_writer(sys.stdout, lineterminator="\n")  # neutralises =, +, -, @ (OWASP)
         writer.writerow(result.columns)
         writer.writerows(result.rows)
     else:
@@ -98,21 +137,68 @@ def sql(
         for row in result.rows:
             table.add_row(*("" if v is None else str(v) for v in row))
         console.print(table)
-    if result.truncated:
-        err_console.print(f"meedoen: only the first {max_rows} rows are shown (--max-rows)")
+    if result.truncated_by is not None:
+        cap = {
+            "rows": f"{limits.max_rows} rows (--max-rows, MEEDOEN_SQL_MAX_ROWS)",
+            "cells": f"{limits.max_cells} cells (--max-cells, MEEDOEN_SQL_MAX_CELLS)",
+            "bytes": f"{limits.max_bytes} bytes of text (--max-bytes, MEEDOEN_SQL_MAX_BYTES)",
+        }[result.truncated_by]
+        err_console.print(
+            f"meedoen: only the first {len(result.rows)} rows are shown: the result has more "
+            f"than {cap}"
+        )
+    if result.tables:
+        records = f" and {len(result.records)} partner records" if result.records else ""
+        err_console.print(
+            f"meedoen: logged as a read of {len(result.subjects)} persons{records} in "
+            f"{', '.join(result.tables)}",
+            highlight=False,
+        )
+
+
+CheckpointFiles = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--checkpoint",
+        help="A checkpoint file you kept (from the witness folder, or downloaded on /logboek/): "
+        "the log and the witness folder must still hold it. Repeatable.",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+    ),
+]
+PublicKeys = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--public-key",
+        help="The checkpoint key's public key (.pub) to trust, e.g. the privacy officer's own "
+        "copy. Default: the private key when readable, else MEEDOEN_CHECKPOINT_PUBLIC_KEY.",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+    ),
+]
 
 
 @audit_app.command("verify")
-def audit_verify(home: HomeOption = None, as_json: JsonOption = False) -> None:
-    """Recompute the audit log's hash chains; exit 1 naming the first broken record."""
+def audit_verify(
+    checkpoint: CheckpointFiles = None,
+    public_key: PublicKeys = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check the audit log: its hash chains, its append-only triggers and its signed
+    checkpoints (a cut-off end is reported with the number of records lost); exit 1 on any
+    problem."""
     workspace_django(home)
-    from meedoen.audits.selectors import audit_verify as verify
+    from meedoen.audits.selectors import audit_verify_all
 
-    reports = verify()
+    kept = [(str(path), path.read_bytes()) for path in checkpoint or []]
+    result = audit_verify_all(kept=kept, public_keys=public_key or [])
     if as_json:
-        emit_json([{**vars(r), "intact": r.intact} for r in reports])
+        emit_json(result.as_json())
     else:
-        for r in reports:
+        for r in result.chains:
             if r.intact:
                 console.print(
                     f"[green]intact[/] {r.chain} chain: {r.records} records, ends at record "
@@ -122,8 +208,82 @@ def audit_verify(home: HomeOption = None, as_json: JsonOption = False) -> None:
                 console.print(
                     f"[bold red]BROKEN[/] {r.chain} chain at record {r.broken_at}: {r.problem}"
                 )
-    if not all(r.intact for r in reports):
+        for name in result.triggers_missing:
+            console.print(f"[bold red]MISSING TRIGGER[/] {name}: the log is not append-only")
+        _print_checkpoints(result.checkpoints)
+    if not result.intact:
         raise typer.Exit(EXIT_ERROR)
+
+
+def _print_checkpoints(report: Any) -> None:
+    fingerprints = ", ".join(report.key_fingerprints) or "none"
+    console.print(
+        f"checkpoints in {report.witness}: {report.checkpoints}; key {fingerprints} "
+        f"(from {report.key_source})",
+        highlight=False,
+    )
+    if report.newest is not None:
+        ends = ", ".join(
+            f"{chain} at record {state.position}"
+            for chain, state in sorted(report.newest.chains.items())
+        )
+        console.print(f"newest: {report.newest.label}: {ends}", highlight=False)
+    for problem in report.problems:
+        console.print(f"[bold red]CHECKPOINT[/] {problem}", highlight=False)
+    for note in report.notes:
+        console.print(f"note: {note}", highlight=False)
+    if report.intact:
+        console.print(
+            "[green]intact[/] the log extends every checkpoint"
+            + (f" and the {report.kept} kept file(s)" if report.kept else "")
+        )
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Sign where both audit chains end and write it as a new checkpoint file to the witness
+    folder (MEEDOEN_AUDIT_WITNESS), with the key MEEDOEN_CHECKPOINT_KEY (created on first use).
+
+    Run it from a timer (cron, systemd) as the account that may read the key; nothing is
+    written when the log did not grow. Exit 1 when the log does not extend the newest
+    checkpoint."""
+    _checkpoint_django(home)
+    from meedoen.audits.services import audit_checkpoint_write
+    from meedoen_data.audit_checkpoint import CheckpointError
+
+    try:
+        result = audit_checkpoint_write()
+    except CheckpointError as exc:
+        fail(str(exc))
+    checkpoint = result.checkpoint
+    if as_json:
+        emit_json({"written": result.written, "path": str(result.path), **checkpoint.as_json()})
+        return
+    verb = "Wrote" if result.written else "Unchanged since"
+    console.print(f"{verb} {checkpoint.label}: {result.path}", highlight=False)
+    for chain, state in sorted(checkpoint.chains.items()):
+        console.print(
+            f"  {chain}: record {state.position} ({state.records} records), hash {state.hash}",
+            highlight=False,
+        )
+    console.print(f"  signed with key {checkpoint.key}", highlight=False)
+
+
+def _checkpoint_django(home: Path | None) -> None:
+    """The checkpoint account may not be allowed into the workspace (key separation,
+    docs/admin/workspace.md): with DATABASE_URL set it needs only the database."""
+    from meedoen.conf.env import env_str
+    from meedoen_data.workspace import Workspace, resolve_home
+
+    resolved = resolve_home(home)
+    try:
+        readable = Workspace(resolved).exists()
+    except OSError:
+        readable = False
+    if readable or not env_str("DATABASE_URL", ""):
+        workspace_django(home)
+    else:
+        django_setup(resolved)
 
 
 @audit_app.command("list")

@@ -39,12 +39,22 @@ def ingest(
     history: Annotated[
         bool, typer.Option("--history", help="List every batch loaded or rejected so far.")
     ] = False,
+    national: Annotated[
+        bool,
+        typer.Option(
+            "--national",
+            help="Limits for a national delivery (100 million rows per file, 1 billion per "
+            "run) instead of a municipality's; MEEDOEN_INTAKE_* variables still win.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Validate and load every contract file in DIR; all-or-nothing per file.
 
-    Exit 0 when every file loaded (or was loaded before), 2 when a file was rejected."""
-    from meedoen_data.intake import ingest_directory, ingest_history
+    Files and the run as a whole are limited in rows and bytes (checked before any data is read;
+    see docs/intake.md). Exit 0 when every file loaded (or was loaded before), 2 when a file was
+    rejected."""
+    from meedoen_data.intake import IntakeLimits, ingest_directory, ingest_history
 
     resolved = resolve_home(home)
     if history:
@@ -58,6 +68,10 @@ def ingest(
         fail("give a folder to ingest, or --history", code=EXIT_REJECTED)
     if not directory.is_dir():
         fail(f"{directory} is not a folder", code=EXIT_REJECTED)
+    try:
+        limits = IntakeLimits.from_env(national=national)
+    except ValueError as exc:
+        fail(str(exc), code=EXIT_REJECTED)
     from datetime import UTC, datetime
 
     from meedoen.cli.common import cli_actor, cli_trace, workspace_django
@@ -79,6 +93,7 @@ def ingest(
                 user=getpass.getuser(),
                 max_reject_share=max_reject_share,
                 progress=progress,
+                limits=limits,
             )
         except WorkspaceError as exc:
             fail(str(exc), code=EXIT_REJECTED)
@@ -168,7 +183,12 @@ def quarantine_list(home: HomeOption = None, as_json: JsonOption = False) -> Non
 def quarantine_show(
     batch_id: Annotated[str, typer.Argument(metavar="BATCH", help="Batch id from the list.")],
     by: Annotated[
-        str | None, typer.Option("--by", help="Your user name (default: the OS user).")
+        str | None,
+        typer.Option(
+            "--by",
+            help="An analyst's user name, signed in (MEEDOEN_TOKEN, MEEDOEN_PASSWORD or the "
+            "prompt); default: the operator who runs the intake.",
+        ),
     ] = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
@@ -211,7 +231,11 @@ def keys_rotate(
     ],
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Your user name (an administrator; default: the OS user)."),
+        typer.Option(
+            "--by",
+            help="An administrator's user name, signed in (MEEDOEN_TOKEN, MEEDOEN_PASSWORD "
+            "or the prompt); default: the operator.",
+        ),
     ] = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
@@ -250,7 +274,11 @@ def pseudonym(
     ] = None,
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Your user name (an administrator; default: the OS user)."),
+        typer.Option(
+            "--by",
+            help="An administrator's user name, signed in (MEEDOEN_TOKEN, MEEDOEN_PASSWORD "
+            "or the prompt); required with --activity, else default: the operator.",
+        ),
     ] = None,
     home: HomeOption = None,
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from meedoen.cli import (
@@ -34,6 +36,7 @@ app.command()(linkage.link)
 app.command()(encode.encode)
 app.command()(households.build)
 app.command()(publications.table)
+app.add_typer(publications.publication_app, name="publication")
 app.add_typer(activities.activity_app, name="activity")
 app.command()(governance.sql)
 app.command()(intake.pseudonym)
@@ -44,5 +47,11 @@ app.command()(workspace.serve)
 app.add_typer(workspace.user_app, name="user")
 
 
+#: Files and folders meedoen creates are its owner's only (0600/0700): source files, logs,
+#: DuckDB's spill files, databases, exports. Set before any command runs.
+UMASK = 0o077
+
+
 def main() -> None:
+    os.umask(UMASK)
     app()

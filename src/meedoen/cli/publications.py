@@ -1,4 +1,5 @@
-"""``meedoen table``: a disclosure-controlled table of households."""
+"""``meedoen table``: a disclosure-controlled table of households; ``meedoen publication``:
+the releases, and the privacy officer's withdrawal of one."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from meedoen.cli.common import (
     EXIT_REJECTED,
     HomeOption,
+    JsonOption,
     cli_actor,
     cli_trace,
     console,
@@ -23,6 +26,10 @@ from meedoen.cli.common import (
 from meedoen.cli.governance import ByOption
 
 FORMATS = ("csv", "json", "text")
+publication_app = typer.Typer(
+    help="Published tables (meedoen table) and the privacy officer's withdrawals.",
+    no_args_is_help=True,
+)
 
 
 def _pair(option: str, text: str) -> tuple[int, float]:
@@ -56,26 +63,38 @@ def table(
         ),
     ] = None,
     min_frequency: Annotated[
-        int, typer.Option(help="A cell with fewer units than this is unsafe.")
-    ] = 10,
+        int | None,
+        typer.Option(
+            help="A cell with fewer units than this is unsafe (default: the activity's floor, "
+            "10 unless the privacy officer set more)."
+        ),
+    ] = None,
     dominance: Annotated[
-        str, typer.Option(help="Dominance rule N,K: the N largest contributions > K% is unsafe.")
-    ] = "1,50",
-    p_percent: Annotated[float, typer.Option(help="p% rule for magnitude tables.")] = 10.0,
+        str | None,
+        typer.Option(
+            help="Dominance rule N,K: the N largest contributions > K% is unsafe (default: the "
+            "activity's floor, 1,50)."
+        ),
+    ] = None,
+    p_percent: Annotated[
+        float | None,
+        typer.Option(help="p% rule for magnitude tables (default: the activity's floor, 10)."),
+    ] = None,
     protection: Annotated[
         float | None,
         typer.Option(
             help="Width an attacker's interval must keep around an unsafe cell "
-            "(default: --min-frequency)."
+            "(default: the activity's floor, else --min-frequency)."
         ),
     ] = None,
     group: Annotated[
-        bool,
+        bool | None,
         typer.Option(
+            "--group/--no-group",
             help="Group disclosure rule on the column variable: a cell holding every unit of its "
-            "row is unsafe."
+            "row is unsafe (default: the activity's floor, on).",
         ),
-    ] = True,
+    ] = None,
     zeros: Annotated[str, typer.Option(help="publish (default) or protect empty cells.")] = (
         "publish"
     ),
@@ -97,7 +116,11 @@ def table(
     optionally COLVAR, with every margin ("Totaal"). Unsafe cells are suppressed (primary), more
     cells are suppressed so that no unsafe cell can be computed back from the margins
     (secondary), and an independent audit attacks the result before anything is printed. In CSV
-    a suppressed cell is "x"; in JSON its value is null with the flag primary or secondary."""
+    a suppressed cell is "x"; in JSON its value is null with the flag primary or secondary.
+
+    The rules default to the floors the privacy officer set for the activity; an option can only
+    make them stricter (a weaker value is refused, exit 2). A cell an earlier release of this or
+    a linked table hid stays hidden: a release that would publish it is refused."""
     if output_format not in FORMATS:
         fail(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}", code=2)
     day = None
@@ -113,16 +136,19 @@ def table(
             fail(f"--where must be COLUMN=VALUE, not {item!r}", code=EXIT_REJECTED)
         filters.append((column.strip(), value.strip()))
     workspace_django(home)
+    from meedoen.publications.selectors import publication_floor
     from meedoen.publications.services import rules_make, table_publish
     from meedoen_data.disclosure import release_csv, release_json
 
     rules = run_service(
         lambda: rules_make(
+            floor=publication_floor(activity_id=activity),
+            colvar=colvar,
             min_frequency=min_frequency,
-            dominance=_pair("--dominance", dominance),
+            dominance=None if dominance is None else _pair("--dominance", dominance),
             p_percent=p_percent,
             protection=protection,
-            group=[colvar] if group and colvar else [],
+            group=group,
             zeros=zeros,
         )
     )
@@ -164,3 +190,97 @@ def table(
             f"(secondary); the audit checked {summary['audited_cells']} hidden cells "
             f"(publication {published.publication_id})."
         )
+
+
+@publication_app.command("list")
+def publication_list(
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every release, newest first, withdrawn ones too.
+
+    With who withdrew them and why, as the privacy officer sees them; metadata only, no cells."""
+    workspace_django(home)
+    from meedoen.publications.selectors import publication_list as select
+
+    items = select(limit=None, withdrawn=True)
+    rows = [
+        {
+            "id": item.id,
+            "activity": item.activity_id,
+            "description": item.description,
+            "published_at": item.created_at.isoformat(),
+            "published_by": item.published_by,
+            "mode": item.mode,
+            "withdrawn_at": item.withdrawn_at.isoformat() if item.withdrawn_at else None,
+            "withdrawn_by": item.withdrawn_by or None,
+            "withdrawal_reason": item.withdrawal_reason or None,
+        }
+        for item in items
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        console.print("No tables have been published.")
+        return
+    shown = Table("id", "activity", "table", "published", "by", "mode", "status")
+    for row in rows:
+        status = (
+            f"withdrawn {row['withdrawn_at'][:16]} by {row['withdrawn_by']}: "
+            f"{row['withdrawal_reason']}"
+            if row["withdrawn_at"]
+            else "published"
+        )
+        shown.add_row(
+            *(
+                Text(str(row[name]))
+                for name in ("id", "activity", "description", "published_at", "published_by")
+            ),
+            Text(row["mode"]),
+            Text(status),
+        )
+    console.print(shown)
+
+
+@publication_app.command("withdraw")
+def publication_withdraw(
+    publication_id: Annotated[int, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option(help="Why: recorded with the withdrawal and logged.")],
+    by: Annotated[str, typer.Option("--by", help="User name of the privacy officer.")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Withdraw a release (privacy officer), with a reason.
+
+    It disappears from every page and API for everyone else; it still counts when later tables
+    of the same households are protected. Logged in the audit log."""
+    workspace_django(home)
+    from meedoen.publications.services import publication_withdraw as withdraw
+
+    actor = cli_actor(by)
+    publication = run_service(
+        lambda: withdraw(
+            publication_id=publication_id,
+            actor=actor,
+            reason=reason,
+            trace=cli_trace(),
+            channel="cli",
+        )
+    )
+    if as_json:
+        emit_json(
+            {
+                "id": publication.pk,
+                "activity": publication.activity_id,
+                "withdrawn_at": publication.withdrawn_at.isoformat(),
+                "withdrawn_by": publication.withdrawn_by,
+                "withdrawal_reason": publication.withdrawal_reason,
+            }
+        )
+        return
+    console.print(
+        f"Publication {publication.pk} withdrawn by {publication.withdrawn_by}: "
+        f"{publication.withdrawal_reason}",
+        markup=False,
+    )

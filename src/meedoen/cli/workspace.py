@@ -22,6 +22,7 @@ from meedoen.cli.common import (
     err_console,
     fail,
 )
+from meedoen_data.categories import HOUSEHOLD_DETAIL
 from meedoen_data.workspace import (
     InitReport,
     Workspace,
@@ -49,7 +50,26 @@ def _init(home: Path | None, *, quiet: bool, demo: bool = False) -> InitReport:
     if connection.vendor == "sqlite":
         # Password hashes and sessions: owner only, like the rest of the workspace.
         Path(connection.settings_dict["NAME"]).chmod(0o600)
+    report.created.extend(_checkpoint_init(resolved))
     return report
+
+
+def _checkpoint_init(home: Path) -> list[str]:
+    """The audit checkpoint key (unless it exists) and a checkpoint of the log as it is now;
+    names relative to the workspace where they are in it."""
+    from meedoen.audits.services import audit_checkpoint_init
+    from meedoen_data.audit_checkpoint import CheckpointError
+
+    try:
+        created = audit_checkpoint_init()
+    except (CheckpointError, OSError) as exc:
+        err_console.print(
+            f"meedoen: no audit checkpoint written by this account ({exc}); the account that "
+            "holds the checkpoint key writes them: meedoen audit checkpoint",
+            highlight=False,
+        )
+        return []
+    return [str(p.relative_to(home)) if p.is_relative_to(home) else str(p) for p in created]
 
 
 def init(home: HomeOption = None, as_json: JsonOption = False) -> None:
@@ -100,6 +120,26 @@ def serve(
     _serve(host=host, port=port, threads=threads, trusted_proxy=trusted_proxy)
 
 
+def _serve_private() -> dict[str, object]:
+    """The serve process keeps what it writes to itself: files 0600 and folders 0700 (umask),
+    temporary files — waitress's buffers of request bodies, Django's uploads — in the vault's
+    tmp folder rather than /tmp, and request bodies capped (waitress answers 413 above the cap,
+    before reading the body). Returns waitress's options for the cap."""
+    import tempfile
+
+    from django.conf import settings
+
+    os.umask(0o077)
+    scratch = settings.WORKSPACE.vault_dir / "tmp"
+    scratch.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(scratch, 0o700)
+    tempfile.tempdir = str(scratch)
+    os.environ.update(TMPDIR=str(scratch))  # and for anything that reads TMPDIR
+    # waitress refuses a body of max_request_body_size bytes or more; Django's middleware
+    # refuses one over MAX_REQUEST_BYTES: the same limit.
+    return {"max_request_body_size": int(settings.MAX_REQUEST_BYTES) + 1}
+
+
 def _require_workspace(home: Path) -> None:
     try:
         Workspace(home).manifest()
@@ -125,6 +165,7 @@ def _serve(*, host: str, port: int, threads: int, trusted_proxy: str | None = No
 
     from meedoen.conf.wsgi import application
 
+    body_options = _serve_private()  # first: whatever serve writes is private
     proxy_options: dict[str, object] = {}
     if trusted_proxy:
         proxy_options = {
@@ -133,8 +174,17 @@ def _serve(*, host: str, port: int, threads: int, trusted_proxy: str | None = No
             "clear_untrusted_proxy_headers": True,
         }
     err_console.print(f"meedoen serves on [bold]http://{host}:{port}/[/] (Ctrl+C stops)")
+    from meedoen.audits.services import checkpoint_timer_start
+
+    checkpoint_timer_start()  # signed audit checkpoints, when this account can read the key
     waitress_serve(
-        application, host=host, port=port, threads=threads, ident="meedoen", **proxy_options
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="meedoen",
+        **proxy_options,
+        **body_options,
     )
 
 
@@ -201,7 +251,7 @@ def demo(
         console.print(
             f"Households at {built['peildatum']} (meedoen build): {built['households']:,} "
             f"households of {built['persons']:,} residents. Try: meedoen sql --activity "
-            f'{activity["id"]} "{DEMO_QUERY}"'
+            f'{activity["id"]} --by analyst "{DEMO_QUERY}"'
         )
         links = activity["links"]
         console.print(
@@ -222,7 +272,20 @@ def _demo_sources(home: Path, *, quiet: bool) -> Path:
         status = nullcontext() if quiet else console.status("Generating a synthetic municipality…")
         with status:
             synth_municipality(gemeente="GM0784", out=sources, seed=1, with_truth=True)
+    # Synthetic, but shaped like real source files (names, BSNs, addresses): owner only, like
+    # every file of the workspace, whatever the umask of the process that wrote them.
+    _owner_only(home / "sources")
     return sources
+
+
+def _owner_only(folder: Path) -> None:
+    """Folders 0700 and files 0600, from ``folder`` down."""
+    folder.chmod(0o700)
+    for root, folders, files in os.walk(folder):
+        for name in folders:
+            os.chmod(os.path.join(root, name), 0o700)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o600)
 
 
 DEMO_ACTIVITY = {
@@ -232,6 +295,10 @@ DEMO_ACTIVITY = {
     "legal_basis": "Participatiewet art. 7; Wmo 2015 art. 2.1.1; Jeugdwet art. 7.4.4",
     "sources": ["brp", "partner-voedselbank", "participatie", "wmo", "jeugd", "schulden", "cbs"],
     "retention_days": 365,
+    # Households at a peildatum need the month of moves, relations and births.
+    "fine_columns": list(HOUSEHOLD_DETAIL),
+    "fine_reason": "Huishoudens op een peildatum: wie op die dag waar en met wie woont, vraagt de "
+    "maand van verhuizingen, relaties en geboorten",
 }
 
 
@@ -246,7 +313,12 @@ def _demo_activity(sources: Path) -> dict[str, object]:
     officer, once per demo workspace: a newcomer sees the workflow."""
     from meedoen.accounts.models import User
     from meedoen.activities.selectors import activity_list
-    from meedoen.activities.services import Actor, activity_approve, activity_request
+    from meedoen.activities.services import (
+        Actor,
+        activity_approve,
+        activity_request,
+        reviewer_grant,
+    )
 
     existing = [a for a in activity_list() if a.name == DEMO_ACTIVITY["name"]]
     if not existing:
@@ -257,6 +329,12 @@ def _demo_activity(sources: Path) -> dict[str, object]:
             activity_id=created.pk,
             actor=Actor(officer.username, officer),
             motivation="Doel, grondslag en bronnen passen bij elkaar (demo)",
+            version=1,
+        )
+        reviewer_grant(
+            activity_id=created.pk,
+            username=analyst.username,
+            actor=Actor(officer.username, officer),
         )
         existing = [a for a in activity_list() if a.name == DEMO_ACTIVITY["name"]]
     state = existing[0]
@@ -337,7 +415,10 @@ def user_add(
     last_name: Annotated[str, typer.Option(help="Surname.")] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Add a user with one role. The password is read from standard input (one line)."""
+    """Add a user with one role. The password is read from standard input (one line).
+
+    Run by the workspace operator (no --by); logged in the audit log as account.create by the
+    operating-system user."""
     resolved = resolve_home(home)
     _require_workspace(resolved)
     django_setup(resolved)
@@ -354,6 +435,8 @@ def user_add(
         password = getpass.getpass("Password: ")
     else:
         password = sys.stdin.readline().rstrip("\n")
+    import getpass as os_user
+
     try:
         user = user_create(
             username=username,
@@ -361,6 +444,9 @@ def user_add(
             password=password,
             first_name=first_name,
             last_name=last_name,
+            by=os_user.getuser(),
+            by_role="operator",
+            channel="cli",
         )
     except ValidationError as exc:
         fail("; ".join(exc.messages), code=EXIT_REJECTED)
@@ -368,3 +454,124 @@ def user_add(
         emit_json({"id": user.pk, "username": user.username, "role": user.role})
     else:
         console.print(f"Added user [bold]{user.username}[/] with role {user.role}")
+
+
+token_app = typer.Typer(
+    help="Personal API tokens: a script acts as you with MEEDOEN_TOKEN or "
+    "'Authorization: Token …' on the JSON API.",
+    no_args_is_help=True,
+)
+user_app.add_typer(token_app, name="token")
+
+TokenByOption = Annotated[
+    str,
+    typer.Option(
+        "--by",
+        help="Your user name; you sign in with your password (MEEDOEN_PASSWORD or the prompt), "
+        "never with a token.",
+    ),
+]
+
+
+def _token_user(home: Path | None, by: str) -> object:
+    from meedoen.cli.common import cli_actor, workspace_django
+
+    workspace_django(home)
+    return cli_actor(by, token=False)
+
+
+@token_app.command("create")
+def token_create(
+    by: TokenByOption,
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. the script's name.")] = "",
+    days: Annotated[
+        int, typer.Option(help="Days until it expires; 0: never (not recommended).", min=0)
+    ] = 90,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Make a personal API token for yourself. It is shown once: store it like a password.
+
+    Only its hash is kept; a script gives it in MEEDOEN_TOKEN with --by, or in an
+    'Authorization: Token …' header on the JSON API."""
+    import getpass
+
+    from meedoen.cli.common import run_service
+
+    actor = _token_user(home, by)
+    from meedoen.accounts.services import token_create as create
+
+    row, secret = run_service(
+        lambda: create(
+            user=actor.user,  # type: ignore[attr-defined]
+            name=name,
+            days=days or None,
+            client=getpass.getuser(),
+        )
+    )
+    if as_json:
+        emit_json({"id": row.pk, "name": row.name, "expires": row.expires, "token": secret})
+        return
+    until = f"until {row.expires:%Y-%m-%d %H:%M}" if row.expires else "without an end date"
+    # Only the token on standard output: TOKEN=$(meedoen user token create …) works.
+    err_console.print(f"API token {row.pk} of [bold]{by}[/], valid {until}:")
+    typer.echo(secret)
+    err_console.print(
+        "Store it like a password (it is not shown again). Revoke it with: "
+        f"meedoen user token revoke {row.pk} --by {by}"
+    )
+
+
+@token_app.command("list")
+def token_list(by: TokenByOption, home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Your personal API tokens: name, made, last used, expiry and status (never the token)."""
+    actor = _token_user(home, by)
+    from meedoen.accounts.selectors import token_list as select
+
+    rows = select(user=actor.user)  # type: ignore[attr-defined]
+    if as_json:
+        emit_json([vars(r) for r in rows])
+        return
+    if not rows:
+        console.print(f"{by} has no API tokens (meedoen user token create --by {by}).")
+        return
+    table = Table(title=f"API tokens of {by}")
+    for column in ("id", "name", "created", "last used", "expires", "status"):
+        table.add_column(column)
+
+    def when(value: object) -> str:
+        return f"{value:%Y-%m-%d %H:%M}" if value else ""
+
+    for r in rows:
+        table.add_row(
+            str(r.id), r.name, when(r.created), when(r.last_used), when(r.expires), r.status
+        )
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(metavar="TOKEN_ID", help="Id from the list.")],
+    by: TokenByOption,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke one of your personal API tokens: it stops working at once."""
+    import getpass
+
+    from meedoen.cli.common import run_service
+
+    actor = _token_user(home, by)
+    from meedoen.accounts.services import token_revoke as revoke
+
+    row = run_service(
+        lambda: revoke(
+            user=actor.user,  # type: ignore[attr-defined]
+            token_id=token_id,
+            client=getpass.getuser(),
+        )
+    )
+    if as_json:
+        emit_json({"id": row.pk, "revoked": row.revoked})
+    else:
+        console.print(f"API token {row.pk} of {by} is revoked")

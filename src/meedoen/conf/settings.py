@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "axes",
     "meedoen.accounts",
     "meedoen.portals",
     "meedoen.health",
@@ -67,16 +68,27 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: refuses large and multipart bodies of anyone but a signed-in
+    # analyst before CsrfViewMiddleware.process_view parses them (and writes their files).
+    "meedoen.utils.middleware.RequestBodyLimitMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "meedoen.utils.middleware.SecurityHeadersMiddleware",
+    "meedoen.utils.middleware.NoStoreForSignedInMiddleware",
+    # django-axes: last, so it turns a lockout flagged during sign-in into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
-# The JSON API (/api/v1/): the web app's session and CSRF protection, JSON only (the browsable
-# API would load scripts and styles the Content-Security-Policy does not allow).
+# The JSON API (/api/v1/): the web app's session and CSRF protection, or a personal API token;
+# JSON only (the browsable API would load scripts and styles the Content-Security-Policy does
+# not allow).
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        # Authorization: Token <personal API token> (meedoen user token create)
+        "meedoen.accounts.authentication.PersonalTokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -107,6 +119,18 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several threads (waitress) and processes (the CLI) write the audit log at once. WAL lets
+    # readers go on while one writes; IMMEDIATE takes the write lock when a transaction begins
+    # (a DEFERRED one that reads, then writes fails at once with "database is locked" when
+    # another writer came first); the busy timeout makes a writer wait for the lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -127,6 +151,47 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in: django-axes checks the throttle first (and counts every failure), then the password,
+# then a personal API token (command line and JSON API only; the login page sends no token).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "meedoen.accounts.backends.PersonalTokenBackend",
+]
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = env_str(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be at least 1, not {value}")
+    return value
+
+
+# Login throttling (django-axes), for the login page, the JSON API and `--by` on the command
+# line: after LOGIN_FAILURE_LIMIT failed attempts for one user name from one address, that pair
+# is locked; the lock lasts LOGIN_LOCKOUT_MINUTES and doubles with every further lockout within a
+# day, up to LOGIN_LOCKOUT_MAX_HOURS (meedoen.accounts.throttle.cool_off). Every failure and
+# lockout is in axes's tables and in the audit log (account.login_failed, account.locked).
+LOGIN_FAILURE_LIMIT = _env_int("MEEDOEN_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = _env_int("MEEDOEN_LOGIN_LOCKOUT_MINUTES", 15)
+LOGIN_LOCKOUT_MAX_HOURS = _env_int("MEEDOEN_LOGIN_LOCKOUT_MAX_HOURS", 24)
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "meedoen.accounts.throttle.cool_off"
+# Each attempt carries its own expiry: the cool-off differs per user and address.
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_RESET_ON_SUCCESS = True
+# Every failure is kept (axes_accessfailurelog); the back-off counts them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "meedoen.accounts.throttle.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portals:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -180,6 +245,60 @@ FILE_UPLOAD_HANDLERS = [
     "meedoen.intakes.uploads.VaultTemporaryFileUploadHandler",
 ]
 SILENCED_SYSTEM_CHECKS += ["files.E001"]
+# Newly created files and folders: owner only (the upload files above, log files).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+
+def _env_size(name: str, default: str) -> int:
+    """A size in bytes from the environment: 512MB (10^6), 1GiB (2^30) or a number of bytes."""
+    raw = env_str(name, default).strip()
+    units = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9}
+    units |= {"kib": 2**10, "mib": 2**20, "gib": 2**30}
+    number = raw.rstrip("BbKkMmGgIi ")
+    unit = raw[len(number) :].strip().lower()
+    try:
+        value = int(float(number) * units[unit])
+    except (ValueError, KeyError):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a size (e.g. 512MB)") from None
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be more than 0")
+    return value
+
+
+# Request bodies (meedoen.utils.middleware.RequestBodyLimitMiddleware; `meedoen serve` passes
+# MAX_REQUEST_BYTES to waitress as max_request_body_size): at most MAX_REQUEST_BYTES for anyone;
+# uploads (any body over SMALL_REQUEST_BYTES) only from signed-in analysts.
+MAX_REQUEST_BYTES = _env_size("MEEDOEN_MAX_REQUEST_BYTES", "512MB")
+SMALL_REQUEST_BYTES = 256 * 1024
+# Form fields (not files) Django keeps in memory, files per upload (the intake page takes 20
+# and explains when there are more), and files up to this size stay in memory, larger ones go
+# to FILE_UPLOAD_TEMP_DIR.
+DATA_UPLOAD_MAX_MEMORY_SIZE = SMALL_REQUEST_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = 25
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Signed checkpoints of the audit log (meedoen.audits.checkpoints): the witness folder they are
+# written to (in production a WORM / append-only share), the Ed25519 signing key (a file the web
+# process's account need not be able to read), the public key pinned beside it, and how often
+# `meedoen serve` writes one when it can read the key (seconds; 0: never, the operator's timer).
+AUDIT_WITNESS_DIR = Path(
+    env_str("MEEDOEN_AUDIT_WITNESS", "") or WORKSPACE.home / "audit-witness"
+).expanduser()
+AUDIT_CHECKPOINT_KEY = Path(
+    env_str("MEEDOEN_CHECKPOINT_KEY", "") or WORKSPACE.keys.directory / "audit-checkpoint.key"
+).expanduser()
+AUDIT_CHECKPOINT_PUBLIC_KEY = Path(
+    env_str("MEEDOEN_CHECKPOINT_PUBLIC_KEY", "") or AUDIT_CHECKPOINT_KEY.with_suffix(".pub")
+).expanduser()
+try:
+    AUDIT_CHECKPOINT_INTERVAL = int(env_str("MEEDOEN_CHECKPOINT_INTERVAL", "900"))
+except ValueError:
+    raise ImproperlyConfigured(
+        "MEEDOEN_CHECKPOINT_INTERVAL is not a whole number of seconds"
+    ) from None
+if AUDIT_CHECKPOINT_INTERVAL < 0:
+    raise ImproperlyConfigured("MEEDOEN_CHECKPOINT_INTERVAL must be 0 (off) or more seconds")
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
@@ -192,17 +311,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "loggers": {
         "meedoen": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
         "django.security": {"handlers": ["console"], "level": "WARNING"},
+        # django-axes: only to the log file (meedoen.accounts logs each failure and lockout).
+        "axes": {"handlers": ["null"], "level": "WARNING", "propagate": False},
     },
 }
 if WORKSPACE.log_dir.is_dir():
     # Also to HOME/logs/meedoen.log. Application logs never hold personal data: reads of
     # person-level data go to the audit log, not here.
     LOGGING["handlers"]["file"] = {
-        "class": "logging.handlers.RotatingFileHandler",
+        # RotatingFileHandler, but every log file (also the rotated ones) is 0600.
+        "class": "meedoen.utils.logs.PrivateRotatingFileHandler",
         "filename": str(WORKSPACE.log_dir / "meedoen.log"),
         "maxBytes": 10_000_000,
         "backupCount": 5,
