@@ -2,13 +2,16 @@
 
 The analytics store keeps every domain under its own pseudonyms, so its tables cannot be joined
 across domains. An approved processing activity gets its own DuckDB file,
-``HOME/activities/activity-ID.duckdb``, holding copies of exactly the source tables of its
-approved domains, in which every person, address and record pseudonym is replaced by one made
-with the activity's own key (``HOME/keys/activity-ID.key``):
+``HOME/activities/activity-ID.duckdb``, holding copies of the source tables of its approved
+domains — only the columns the privacy officer approved, coarsened unless finer detail was
+approved (:mod:`meedoen_data.categories`) — in which every person, address and record
+pseudonym is replaced by one made with the activity's own key (``HOME/keys/activity-ID.key``):
 
 - a person: HMAC-SHA256(activity key, BSN), the value ``meedoen pseudonym --activity`` prints;
 - an address: HMAC-SHA256(activity key, ``"bag:" + BAG id``);
-- a partner record: HMAC-SHA256(activity key, ``"DOMAIN:" + record number``).
+- a partner record: HMAC-SHA256(activity key, ``"DOMAIN:" + record number``);
+- a source's own record number (``toewijzingnummer``, ``signaalid``, ``respondent_id``):
+  HMAC-SHA256(activity key, ``"TABLE:" + number``), under the number's column name.
 
 Within one activity a person has one pseudonym in all its domains; between two activities no
 pseudonym is shared, so outputs of different activities cannot be joined. Everything derived
@@ -23,30 +26,43 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from meedoen_data.bsn import bsn_is_valid
+from meedoen_data.categories import (
+    StoreColumn,
+    categories_default,
+    categories_with_table,
+    store_columns,
+)
 from meedoen_data.contract import SPECS, Table, partner_spec
 from meedoen_data.intake.pseudonyms import hmac_pads, hmac_sql, pseudonym
 from meedoen_data.intake.sql import ident
 from meedoen_data.keystore import KeyStoreError
+from meedoen_data.store_sql import (
+    QueryGuard,
+    QueryLimits,
+    SqlRefused,
+    capped_rows,
+    memory_refusal,
+    referenced_tables,
+    tables_subjects,
+)
 from meedoen_data.workspace import Workspace, WorkspaceError
 
 #: Columns of a store that hold person pseudonyms (the data subjects of the audit log).
 PERSON_PSEUDONYM_COLUMNS = ("person_pseudonym", "related_person_pseudonym")
-#: Rows shown at most by :func:`store_query`.
-DEFAULT_MAX_ROWS = 10_000
+#: Rows shown at most by :func:`store_query` (:class:`meedoen_data.store_sql.QueryLimits`).
+DEFAULT_MAX_ROWS = QueryLimits.max_rows
 
 Progress = Callable[[str, int, int], None]
-_PSEUDONYM = re.compile(r"[0-9a-f]{32}")
 
 
 class ActivityStoreError(Exception):
@@ -229,19 +245,27 @@ def store_prepare(
     home: Path,
     activity_id: int,
     sources: list[str],
+    columns: Sequence[str] = (),
+    fine: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> StoreReport:
     """Build (or bring up to date) the activity's store from the analytics store and the vault.
 
-    Safe to run again: an up-to-date store is left alone (``status == "unchanged"``); a stale
-    one is rebuilt into a new file that replaces the old one only when it is complete."""
+    The store holds the approved ``columns`` (``table.column``; empty: every column of the
+    sources) of the sources' tables, coarsened unless named in ``fine``
+    (:mod:`meedoen_data.categories`). Safe to run again: an up-to-date store is left alone
+    (``status == "unchanged"``); a stale one is rebuilt into a new file that replaces the old
+    one only when it is complete."""
     workspace = Workspace(home)
     key = _activity_key(workspace, activity_id)
     target = store_path(workspace, activity_id)
     wanted = set(sources)
+    chosen = sorted(columns) or categories_default(wanted)
+    detail = sorted(fine)
+    approval = f"{','.join(chosen)}|{','.join(detail)}"
     with _sources(workspace) as con:
         fingerprint = hashlib.sha256(
-            f"{_lineage(con)}|{','.join(sorted(wanted))}".encode()
+            f"{_lineage(con)}|{','.join(sorted(wanted))}|{approval}".encode()
         ).hexdigest()
         if _store_fingerprint(target) == fingerprint:
             return StoreReport(activity_id, "unchanged", *_store_contents(target))
@@ -256,7 +280,7 @@ def store_prepare(
         for table in tables:
             spec = _spec(table)
             domains = table_domains(spec)
-            if domains and not domains & wanted:
+            if domains and not (domains & wanted and categories_with_table(chosen, table)):
                 continue
             plan.append((table, spec, domains & wanted))
         activities_dir(workspace).mkdir(mode=0o700, exist_ok=True)
@@ -269,7 +293,9 @@ def store_prepare(
         con.execute("CREATE SCHEMA store.source")
         con.execute("CREATE SCHEMA store.meta")
         report = StoreReport(activity_id, "built")
-        lineages = {table: _table_lineage(con, table, domains) for table, _, domains in plan}
+        lineages = {
+            table: _table_lineage(con, table, domains, approval) for table, _, domains in plan
+        }
         reusable = _previous_tables(con, target)
         try:
             for number, (table, spec, domains) in enumerate(plan):
@@ -282,7 +308,7 @@ def store_prepare(
                         f"SELECT * FROM previous.source.{ident(table)}"
                     )
                 else:
-                    _copy_table(con, table, spec, domains, ipad, opad)
+                    _copy_table(con, table, spec, domains, ipad, opad, chosen, detail)
             con.execute(
                 "CREATE TABLE store.meta.store AS SELECT ?::BIGINT AS activity_id, "
                 "?::VARCHAR[] AS sources, ?::VARCHAR AS fingerprint, ?::TIMESTAMPTZ AS built_at",
@@ -316,9 +342,11 @@ def _attached(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(rows[0][0])
 
 
-def _table_lineage(con: duckdb.DuckDBPyConnection, table: str, domains: set[str]) -> str:
-    """What a store's copy of ``table`` depends on: its batches, every key rotation, and the
-    domains of the activity it holds."""
+def _table_lineage(
+    con: duckdb.DuckDBPyConnection, table: str, domains: set[str], approval: str
+) -> str:
+    """What a store's copy of ``table`` depends on: its batches, every key rotation, the
+    domains of the activity it holds and the approved columns and detail."""
     rows: list[tuple[object, ...]] = con.execute(
         "SELECT batch_id FROM analytics.meta.batch WHERE table_name = ? ORDER BY 1", [table]
     ).fetchall()
@@ -330,7 +358,7 @@ def _table_lineage(con: duckdb.DuckDBPyConnection, table: str, domains: set[str]
         rows += con.execute(
             "SELECT domain, key_fingerprint FROM analytics.meta.rotation ORDER BY ALL"
         ).fetchall()
-    return hashlib.sha256(repr((rows, sorted(domains))).encode()).hexdigest()
+    return hashlib.sha256(repr((rows, sorted(domains), approval)).encode()).hexdigest()
 
 
 def _previous_tables(con: duckdb.DuckDBPyConnection, previous: Path) -> dict[str, str]:
@@ -386,15 +414,31 @@ def _copy_table(
     domains: set[str],
     ipad: bytes,
     opad: bytes,
+    columns: Sequence[str],
+    fine: Sequence[str],
 ) -> int:
-    columns = [c for c in _columns(con, table) if c != "batch_id"]
+    present = [c for c in _columns(con, table) if c != "batch_id"]
+    if domains:
+        chosen = store_columns(table=table, spec=spec, present=present, columns=columns, fine=fine)
+    else:  # a table without person data (BAG addresses, the anonymous panel): all of it
+        chosen = [StoreColumn(c, c) for c in present]
     joins, select = [], []
     rekeyed = {target: (raw, prefix) for target, raw, prefix in _rekeyed(spec)}
-    for number, column in enumerate(columns):
-        if column not in rekeyed:
-            select.append(f"t.{ident(column)}")
+    for number, column in enumerate(chosen):
+        source = column.source
+        if column.coarse:  # a month YYYYMM cut to its year
+            select.append(f"(t.{ident(source)} // 100)::INTEGER AS {ident(column.name)}")
             continue
-        raw, prefix = rekeyed[column]
+        if source in spec.record_numbers:
+            # The source's record number becomes the activity's pseudonym of it: records of two
+            # activities cannot be matched on it. (The prefix is the contract's table name.)
+            value = f"'{table}:' || t.{ident(source)}"
+            select.append(f"{hmac_sql(value, '$ipad', '$opad')} AS {ident(source)}")
+            continue
+        if source not in rekeyed:
+            select.append(f"t.{ident(source)}")
+            continue
+        raw, prefix = rekeyed[source]
         alias = f"m{number}"
         value = f"'{prefix}' || {ident(raw)}" if prefix else ident(raw)
         # The vault maps each domain pseudonym back to its identifier; the activity key makes
@@ -403,17 +447,19 @@ def _copy_table(
             f"LEFT JOIN (SELECT DISTINCT {ident(raw + '_pseudonym')} AS old, "
             f"{hmac_sql(value, '$ipad', '$opad')} AS new "
             f"FROM vault.identity.{ident(table)} WHERE {ident(raw)} IS NOT NULL) {alias} "
-            f"ON t.{ident(column)} = {alias}.old"
+            f"ON t.{ident(source)} = {alias}.old"
         )
-        select.append(f"{alias}.new AS {ident(column)}")
+        select.append(f"{alias}.new AS {ident(source)}")
     where = ""
     if spec.domain == "by_wet" and domains != {"wmo", "jeugd"}:
         where = "WHERE t.wet = 'WMO'" if domains == {"wmo"} else "WHERE t.wet <> 'WMO'"
-    order = ", ".join(ident(c) for c in columns if c in rekeyed) or "ALL"
+    keyed = [c.name for c in chosen if c.source in rekeyed or c.source in spec.record_numbers]
+    order = ", ".join(ident(c) for c in keyed) or "ALL"
+    hashed = bool(joins) or any(c.source in spec.record_numbers for c in chosen)
     con.execute(
         f"CREATE TABLE store.source.{ident(table)} AS SELECT {', '.join(select)} "
         f"FROM analytics.source.{ident(table)} t {' '.join(joins)} {where} ORDER BY {order}",
-        {"ipad": ipad, "opad": opad} if joins else None,
+        {"ipad": ipad, "opad": opad} if hashed else None,
     )
     row = con.execute(f"SELECT count(*) FROM store.source.{ident(table)}").fetchone()
     return int(row[0]) if row else 0
@@ -537,35 +583,72 @@ def store_delete(*, home: Path, activity_id: int) -> DeletionReport:
     return report
 
 
+class QueryRefused(ActivityStoreError):
+    """A query that may not run or was stopped; ``reason``: refused, function (a table function
+    not allowed), timeout, memory or cancelled (:mod:`meedoen_data.store_sql`); ``detail``: the
+    functions refused, or why it was cancelled."""
+
+    def __init__(self, message: str, *, reason: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.detail = detail
+
+
 @dataclass
 class QueryResult:
     columns: list[str]
     rows: list[tuple[object, ...]]
     truncated: bool
-    subjects: list[str]  # distinct person pseudonyms in the result (for the audit log)
+    #: Every person in every table the query read (for the audit log), not only those shown.
+    subjects: list[str]
+    #: The partner records in the tables read (record pseudonyms, for the audit log).
+    records: list[str] = field(default_factory=list)
+    #: The cap that cut the result off: rows, cells or bytes; None when complete.
+    truncated_by: str | None = None
+    #: The store's tables the query read, views expanded (``schema.table``).
+    tables: list[str] = field(default_factory=list)
+    limits: QueryLimits = field(default_factory=QueryLimits)
+
+
+def query_spill_dir(home: Path) -> Path:
+    """Where a query's intermediate results may spill when spilling is allowed: the vault's
+    ``tmp`` (access-restricted), never beside the store."""
+    return Workspace(home).vault_dir / "tmp" / "sql"
 
 
 def store_query(
-    *, home: Path, activity_id: int, sql: str, max_rows: int = DEFAULT_MAX_ROWS
+    *,
+    home: Path,
+    activity_id: int,
+    sql: str,
+    max_rows: int | None = None,
+    limits: QueryLimits | None = None,
+    guard: QueryGuard | None = None,
 ) -> QueryResult:
     """Run one read-only SELECT on the activity's store and nothing else.
 
     The file is opened read-only, with external access (files, other databases, extensions)
-    switched off and the configuration locked, so the query can neither write nor reach data
-    outside the activity."""
+    switched off, the limits of ``limits`` (memory, threads, spilling) and the configuration
+    locked, so the query can neither write nor reach data outside the activity. The result is
+    cut off at the first cap it reaches (rows, cells, bytes); ``guard`` stops the query after
+    ``limits.seconds`` or when another thread cancels it. The result names every person and
+    partner record in every table the query read (:func:`meedoen_data.store_sql.query_reads`).
+    """
+    limits = limits or QueryLimits()
+    if max_rows is not None:
+        limits = replace(limits, max_rows=max_rows)
+    if limits.spills and limits.spill_dir is not None:
+        limits.spill_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    guard = guard or QueryGuard()
     path = store_path(Workspace(home), activity_id)
     if not path.exists():
         raise ActivityStoreError(
             f"activity {activity_id} has no store yet; it is built when the activity is first "
             "used (meedoen sql prepares it)"
         )
-    con = duckdb.connect(
-        str(path),
-        read_only=True,
-        config={"enable_external_access": False, "autoload_known_extensions": False},
-    )
+    con = duckdb.connect(str(path), read_only=True, config=limits.config())
     try:
-        con.execute("SET lock_configuration = true")
+        guard.attach(con, seconds=limits.seconds)
         try:
             statements = con.extract_statements(sql)
         except duckdb.Error as exc:
@@ -577,35 +660,37 @@ def store_query(
                 f"only SELECT is allowed here, not {statements[0].type.name}: the activity's "
                 "tables are read-only"
             )
-        try:
-            result = con.execute(sql)
-            columns = [d[0] for d in result.description or []]
-            rows = result.fetchmany(max_rows + 1)
-        except duckdb.Error as exc:
-            raise ActivityStoreError(str(exc).splitlines()[0]) from None
-        truncated = len(rows) > max_rows
-        rows = rows[:max_rows]
-        subjects = _persons_among(con, rows)
+        tables = referenced_tables(con, sql)
+        guard.check()
+        result = con.execute(sql)
+        columns = [d[0] for d in result.description or []]
+        capped = capped_rows(result, len(columns), limits)
+        guard.check()
+        persons, records = tables_subjects(con, tables)
+        guard.check()
+    except SqlRefused as exc:
+        raise QueryRefused(str(exc), reason=exc.reason, detail=exc.detail) from None
+    except duckdb.InterruptException:
+        refusal = guard.refusal() if guard.reason else SqlRefused("the query was interrupted")
+        raise QueryRefused(str(refusal), reason=refusal.reason, detail=refusal.detail) from None
+    except duckdb.OutOfMemoryException:
+        refusal = memory_refusal(limits)
+        raise QueryRefused(str(refusal), reason=refusal.reason) from None
+    except duckdb.Error as exc:
+        if guard.reason:  # interrupted while fetching: DuckDB may name it differently
+            refusal = guard.refusal()
+            raise QueryRefused(str(refusal), reason=refusal.reason, detail=refusal.detail) from None
+        raise ActivityStoreError(str(exc).splitlines()[0]) from None
     finally:
+        guard.detach()
         con.close()
-    return QueryResult(columns, rows, truncated, subjects)
-
-
-def _persons_among(con: duckdb.DuckDBPyConnection, rows: list[tuple[object, ...]]) -> list[str]:
-    """The person pseudonyms that occur anywhere in a result, under any column name."""
-    candidates = sorted(
-        {v for row in rows for v in row if isinstance(v, str) and _PSEUDONYM.fullmatch(v)}
+    return QueryResult(
+        columns,
+        capped.rows,
+        capped.by is not None,
+        persons,
+        records,
+        capped.by,
+        [str(t) for t in tables],
+        limits,
     )
-    if not candidates:
-        return []
-    selects = [
-        f"SELECT {ident(column)} AS s FROM {ident(schema)}.{ident(table)}"
-        for schema, table, column in _person_columns(con)
-    ]
-    if not selects:
-        return []
-    found = con.execute(
-        f"SELECT DISTINCT s FROM ({' UNION ALL '.join(selects)}) WHERE s IN (SELECT unnest(?))",
-        [candidates],
-    ).fetchall()
-    return sorted(str(r[0]) for r in found)

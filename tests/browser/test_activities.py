@@ -40,7 +40,7 @@ def test_register_and_detail_of_the_demo_activity(axe_page, demo_server, usernam
     changes = page.get_by_role("table", name=re.compile("Gewijzigd in versie 2"))
     assert "aangevraagd" in changes.inner_text() and "goedgekeurd" in changes.inner_text()
     # Only the privacy officer may revoke the approved activity.
-    revoke = page.get_by_role("button", name="Intrekken")
+    revoke = page.get_by_role("button", name="Intrekken", exact=True)
     assert revoke.count() == (1 if username == "privacy_officer" else 0)
     assert axe_violations(page) == []
 

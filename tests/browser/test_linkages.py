@@ -148,7 +148,7 @@ def test_every_linkage_and_review_page_passes_axe(
     queue_url = page.url
     queue = page.get_by_role("table", name=re.compile(r"records? wacht(en)? op beoordeling$"))
     assert queue.locator("tbody tr").count() > 1
-    # Records are named by the start of their pseudonym: no record number, no BSN.
+    # Records are named by the start of a random review code: no record number, no BSN.
     content = page.content()
     assert [k for k in partner_files.klantnummers if k in content] == []
     assert not set(re.findall(r"\d{9}", content)) & partner_files.register_bsns
@@ -157,10 +157,12 @@ def test_every_linkage_and_review_page_passes_axe(
     # One record next to its candidates; no BSN and no person pseudonym anywhere; accept the
     # first candidate (named by its rank).
     first = queue.locator("tbody tr th a").first.inner_text()
-    assert re.fullmatch(r"[0-9a-f]{8}", first)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{8}", first)  # the start of a random review code
     queue.get_by_role("link", name=first, exact=True).click()
     page.wait_for_url(
-        re.compile(rf".*/koppelingen/beoordelen/\d+/voedselbank/{first}[0-9a-f]{{24}}/$")
+        re.compile(
+            rf".*/koppelingen/beoordelen/\d+/voedselbank/{re.escape(first)}[A-Za-z0-9_-]{{14}}/$"
+        )
     )
     assert page.get_by_role("heading", level=1).inner_text() == (
         f"Record {first} van voedselbank beoordelen"
@@ -183,15 +185,17 @@ def test_every_linkage_and_review_page_passes_axe(
     assert first not in queue.inner_text()
     second = queue.locator("tbody tr th a").first.inner_text()
     queue.get_by_role("link", name=second, exact=True).click()
-    page.wait_for_url(re.compile(rf".*/voedselbank/{second}[0-9a-f]{{24}}/$"))
+    page.wait_for_url(re.compile(rf".*/voedselbank/{re.escape(second)}[A-Za-z0-9_-]{{14}}/$"))
     page.get_by_role("button", name="Niet dezelfde persoon", exact=True).first.click()
     page.wait_for_url(queue_url)
     main = page.get_by_role("main").inner_text()
     assert "De kandidaat is afgewezen" in main or "Alle kandidaten zijn afgewezen" in main
     assert axe_violations(page) == []
 
-    # A record that is not in the linkage: the reason, not an error page.
-    page.goto(f"{queue_url}voedselbank/{'0' * 32}/")
-    assert "Dit record kan niet worden getoond" in page.get_by_role("alert").inner_text()
-    assert page.title().startswith("Fout:")
+    # A review code of no record awaiting review (never issued, or already decided): 404, in
+    # Dutch, with the way back.
+    response = page.goto(f"{queue_url}voedselbank/{'0' * 22}/")
+    assert response is not None and response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Pagina niet gevonden"
+    assert page.title() == "Pagina niet gevonden · meedoen"
     assert axe_violations(page) == []

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import meedoen, meedoen_json
+from tests.helpers import meedoen, meedoen_as, meedoen_json, meedoen_json_as, passwords
 
 REQUEST = [
     "activity",
@@ -26,23 +26,37 @@ REQUEST = [
 ]
 
 
+#: The demo users' passwords (`meedoen demo --json`), set by the `home` fixture.
+PASSWORDS: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> str:
     home = str(tmp_path_factory.mktemp("gov") / "home")
-    meedoen_json("demo", "--no-serve", "--home", home)
+    PASSWORDS.update(passwords(meedoen_json("demo", "--no-serve", "--home", home)))
     return home
 
 
+def as_user(username: str, *args: str, stdin: str | None = None) -> Any:
+    """`meedoen ARGS --by USERNAME`, signed in with the demo user's password."""
+    return meedoen_as(username, PASSWORDS[username], *args, stdin=stdin)
+
+
+def json_as(username: str, *args: str) -> Any:
+    return meedoen_json_as(username, PASSWORDS[username], *args)
+
+
 def test_request_approve_list(home) -> None:
-    created = meedoen_json(*REQUEST, "--by", "analyst", "--home", home)
-    plain = meedoen(*REQUEST, "--home", home)
+    created = json_as("analyst", *REQUEST, "--home", home)
+    plain = as_user("analyst", *REQUEST, "--home", home)
     assert plain.returncode == 0 and int(plain.stdout) == created["id"] + 1
-    approved = meedoen_json(
+    approved = json_as(
+        "privacy_officer",
         "activity",
         "approve",
         str(created["id"]),
-        "--by",
-        "privacy_officer",
+        "--version",
+        "1",
         "--motivation",
         "Doel en grondslag helder",
         "--home",
@@ -55,41 +69,34 @@ def test_request_approve_list(home) -> None:
 
 
 def test_decisions_need_the_privacy_officer(home) -> None:
-    created = meedoen_json(*REQUEST, "--home", home)
-    result = meedoen(
-        "activity",
-        "approve",
-        str(created["id"]),
-        "--by",
-        "analyst",
-        "--motivation",
-        "x",
-        "--home",
-        home,
-    )
+    created = json_as("analyst", *REQUEST, "--home", home)
+    decide = ["activity", "approve", str(created["id"]), "--version", "1", "--motivation", "x"]
+    result = as_user("analyst", *decide, "--home", home)
     assert result.returncode == 2
     assert "analyst does not hold the privacy_officer role" in result.stderr
-    unknown = meedoen(
+    unknown = meedoen_as(
+        "nobody",
+        "a-password-of-nobody",
         "activity",
         "refuse",
         str(created["id"]),
-        "--by",
-        "nobody",
+        "--version",
+        "1",
         "--motivation",
         "x",
         "--home",
         home,
     )
-    assert unknown.returncode == 2 and "no active user 'nobody'" in unknown.stderr
-    missing = meedoen(
-        "activity", "revoke", "999", "--by", "privacy_officer", "--motivation", "x", "--home", home
+    assert unknown.returncode == 2 and "authentication failed for nobody" in unknown.stderr
+    missing = as_user(
+        "privacy_officer", "activity", "revoke", "999", "--motivation", "x", "--home", home
     )
     assert missing.returncode == 2 and "there is no activity 999" in missing.stderr
 
 
 def test_bad_request_is_rejected(home) -> None:
     bad = [*REQUEST[:-4], "--sources", "brp,fiod", "--retention-days", "30"]
-    result = meedoen(*bad, "--home", home)
+    result = as_user("analyst", *bad, "--home", home)
     assert result.returncode == 2 and "unknown source domain fiod" in result.stderr
 
 
@@ -97,15 +104,16 @@ def test_bad_request_is_rejected(home) -> None:
 
 
 def request_and_approve(home: str, sources: str) -> int:
-    created = meedoen_json(
-        *REQUEST[:-4], "--sources", sources, "--retention-days", "30", "--home", home
+    created = json_as(
+        "analyst", *REQUEST[:-4], "--sources", sources, "--retention-days", "30", "--home", home
     )
-    meedoen_json(
+    json_as(
+        "privacy_officer",
         "activity",
         "approve",
         str(created["id"]),
-        "--by",
-        "privacy_officer",
+        "--version",
+        "1",
         "--motivation",
         "akkoord",
         "--home",
@@ -115,18 +123,22 @@ def request_and_approve(home: str, sources: str) -> int:
 
 
 def sql_json(home: str, activity: int, query: str) -> Any:
-    result = meedoen("sql", "--activity", str(activity), query, "--format", "json", "--home", home)
+    result = as_user(
+        "analyst", "sql", "--activity", str(activity), query, "--format", "json", "--home", home
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
 def test_sql_refuses_without_approval_and_names_it(home) -> None:
-    created = meedoen_json(*REQUEST, "--home", home)
-    refused = meedoen("sql", "--activity", str(created["id"]), "SELECT 1", "--home", home)
+    created = json_as("analyst", *REQUEST, "--home", home)
+    refused = as_user(
+        "analyst", "sql", "--activity", str(created["id"]), "SELECT 1", "--home", home
+    )
     assert refused.returncode == 2
     assert f"activity {created['id']} (Voedselbank) is requested, not approved" in refused.stderr
     assert "privacy officer must approve it first" in refused.stderr
-    unknown = meedoen("sql", "--activity", "999", "SELECT 1", "--home", home)
+    unknown = as_user("analyst", "sql", "--activity", "999", "SELECT 1", "--home", home)
     assert unknown.returncode == 2 and "there is no processing activity 999" in unknown.stderr
 
 
@@ -137,14 +149,17 @@ def test_sql_reads_only_and_pseudonym_matches_the_activitys_tables(home) -> None
     assert rows["columns"] == ["person_pseudonym"] and len(rows["rows"]) == 1
     for statement, message in (
         ("DELETE FROM source.ingeschrevenpersoon", "only SELECT is allowed here, not DELETE"),
-        ("SELECT * FROM read_csv('/etc/passwd')", "file system operations are disabled"),
+        ("SELECT * FROM 'notes.parquet'", "file system operations are disabled"),
+        ("SELECT * FROM read_csv('/etc/passwd')", "table function read_csv() is not allowed"),
         ("SELECT 1; SELECT 2", "give exactly one statement"),
     ):
-        result = meedoen("sql", "--activity", str(activity), statement, "--home", home)
+        result = as_user("analyst", "sql", "--activity", str(activity), statement, "--home", home)
         assert result.returncode == 2 and message in result.stderr, result.stderr
     csv = Path(home) / "sources" / "GM0784" / "ingeschrevenpersoon.csv"
     bsn = csv.read_text(encoding="utf-8").splitlines()[1].split(",")[0].strip('"')
-    out = meedoen("pseudonym", "--activity", str(activity), "--home", home, stdin=f"{bsn}\n")
+    out = as_user(
+        "administrator", "pseudonym", "--activity", str(activity), "--home", home, stdin=f"{bsn}\n"
+    )
     assert out.returncode == 0, out.stderr
     mine = out.stdout.strip()
     found = sql_json(
@@ -162,12 +177,11 @@ def test_revoke_deletes_and_reports(home) -> None:
     activity = request_and_approve(home, "brp")
     sql_json(home, activity, "SELECT 1")
     assert (Path(home) / "activities" / f"activity-{activity}.duckdb").exists()
-    revoked = meedoen(
+    revoked = as_user(
+        "privacy_officer",
         "activity",
         "revoke",
         str(activity),
-        "--by",
-        "privacy_officer",
         "--motivation",
         "Doel vervallen",
         "--home",
@@ -176,7 +190,7 @@ def test_revoke_deletes_and_reports(home) -> None:
     assert revoked.returncode == 0, revoked.stderr
     assert "rows of ingeschrevenpersoon" in revoked.stdout and "key was destroyed" in revoked.stdout
     assert not (Path(home) / "activities" / f"activity-{activity}.duckdb").exists()
-    again = meedoen("sql", "--activity", str(activity), "SELECT 1", "--home", home)
+    again = as_user("analyst", "sql", "--activity", str(activity), "SELECT 1", "--home", home)
     assert again.returncode == 2 and "is revoked, not approved" in again.stderr
     assert meedoen_json("retention", "run", "--home", home) == []
 
@@ -232,18 +246,27 @@ def test_ingest_and_quarantine_reads_are_logged(home, tmp_path) -> None:
 
 
 def test_amend_a_refused_request(home) -> None:
-    created = meedoen_json(*REQUEST, "--home", home)
+    created = json_as("analyst", *REQUEST, "--home", home)
     activity = str(created["id"])
-    refuse = ["activity", "refuse", activity, "--by", "privacy_officer", "--motivation", "Te ruim"]
-    meedoen_json(*refuse, "--home", home)
-    amended = meedoen_json(
-        "activity", "amend", activity, "--retention-days", "7", "--note", "korter", "--home", home
+    refuse = ["activity", "refuse", activity, "--version", "1", "--motivation", "Te ruim"]
+    json_as("privacy_officer", *refuse, "--home", home)
+    amended = json_as(
+        "analyst",
+        "activity",
+        "amend",
+        activity,
+        "--retention-days",
+        "7",
+        "--note",
+        "korter",
+        "--home",
+        home,
     )
     assert (amended["version"], amended["status"]) == (3, "requested")
     listed = {a["id"]: a for a in meedoen_json("activity", "list", "--home", home)}
     assert listed[created["id"]]["retention_days"] == 7
     assert listed[created["id"]]["sources"] == ["brp", "partner-voedselbank"]
-    by_officer = meedoen(
-        "activity", "amend", activity, "--note", "x", "--by", "privacy_officer", "--home", home
+    by_officer = as_user(
+        "privacy_officer", "activity", "amend", activity, "--note", "x", "--home", home
     )
     assert by_officer.returncode == 2 and "does not hold the analyst role" in by_officer.stderr

@@ -19,10 +19,10 @@ from meedoen_data.linkage import link_partner, linkage_path
 from meedoen_data.linkage.clk import encode_file, secret_generate
 from meedoen_data.linkage.link import Encoded, LinkError
 from meedoen_data.linkage.quality import Quality, linkage_quality
-from meedoen_data.linkage.review import review_case, review_decide, review_items
+from meedoen_data.linkage.review import ReviewNotFound, review_case, review_decide, review_items
 from meedoen_data.synth import synth_municipality
 from meedoen_data.workspace import Workspace, workspace_init
-from tests.helpers import meedoen, meedoen_json
+from tests.helpers import meedoen_as, meedoen_json, passwords
 
 SOURCES = ["brp", "partner-voedselbank"]
 
@@ -32,7 +32,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("linkage") / "home"
     result = meedoen_json("demo", "--no-serve", "--home", str(home))
     result["home"] = home
+    result["passwords"] = passwords(result)
     return result
+
+
+def as_analyst(demo: dict[str, Any], *args: str) -> Any:
+    """`meedoen ARGS --by analyst`, signed in with the demo analyst's password."""
+    return meedoen_as("analyst", demo["passwords"]["analyst"], *args)
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +181,7 @@ def test_clerical_review_decisions_are_stored_and_reused(town: dict[str, Any]) -
     items = review_items(home=home, activity_id=2)
     assert len(items) >= 10
     first, second = items[0], items[1]
-    case = review_case(home=home, activity_id=2, source="voedselbank", record_id=first.record_id)
+    case = review_case(home=home, activity_id=2, source="voedselbank", token=first.token)
     assert case.record["geslachtsnaam"] and case.candidates
     best = case.candidates[0]
     assert set(best.comparisons) == {"surname", "first_name", "birth_date", "address"}
@@ -184,25 +190,28 @@ def test_clerical_review_decisions_are_stored_and_reused(town: dict[str, Any]) -
         home=home,
         activity_id=2,
         source="voedselbank",
-        record_id=first.record_id,
+        token=first.token,
         rank=best.rank,
         decision="accepted",
         decided_by="reviewer",
     )
     assert accepted.status == "accepted" and accepted.person_id == best.person_id
-    other = review_case(home=home, activity_id=2, source="voedselbank", record_id=second.record_id)
+    other = review_case(home=home, activity_id=2, source="voedselbank", token=second.token)
     rejected = review_decide(
         home=home,
         activity_id=2,
         source="voedselbank",
-        record_id=second.record_id,
+        token=second.token,
         rank=other.candidates[0].rank,
         decision="rejected",
         decided_by="reviewer",
     )
     assert rejected.person_id is None
-    remaining = {i.record_id for i in review_items(home=home, activity_id=2)}
-    assert first.record_id not in remaining
+    remaining = {i.token for i in review_items(home=home, activity_id=2)}
+    assert first.token not in remaining
+    # A decided record does not open any more, by its token or otherwise.
+    with pytest.raises(ReviewNotFound):
+        review_case(home=home, activity_id=2, source="voedselbank", token=first.token)
     con = duckdb.connect(str(store_path(Workspace(home), 2)), read_only=True)
     status = con.execute(
         "SELECT review_status, person_id FROM link.partner_link WHERE person_id = ?",
@@ -275,7 +284,8 @@ def test_link_from_the_command_line_keeps_households(demo: dict[str, Any], tmp_p
     shutil.copy(Path(demo["sources"]) / "voedselbank.csv", changed)
     with changed.open("a", encoding="utf-8") as f:  # a new client: a new delivery
         f.write('"VB9999999","Nieuw",,"Klant",1990-01-01,"5120AA",1,,2024-12-01,,1\n')
-    result = meedoen(
+    result = as_analyst(
+        demo,
         "link",
         str(changed),
         "--source",
@@ -293,11 +303,21 @@ def test_link_from_the_command_line_keeps_households(demo: dict[str, Any], tmp_p
     assert summary["household_peildatum"] == "2025-01-01"
     # The store was rebuilt for the new delivery; households and links were carried over.
     query = "SELECT count(*) FROM household.household_member"
-    rows = meedoen("sql", query, "--activity", activity, "--format", "json", "--home", home)
+    rows = as_analyst(
+        demo, "sql", query, "--activity", activity, "--format", "json", "--home", home
+    )
     assert rows.returncode == 0, rows.stderr
     assert json.loads(rows.stdout)["rows"][0][0] > 20_000
-    plain = meedoen(
-        "link", str(changed), "--source", "voedselbank", "--activity", activity, "--home", home
+    plain = as_analyst(
+        demo,
+        "link",
+        str(changed),
+        "--source",
+        "voedselbank",
+        "--activity",
+        activity,
+        "--home",
+        home,
     )
     assert plain.returncode == 0 and "Records by status" in plain.stdout, plain.stderr
 
@@ -338,7 +358,7 @@ def test_bad_input_is_refused_with_a_clear_message(
     for i in range(0, len(args), 2):
         options[args[i]] = args[i + 1]
     flat = [x for pair in options.items() for x in pair]
-    result = meedoen("link", str(path), *flat, "--home", str(demo["home"]))
+    result = as_analyst(demo, "link", str(path), *flat, "--home", str(demo["home"]))
     assert result.returncode == 2 and message in result.stderr, result.stderr
 
 

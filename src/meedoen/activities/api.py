@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from meedoen.accounts.roles import Role
+from meedoen.activities.floors import floor_make
 from meedoen.activities.forms import MAX_RETENTION_DAYS
 from meedoen.activities.selectors import (
     ActivityDetail,
@@ -28,7 +29,8 @@ from meedoen.activities.selectors import (
     activity_register,
 )
 from meedoen.activities.services import activity_amend, activity_request
-from meedoen.activities.views import DECISIONS, READERS, actor_for, decision_context
+from meedoen.activities.views import DECISIONS, READERS, actor_for
+from meedoen.audits.trace import TraceContext
 
 T = TypeVar("T")
 
@@ -48,6 +50,13 @@ class RequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
     dpia_reference = serializers.CharField(
         required=False, allow_blank=True, max_length=200, default=""
     )
+    columns = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=500
+    )
+    fine_columns = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=100
+    )
+    fine_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class AmendSerializer(RequestSerializer):
@@ -60,6 +69,49 @@ class DecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """The body of ``POST /api/v1/activities/ID/approve|refuse|revoke``."""
 
     motivation = serializers.CharField()
+    #: The version the caller read (approve, refuse): a request that changed since is refused.
+    version = serializers.IntegerField(min_value=1, required=False)
+    #: Floors of the disclosure rules (approve only; the defaults when left out).
+    min_frequency = serializers.IntegerField(min_value=1, required=False)
+    dominance = serializers.ListField(
+        child=serializers.FloatField(), min_length=2, max_length=2, required=False
+    )
+    p_percent = serializers.FloatField(required=False)
+    group = serializers.BooleanField(required=False)
+    protection = serializers.FloatField(required=False, allow_null=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        decision = self.context["decision"]
+        if decision in {"approve", "refuse"} and "version" not in attrs:
+            raise serializers.ValidationError(
+                {"version": _("Name the version you decide on: the request may have changed.")}
+            )
+        return attrs
+
+    def arguments(self, request: Request) -> dict[str, Any]:
+        """The decision service's arguments besides ``activity_id`` and ``actor``."""
+        data = self.validated_data
+        decision = self.context["decision"]
+        if decision == "revoke":
+            return {
+                "motivation": data["motivation"],
+                "trace": TraceContext.start(request.headers.get("traceparent")),
+                "channel": "api",
+            }
+        arguments: dict[str, Any] = {
+            "motivation": data["motivation"],
+            "version": data["version"],
+            "trace": TraceContext.start(request.headers.get("traceparent")),
+            "channel": "api",
+        }
+        if decision == "approve":
+            floors = {
+                name: data[name]
+                for name in ("min_frequency", "dominance", "p_percent", "group", "protection")
+                if name in data
+            }
+            arguments["floor"] = floor_make(**floors)
+        return arguments
 
 
 def _gate(request: Request, *roles: Role) -> None:
@@ -95,6 +147,10 @@ def _version(version: Version) -> dict[str, Any]:
         "purpose": s.purpose,
         "legal_basis": s.legal_basis,
         "sources": s.sources,
+        "columns": s.columns,
+        "fine_columns": s.fine_columns,
+        "fine_reason": s.fine_reason,
+        "floor": s.floor.as_dict() if s.status == "approved" else None,
         "data_categories": version.data_categories,
         "recipients": version.recipients,
         "retention_days": s.retention_days,
@@ -136,7 +192,9 @@ class ActivityListAPI(APIView):
         body = RequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         activity = _service(
-            lambda: activity_request(actor=actor_for(request.user), **body.validated_data)
+            lambda: activity_request(
+                actor=actor_for(request.user), channel="api", **body.validated_data
+            )
         )
         detail = _service(lambda: activity_detail(activity_id=activity.pk))
         location = reverse("activities-api:detail", kwargs={"activity_id": activity.pk})
@@ -158,14 +216,13 @@ class ActivityDecisionAPI(APIView):
 
     def post(self, request: Request, activity_id: str, decision: str) -> Response:
         _gate(request, Role.PRIVACY_OFFICER)
-        body = DecisionSerializer(data=request.data)
+        body = DecisionSerializer(data=request.data, context={"decision": decision})
         body.is_valid(raise_exception=True)
         _service(
             lambda: DECISIONS[decision](
                 activity_id=int(activity_id),
                 actor=actor_for(request.user),
-                motivation=body.validated_data["motivation"],
-                **decision_context(request, decision, channel="api"),
+                **body.arguments(request),
             )
         )
         return Response(_activity(_service(lambda: activity_detail(activity_id=int(activity_id)))))
@@ -180,7 +237,10 @@ class ActivityAmendAPI(APIView):
         body.is_valid(raise_exception=True)
         _service(
             lambda: activity_amend(
-                activity_id=activity_id, actor=actor_for(request.user), **body.validated_data
+                activity_id=activity_id,
+                actor=actor_for(request.user),
+                channel="api",
+                **body.validated_data,
             )
         )
         return Response(_activity(_service(lambda: activity_detail(activity_id=activity_id))))

@@ -9,7 +9,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from meedoen.activities.floors import DEFAULT_FLOOR, Floor, floor_make
 from meedoen.activities.services import EXTRA_DOMAINS
+from meedoen_data.categories import categories_default
 from meedoen_data.workspace import SOURCE_DOMAINS
 
 #: A partner file's name as in its pseudonym domain ``partner-NAME``: e.g. ``voedselbank``.
@@ -100,6 +102,30 @@ class ActivityRequestForm(UtrechtForm):
             attrs={"class": f"{TEXTBOX} utrecht-textbox--numeric", "inputmode": "numeric"}
         ),
     )
+    columns = forms.CharField(
+        label=_("Columns"),
+        required=False,
+        help_text=_(
+            "The columns the processing needs, as table.column, separated by commas or on "
+            "separate lines (see the list of columns below). Left empty: every column of the "
+            "chosen sources. The pseudonyms of persons, addresses and records always come along."
+        ),
+        widget=forms.Textarea(attrs={"class": TEXTAREA, "rows": 4, "spellcheck": "false"}),
+    )
+    fine_columns = forms.CharField(
+        label=_("Columns at finer detail"),
+        required=False,
+        help_text=_(
+            "Birth months are left out and months of moves and relations become years, unless "
+            "you name the column here (e.g. verblijfplaats.datumvan_maand) and say why."
+        ),
+        widget=forms.Textarea(attrs={"class": TEXTAREA, "rows": 2, "spellcheck": "false"}),
+    )
+    fine_reason = forms.CharField(
+        label=_("Why finer detail is needed"),
+        required=False,
+        widget=forms.Textarea(attrs={"class": TEXTAREA, "rows": 2}),
+    )
     data_categories = forms.CharField(
         label=_("Data categories"),
         required=False,
@@ -132,6 +158,12 @@ class ActivityRequestForm(UtrechtForm):
             )
         return [f"partner-{n}" for n in names]
 
+    def clean_columns(self) -> list[str]:
+        return _names(self.cleaned_data["columns"])
+
+    def clean_fine_columns(self) -> list[str]:
+        return _names(self.cleaned_data["fine_columns"])
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         partners = cleaned.pop("partners", None)
@@ -142,6 +174,11 @@ class ActivityRequestForm(UtrechtForm):
                     "sources", _("Choose at least one source domain or name a partner file.")
                 )
         return cleaned
+
+
+def _names(text: str) -> list[str]:
+    """``table.column`` names separated by commas, spaces or line breaks."""
+    return [name for name in re.split(r"[\s,;]+", text) if name]
 
 
 class ActivityAmendForm(ActivityRequestForm):
@@ -167,6 +204,13 @@ class ActivityAmendForm(ActivityRequestForm):
                 s.removeprefix("partner-") for s in state.sources if s.startswith("partner-")
             ),
             "retention_days": state.retention_days,
+            # Every column of the sources stays empty, so that choosing other sources needs no
+            # edit of the columns.
+            "columns": ""
+            if set(state.columns) == set(categories_default(state.sources))
+            else "\n".join(state.columns),
+            "fine_columns": "\n".join(state.fine_columns),
+            "fine_reason": state.fine_reason,
             "data_categories": state.data_categories,
             "recipients": state.recipients,
             "dpia_reference": state.dpia_reference,
@@ -174,14 +218,92 @@ class ActivityAmendForm(ActivityRequestForm):
 
 
 class DecisionForm(UtrechtForm):
-    """The privacy officer's decision: the button pressed (approve, refuse or revoke) and the
-    motivation, which is recorded with the new version."""
+    """The privacy officer's decision: the button pressed (approve, refuse or revoke), the
+    version the officer read (a request changed since is refused), the motivation, and for an
+    approval the floors of the disclosure rules of the activity's publications."""
 
     DECISIONS = ("approve", "refuse", "revoke")
 
     decision = forms.ChoiceField(choices=[(d, d) for d in DECISIONS], widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     motivation = forms.CharField(
         label=_("Motivation"),
         help_text=_("Why you decide this; recorded with the decision and shown in the history."),
         widget=forms.Textarea(attrs={"class": TEXTAREA, "rows": 4}),
     )
+    min_frequency = forms.IntegerField(
+        label=_("Minimum frequency"),
+        min_value=1,
+        initial=DEFAULT_FLOOR.min_frequency,
+        required=False,
+        help_text=_("A published cell needs at least this many households or persons."),
+        widget=forms.NumberInput(
+            attrs={"class": f"{TEXTBOX} utrecht-textbox--numeric", "inputmode": "numeric"}
+        ),
+    )
+    dominance_n = forms.IntegerField(
+        label=_("Dominance rule: number of largest contributions (n)"),
+        min_value=1,
+        max_value=3,
+        initial=DEFAULT_FLOOR.dominance[0],
+        required=False,
+        widget=forms.NumberInput(
+            attrs={"class": f"{TEXTBOX} utrecht-textbox--numeric", "inputmode": "numeric"}
+        ),
+    )
+    dominance_k = forms.FloatField(
+        label=_("Dominance rule: their largest share of a cell in % (k)"),
+        min_value=1,
+        max_value=99,
+        initial=DEFAULT_FLOOR.dominance[1],
+        required=False,
+        widget=forms.NumberInput(
+            attrs={"class": f"{TEXTBOX} utrecht-textbox--numeric", "inputmode": "decimal"}
+        ),
+    )
+    p_percent = forms.FloatField(
+        label=_("p% rule (p)"),
+        min_value=1,
+        max_value=99,
+        initial=DEFAULT_FLOOR.p_percent,
+        required=False,
+        widget=forms.NumberInput(
+            attrs={"class": f"{TEXTBOX} utrecht-textbox--numeric", "inputmode": "decimal"}
+        ),
+    )
+    group = forms.BooleanField(
+        label=_("The group disclosure rule is always on"),
+        initial=DEFAULT_FLOOR.group,
+        required=False,
+        widget=forms.CheckboxInput(
+            attrs={"class": "utrecht-checkbox utrecht-checkbox--html-input"}
+        ),
+    )
+
+    def floor(self) -> Floor:
+        """The floors the officer set (the defaults where a field was left empty)."""
+        data = self.cleaned_data
+
+        def value(name: str, default: Any) -> Any:
+            return default if data.get(name) is None else data[name]
+
+        return floor_make(
+            min_frequency=value("min_frequency", DEFAULT_FLOOR.min_frequency),
+            dominance=(
+                value("dominance_n", DEFAULT_FLOOR.dominance[0]),
+                value("dominance_k", DEFAULT_FLOOR.dominance[1]),
+            ),
+            p_percent=value("p_percent", DEFAULT_FLOOR.p_percent),
+            group=bool(data.get("group")),
+        )
+
+
+class ReviewerForm(UtrechtForm):
+    """The privacy officer grants an analyst the review of the activity's uncertain links."""
+
+    username = forms.ChoiceField(label=_("Analyst"), choices=())
+
+    def __init__(self, *args: Any, analysts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].choices = analysts
+        self.fields["username"].widget.attrs["class"] = "utrecht-select utrecht-select--html-select"

@@ -41,6 +41,15 @@ class ActivityVersion(models.Model):
     legal_basis = models.TextField(_("legal basis"))
     sources = models.JSONField(_("sources (domains)"))
     data_categories = models.TextField(_("data categories"), blank=True)
+    #: The columns of the activity's store, ``table.column`` (analytics names): what the privacy
+    #: officer approves. Record numbers and pseudonyms of persons and addresses always come along.
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    #: Columns kept at their finer detail (month instead of year); others are coarsened.
+    fine_columns = models.JSONField(_("finer detail"), default=list, blank=True)
+    fine_reason = models.TextField(_("why finer detail is needed"), blank=True)
+    #: The privacy officer's floors for publications under this activity (set at approval):
+    #: ``min_frequency``, ``dominance`` [n, k], ``p_percent``, ``group``, ``protection``.
+    disclosure_floor = models.JSONField(_("publication rules (floors)"), default=dict, blank=True)
     recipients = models.TextField(_("recipients and roles"), blank=True)
     retention_days = models.PositiveIntegerField(_("retention period in days"))
     dpia_reference = models.CharField(_("DPIA reference"), max_length=200, blank=True)
@@ -82,3 +91,24 @@ class ActivityPurge(models.Model):
 
     def __str__(self) -> str:
         return f"activity {self.activity_id}: {self.summary}"
+
+
+class ReviewerGrant(models.Model):
+    """The privacy officer lets one analyst review the uncertain links of one activity: the
+    review pages show names, birth dates and addresses, which no other analyst may see."""
+
+    activity = models.ForeignKey(
+        ProcessingActivity, on_delete=models.PROTECT, related_name="reviewer_grants"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    granted_by = models.CharField(_("granted by"), max_length=150)
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    withdrawn_by = models.CharField(_("withdrawn by"), max_length=150, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reviewer grant")
+        ordering = ["activity_id", "granted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"activity {self.activity_id}: reviewer {self.user_id}"

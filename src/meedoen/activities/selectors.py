@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
@@ -13,7 +13,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
-from meedoen.activities.models import ActivityPurge, ActivityVersion, Status
+from meedoen.activities.floors import DEFAULT_FLOOR, Floor, floor_from
+from meedoen.activities.models import ActivityPurge, ActivityVersion, ReviewerGrant, Status
+from meedoen_data.categories import COARSENED, categories_default, category_columns
+from meedoen_data.workspace import SOURCE_DOMAINS
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,12 @@ class ActivityState:
     dpia_reference: str = ""
     action: str = ""  # the stored status of this version: what was done (never "expired")
     at: datetime | None = None
+    #: Approved columns of the store (``table.column``), those at finer detail and why.
+    columns: list[str] = field(default_factory=list)
+    fine_columns: list[str] = field(default_factory=list)
+    fine_reason: str = ""
+    #: The privacy officer's floors for publications (the defaults until approval).
+    floor: Floor = DEFAULT_FLOOR
 
 
 def _state(version: ActivityVersion, today: date) -> ActivityState:
@@ -59,6 +68,11 @@ def _state(version: ActivityVersion, today: date) -> ActivityState:
         dpia_reference=version.dpia_reference,
         action=version.status,
         at=version.created_at,
+        # Versions from before columns were requested cover every column of their sources.
+        columns=list(version.columns) or categories_default(version.sources),
+        fine_columns=list(version.fine_columns),
+        fine_reason=version.fine_reason,
+        floor=floor_from(version.disclosure_floor),
     )
 
 
@@ -126,6 +140,9 @@ FIELDS = (
     "purpose",
     "legal_basis",
     "sources",
+    "columns",
+    "fine_columns",
+    "fine_reason",
     "data_categories",
     "recipients",
     "retention_days",
@@ -205,6 +222,8 @@ def value_text(field: str, value: Any) -> str:
     """A field's value as a person reads it."""
     if value in (None, "", []):
         return "—"
+    if field in {"columns", "fine_columns"}:
+        return _per_table(value)
     if field == "sources":
         return ", ".join(value)
     if field == "status":
@@ -212,6 +231,15 @@ def value_text(field: str, value: Any) -> str:
     if isinstance(value, date):
         return date_format(value, "DATE_FORMAT")
     return str(value)
+
+
+def _per_table(columns: Iterable[str]) -> str:
+    """``table.column`` names as one line per table: ``table: column, column``."""
+    tables: dict[str, list[str]] = {}
+    for name in columns:
+        table, _, column = name.partition(".")
+        tables.setdefault(table, []).append(column)
+    return "\n".join(f"{table}: {', '.join(names)}" for table, names in tables.items())
 
 
 def _versions(states: Iterable[ActivityState]) -> list[Version]:
@@ -263,3 +291,54 @@ def activity_register(*, status: str | None = None, oldest_first: bool = False) 
     """The current version of every activity (or of those with this status), newest first."""
     states = [s for s in activity_list() if status is None or s.status == status]
     return sorted(_versions(states), key=lambda v: v.state.id, reverse=not oldest_first)
+
+
+# -- Reviewers of an activity's uncertain links ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewerState:
+    activity_id: int
+    username: str
+    full_name: str
+    granted_by: str
+    granted_at: datetime
+
+
+def activity_reviewers(*, activity_id: int) -> list[ReviewerState]:
+    """The analysts the privacy officer lets review the activity's uncertain links (now)."""
+    grants = ReviewerGrant.objects.filter(
+        activity_id=activity_id, withdrawn_at__isnull=True
+    ).select_related("user")
+    return [
+        ReviewerState(
+            activity_id=g.activity_id,
+            username=g.user.username,
+            full_name=g.user.get_full_name() or g.user.username,
+            granted_by=g.granted_by,
+            granted_at=g.granted_at,
+        )
+        for g in grants
+    ]
+
+
+def reviewer_is_granted(*, activity_id: int, user: Any) -> bool:
+    """True when ``user`` holds a current reviewer grant for the activity."""
+    if user is None:
+        return False
+    return ReviewerGrant.objects.filter(
+        activity_id=activity_id, user=user, withdrawn_at__isnull=True
+    ).exists()
+
+
+def column_catalogue() -> list[tuple[str, str, list[tuple[str, bool]]]]:
+    """Per source domain and table, the columns an activity can ask for, each with whether it is
+    coarsened unless asked for at finer detail (for the request form's reference list)."""
+    from meedoen.activities.services import EXTRA_DOMAINS  # services import this module
+
+    rows = []
+    for domain in [*SOURCE_DOMAINS, *EXTRA_DOMAINS, "partner-NAME"]:
+        for table, columns in category_columns([domain]).items():
+            name = "NAME" if domain == "partner-NAME" else table
+            rows.append((domain, name, [(c, c in COARSENED) for c in columns]))
+    return rows

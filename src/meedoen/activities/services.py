@@ -6,6 +6,7 @@ privacy officer who decides (one role per account).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,13 +14,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
-from meedoen.activities.models import ActivityVersion, ProcessingActivity, Status
+from meedoen.activities.floors import DEFAULT_FLOOR, Floor
+from meedoen.activities.models import ActivityVersion, ProcessingActivity, ReviewerGrant, Status
 from meedoen.activities.selectors import activity_current
 from meedoen.activities.stores import activity_purge
+from meedoen.audits.services import audit_governance
 from meedoen.audits.trace import TraceContext
 from meedoen_data.activity_store import activity_key_create
+from meedoen_data.categories import CategoryError, categories_check
 from meedoen_data.workspace import SOURCE_DOMAINS
 
 __all__ = [
@@ -29,9 +34,17 @@ __all__ = [
     "activity_refuse",
     "activity_request",
     "activity_revoke",
+    "reviewer_grant",
+    "reviewer_withdraw",
 ]
 
 EXTRA_DOMAINS = ("bag",)
+#: The audit log's operation for each decision of the privacy officer.
+DECISION_OPERATIONS = {
+    Status.APPROVED: "activity.approve",
+    Status.REFUSED: "activity.refuse",
+    Status.REVOKED: "activity.revoke",
+}
 
 
 def _check_sources(sources: list[str]) -> list[str]:
@@ -59,18 +72,32 @@ def _content(
     data_categories: str,
     recipients: str,
     dpia_reference: str,
+    columns: Sequence[str] = (),
+    fine_columns: Sequence[str] = (),
+    fine_reason: str = "",
 ) -> dict[str, object]:
-    """The checked content of a version: what the analyst asks the privacy officer for."""
+    """The checked content of a version: what the analyst asks the privacy officer for. No
+    ``columns`` means every column of the sources, written out so the officer sees them."""
     if retention_days < 1:
         raise ValidationError("the retention period must be at least one day")
     for label, value in (("name", name), ("purpose", purpose), ("legal basis", legal_basis)):
         if not value.strip():
             raise ValidationError(f"the {label} may not be empty")
+    checked_sources = _check_sources(sources)
+    try:
+        chosen, fine = categories_check(
+            sources=checked_sources, columns=columns, fine=fine_columns, reason=fine_reason
+        )
+    except CategoryError as exc:
+        raise ValidationError(str(exc)) from None
     return {
         "name": name.strip(),
         "purpose": purpose.strip(),
         "legal_basis": legal_basis.strip(),
-        "sources": _check_sources(sources),
+        "sources": checked_sources,
+        "columns": chosen,
+        "fine_columns": fine,
+        "fine_reason": fine_reason.strip() if fine else "",
         "data_categories": data_categories.strip(),
         "recipients": recipients.strip(),
         "retention_days": retention_days,
@@ -90,8 +117,13 @@ def activity_request(
     data_categories: str = "",
     recipients: str = "",
     dpia_reference: str = "",
+    columns: Sequence[str] = (),
+    fine_columns: Sequence[str] = (),
+    fine_reason: str = "",
+    trace: TraceContext | None = None,
+    channel: str = "cli",
 ) -> ProcessingActivity:
-    """A new activity, status requested (analysts)."""
+    """A new activity, status requested (analysts); logged as ``activity.request``."""
     require_role(actor, Role.ANALYST)
     content = _content(
         name=name,
@@ -102,6 +134,9 @@ def activity_request(
         data_categories=data_categories,
         recipients=recipients,
         dpia_reference=dpia_reference,
+        columns=columns,
+        fine_columns=fine_columns,
+        fine_reason=fine_reason,
     )
     activity = ProcessingActivity.objects.create()
     ActivityVersion.objects.create(
@@ -111,6 +146,14 @@ def activity_request(
         acted_by=actor.name,
         acted_by_user=actor.user,
         **content,
+    )
+    audit_governance(
+        trace=trace or TraceContext.start(),
+        actor=actor,
+        channel=channel,
+        operation="activity.request",
+        activity_id=activity.pk,
+        detail="version 1",
     )
     return activity
 
@@ -128,7 +171,12 @@ def activity_amend(
     data_categories: str = "",
     recipients: str = "",
     dpia_reference: str = "",
+    columns: Sequence[str] = (),
+    fine_columns: Sequence[str] = (),
+    fine_reason: str = "",
     note: str = "",
+    trace: TraceContext | None = None,
+    channel: str = "cli",
 ) -> ActivityVersion:
     """A changed request (analysts): a new version with the new content, status requested, so
     the privacy officer decides again and sees what changed. Only requested or refused
@@ -149,11 +197,14 @@ def activity_amend(
         data_categories=data_categories,
         recipients=recipients,
         dpia_reference=dpia_reference,
+        columns=columns,
+        fine_columns=fine_columns,
+        fine_reason=fine_reason,
     )
     unchanged = all(getattr(current, field) == value for field, value in content.items())
     if unchanged and current.status == Status.REQUESTED:
         raise ValidationError("nothing was changed")
-    return ActivityVersion.objects.create(
+    amended = ActivityVersion.objects.create(
         activity_id=activity_id,
         number=current.number + 1,
         status=Status.REQUESTED,
@@ -162,11 +213,33 @@ def activity_amend(
         acted_by_user=actor.user,
         **content,
     )
+    audit_governance(
+        trace=trace or TraceContext.start(),
+        actor=actor,
+        channel=channel,
+        operation="activity.amend",
+        activity_id=activity_id,
+        detail=f"version {amended.number}",
+    )
+    return amended
 
 
 def _next(
-    activity_id: int, *, actor: Actor, status: Status, motivation: str, allowed_from: set[str]
+    activity_id: int,
+    *,
+    actor: Actor,
+    status: Status,
+    motivation: str,
+    allowed_from: set[str],
+    version: int | None = None,
+    floor: Floor | None = None,
+    trace: TraceContext | None = None,
+    channel: str = "cli",
 ) -> ActivityVersion:
+    """The privacy officer's decision as a new version, and as an audit record
+    (``activity.approve``/``refuse``/``revoke``: the officer, the version decided on and, for an
+    approval, the floors). ``version`` is the version the officer
+    read: a decision on a request that changed since is refused."""
     require_role(actor, Role.PRIVACY_OFFICER)
     if not motivation.strip():
         raise ValidationError("give a motivation")
@@ -176,41 +249,90 @@ def _next(
             f"activity {activity_id} is {current.status}; only {' or '.join(sorted(allowed_from))}"
             f" activities can become {status.value}"
         )
-    version = ActivityVersion.objects.get(pk=current.pk)
-    version.pk = None
-    version.number = current.number + 1
-    version.status = status
-    version.motivation = motivation.strip()
-    version.acted_by = actor.name
-    version.acted_by_user = actor.user
+    if version is not None and version != current.number:
+        raise ValidationError(
+            f"the request changed; review it again: you decided on version {version} of "
+            f"activity {activity_id}, its current version is {current.number}"
+        )
+    decided = ActivityVersion.objects.select_for_update().get(pk=current.pk)
+    if ActivityVersion.objects.filter(activity_id=activity_id, number__gt=decided.number).exists():
+        raise ValidationError(
+            f"the request changed; review it again: activity {activity_id} has a newer version"
+        )
+    decided.pk = None
+    decided.number = current.number + 1
+    decided.status = status
+    decided.motivation = motivation.strip()
+    decided.acted_by = actor.name
+    decided.acted_by_user = actor.user
     if status == Status.APPROVED:
-        version.valid_until = timezone.localdate() + timedelta(days=version.retention_days)
-    version.save(force_insert=True)
-    return version
+        decided.valid_until = timezone.localdate() + timedelta(days=decided.retention_days)
+        decided.disclosure_floor = (floor or DEFAULT_FLOOR).as_dict()
+    decided.save(force_insert=True)
+    detail = f"version {decided.number} on version {current.number}"
+    if status == Status.APPROVED:
+        detail += f"; floor: {(floor or DEFAULT_FLOOR).describe()}"
+    audit_governance(
+        trace=trace or TraceContext.start(),
+        actor=actor,
+        channel=channel,
+        operation=DECISION_OPERATIONS[status],
+        activity_id=activity_id,
+        detail=detail,
+    )
+    return decided
 
 
 @transaction.atomic
-def activity_approve(*, activity_id: int, actor: Actor, motivation: str) -> ActivityVersion:
-    """Approve a requested activity; its key (for activity-scoped pseudonyms) is created now."""
-    version = _next(
+def activity_approve(
+    *,
+    activity_id: int,
+    actor: Actor,
+    motivation: str,
+    version: int | None,
+    floor: Floor | None = None,
+    trace: TraceContext | None = None,
+    channel: str = "cli",
+) -> ActivityVersion:
+    """Approve version ``version`` of a requested activity (the one the officer read), with the
+    floors for its publications (default: CBS's); its key (for activity-scoped pseudonyms) is
+    created now."""
+    if version is None:
+        raise ValidationError("name the version you approve (the request may have changed)")
+    decided = _next(
         activity_id,
         actor=actor,
         status=Status.APPROVED,
         motivation=motivation,
         allowed_from={Status.REQUESTED},
+        version=version,
+        floor=floor,
+        trace=trace,
+        channel=channel,
     )
     activity_key_create(home=settings.MEEDOEN_HOME, activity_id=activity_id)
-    return version
+    return decided
 
 
 @transaction.atomic
-def activity_refuse(*, activity_id: int, actor: Actor, motivation: str) -> ActivityVersion:
+def activity_refuse(
+    *,
+    activity_id: int,
+    actor: Actor,
+    motivation: str,
+    version: int | None = None,
+    trace: TraceContext | None = None,
+    channel: str = "cli",
+) -> ActivityVersion:
     return _next(
         activity_id,
         actor=actor,
         status=Status.REFUSED,
         motivation=motivation,
         allowed_from={Status.REQUESTED},
+        version=version,
+        trace=trace,
+        channel=channel,
     )
 
 
@@ -225,6 +347,7 @@ def activity_revoke(
     """Revoke an approved activity and delete everything derived under it (see
     ``activity_purges`` for what was deleted). If the deletion is interrupted, the retention
     job finishes it."""
+    trace = trace or TraceContext.start()
     with transaction.atomic():
         version = _next(
             activity_id,
@@ -232,12 +355,80 @@ def activity_revoke(
             status=Status.REVOKED,
             motivation=motivation,
             allowed_from={Status.APPROVED},
+            trace=trace,
+            channel=channel,
         )
     activity_purge(
         activity_id=activity_id,
         actor=actor,
         reason=Status.REVOKED,
-        trace=trace or TraceContext.start(),
+        trace=trace,
         channel=channel,
     )
     return version
+
+
+@transaction.atomic
+def reviewer_grant(
+    *,
+    activity_id: int,
+    username: str,
+    actor: Actor,
+    trace: TraceContext | None = None,
+    channel: str = "cli",
+) -> ReviewerGrant:
+    """Let analyst ``username`` review the uncertain links of an approved activity (privacy
+    officer). The review pages show names, birth dates and addresses of the partner's record
+    and its candidates; only analysts granted this may open them."""
+    require_role(actor, Role.PRIVACY_OFFICER)
+    state = activity_current(activity_id=activity_id)
+    if state.status != Status.APPROVED:
+        raise ValidationError(
+            f"activity {activity_id} is {state.status}: reviewers are granted on approved "
+            "activities only"
+        )
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None or user.role != Role.ANALYST:
+        raise ValidationError(f"{username!r} is not an active analyst: only analysts review links")
+    existing = ReviewerGrant.objects.filter(
+        activity_id=activity_id, user=user, withdrawn_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    grant = ReviewerGrant.objects.create(activity_id=activity_id, user=user, granted_by=actor.name)
+    audit_governance(
+        trace=trace or TraceContext.start(),
+        actor=actor,
+        channel=channel,
+        operation="activity.reviewer_grant",
+        activity_id=activity_id,
+        detail=f"reviewer {username}",
+    )
+    return grant
+
+
+@transaction.atomic
+def reviewer_withdraw(
+    *,
+    activity_id: int,
+    username: str,
+    actor: Actor,
+    trace: TraceContext | None = None,
+    channel: str = "cli",
+) -> int:
+    """Withdraw the reviewer grant of ``username`` on the activity (privacy officer); returns
+    how many grants ended (0 when there was none)."""
+    require_role(actor, Role.PRIVACY_OFFICER)
+    ended = ReviewerGrant.objects.filter(
+        activity_id=activity_id, user__username=username, withdrawn_at__isnull=True
+    ).update(withdrawn_at=timezone.now(), withdrawn_by=actor.name)
+    if ended:
+        audit_governance(
+            trace=trace or TraceContext.start(),
+            actor=actor,
+            channel=channel,
+            operation="activity.reviewer_withdraw",
+            activity_id=activity_id,
+            detail=f"reviewer {username}",
+        )
+    return ended

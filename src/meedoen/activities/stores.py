@@ -7,7 +7,12 @@ activity-scoped pseudonyms. Every read and write of person-level data is logged 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import duckdb
@@ -24,19 +29,37 @@ from meedoen.activities.selectors import (
     purge_state,
 )
 from meedoen.audits.services import activity_uri, audit_action
-from meedoen.audits.trace import TraceContext
+from meedoen.audits.trace import TraceContext, new_span_id
+from meedoen.conf.env import env_str
 from meedoen_data.activity_store import (
-    DEFAULT_MAX_ROWS,
     ActivityStoreError,
     Progress,
+    QueryRefused,
     QueryResult,
     StoreReport,
     activity_pseudonyms,
+    query_spill_dir,
     store_activity_ids,
     store_delete,
     store_prepare,
     store_query,
     store_subjects,
+)
+from meedoen_data.store_lock import (
+    StoreLockTimeout,
+    lock_remove,
+    purge_done,
+    purge_note,
+    purge_pending,
+    store_lock,
+)
+from meedoen_data.store_sql import (
+    CANCELLED,
+    FUNCTION,
+    MEMORY,
+    TIMEOUT,
+    QueryGuard,
+    QueryLimits,
 )
 
 #: Who deletes data whose activity ended, in the register of deletions and the audit log.
@@ -47,8 +70,235 @@ class ActivityNotApproved(PermissionDenied):
     """The activity is missing, not approved, expired or does not cover the sources."""
 
 
+class StoreOpenElsewhere(Exception):
+    """The store could not be opened to list its persons before deleting it."""
+
+
+class ActivityRevokedDuringRead(ActivityNotApproved):
+    """The activity stopped being approved while a query on its tables ran: no result."""
+
+
+class QueryStopped(ValidationError):
+    """A query that may not run as asked or was stopped: ``reason`` is one of ``limit`` (a cap
+    above the configured one), ``timeout``, ``memory``, ``busy`` (the tables are being deleted)
+    or ``refused`` (not allowed: not one SELECT, a table function, …); ``limit`` the value
+    that applied (seconds, memory, …) for a translated message."""
+
+    def __init__(self, message: str, *, reason: str, limit: object = None) -> None:
+        super().__init__(message, code=reason)
+        self.reason = reason
+        self.limit = limit
+
+
+# -- Limits of a query ---------------------------------------------------------------------------
+
+#: The SQL page and ``meedoen sql`` ask at most these; set lower per query, never higher.
+SQL_LIMIT_VARIABLES = {
+    "max_rows": ("MEEDOEN_SQL_MAX_ROWS", "10000"),
+    "max_cells": ("MEEDOEN_SQL_MAX_CELLS", "100000"),
+    "max_bytes": ("MEEDOEN_SQL_MAX_BYTES", "500000"),
+    "seconds": ("MEEDOEN_SQL_TIMEOUT", "60"),
+}
+#: Extra seconds a deletion waits for running queries beyond their time limit.
+PURGE_GRACE = 10.0
+
+
+def _positive(name: str, default: str) -> float:
+    raw = env_str(name, default).strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise ValidationError(f"{name}={raw!r} must be a positive number")
+    return value
+
+
+def sql_limits(
+    *,
+    max_rows: int | None = None,
+    max_cells: int | None = None,
+    max_bytes: int | None = None,
+    seconds: float | None = None,
+) -> QueryLimits:
+    """The limits of one query: the configured ones (``MEEDOEN_SQL_*``), or lower ones asked
+    for. Asking for more than configured is refused: the administrator sets the ceiling."""
+    asked = {"max_rows": max_rows, "max_cells": max_cells, "max_bytes": max_bytes}
+    asked["seconds"] = seconds  # type: ignore[assignment]
+    values: dict[str, float] = {}
+    for field, (variable, default) in SQL_LIMIT_VARIABLES.items():
+        ceiling = _positive(variable, default)
+        wanted = asked[field]
+        if wanted is not None and wanted <= 0:
+            raise QueryStopped(f"{field} must be positive, not {wanted}", reason="limit")
+        if wanted is not None and wanted > ceiling:
+            raise QueryStopped(
+                f"{field.replace('_', '-')} {wanted:g} is above the limit of {ceiling:g} set "
+                f"for this installation ({variable}); ask for less",
+                reason="limit",
+                limit=ceiling,
+            )
+        values[field] = ceiling if wanted is None else wanted
+    spill = env_str("MEEDOEN_SQL_SPILL", "0").strip() or "0"
+    return QueryLimits(
+        max_rows=int(values["max_rows"]),
+        max_cells=int(values["max_cells"]),
+        max_bytes=int(values["max_bytes"]),
+        seconds=values["seconds"],
+        memory=env_str("MEEDOEN_SQL_MEMORY", "1GB").strip() or "1GB",
+        threads=int(_positive("MEEDOEN_SQL_THREADS", "2")),
+        spill=spill,
+        spill_dir=None if spill == "0" else query_spill_dir(settings.MEEDOEN_HOME),
+    )
+
+
+def purge_wait() -> float:
+    """How long a deletion waits for the queries running on the store: their time limit."""
+    return _positive(*SQL_LIMIT_VARIABLES["seconds"]) + PURGE_GRACE
+
+
+# -- Who uses an activity's store ----------------------------------------------------------------
+
+#: The stores this thread holds (activity id -> depth): uses nest, and a deletion started by a
+#: thread that uses the store is left to that thread (it cannot wait for itself).
+_held = threading.local()
+#: The queries running in this process, per activity: a revocation stops them.
+_reads: dict[int, set[QueryGuard]] = {}
+_reads_lock = threading.Lock()
+
+
+class _Gate:
+    """Within this process, per store: DuckDB shares one database instance among the
+    connections to a file and refuses a connection with another configuration while one is
+    open. So queries (all with the same configuration) run side by side, and a refresh of the
+    store (its own configuration) waits until they are done, and they for it."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._readers = 0
+        self._writing = False
+
+    @contextmanager
+    def hold(self, *, exclusive: bool, wait: float, activity_id: int) -> Iterator[None]:
+        deadline = time.monotonic() + wait
+        with self._changed:
+            while self._writing or (exclusive and self._readers):
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._changed.wait(left):
+                    raise QueryStopped(
+                        f"the tables of activity {activity_id} are in use by a query or a "
+                        "refresh in this process; try again when it has finished",
+                        reason="busy",
+                    )
+            if exclusive:
+                self._writing = True
+            else:
+                self._readers += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                if exclusive:
+                    self._writing = False
+                else:
+                    self._readers -= 1
+                self._changed.notify_all()
+
+
+_gates: dict[int, _Gate] = {}
+_gates_lock = threading.Lock()
+
+
+def _gate(activity_id: int) -> _Gate:
+    with _gates_lock:
+        return _gates.setdefault(activity_id, _Gate())
+
+
+def _holding() -> dict[int, int]:
+    if not hasattr(_held, "stores"):
+        _held.stores = {}
+    return _held.stores  # type: ignore[no-any-return]
+
+
+@contextmanager
+def activity_store_use(*, activity_id: int, wait: float | None = None) -> Iterator[None]:
+    """Use the activity's store in the ``with`` block (a query, a refresh, a build, a
+    linkage): a shared lock that a deletion waits for (:mod:`meedoen_data.store_lock`).
+    Check the approval *inside* the block: a deletion may have happened while this waited.
+    When the block ends and a deletion waits for this use, the store is deleted now."""
+    holding = _holding()
+    if activity_id in holding:
+        holding[activity_id] += 1
+        try:
+            yield
+        finally:
+            holding[activity_id] -= 1
+        return
+    home = settings.MEEDOEN_HOME
+    try:
+        lock = store_lock(
+            home=home,
+            activity_id=activity_id,
+            exclusive=False,
+            wait=purge_wait() if wait is None else wait,
+        )
+        lock.__enter__()
+    except StoreLockTimeout:
+        raise QueryStopped(
+            f"the tables of activity {activity_id} are being deleted right now; try again "
+            "in a moment",
+            reason="busy",
+        ) from None
+    holding[activity_id] = 1
+    try:
+        yield
+    finally:
+        del holding[activity_id]
+        lock.__exit__(None, None, None)
+        _purge_if_noted(activity_id)
+
+
+@contextmanager
+def _read_running(activity_id: int, guard: QueryGuard) -> Iterator[None]:
+    with _reads_lock:
+        _reads.setdefault(activity_id, set()).add(guard)
+    if (
+        purge_pending(home=settings.MEEDOEN_HOME, activity_id=activity_id) is not None
+        and _status(activity_id) != Status.APPROVED
+    ):
+        guard.stop(CANCELLED, "its data is being deleted")  # noted before this registered
+    try:
+        yield
+    finally:
+        with _reads_lock:
+            _reads.get(activity_id, set()).discard(guard)
+
+
+def _reads_stop(activity_id: int, reason: str) -> int:
+    """Stop the queries on the activity's store that run in this process."""
+    with _reads_lock:
+        guards = list(_reads.get(activity_id, ()))
+    for guard in guards:
+        guard.stop(CANCELLED, reason)
+    return len(guards)
+
+
+def _status(activity_id: int) -> str:
+    """The activity's status now (``unregistered`` if there is none)."""
+    try:
+        return str(activity_current(activity_id=activity_id).status)
+    except ObjectDoesNotExist:
+        return "unregistered"
+
+
 def subject_type(activity_id: int) -> str:
     return f"pseudonym-activity-{activity_id}"
+
+
+def record_subject_type(activity_id: int) -> str:
+    """The data-subject type of a partner's record (a person known to the partner, by the
+    activity's pseudonym of the record: ``record_id`` of ``link.partner_link``)."""
+    return f"record-pseudonym-activity-{activity_id}"
 
 
 def activity_authorize(
@@ -70,6 +320,7 @@ def activity_authorize(
             actor=Actor(RETENTION_JOB),
             reason=Status.EXPIRED,
             trace=trace or TraceContext.start(),
+            wait=0,  # in use: its last user deletes it
         )
         raise ActivityNotApproved(
             f"activity {activity_id} ({state.name}) expired on {state.valid_until}: its "
@@ -103,9 +354,15 @@ def activity_log(
     started: datetime,
     status: str = "Ok",
     detail: str = "",
+    records: Iterable[str] = (),
 ) -> int:
     """Log one read or write of person-level data under an activity: an access record for who
-    acted and one processing record per data subject (activity pseudonyms)."""
+    acted and one processing record per data subject (activity pseudonyms of persons, and of
+    partner records in ``records``)."""
+    groups: dict[str, Iterable[str]] = {subject_type(activity_id): subjects}
+    records = list(records)
+    if records:
+        groups[record_subject_type(activity_id)] = records
     return audit_action(
         trace=trace,
         user_name=actor.name,
@@ -114,7 +371,7 @@ def activity_log(
         client=client,
         operation=operation,
         activity=activity_uri(activity_id),
-        subjects={subject_type(activity_id): subjects},
+        subjects=groups,
         started=started,
         status=status,
         detail=detail,
@@ -138,9 +395,32 @@ def activity_store_open(
     client: str = "",
     progress: Progress | None = None,
 ) -> StoreReport:
-    """Build or refresh the activity's store (analysts, administrators). Building writes
-    person-level data: logged per person."""
-    require_role(actor, Role.ANALYST, Role.ADMINISTRATOR)
+    """Build or refresh the activity's store (analysts: administrators administer, they do not
+    analyse). Building writes person-level data: logged per person."""
+    require_role(actor, Role.ANALYST)
+    with (
+        activity_store_use(activity_id=activity_id),  # a deletion waits; approval checked inside
+        _gate(activity_id).hold(exclusive=True, wait=purge_wait(), activity_id=activity_id),
+    ):
+        return _store_refresh(
+            activity_id=activity_id,
+            actor=actor,
+            trace=trace,
+            channel=channel,
+            client=client,
+            progress=progress,
+        )
+
+
+def _store_refresh(
+    *,
+    activity_id: int,
+    actor: Actor,
+    trace: TraceContext,
+    channel: str,
+    client: str,
+    progress: Progress | None,
+) -> StoreReport:
     state = activity_authorize(activity_id=activity_id, trace=trace)
     started = datetime.now(UTC)
     try:
@@ -148,6 +428,8 @@ def activity_store_open(
             home=settings.MEEDOEN_HOME,
             activity_id=activity_id,
             sources=state.sources,
+            columns=state.columns,
+            fine=state.fine_columns,
             progress=progress,
         )
     except ActivityStoreError as exc:
@@ -178,29 +460,72 @@ def activity_sql(
     trace: TraceContext,
     channel: str,
     client: str = "",
-    max_rows: int = DEFAULT_MAX_ROWS,
+    max_rows: int | None = None,
+    max_cells: int | None = None,
+    max_bytes: int | None = None,
+    seconds: float | None = None,
     progress: Progress | None = None,
 ) -> QueryResult:
-    """Read-only SQL on the activity's tables, logged per person that appears in the result.
-    The tables are built or refreshed first (``progress`` reports that per table)."""
-    activity_store_open(
-        activity_id=activity_id,
-        actor=actor,
-        trace=trace,
-        channel=channel,
-        client=client,
-        progress=progress,
+    """Read-only SQL on the activity's tables, logged as a read of every person (and every
+    partner record) in every table the query references — whether or not they appear in the
+    result (:mod:`meedoen_data.store_sql`). The result is capped in rows, cells and bytes and
+    the query limited in time and memory (:func:`sql_limits`: the configured limits, or lower
+    ones asked for). The tables are built or refreshed first (``progress`` reports that).
+
+    The query holds the store (:func:`activity_store_use`): a revocation stops it (in this
+    process) or waits for it (another process), and the approval is checked again after the
+    query, so no data of a revoked activity is ever returned
+    (:class:`ActivityRevokedDuringRead`). Refusals: :class:`QueryStopped`."""
+    limits = sql_limits(
+        max_rows=max_rows, max_cells=max_cells, max_bytes=max_bytes, seconds=seconds
     )
-    started = datetime.now(UTC)
     refusal: ActivityStoreError | None = None
-    try:
-        result = store_query(
-            home=settings.MEEDOEN_HOME, activity_id=activity_id, sql=sql, max_rows=max_rows
+    result: QueryResult | None = None
+    guard = QueryGuard()
+    with activity_store_use(activity_id=activity_id, wait=limits.seconds):
+        activity_store_open(
+            activity_id=activity_id,
+            actor=actor,
+            trace=trace,
+            channel=channel,
+            client=client,
+            progress=progress,
         )
-    except ActivityStoreError as exc:
-        refusal = exc
-    except duckdb.Error as exc:
-        refusal = ActivityStoreError(_store_busy(activity_id, exc))
+        started = datetime.now(UTC)
+        with (
+            _gate(activity_id).hold(exclusive=False, wait=limits.seconds, activity_id=activity_id),
+            _read_running(activity_id, guard),
+        ):
+            try:
+                result = store_query(
+                    home=settings.MEEDOEN_HOME,
+                    activity_id=activity_id,
+                    sql=sql,
+                    limits=limits,
+                    guard=guard,
+                )
+            except ActivityStoreError as exc:
+                refusal = exc
+            except duckdb.Error as exc:
+                refusal = ActivityStoreError(_store_busy(activity_id, exc))
+        status = _status(activity_id)  # again, after the query: revoked meanwhile?
+    if status != Status.APPROVED:
+        activity_log(
+            trace=trace,
+            actor=actor,
+            channel=channel,
+            client=client,
+            operation="activity.sql",
+            activity_id=activity_id,
+            subjects=[],
+            started=started,
+            status="Unset",
+            detail=f"stopped, activity {status} during the query: {sql}",
+        )
+        raise ActivityRevokedDuringRead(
+            f"activity {activity_id} was {status} while the query ran: its data is deleted and "
+            "no result is shown"
+        )
     activity_log(
         trace=trace,
         actor=actor,
@@ -208,20 +533,26 @@ def activity_sql(
         client=client,
         operation="activity.sql",
         activity_id=activity_id,
-        subjects=[] if refusal else result.subjects,
+        subjects=[] if refusal or result is None else result.subjects,
+        records=[] if refusal or result is None else result.records,
         started=started,
         status="Unset" if refusal else "Ok",
         detail=f"refused: {sql}" if refusal else sql,
     )
-    if refusal:
-        raise ValidationError(str(refusal))
+    if refusal is not None or result is None:
+        reason = refusal.reason if isinstance(refusal, QueryRefused) else "refused"
+        limit: object = {TIMEOUT: limits.seconds, MEMORY: limits.memory}.get(reason)
+        if reason == FUNCTION and isinstance(refusal, QueryRefused):
+            limit = refusal.detail  # the table functions refused
+        raise QueryStopped(str(refusal), reason=reason, limit=limit)
     return result
 
 
 def activity_pseudonymise(
     *, activity_id: int, actor: Actor, bsns: list[str], trace: TraceContext, channel: str
 ) -> list[str]:
-    """BSNs to the activity's person pseudonyms (vault administrators), logged per person."""
+    """BSNs to the activity's person pseudonyms (vault administrators, authenticated: never the
+    operator without ``--by``), logged per person."""
     require_role(actor, Role.ADMINISTRATOR)
     activity_authorize(activity_id=activity_id, trace=trace)
     started = datetime.now(UTC)
@@ -249,10 +580,138 @@ def activity_purge(
     reason: str,
     trace: TraceContext,
     channel: str = "job",
+    wait: float | None = None,
+    defer: bool = True,
+) -> ActivityPurge | None:
+    """Delete everything derived under an activity, log it per person and record what went.
+
+    The deletion is noted first (``HOME/activities/activity-N.purge``): queries on the store
+    that run in this process stop at once, builds and linkages stop at their next step
+    (:func:`activity_store_watch`) and nobody starts a new use. It then waits until no one uses
+    the store (:func:`activity_store_use`: a query in another process, a refresh, a build, a
+    linkage) — at most ``wait`` seconds, by default a query's time limit and a little
+    (:func:`purge_wait`) — and deletes in the same operation. If the store is still in use
+    after that, the last user to let go of it deletes it; this returns a record saying so
+    (``defer=False``: None, for the retention job)."""
+    home = settings.MEEDOEN_HOME
+    arguments = {
+        "activity_id": activity_id,
+        "actor": actor,
+        "reason": reason,
+        "trace": trace,
+        "channel": channel,
+    }
+    purge_note(
+        home=home,
+        activity_id=activity_id,
+        note={"by": actor.name, "reason": str(reason), "channel": channel, "trace": trace.trace_id},
+    )
+    _reads_stop(activity_id, str(reason))
+    if activity_id not in _holding():  # a thread cannot wait for its own use of the store
+        with (
+            contextlib.suppress(StoreLockTimeout),
+            store_lock(
+                home=home,
+                activity_id=activity_id,
+                exclusive=True,
+                wait=purge_wait() if wait is None else wait,
+            ),
+        ):
+            if purge_pending(home=home, activity_id=activity_id) is None:
+                # the last user of the store deleted it meanwhile, in this deletion's name
+                return ActivityPurge.objects.filter(activity_id=activity_id).last()
+            with contextlib.suppress(StoreOpenElsewhere):  # then: as if still in use
+                return _purge_now(**arguments)
+    if not defer:
+        return None
+    _publications_withdraw(activity_id=activity_id, actor=actor, reason=reason, trace=trace)
+    return ActivityPurge.objects.create(
+        activity_id=activity_id,
+        by=actor.name,
+        reason=reason,
+        tables={},
+        files=[],
+        key_destroyed=False,
+        summary=(
+            "nothing deleted yet: the activity's tables are in use by a build, a linkage or a "
+            "query; they are deleted as soon as it has stopped"
+        ),
+    )
+
+
+def activity_store_watch(
+    activity_id: int, progress: Callable[[str, int, int], None]
+) -> Callable[[str, int, int], None]:
+    """``progress`` of a build or linkage that first checks whether the activity's data is
+    being deleted (revoked, expired): then the work stops there, with
+    :class:`ActivityRevokedDuringRead`, instead of finishing for nothing."""
+
+    def watched(step: str, done: int, total: int) -> None:
+        if purge_pending(home=settings.MEEDOEN_HOME, activity_id=activity_id) is not None:
+            status = _status(activity_id)
+            if status != Status.APPROVED:
+                raise ActivityRevokedDuringRead(
+                    f"activity {activity_id} was {status} while this ran: it stopped, and the "
+                    "data derived under the activity is deleted"
+                )
+        progress(step, done, total)
+
+    return watched
+
+
+def _publications_withdraw(
+    *, activity_id: int, actor: Actor, reason: str, trace: TraceContext
+) -> None:
+    from meedoen.publications.services import activity_publications_withdraw  # import cycle
+
+    activity_publications_withdraw(activity_id=activity_id, actor=actor, reason=reason, trace=trace)
+
+
+def _purge_if_noted(activity_id: int) -> None:
+    """After a use of the store: if a deletion waits for it and no one else uses the store,
+    delete now (for whoever asked, in their name)."""
+    home = settings.MEEDOEN_HOME
+    note = purge_pending(home=home, activity_id=activity_id)
+    if note is None or activity_id in _holding():
+        return
+    with (
+        contextlib.suppress(StoreLockTimeout, StoreOpenElsewhere),  # then: the next one deletes
+        store_lock(home=home, activity_id=activity_id, exclusive=True, wait=0),
+    ):
+        if purge_pending(home=home, activity_id=activity_id) is None:
+            return  # done by another user meanwhile
+        status = _status(activity_id)
+        if status == Status.APPROVED:  # approved again since: nothing to delete
+            purge_done(home=home, activity_id=activity_id)
+            return
+        trace_id = str(note.get("trace") or "")  # the trace of whoever asked
+        _purge_now(
+            activity_id=activity_id,
+            actor=Actor(str(note.get("by") or RETENTION_JOB)),
+            reason=str(note.get("reason") or status),
+            trace=TraceContext(trace_id, new_span_id())
+            if re.fullmatch(r"[0-9a-f]{32}", trace_id)
+            else TraceContext.start(),
+            channel=str(note.get("channel") or "job"),
+        )
+
+
+def _purge_now(
+    *, activity_id: int, actor: Actor, reason: str, trace: TraceContext, channel: str
 ) -> ActivityPurge:
-    """Delete everything derived under an activity, log it per person and record what went."""
+    """The deletion itself, under the store's exclusive lock. The persons are listed first
+    (for the log); a reader in this process that does not take the lock (a publication) may
+    hold the file open with another configuration for a moment: then try again shortly, and
+    give up with :class:`StoreOpenElsewhere` before anything is deleted."""
     started = datetime.now(UTC)
-    subjects = store_subjects(home=settings.MEEDOEN_HOME, activity_id=activity_id)
+    for attempt in range(20):
+        try:
+            subjects = store_subjects(home=settings.MEEDOEN_HOME, activity_id=activity_id)
+            break
+        except duckdb.Error as exc:
+            if attempt == 19:
+                raise StoreOpenElsewhere(str(exc)) from None
+            time.sleep(0.25)
     report = store_delete(home=settings.MEEDOEN_HOME, activity_id=activity_id)
     if report.files or report.key_destroyed:
         activity_log(
@@ -266,6 +725,9 @@ def activity_purge(
             started=started,
             detail=f"{reason}: {report.summary}",
         )
+    _publications_withdraw(activity_id=activity_id, actor=actor, reason=reason, trace=trace)
+    purge_done(home=settings.MEEDOEN_HOME, activity_id=activity_id)
+    lock_remove(home=settings.MEEDOEN_HOME, activity_id=activity_id)
     return ActivityPurge.objects.create(
         activity_id=activity_id,
         by=actor.name,
@@ -288,7 +750,30 @@ def retention_run(*, trace: TraceContext) -> list[PurgeState]:
             status = "unregistered"
         if status != Status.APPROVED:
             purge = activity_purge(
+                activity_id=activity_id,
+                actor=Actor(RETENTION_JOB),
+                reason=status,
+                trace=trace,
+                defer=False,  # still in use after the wait: the next run deletes it
+            )
+            if purge is not None:
+                purges.append(purge_state(purge))
+    _publications_sweep(trace=trace)
+    return purges
+
+
+def _publications_sweep(*, trace: TraceContext) -> None:
+    """Withdraw the visible publications of activities that are no longer approved but have
+    no store left to purge (deleted before publications were withdrawn with their store)."""
+    from meedoen.publications.models import Publication  # import cycle
+
+    visible = Publication.objects.filter(withdrawn_at__isnull=True)
+    for activity_id in sorted(set(visible.values_list("activity_id", flat=True))):
+        try:
+            status = activity_current(activity_id=activity_id).status
+        except ObjectDoesNotExist:
+            status = "unregistered"
+        if status != Status.APPROVED:
+            _publications_withdraw(
                 activity_id=activity_id, actor=Actor(RETENTION_JOB), reason=status, trace=trace
             )
-            purges.append(purge_state(purge))
-    return purges

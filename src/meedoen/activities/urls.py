@@ -2,7 +2,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 
 from meedoen.activities import api
-from meedoen.activities.views import amend, detail, queue, register, request_activity
+from meedoen.activities.views import (
+    amend,
+    detail,
+    queue,
+    register,
+    request_activity,
+    reviewers,
+)
 
 app_name = "activities"
 urlpatterns = [
@@ -11,6 +18,7 @@ urlpatterns = [
     path("verwerkingen/wachtrij/", queue, name="queue"),
     path("verwerkingen/<int:activity_id>/", detail, name="detail"),
     path("verwerkingen/<int:activity_id>/wijzigen/", amend, name="amend"),
+    path("verwerkingen/<int:activity_id>/beoordelaars/", reviewers, name="reviewers"),
 ]
 
 # /api/v1/…: the API answers an anonymous caller itself (403 as JSON) instead of

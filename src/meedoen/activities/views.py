@@ -16,15 +16,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meedoen.accounts.roles import Role
-from meedoen.activities.forms import ActivityAmendForm, ActivityRequestForm, DecisionForm
+from meedoen.accounts.selectors import analysts_active
+from meedoen.activities.forms import (
+    ActivityAmendForm,
+    ActivityRequestForm,
+    DecisionForm,
+    ReviewerForm,
+)
 from meedoen.activities.models import ActivityVersion, Status
 from meedoen.activities.selectors import (
     FIELDS,
     activity_detail,
     activity_register,
+    activity_reviewers,
+    column_catalogue,
     field_label,
     value_text,
 )
@@ -35,6 +43,8 @@ from meedoen.activities.services import (
     activity_refuse,
     activity_request,
     activity_revoke,
+    reviewer_grant,
+    reviewer_withdraw,
 )
 from meedoen.audits.trace import TraceContext
 
@@ -69,11 +79,23 @@ def actor_for(user: Any) -> Actor:
     return Actor(name=user.username, user=user)
 
 
-def decision_context(request: HttpRequest, decision: str, *, channel: str) -> dict[str, Any]:
-    """A revocation deletes data: its audit records join the caller's W3C trace, if given."""
-    if decision != "revoke":
-        return {}
-    return {"trace": TraceContext.start(request.headers.get("traceparent")), "channel": channel}
+def decision_context(
+    request: HttpRequest, decision: str, *, channel: str, form: DecisionForm
+) -> dict[str, Any]:
+    """What a decision needs besides its motivation: the version the officer read (approve,
+    refuse) and the floors of an approval; its audit records (the decision, and what a
+    revocation deletes) join the caller's W3C trace, if given."""
+    trace = TraceContext.start(request.headers.get("traceparent"))
+    if decision == "revoke":
+        return {"trace": trace, "channel": channel}
+    context: dict[str, Any] = {
+        "version": form.cleaned_data.get("version"),
+        "trace": trace,
+        "channel": channel,
+    }
+    if decision == "approve":
+        context["floor"] = form.floor()
+    return context
 
 
 # -- Pages ------------------------------------------------------------------------------------
@@ -105,7 +127,9 @@ def request_activity(request: HttpRequest) -> HttpResponse:
     form = ActivityRequestForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
-            activity = activity_request(actor=actor_for(request.user), **form.cleaned_data)
+            activity = activity_request(
+                actor=actor_for(request.user), channel="web", **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -118,7 +142,9 @@ def request_activity(request: HttpRequest) -> HttpResponse:
                 % {"id": activity.pk, "name": form.cleaned_data["name"]},
             )
             return redirect("activities:detail", activity_id=activity.pk)
-    return render(request, "activities/request.html", {"form": form})
+    return render(
+        request, "activities/request.html", {"form": form, "catalogue": column_catalogue()}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -138,7 +164,7 @@ def detail(request: HttpRequest, activity_id: int) -> HttpResponse:
                     activity_id=activity_id,
                     actor=actor_for(request.user),
                     motivation=form.cleaned_data["motivation"],
-                    **decision_context(request, decision, channel="web"),
+                    **decision_context(request, decision, channel="web", form=form),
                 )
             except ObjectDoesNotExist as exc:
                 raise Http404(str(exc)) from exc
@@ -153,7 +179,7 @@ def detail(request: HttpRequest, activity_id: int) -> HttpResponse:
         raise Http404(str(exc)) from exc
     decisions = _decisions_for(activity.current.state.status) if officer else ()
     if decisions and form is None:
-        form = DecisionForm()
+        form = DecisionForm(initial={"version": activity.current.state.number})
     return render(
         request,
         "activities/detail.html",
@@ -169,8 +195,58 @@ def detail(request: HttpRequest, activity_id: int) -> HttpResponse:
             "form": form,
             "can_amend": request.user.role == Role.ANALYST  # type: ignore[union-attr]
             and activity.current.state.status in AMENDABLE,
+            "officer": officer,
+            "floor": activity.current.state.floor,
+            "reviewers": activity_reviewers(activity_id=activity_id),
+            "reviewer_form": _reviewer_form(activity_id) if officer else None,
         },
     )
+
+
+def _reviewer_form(activity_id: int, data: Any = None) -> ReviewerForm | None:
+    """The officer's form to grant the review to an analyst who does not hold it yet."""
+    granted = {r.username for r in activity_reviewers(activity_id=activity_id)}
+    analysts = [
+        (user.username, f"{user.get_full_name() or user.username} ({user.username})")
+        for user in analysts_active()
+        if user.username not in granted
+    ]
+    return ReviewerForm(data, analysts=analysts) if analysts else None
+
+
+@require_POST
+@role_required(Role.PRIVACY_OFFICER)
+def reviewers(request: HttpRequest, activity_id: int) -> HttpResponse:
+    """The privacy officer grants (``action=grant``) or withdraws (``action=withdraw``) the
+    review of the activity's uncertain links for one analyst."""
+    action = request.POST.get("action")
+    username = request.POST.get("username", "")
+    actor = actor_for(request.user)
+    try:
+        if action == "grant":
+            form = _reviewer_form(activity_id, request.POST)
+            if form is None or not form.is_valid():
+                raise ValidationError(_("Choose an analyst from the list."))
+            reviewer_grant(activity_id=activity_id, username=username, actor=actor, channel="web")
+            messages.success(
+                request,
+                _("%(user)s may now review the links of this activity.") % {"user": username},
+            )
+        elif action == "withdraw":
+            reviewer_withdraw(
+                activity_id=activity_id, username=username, actor=actor, channel="web"
+            )
+            messages.success(
+                request,
+                _("%(user)s may no longer review the links of this activity.") % {"user": username},
+            )
+        else:
+            raise ValidationError(_("Choose an analyst from the list."))
+    except ObjectDoesNotExist as exc:
+        raise Http404(str(exc)) from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("activities:detail", activity_id=activity_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -194,7 +270,10 @@ def amend(request: HttpRequest, activity_id: int) -> HttpResponse:
     if form.is_bound and form.is_valid():
         try:
             version = activity_amend(
-                activity_id=activity_id, actor=actor_for(request.user), **form.cleaned_data
+                activity_id=activity_id,
+                actor=actor_for(request.user),
+                channel="web",
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -211,7 +290,7 @@ def amend(request: HttpRequest, activity_id: int) -> HttpResponse:
     return render(
         request,
         "activities/request.html",
-        {"form": form, "amend": current},
+        {"form": form, "amend": current, "catalogue": column_catalogue()},
     )
 
 

@@ -11,16 +11,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
-from meedoen.activities.stores import activity_authorize, activity_log, activity_store_open
+from meedoen.activities.selectors import reviewer_is_granted
+from meedoen.activities.stores import (
+    ActivityNotApproved,
+    activity_authorize,
+    activity_log,
+    activity_store_open,
+    activity_store_use,
+    activity_store_watch,
+    record_subject_type,
+    subject_type,
+)
+from meedoen.audits.services import activity_uri, audit_action
 from meedoen.audits.trace import TraceContext
 from meedoen.intakes.services import intake_log
 from meedoen.linkages.models import LinkRun
@@ -43,6 +55,7 @@ from meedoen_data.linkage.model import ENGINES
 from meedoen_data.linkage.review import (
     ReviewCase,
     ReviewItem,
+    ReviewNotFound,
     ReviewOutcome,
     review_case,
     review_decide,
@@ -52,7 +65,7 @@ from meedoen_data.workspace import WorkspaceError
 
 #: A partner source's name, as in its pseudonym domain ``partner-NAME``.
 SOURCE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # = activities.forms.PARTNER_NAME
-ANALYSTS = (Role.ANALYST, Role.ADMINISTRATOR)
+ANALYSTS = (Role.ANALYST,)
 
 
 def link_sources(source: str) -> tuple[str, str]:
@@ -146,10 +159,13 @@ def link_execute(
     shared secret: it does not go through the intake (it holds no identifiers in clear) and is
     linked on its encodings."""
     run = run_begin(LinkRun, run_id=run_id)
-    report_progress = run_progress(LinkRun, run_id, progress)
+    # A revocation stops the linkage at its next step and deletes the store when it has let go.
+    report_progress = activity_store_watch(run.activity_id, run_progress(LinkRun, run_id, progress))
+    use = ExitStack()
 
     home = settings.MEEDOEN_HOME
     try:
+        use.enter_context(activity_store_use(activity_id=run.activity_id))
         activity_authorize(
             activity_id=run.activity_id, sources=link_sources(run.source), trace=trace
         )
@@ -176,6 +192,7 @@ def link_execute(
             engine=run.engine,
             progress=report_progress,
         )
+        activity_authorize(activity_id=run.activity_id, trace=trace)  # not revoked meanwhile
         activity_log(
             trace=trace,
             actor=actor,
@@ -199,6 +216,8 @@ def link_execute(
     except BaseException as exc:
         run_finish(LinkRun, run_id, RunStatus.FAILED, message=run_refusal(exc))
         raise
+    finally:
+        use.close()
     run_finish(LinkRun, run_id, RunStatus.DONE, summary=_summary(report))
     return report
 
@@ -258,7 +277,11 @@ def link_start_background(
     )
 
 
-def _review_refusal(exc: Exception) -> ValidationError:
+def _review_refusal(exc: Exception) -> ValidationError | ObjectDoesNotExist:
+    """A review's refusal: ObjectDoesNotExist when no record awaiting review has the token
+    (pages answer 404), else ValidationError with the reason."""
+    if isinstance(exc, ReviewNotFound):
+        return ObjectDoesNotExist(str(exc))
     if isinstance(exc, duckdb.Error):
         return ValidationError(
             "the activity's linkage file is in use (a linkage is running?); try again when it "
@@ -267,50 +290,80 @@ def _review_refusal(exc: Exception) -> ValidationError:
     return ValidationError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
 
-def review_queue(*, activity_id: int, actor: Actor, trace: TraceContext) -> list[ReviewItem]:
-    """Records awaiting review (pseudonyms, probabilities and reasons only: not logged)."""
-    require_role(actor, *ANALYSTS)
-    activity_authorize(activity_id=activity_id, trace=trace)
+def _reviewer_check(*, activity_id: int, actor: Actor) -> None:
+    """Only an analyst to whom the privacy officer granted the review of this activity."""
+    require_role(actor, Role.ANALYST)
+    if not reviewer_is_granted(activity_id=activity_id, user=actor.user):
+        raise PermissionDenied(
+            f"{actor.name} may not review the links of activity {activity_id}: the privacy "
+            "officer grants that per activity (meedoen activity reviewer grant)"
+        )
+
+
+def _review_authorize(
+    *, activity_id: int, actor: Actor, trace: TraceContext, source: str = ""
+) -> None:
+    """A reviewer of the activity (PermissionDenied otherwise), on an activity that is approved
+    now (ValidationError with the reason otherwise: the pages show it)."""
+    _reviewer_check(activity_id=activity_id, actor=actor)
     try:
-        return review_items(home=settings.MEEDOEN_HOME, activity_id=activity_id)
-    except (LinkError, KeyStoreError, duckdb.Error) as exc:
-        raise _review_refusal(exc) from None
+        activity_authorize(
+            activity_id=activity_id, sources=link_sources(source) if source else (), trace=trace
+        )
+    except ActivityNotApproved as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def review_queue(*, activity_id: int, actor: Actor, trace: TraceContext) -> list[ReviewItem]:
+    """Records awaiting review, by review token (probabilities and reasons only, no names: not
+    logged). Reviewers of the activity only."""
+    with activity_store_use(activity_id=activity_id):  # a revocation waits for the read
+        _review_authorize(activity_id=activity_id, actor=actor, trace=trace)
+        try:
+            return review_items(home=settings.MEEDOEN_HOME, activity_id=activity_id)
+        except (LinkError, KeyStoreError, duckdb.Error) as exc:
+            raise _review_refusal(exc) from None
 
 
 def review_read(
     *,
     activity_id: int,
     source: str,
-    record_id: str,
+    token: str,
     actor: Actor,
     trace: TraceContext,
     channel: str,
     client: str = "",
 ) -> ReviewCase:
-    """One record and its candidates side by side: names, birth dates, addresses from the
-    vault. Logged per candidate person shown."""
-    require_role(actor, *ANALYSTS)
-    activity_authorize(activity_id=activity_id, sources=link_sources(source), trace=trace)
-    started = datetime.now(UTC)
-    try:
-        case = review_case(
-            home=settings.MEEDOEN_HOME,
-            activity_id=activity_id,
-            source=source,
-            record_id=record_id,
-        )
-    except (LinkError, KeyStoreError, duckdb.Error) as exc:
-        raise _review_refusal(exc) from None
-    activity_log(
+    """One record awaiting review and its candidates side by side: names, birth dates,
+    addresses from the vault. Reviewers of the activity only; logged per data subject shown:
+    every candidate, the person the record is linked to, and the partner's record itself."""
+    with activity_store_use(activity_id=activity_id):  # a revocation waits for the read
+        _review_authorize(activity_id=activity_id, actor=actor, trace=trace, source=source)
+        started = datetime.now(UTC)
+        try:
+            case = review_case(
+                home=settings.MEEDOEN_HOME, activity_id=activity_id, source=source, token=token
+            )
+        except (LinkError, KeyStoreError, duckdb.Error) as exc:
+            raise _review_refusal(exc) from None
+    persons = {c.person_id for c in case.candidates}
+    if case.person_id is not None:
+        persons.add(case.person_id)
+    audit_action(
         trace=trace,
-        actor=actor,
+        user_name=actor.name,
+        user_role=actor.role,
         channel=channel,
         client=client,
         operation="partner.review.read",
-        activity_id=activity_id,
-        subjects=[c.person_id for c in case.candidates],
+        activity=activity_uri(activity_id),
+        subjects={
+            subject_type(activity_id): sorted(persons),
+            record_subject_type(activity_id): [case.record_id],
+        },
         started=started,
-        detail=f"{source} record {record_id}",
+        detail=f"{source} record {case.record_id}: {len(case.candidates)} candidates shown",
     )
     return case
 
@@ -319,7 +372,7 @@ def review_submit(
     *,
     activity_id: int,
     source: str,
-    record_id: str,
+    token: str,
     rank: int,
     decision: str,
     actor: Actor,
@@ -327,23 +380,23 @@ def review_submit(
     channel: str,
     client: str = "",
 ) -> ReviewOutcome:
-    """Store a reviewer's decision on candidate ``rank`` (reused at the next delivery) and log
-    it."""
-    require_role(actor, *ANALYSTS)
-    activity_authorize(activity_id=activity_id, sources=link_sources(source), trace=trace)
-    started = datetime.now(UTC)
-    try:
-        outcome = review_decide(
-            home=settings.MEEDOEN_HOME,
-            activity_id=activity_id,
-            source=source,
-            record_id=record_id,
-            rank=rank,
-            decision=decision,
-            decided_by=actor.name,
-        )
-    except (LinkError, KeyStoreError, duckdb.Error) as exc:
-        raise _review_refusal(exc) from None
+    """Store a reviewer's decision on candidate ``rank`` of a record awaiting review (reused at
+    the next delivery) and log it."""
+    with activity_store_use(activity_id=activity_id):  # a revocation waits for the decision
+        _review_authorize(activity_id=activity_id, actor=actor, trace=trace, source=source)
+        started = datetime.now(UTC)
+        try:
+            outcome = review_decide(
+                home=settings.MEEDOEN_HOME,
+                activity_id=activity_id,
+                source=source,
+                token=token,
+                rank=rank,
+                decision=decision,
+                decided_by=actor.name,
+            )
+        except (LinkError, KeyStoreError, duckdb.Error) as exc:
+            raise _review_refusal(exc) from None
     activity_log(
         trace=trace,
         actor=actor,
@@ -353,6 +406,6 @@ def review_submit(
         activity_id=activity_id,
         subjects=outcome.subjects,
         started=started,
-        detail=f"{source} record {record_id}: {decision} -> {outcome.status}",
+        detail=f"{source}: candidate {rank} {decision} -> {outcome.status}",
     )
     return outcome

@@ -7,11 +7,12 @@ Views gate by role; the services check the role, the activity and the arguments 
 every read and write of person-level data (PermissionDenied about the activity and
 ValidationError become form errors or messages).
 
-No BSN and no person pseudonym reaches these pages: a candidate is named by its rank (a person
-pseudonym next to a name would tie that name to the activity's tables). A record is named by
-the activity's pseudonym of it (``record_id``) in addresses, the queue, messages and the audit
-log; its partner record number (klantnummer) shows only on the record's own page, whose reading
-is logged."""
+No BSN and no pseudonym reaches these pages: a candidate is named by its rank (a person
+pseudonym next to a name would tie that name to the activity's tables). A record awaiting review
+is named by its random review token in addresses, the queue and messages (the record's pseudonym
+in the activity's tables opens nothing); its partner record number (klantnummer) shows only on
+the record's own page, whose reading is logged per data subject. Only analysts to whom the
+privacy officer granted the review of the activity open the queue and the records."""
 
 from __future__ import annotations
 
@@ -32,7 +33,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from meedoen.activities.models import Status
-from meedoen.activities.selectors import ActivityState, activity_current, activity_list
+from meedoen.activities.selectors import (
+    ActivityState,
+    activity_current,
+    activity_list,
+    reviewer_is_granted,
+)
 from meedoen.activities.views import actor_for, role_required
 from meedoen.audits.trace import TraceContext
 from meedoen.linkages.forms import DecisionForm, LinkForm
@@ -76,9 +82,7 @@ MODE_LABELS = {
     "encoded": gettext_lazy("encoded (Bloom filters, meedoen encode)"),
 }
 
-#: The activity's pseudonym of a partner record (HMAC in hex), as in addresses.
-RECORD_ID = re.compile(r"[0-9a-f]{32}")
-#: How many of its characters name a record in the queue and in messages.
+#: How many characters of a record's review token name it in the queue and in messages.
 SHORT = 8
 
 #: Why a record is not linked or awaits review, as the data package says it.
@@ -278,15 +282,9 @@ def _source_or_404(source: str) -> str:
     return source
 
 
-def _record_or_404(record_id: str) -> str:
-    if not RECORD_ID.fullmatch(record_id):
-        raise Http404("not the pseudonym of a record")
-    return record_id
-
-
-def _short(record_id: str) -> str:
-    """A record as the queue and messages name it: the start of its pseudonym."""
-    return record_id[:SHORT]
+def _short(token: str) -> str:
+    """A record as the queue and messages name it: the start of its review token."""
+    return token[:SHORT]
 
 
 # -- Starting a linkage and its runs ------------------------------------------------------------
@@ -332,7 +330,11 @@ def runs(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("linkages:run", run_id=run.pk)
     states = link_run_list(limit=RUNS_LISTED)
-    done = sorted({run.activity_id for run in states if run.status == "done"})
+    done = sorted(
+        activity_id
+        for activity_id in {run.activity_id for run in states if run.status == "done"}
+        if reviewer_is_granted(activity_id=activity_id, user=request.user)
+    )
     names = dict(activities)
     return render(
         request,
@@ -391,6 +393,7 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
             "curve": curve,
             "band": list(summary.get("review_band") or []),
             "awaiting": _awaiting_review(summary),
+            "reviewer": reviewer_is_granted(activity_id=state.activity_id, user=request.user),
         },
     )
 
@@ -416,7 +419,7 @@ def queue(request: HttpRequest, activity_id: int) -> HttpResponse:
     error = ""
     try:
         items = review_queue(activity_id=activity_id, **_service_context(request))
-    except (PermissionDenied, ValidationError) as exc:
+    except ValidationError as exc:
         error = _refusal(exc)
     return render(
         request,
@@ -424,7 +427,7 @@ def queue(request: HttpRequest, activity_id: int) -> HttpResponse:
         {
             "activity_id": activity_id,
             "activity": _activity_or_none(activity_id),
-            "items": [(item, _short(item.record_id), _reason(item.reason)) for item in items],
+            "items": [(item, _short(item.token), _reason(item.reason)) for item in items],
             "error": error,
         },
     )
@@ -432,25 +435,29 @@ def queue(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(*ANALYSTS)
-def case(request: HttpRequest, activity_id: int, source: str, record_id: str) -> HttpResponse:
-    """One record next to its candidates (GET: read from the vault, logged per candidate
-    shown); a decision on one candidate, named by its rank (POST), then back to the queue."""
+def case(request: HttpRequest, activity_id: int, source: str, token: str) -> HttpResponse:
+    """One record awaiting review next to its candidates (GET: read from the vault, logged per
+    data subject shown); a decision on one candidate, named by its rank (POST), then back to
+    the queue. 403 for analysts who are not reviewers of the activity, 404 for a token of no
+    record awaiting review."""
+    activity_id = int(activity_id)
     _source_or_404(source)
-    _record_or_404(record_id)
     if request.method == "POST":
-        return _decide(request, activity_id, source, record_id)
+        return _decide(request, activity_id, source, token)
     found: ReviewCase | None = None
     error = ""
     try:
         found = review_read(
             activity_id=activity_id,
             source=source,
-            record_id=record_id,
+            token=token,
             channel="web",
             client=_client(request),
             **_service_context(request),
         )
-    except (PermissionDenied, ValidationError) as exc:
+    except ObjectDoesNotExist as exc:
+        raise Http404(str(exc)) from exc
+    except ValidationError as exc:
         error = _refusal(exc)
     candidates = found.candidates if found else []
     rows = (
@@ -476,8 +483,8 @@ def case(request: HttpRequest, activity_id: int, source: str, record_id: str) ->
             "activity_id": activity_id,
             "activity": _activity_or_none(activity_id),
             "source": source,
-            "record_id": record_id,
-            "short": _short(record_id),
+            "token": token,
+            "short": _short(token),
             "case": found,
             "candidates": candidates,
             "rows": rows,
@@ -510,10 +517,10 @@ def _ordered(names: list[str]) -> list[str]:
     return known + [name for name in names if name not in COMPARISON_LABELS]
 
 
-def _decide(request: HttpRequest, activity_id: int, source: str, record_id: str) -> HttpResponse:
+def _decide(request: HttpRequest, activity_id: int, source: str, token: str) -> HttpResponse:
     """The decision on one candidate; the messages (kept in a cookie until shown) name the
-    record by the start of its pseudonym, never by its record number."""
-    back = {"activity_id": activity_id, "source": source, "record_id": record_id}
+    record by the start of its review token, never by its record number."""
+    back = {"activity_id": activity_id, "source": source, "token": token}
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a candidate and a decision with one of the buttons."))
@@ -523,20 +530,22 @@ def _decide(request: HttpRequest, activity_id: int, source: str, record_id: str)
         outcome = review_submit(
             activity_id=activity_id,
             source=source,
-            record_id=record_id,
+            token=token,
             rank=form.cleaned_data["rank"],
             decision=decision,
             channel="web",
             client=_client(request),
             **_service_context(request),
         )
-    except (PermissionDenied, ValidationError) as exc:
+    except ObjectDoesNotExist as exc:
+        raise Http404(str(exc)) from exc
+    except ValidationError as exc:
         messages.error(
             request,
             _("The decision could not be processed: %(reason)s") % {"reason": _refusal(exc)},
         )
         return redirect("linkages:case", **back)
-    values = {"record": _short(record_id), "source": source}
+    values = {"record": _short(token), "source": source}
     if outcome.status == "accepted":
         text = _("Record %(record)s of %(source)s is linked to the person you chose.") % values
     elif outcome.status == "pending":

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import time
 import uuid
 from collections.abc import Callable
@@ -75,6 +76,8 @@ REVIEW_HIGH = 0.99
 #: of the best (2**7: less than 128 times less likely) and it also reaches the threshold.
 AMBIGUITY_MARGIN = 7.0
 STEPS = ("reading", "training and scoring", "deciding", "writing")
+#: Random bytes of a review token (22 URL-safe characters).
+REVIEW_TOKEN_BYTES = 16
 
 STATE_DDL = """
 CREATE TABLE IF NOT EXISTS state.run (
@@ -91,6 +94,8 @@ CREATE TABLE IF NOT EXISTS state.candidate (
 CREATE TABLE IF NOT EXISTS state.decision (
     source VARCHAR, klantnummer VARCHAR, evidence VARCHAR, bsn VARCHAR, decision VARCHAR,
     decided_by VARCHAR, decided_at TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS state.review_token (
+    run_id VARCHAR, source VARCHAR, klantnummer VARCHAR, token VARCHAR PRIMARY KEY);
 """
 STORE_DDL = f"""
 CREATE SCHEMA IF NOT EXISTS store.{SCHEMA};
@@ -529,7 +534,26 @@ def _remember(con: duckdb.DuckDBPyConnection, report: LinkReport, model: dict[st
         "WHERE d.status = 'pending' AND c.rank <= 3",
         [report.run_id, report.source],
     )
+    review_tokens_issue(con, run_id=report.run_id, source=report.source)
     con.execute("COMMIT")
+
+
+def review_tokens_issue(con: duckdb.DuckDBPyConnection, *, run_id: str, source: str) -> int:
+    """A random review token for every record of the run awaiting review that has none.
+
+    The review pages accept only these tokens: they are kept in the linkage file (identity
+    zone), so nothing an analyst reads in the activity's tables (``link.partner_link``'s record
+    pseudonyms) opens a record's names and addresses."""
+    waiting = con.execute(
+        "SELECT l.klantnummer FROM state.link l WHERE l.run_id = ? AND l.source = ? "
+        "AND l.status = 'pending' AND NOT EXISTS (SELECT 1 FROM state.review_token t "
+        "WHERE t.run_id = l.run_id AND t.source = l.source AND t.klantnummer = l.klantnummer)",
+        [run_id, source],
+    ).fetchall()
+    rows = [(run_id, source, str(k), secrets.token_urlsafe(REVIEW_TOKEN_BYTES)) for (k,) in waiting]
+    if rows:
+        con.executemany("INSERT INTO state.review_token VALUES (?, ?, ?, ?)", rows)
+    return len(rows)
 
 
 def _publish(

@@ -7,12 +7,17 @@ factor: positive means evidence for a match). A decision is stored with the reco
 hash in the activity's linkage file, so that it is reused when the same record comes again in a
 later delivery, and the activity's ``link.record`` row is updated at once.
 
+Only records awaiting review can be opened, and only by their *review token*: a random code
+kept in the linkage file (identity zone), issued per run for each pending record. The record
+pseudonyms of ``link.partner_link`` (what an analyst reads in the activity's tables) open
+nothing, so no analyst can turn a pseudonym found with SQL into a name and an address.
 Candidates are identified by the activity's person pseudonym; BSNs never leave this module.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,8 +28,16 @@ import duckdb
 from meedoen_data.activity_store import activity_key_name, linkage_path, store_path
 from meedoen_data.intake.pseudonyms import pseudonym
 from meedoen_data.intake.sql import ident
-from meedoen_data.linkage.link import SCHEMA, LinkError
+from meedoen_data.linkage.link import SCHEMA, STATE_DDL, LinkError, review_tokens_issue
 from meedoen_data.workspace import Workspace
+
+#: What a review token looks like (``secrets.token_urlsafe(16)``).
+REVIEW_TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
+
+
+class ReviewNotFound(LinkError):
+    """No record awaiting review has this token (unknown, an older run, or decided)."""
+
 
 DECISIONS = ("accepted", "rejected")
 
@@ -32,9 +45,9 @@ DECISIONS = ("accepted", "rejected")
 @dataclass(frozen=True)
 class ReviewItem:
     source: str
-    #: The activity's pseudonym of the record (as in ``link.record``): pages and URLs use it,
-    #: never the partner's record number.
-    record_id: str
+    #: The record's review token: pages and URLs use it, never the partner's record number nor
+    #: the record's pseudonym in the activity's tables.
+    token: str
     run_id: str
     best_probability: float | None
     reason: str
@@ -54,7 +67,12 @@ class Candidate:
 @dataclass
 class ReviewCase:
     source: str
+    token: str
+    #: The activity's pseudonym of the record (as in ``link.record``): for the audit log only.
     record_id: str
+    #: The activity's pseudonym of the person the record is linked to now (provisionally),
+    #: or None: for the audit log only.
+    person_id: str | None
     klantnummer: str
     run_id: str
     status: str
@@ -73,11 +91,16 @@ class ReviewOutcome:
     published: bool = True
 
 
-def _state(home: Path, activity_id: int, *, write: bool = False) -> duckdb.DuckDBPyConnection:
+def _state(
+    home: Path, activity_id: int, *, write: bool = False, record: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """The linkage file with the vault attached. Without a linkage file: LinkError, or
+    ReviewNotFound when a record is asked for (``record``)."""
     workspace = Workspace(home)
     path = linkage_path(workspace, activity_id)
     if not path.exists():
-        raise LinkError(f"activity {activity_id} has no linkage yet: run meedoen link first")
+        error = ReviewNotFound if record else LinkError
+        raise error(f"activity {activity_id} has no linkage yet: run meedoen link first")
     con = duckdb.connect()
     con.execute(f"ATTACH ? AS state{'' if write else ' (READ_ONLY)'}", [str(path)])
     con.execute("ATTACH ? AS vault (READ_ONLY)", [str(workspace.vault_dir / "vault.duckdb")])
@@ -88,22 +111,43 @@ _LATEST = "(SELECT source, arg_max(run_id, started_at) AS run_id FROM state.run 
 
 
 def review_items(*, home: Path, activity_id: int) -> list[ReviewItem]:
-    """Records awaiting review in the latest run of every partner source."""
-    key = _key(home, activity_id)
+    """Records awaiting review in the latest run of every partner source, by review token.
+    (Linkage files from before tokens get theirs now.)"""
+    _tokens_ensure(home, activity_id)
     con = _state(home, activity_id)
     try:
         rows = con.execute(
-            f"SELECT l.source, l.klantnummer, l.run_id, l.match_probability, "
+            f"SELECT l.source, t.token, l.run_id, l.match_probability, "
             f"coalesce(l.reason, 'below the review band''s upper bound'), l.bsn IS NOT NULL "
             f"FROM state.link l JOIN {_LATEST} r USING (source, run_id) "
-            "WHERE l.status = 'pending' ORDER BY l.source, l.match_probability DESC, 2"
+            "JOIN state.review_token t ON t.run_id = l.run_id AND t.source = l.source "
+            "AND t.klantnummer = l.klantnummer "
+            "WHERE l.status = 'pending' ORDER BY l.source, l.match_probability DESC, l.klantnummer"
         ).fetchall()
     finally:
         con.close()
     return [
-        ReviewItem(str(s), _record_id(key, str(s), str(k)), str(r), p, str(why), bool(linked))
-        for s, k, r, p, why, linked in rows
+        ReviewItem(str(s), str(t), str(r), p, str(why), bool(linked))
+        for s, t, r, p, why, linked in rows
     ]
+
+
+def _tokens_ensure(home: Path, activity_id: int) -> None:
+    """Issue tokens for pending records of the latest runs that have none (linkage files
+    written before tokens existed). A file in use by a linkage is left alone."""
+    try:
+        con = _state(home, activity_id, write=True)
+    except duckdb.Error:
+        return
+    try:
+        con.execute(STATE_DDL)
+        latest = con.execute(f"SELECT source, run_id FROM {_LATEST}").fetchall()
+        con.execute("BEGIN")
+        for source, run_id in latest:
+            review_tokens_issue(con, run_id=str(run_id), source=str(source))
+        con.execute("COMMIT")
+    finally:
+        con.close()
 
 
 def _record_id(key: bytes, source: str, klantnummer: str) -> str:
@@ -111,53 +155,70 @@ def _record_id(key: bytes, source: str, klantnummer: str) -> str:
 
 
 def _find(
-    con: duckdb.DuckDBPyConnection, key: bytes, source: str, record_id: str
+    con: duckdb.DuckDBPyConnection, source: str, token: str
 ) -> tuple[str, str, str, str | None]:
-    """(klantnummer, run id, evidence, status) of a record of the latest run, by its pseudonym:
-    records awaiting review first, then all."""
-    for where in ("AND l.status = 'pending'", ""):
-        for klantnummer, run_id, evidence, status in con.execute(
-            f"SELECT l.klantnummer, l.run_id, l.evidence, l.status FROM state.link l "
-            f"JOIN {_LATEST} r USING (source, run_id) WHERE l.source = ? {where}",
-            [source],
-        ).fetchall():
-            if _record_id(key, source, str(klantnummer)) == record_id:
-                return str(klantnummer), str(run_id), str(evidence), status
-    raise LinkError(f"there is no record {record_id} of {source} in the latest linkage")
+    """(klantnummer, run id, evidence, linked BSN) of a record awaiting review in the latest
+    run, by its review token; LinkError for anything else (unknown token, an older run, a
+    record that is no longer awaiting review)."""
+    if not REVIEW_TOKEN.fullmatch(token):
+        raise ReviewNotFound("this is not the review code of a record")
+    rows = con.execute(
+        "SELECT l.klantnummer, l.run_id, l.evidence, l.bsn, l.status, "
+        f"l.run_id IN (SELECT run_id FROM {_LATEST}) FROM state.review_token t "
+        "JOIN state.link l ON t.run_id = l.run_id AND t.source = l.source "
+        "AND t.klantnummer = l.klantnummer WHERE t.token = ? AND t.source = ?",
+        [token, source],
+    ).fetchall()
+    if not rows:
+        raise ReviewNotFound(f"there is no record of {source} with this review code")
+    klantnummer, run_id, evidence, bsn, status, latest = rows[0]
+    if not latest:
+        raise ReviewNotFound(
+            "this record belongs to an earlier linkage; open the review queue again"
+        )
+    if status != "pending":
+        raise ReviewNotFound("this record is not awaiting review (any more)")
+    return str(klantnummer), str(run_id), str(evidence), None if bsn is None else str(bsn)
 
 
 def _key(home: Path, activity_id: int) -> bytes:
     return Workspace(home).keys.read(activity_key_name(activity_id))
 
 
-def review_case(*, home: Path, activity_id: int, source: str, record_id: str) -> ReviewCase:
-    """The record and its candidates side by side (identity zone: log who reads it)."""
+def review_case(*, home: Path, activity_id: int, source: str, token: str) -> ReviewCase:
+    """The record awaiting review and its candidates side by side (identity zone: the caller
+    logs who reads it, per candidate and for the record)."""
     key = _key(home, activity_id)
-    con = _state(home, activity_id)
+    con = _state(home, activity_id, record=True)
     try:
-        klantnummer, run_id, _, status = _find(con, key, source, record_id)
-        linked = con.execute(
-            "SELECT bsn IS NOT NULL FROM state.link WHERE run_id = ? AND source = ? "
-            "AND klantnummer = ?",
-            [run_id, source, klantnummer],
-        ).fetchall()[0][0]
+        klantnummer, run_id, _, bsn = _find(con, source, token)
         record = _one(
             con,
             f"SELECT geslachtsnaam, voorvoegsel, voornamen, datumgeboorte, postcode, huisnummer, "
             f"huisnummertoevoeging FROM vault.identity.{ident(source)} WHERE klantnummer = ?",
             [klantnummer],
         )
-        case = ReviewCase(source, record_id, klantnummer, run_id, str(status), bool(linked), record)
-        for bsn, rank, probability, weight, detail in con.execute(
+        case = ReviewCase(
+            source,
+            token,
+            _record_id(key, source, klantnummer),
+            None if bsn is None else pseudonym(key, bsn),
+            klantnummer,
+            run_id,
+            "pending",
+            bsn is not None,
+            record,
+        )
+        for candidate_bsn, rank, probability, weight, detail in con.execute(
             "SELECT bsn, rank, match_probability, match_weight, detail FROM state.candidate "
             "WHERE run_id = ? AND source = ? AND klantnummer = ? ORDER BY rank",
             [run_id, source, klantnummer],
         ).fetchall():
-            person = _one(con, _PERSON, [bsn])
+            person = _one(con, _PERSON, [candidate_bsn])
             case.candidates.append(
                 Candidate(
                     int(rank),
-                    pseudonym(key, str(bsn)),
+                    pseudonym(key, str(candidate_bsn)),
                     float(probability),
                     float(weight),
                     person,
@@ -196,26 +257,27 @@ def review_decide(
     home: Path,
     activity_id: int,
     source: str,
-    record_id: str,
+    token: str,
     rank: int,
     decision: str,
     decided_by: str,
 ) -> ReviewOutcome:
-    """Store a reviewer's decision on one candidate (by its rank) and update the record's link
-    at once."""
+    """Store a reviewer's decision on one candidate (by its rank) of a record awaiting review
+    (by its token) and update the record's link at once."""
     if decision not in DECISIONS:
         raise LinkError(f"a decision is {' or '.join(DECISIONS)}, not {decision!r}")
     key = _key(home, activity_id)
-    con = _state(home, activity_id, write=True)
+    con = _state(home, activity_id, write=True, record=True)
     try:
-        klantnummer, run_id, evidence, _ = _find(con, key, source, record_id)
+        klantnummer, run_id, evidence, _ = _find(con, source, token)
+        record_id = _record_id(key, source, klantnummer)
         rows = con.execute(
             "SELECT bsn, match_probability FROM state.candidate WHERE run_id = ? "
             "AND source = ? AND klantnummer = ? AND rank = ?",
             [run_id, source, klantnummer, rank],
         ).fetchall()
         if not rows:
-            raise LinkError(f"record {record_id} has no candidate {rank} awaiting review")
+            raise LinkError(f"the record has no candidate {rank} awaiting review")
         bsn, probability = str(rows[0][0]), float(rows[0][1])
         person_id = pseudonym(key, bsn)
         con.execute("BEGIN")

@@ -13,6 +13,7 @@ from meedoen.accounts.roles import Role
 from meedoen.activities.models import ActivityVersion
 from meedoen.activities.selectors import activity_current
 from meedoen.activities.services import Actor, activity_approve, activity_request
+from meedoen_data.categories import categories_default
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,11 @@ def test_readers_list_the_register(client: Client, make_user, analyst, officer, 
         "purpose": "Welke huishoudens zijn klant van de voedselbank",
         "legal_basis": "Participatiewet art. 7",
         "sources": ["brp", "partner-voedselbank"],
+        # No columns named: every column of the sources, written out for the privacy officer.
+        "columns": categories_default(["brp", "partner-voedselbank"]),
+        "fine_columns": [],
+        "fine_reason": "",
+        "floor": None,  # set when approved
         "data_categories": "",
         "recipients": "",
         "retention_days": 365,
@@ -103,7 +109,10 @@ def test_anonymous_gets_403_json_not_a_redirect(client: Client) -> None:
 def test_detail_has_current_versions_and_changes(client: Client, analyst, officer) -> None:
     activity_id = requested(analyst, dpia_reference="DPIA-1", recipients="beleid")
     activity_approve(
-        activity_id=activity_id, actor=Actor(officer.username, officer), motivation="Helder"
+        activity_id=activity_id,
+        actor=Actor(officer.username, officer),
+        motivation="Helder",
+        version=1,
     )
     client.force_login(analyst)
     response = client.get(f"{URL}{activity_id}/")
@@ -134,7 +143,7 @@ def test_unknown_activity_is_404_json(client: Client, analyst, officer) -> None:
     assert response.status_code == 404
     assert response.json() == {"detail": "there is no activity 999"}
     client.force_login(officer)
-    response = post(client, f"{URL}999/approve", {"motivation": "ok"})
+    response = post(client, f"{URL}999/approve", {"motivation": "ok", "version": 1})
     assert response.status_code == 404
 
 
@@ -215,7 +224,9 @@ def test_csrf_is_enforced_for_session_users(analyst) -> None:
 def test_privacy_officer_decides(client: Client, analyst, officer, decision, status) -> None:
     activity_id = requested(analyst)
     client.force_login(officer)
-    response = post(client, f"{URL}{activity_id}/{decision}", {"motivation": "Zo besloten"})
+    response = post(
+        client, f"{URL}{activity_id}/{decision}", {"motivation": "Zo besloten", "version": 1}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["current"]["status"] == status
@@ -227,7 +238,7 @@ def test_privacy_officer_decides(client: Client, analyst, officer, decision, sta
 def test_privacy_officer_revokes(client: Client, analyst, officer) -> None:
     activity_id = requested(analyst)
     client.force_login(officer)
-    post(client, f"{URL}{activity_id}/approve", {"motivation": "ok"})
+    post(client, f"{URL}{activity_id}/approve", {"motivation": "ok", "version": 1})
     response = post(client, f"{URL}{activity_id}/revoke/", {"motivation": "Doel bereikt"})
     assert response.status_code == 200
     body = response.json()

@@ -45,7 +45,9 @@ def officer(make_user) -> Actor:  # type: ignore[no-untyped-def]
 def test_request_then_approve_adds_versions_and_an_end_date(analyst, officer) -> None:
     activity = request(analyst)
     assert activity_current(activity_id=activity.pk).status == Status.REQUESTED
-    approved = activity_approve(activity_id=activity.pk, actor=officer, motivation="Helder doel")
+    approved = activity_approve(
+        activity_id=activity.pk, actor=officer, motivation="Helder doel", version=1
+    )
     assert approved.number == 2
     assert approved.valid_until == timezone.localdate() + timedelta(days=365)
     history = activity_history(activity_id=activity.pk)
@@ -59,7 +61,9 @@ def test_request_then_approve_adds_versions_and_an_end_date(analyst, officer) ->
 def test_versions_are_never_edited_in_place(analyst, officer) -> None:
     activity = request(analyst)
     first = ActivityVersion.objects.get(activity=activity, number=1)
-    activity_refuse(activity_id=activity.pk, actor=officer, motivation="Grondslag ontbreekt")
+    activity_refuse(
+        activity_id=activity.pk, actor=officer, motivation="Grondslag ontbreekt", version=1
+    )
     first.refresh_from_db()
     assert first.status == Status.REQUESTED
     assert ActivityVersion.objects.filter(activity=activity).count() == 2
@@ -68,9 +72,11 @@ def test_versions_are_never_edited_in_place(analyst, officer) -> None:
 def test_only_the_privacy_officer_decides(analyst, make_user) -> None:
     activity = request(analyst)
     with pytest.raises(PermissionDenied, match="privacy_officer"):
-        activity_approve(activity_id=activity.pk, actor=analyst, motivation="ik mag niet")
+        activity_approve(
+            activity_id=activity.pk, actor=analyst, motivation="ik mag niet", version=1
+        )
     with pytest.raises(PermissionDenied):
-        activity_approve(activity_id=activity.pk, actor=Actor("someone"), motivation="x")
+        activity_approve(activity_id=activity.pk, actor=Actor("someone"), motivation="x", version=1)
     admin = make_user(Role.ADMINISTRATOR)
     with pytest.raises(PermissionDenied):
         activity_revoke(activity_id=activity.pk, actor=Actor(admin.username, admin), motivation="x")
@@ -99,18 +105,18 @@ def test_transitions_follow_the_workflow(analyst, officer) -> None:
     activity = request(analyst)
     with pytest.raises(ValidationError, match="only approved activities can become revoked"):
         activity_revoke(activity_id=activity.pk, actor=officer, motivation="x")
-    activity_approve(activity_id=activity.pk, actor=officer, motivation="ok")
+    activity_approve(activity_id=activity.pk, actor=officer, motivation="ok", version=1)
     with pytest.raises(ValidationError, match="is approved"):
-        activity_refuse(activity_id=activity.pk, actor=officer, motivation="te laat")
+        activity_refuse(activity_id=activity.pk, actor=officer, motivation="te laat", version=1)
     activity_revoke(activity_id=activity.pk, actor=officer, motivation="klaar")
     assert activity_current(activity_id=activity.pk).status == Status.REVOKED
     with pytest.raises(ValidationError, match="give a motivation"):
-        activity_refuse(activity_id=request(analyst).pk, actor=officer, motivation=" ")
+        activity_refuse(activity_id=request(analyst).pk, actor=officer, motivation=" ", version=1)
 
 
 def test_approval_expires_on_its_end_date(analyst, officer) -> None:
     activity = request(analyst, retention_days=1)
-    activity_approve(activity_id=activity.pk, actor=officer, motivation="ok")
+    activity_approve(activity_id=activity.pk, actor=officer, motivation="ok", version=1)
     ActivityVersion.objects.filter(activity=activity, number=2).update(
         valid_until=timezone.localdate() - timedelta(days=1)
     )
@@ -120,7 +126,7 @@ def test_approval_expires_on_its_end_date(analyst, officer) -> None:
 
 def test_an_analyst_amends_a_refused_request_as_a_new_version(analyst, officer) -> None:
     activity = request(analyst)
-    activity_refuse(activity_id=activity.pk, actor=officer, motivation="Te veel bronnen")
+    activity_refuse(activity_id=activity.pk, actor=officer, motivation="Te veel bronnen", version=1)
     amended = activity_amend(
         activity_id=activity.pk,
         actor=analyst,
@@ -163,6 +169,6 @@ def test_amending_is_for_the_analyst_and_not_after_approval(analyst, officer) ->
             sources=["brp", "partner-voedselbank", "participatie"],
             retention_days=365,
         )
-    activity_approve(activity_id=activity.pk, actor=officer, motivation="akkoord")
+    activity_approve(activity_id=activity.pk, actor=officer, motivation="akkoord", version=1)
     with pytest.raises(ValidationError, match="request a new activity instead"):
         activity_amend(activity_id=activity.pk, actor=analyst, **fields)

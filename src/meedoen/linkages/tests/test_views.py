@@ -24,7 +24,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from meedoen.accounts.roles import Role
-from meedoen.activities.services import Actor, activity_approve, activity_request
+from meedoen.activities.services import (
+    Actor,
+    activity_approve,
+    activity_request,
+    activity_revoke,
+    reviewer_grant,
+)
 from meedoen.activities.stores import activity_store_open
 from meedoen.audits.models import AccessRecord, ProcessingRecord
 from meedoen.audits.trace import TraceContext
@@ -42,14 +48,16 @@ from meedoen_data.workspace import Workspace, workspace_init
 
 pytestmark = pytest.mark.django_db
 
-ANALYSTS = [Role.ANALYST, Role.ADMINISTRATOR]
+ANALYSTS = [Role.ANALYST]
 OTHERS = [role for role in Role if role not in ANALYSTS]
+#: A review token's shape (22 URL-safe characters); no record has this one.
+NO_TOKEN = "A" * 22
 URLS = [
     "/koppelingen/",
     "/koppelingen/{run}/",
     "/koppelingen/{run}/status/",
     "/koppelingen/beoordelen/1/",
-    "/koppelingen/beoordelen/1/voedselbank/" + "0" * 32 + "/",
+    "/koppelingen/beoordelen/1/voedselbank/" + NO_TOKEN + "/",
 ]
 SOURCES = ["brp", "partner-voedselbank"]
 #: A review band whose upper bound almost no pair reaches: nearly every record awaits review.
@@ -173,9 +181,19 @@ def requested(analyst, *, sources: list[str], name: str = "Voedselbank") -> int:
 def approved(analyst, officer, *, sources: list[str], name: str = "Voedselbank") -> int:  # type: ignore[no-untyped-def]
     activity_id = requested(analyst, sources=sources, name=name)
     activity_approve(
-        activity_id=activity_id, actor=Actor(officer.username, officer), motivation="akkoord"
+        activity_id=activity_id,
+        actor=Actor(officer.username, officer),
+        motivation="akkoord",
+        version=1,
     )
     return activity_id
+
+
+def granted(analyst, officer, activity_id: int) -> None:  # type: ignore[no-untyped-def]
+    """The privacy officer lets the analyst review the activity's links."""
+    reviewer_grant(
+        activity_id=activity_id, username=analyst.username, actor=Actor(officer.username, officer)
+    )
 
 
 @pytest.fixture
@@ -193,6 +211,7 @@ def reviewable(home: Path, analyst, officer) -> int:  # type: ignore[no-untyped-
         home=home, activity_id=activity_id, source="voedselbank", review_band=TIGHT_BAND
     )
     assert report.by_status.get("pending", 0) > 1, report.by_status
+    granted(analyst, officer, activity_id)
     return activity_id
 
 
@@ -229,7 +248,7 @@ def test_other_roles_are_refused(client: Client, make_user, empty_home, role) ->
         assert client.get(url.format(run=run.pk)).status_code == 403, url
     assert client.post("/koppelingen/", {"activity": 1, "source": "x"}).status_code == 403
     response = client.post(
-        "/koppelingen/beoordelen/1/voedselbank/" + "0" * 32 + "/",
+        "/koppelingen/beoordelen/1/voedselbank/" + NO_TOKEN + "/",
         {"rank": 1, "decision": "accepted"},
     )
     assert response.status_code == 403
@@ -244,22 +263,32 @@ def test_anonymous_is_sent_to_the_login_page(client: Client, empty_home) -> None
         assert "/inloggen/" in response["Location"]
 
 
-@pytest.mark.parametrize("role", ANALYSTS)
-def test_analysts_and_administrators_open_the_pages(
-    client: Client, make_user, empty_home, role
+def test_analysts_open_the_pages_but_only_reviewers_the_review(
+    client: Client, make_user, empty_home, analyst, officer
 ) -> None:
     run = queued_run()
-    client.force_login(make_user(role))
-    for url in URLS:
+    activity_id = approved(analyst, officer, sources=SOURCES)
+    client.force_login(analyst)
+    for url in URLS[:3]:
         assert client.get(url.format(run=run.pk)).status_code == 200, url
+    # The review queue and records: only for analysts the privacy officer granted it.
+    queue = f"/koppelingen/beoordelen/{activity_id}/"
+    record = f"{queue}voedselbank/{NO_TOKEN}/"
+    assert client.get(queue).status_code == 403
+    assert client.get(record).status_code == 403
+    assert client.post(record, {"rank": 1, "decision": "accepted"}).status_code == 403
+    granted(analyst, officer, activity_id)
+    assert client.get(queue).status_code == 200
+    assert client.get(record).status_code == 404  # no record awaits review with this token
     assert client.get("/koppelingen/999/").status_code == 404
     assert client.get("/koppelingen/999/status/").status_code == 404
-    assert client.get("/koppelingen/beoordelen/1/Geen%20bron/" + "0" * 32 + "/").status_code == 404
-    # A record is named by its pseudonym in the activity (32 hex digits), not a record number.
-    for record in ["VB0000001", "0" * 31, "0" * 33, "A" * 32, "g" * 32]:
-        url = f"/koppelingen/beoordelen/1/voedselbank/{record}/"
-        assert client.get(url).status_code == 404, record
-        assert client.post(url, {"rank": 1, "decision": "accepted"}).status_code == 404, record
+    assert client.get(f"{queue}Geen%20bron/{NO_TOKEN}/").status_code == 404
+    # A record is opened by its review token only: not by a record number nor by its
+    # pseudonym in the activity's tables (32 hex digits).
+    for wrong in ["VB0000001", "0" * 32, "ab" * 16, "A" * 21, "A" * 23, "A" * 21 + "="]:
+        url = f"{queue}voedselbank/{wrong}/"
+        assert client.get(url).status_code == 404, wrong
+        assert client.post(url, {"rank": 1, "decision": "accepted"}).status_code == 404, wrong
 
 
 @pytest.mark.parametrize("role", ANALYSTS)
@@ -465,6 +494,7 @@ def test_analyst_links_the_food_bank_file_and_sees_the_summary(
     client: Client, home, analyst, officer, partner_file, synchronous
 ) -> None:
     activity_id = approved(analyst, officer, sources=SOURCES)
+    granted(analyst, officer, activity_id)
     client.force_login(analyst)
     response = client.post(
         "/koppelingen/",
@@ -538,7 +568,7 @@ def test_analyst_links_the_food_bank_file_and_sees_the_summary(
 
 
 def test_the_run_page_links_to_the_review_queue_when_records_await_review(
-    client: Client, empty_home, analyst
+    client: Client, empty_home, analyst, officer
 ) -> None:
     summary = {
         "records": 10,
@@ -560,12 +590,18 @@ def test_the_run_page_links_to_the_review_queue_when_records_await_review(
         "households": 7,
         "seconds": 1.5,
     }
-    run = queued_run(status=RunStatus.DONE, summary=summary)
+    activity_id = approved(analyst, officer, sources=SOURCES)
+    run = queued_run(activity_id, status=RunStatus.DONE, summary=summary)
     client.force_login(analyst)
+    # Only a reviewer of the activity gets the link to the queue.
+    page = text(client.get(f"/koppelingen/{run.pk}/"))
+    assert "alleen analisten aan wie de privacyfunctionaris" in page
+    assert 'id="review-link"' not in client.get(f"/koppelingen/{run.pk}/").content.decode()
+    granted(analyst, officer, activity_id)
     response = client.get(f"/koppelingen/{run.pk}/")
     html, page = response.content.decode(), text(response)
     assert 'id="summary-awaiting">3<' in html
-    assert 'href="/koppelingen/beoordelen/1/" id="review-link"' in html
+    assert f'href="/koppelingen/beoordelen/{activity_id}/" id="review-link"' in html
     assert "De 3 records beoordelen waarover de koppeling twijfelde" in page
     assert re.search(r">wacht op beoordeling</th>\s*<td[^>]*>3</td>", html)
     assert "onder de drempel: wacht op beoordeling" in page
@@ -653,7 +689,7 @@ def queue_items(client: Client, activity_id: int) -> list:  # type: ignore[type-
     return [item for item, _, _ in response.context["items"]]
 
 
-def test_the_queue_lists_records_by_pseudonym_without_record_numbers_or_persons(
+def test_the_queue_lists_records_by_review_token_without_record_numbers_or_persons(
     client: Client, home, analyst, reviewable, register_bsns, klantnummers
 ) -> None:
     client.force_login(analyst)
@@ -664,39 +700,52 @@ def test_the_queue_lists_records_by_pseudonym_without_record_numbers_or_persons(
     assert len(items) > 1 and {item.source for item in items} == {"voedselbank"}
     assert f"<title>Beoordelingswachtrij van verwerking {reviewable} · meedoen</title>" in html
     assert f"{len(items)} records wachten op beoordeling" in page
+    record_ids = record_pseudonyms(home, reviewable, klantnummers)
     for item in items:
-        assert re.fullmatch(r"[0-9a-f]{32}", item.record_id)
+        assert re.fullmatch(r"[A-Za-z0-9_-]{22}", item.token)
         assert (
-            f'href="/koppelingen/beoordelen/{reviewable}/voedselbank/{item.record_id}/">'
-            f"<code>{item.record_id[:8]}</code></a>"
+            f'href="/koppelingen/beoordelen/{reviewable}/voedselbank/{item.token}/">'
+            f"<code>{item.token[:8]}</code></a>"
         ) in html
-    assert "Record (pseudoniem)" in page and "Voorlopig gekoppeld" in page
+    assert "Record (beoordelingscode)" in page and "Voorlopig gekoppeld" in page
     assert html.count(">ja</td>") == sum(item.linked for item in items)
     assert html.count(">nee</td>") == sum(not item.linked for item in items)
     assert "wacht op beoordeling" in page
-    # No record number, no BSN and no person pseudonym on the page.
+    # No record number, no record pseudonym, no BSN and no person pseudonym on the page.
     assert [k for k in klantnummers if k in html] == []
+    assert [r for r in record_ids if r in html] == []
     assert not set(re.findall(r"\d{9}", html)) & register_bsns
     assert [p for p in person_ids(home, reviewable, register_bsns) if p in html] == []
     # Nothing from the vault is read, so nothing is logged.
     assert not AccessRecord.objects.filter(operation__startswith="partner.review").exists()
 
 
-def test_the_queue_of_an_activity_that_is_not_approved_says_why(
-    client: Client, empty_home, analyst
+def record_pseudonyms(home: Path, activity_id: int, klantnummers: set[str]) -> set[str]:
+    """The activity's pseudonyms of the partner's records (``link.partner_link.record_id``)."""
+    key = Workspace(home).keys.read(activity_key_name(activity_id))
+    return {pseudonym(key, f"partner-voedselbank:{k}") for k in klantnummers}
+
+
+def test_the_queue_of_an_activity_that_is_no_longer_approved_says_why(
+    client: Client, empty_home, analyst, officer
 ) -> None:
-    activity_id = requested(analyst, sources=SOURCES)
+    activity_id = approved(analyst, officer, sources=SOURCES)
+    granted(analyst, officer, activity_id)
+    activity_revoke(
+        activity_id=activity_id, actor=Actor(officer.username, officer), motivation="klaar"
+    )
     client.force_login(analyst)
     response = client.get(f"/koppelingen/beoordelen/{activity_id}/")
     assert response.status_code == 200
     html, page = response.content.decode(), text(response)
     assert 'role="alert"' in html and html.count("<title>Fout:") == 1
     assert "De beoordelingswachtrij kan niet worden getoond" in page
-    assert "is requested, not approved" in page
+    assert "is revoked, not approved" in page
 
 
 def test_the_queue_before_any_linkage(client: Client, empty_home, analyst, officer) -> None:
     activity_id = approved(analyst, officer, sources=SOURCES)
+    granted(analyst, officer, activity_id)
     client.force_login(analyst)
     page = text(client.get(f"/koppelingen/beoordelen/{activity_id}/"))
     assert "has no linkage yet" in page
@@ -707,15 +756,15 @@ def test_the_case_shows_the_record_next_to_its_candidates_without_bsn_or_person_
 ) -> None:
     client.force_login(analyst)
     item = queue_items(client, reviewable)[0]
-    short = item.record_id[:8]
-    url = f"/koppelingen/beoordelen/{reviewable}/voedselbank/{item.record_id}/"
+    short = item.token[:8]
+    url = f"/koppelingen/beoordelen/{reviewable}/voedselbank/{item.token}/"
     response = client.get(
         url, HTTP_TRACEPARENT="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
     )
     assert response.status_code == 200
     html, page = response.content.decode(), text(response)
     case = response.context["case"]
-    assert case.record_id == item.record_id and case.candidates
+    assert case.token == item.token and case.candidates
     assert f"<title>Record {short} van voedselbank beoordelen · meedoen</title>" in html
     # The record number shows on this page (its reading is logged), but not in its title.
     assert case.klantnummer in klantnummers
@@ -752,15 +801,30 @@ def test_the_case_shows_the_record_next_to_its_candidates_without_bsn_or_person_
     assert "person_id" not in html
     assert [c.person_id for c in case.candidates if c.person_id in html] == []
     assert [p for p in person_ids(home, reviewable, register_bsns) if p in html] == []
-    # Reading the case is logged per candidate shown, in the caller's trace, by record_id.
+    assert case.record_id not in html and item.token not in page.replace(short, "")
+    # Reading the case is logged per data subject shown, in the caller's trace: every
+    # candidate, the person the record is linked to, and the partner's record.
     access = AccessRecord.objects.get(operation="partner.review.read")
     assert (access.user_name, access.channel) == ("analyst", "web")
     assert access.trace_id == "0af7651916cd43dd8448eb211c80319c"
     logged = ProcessingRecord.objects.filter(name="partner.review.read")
-    assert set(logged.values_list("data_subject_id", flat=True)) == {
-        c.person_id for c in case.candidates
-    }
-    assert set(logged.values_list("detail", flat=True)) == {f"voedselbank record {item.record_id}"}
+    persons = {c.person_id for c in case.candidates} | (
+        {case.person_id} if case.person_id else set()
+    )
+    assert (
+        set(
+            logged.filter(data_subject_id_type=f"pseudonym-activity-{reviewable}").values_list(
+                "data_subject_id", flat=True
+            )
+        )
+        == persons
+    )
+    assert list(
+        logged.filter(data_subject_id_type=f"record-pseudonym-activity-{reviewable}").values_list(
+            "data_subject_id", flat=True
+        )
+    ) == [case.record_id]
+    assert not logged.filter(data_subject_id_type="none").exists()
 
 
 def test_accepting_a_candidate_by_rank_links_the_record_and_leaves_the_queue(
@@ -769,8 +833,8 @@ def test_accepting_a_candidate_by_rank_links_the_record_and_leaves_the_queue(
     client.force_login(analyst)
     queue_url = f"/koppelingen/beoordelen/{reviewable}/"
     item = queue_items(client, reviewable)[0]
-    short = item.record_id[:8]
-    url = f"{queue_url}voedselbank/{item.record_id}/"
+    short = item.token[:8]
+    url = f"{queue_url}voedselbank/{item.token}/"
     case = client.get(url).context["case"]
     chosen = case.candidates[0]
     response = client.post(url, {"rank": chosen.rank, "decision": "accepted"})
@@ -778,23 +842,21 @@ def test_accepting_a_candidate_by_rank_links_the_record_and_leaves_the_queue(
 
     response = client.get(queue_url)
     html, page = response.content.decode(), text(response)
-    # The message names the record by the start of its pseudonym, not by its record number.
+    # The message names the record by the start of its token, not by its record number.
     assert f"Record {short} van voedselbank is gekoppeld aan de persoon die u koos." in page
     assert case.klantnummer not in html
     assert "volgende koppeling" not in page  # the activity's tables were updated at once
-    assert item.record_id not in [i.record_id for i, _, _ in response.context["items"]]
+    assert item.token not in [i.token for i, _, _ in response.context["items"]]
     decided = ProcessingRecord.objects.get(name="partner.review.decide")
     assert decided.data_subject_id == chosen.person_id
-    assert decided.detail == f"voedselbank record {item.record_id}: accepted -> accepted"
+    assert decided.detail == f"voedselbank: candidate {chosen.rank} accepted -> accepted"
     assert case.klantnummer not in decided.detail
 
-    # The case now says it is linked after review; no candidate is left to decide on.
-    response = client.get(url)
-    assert response.context["case"].status == "accepted"
-    page = text(response)
-    assert "gekoppeld na beoordeling" in page
-    assert "Dit record heeft geen kandidaten meer om te beoordelen." in page
-    assert '<button type="submit" name="decision"' not in response.content.decode()
+    # Decided: the record no longer awaits review, so its page no longer opens.
+    read_before = ProcessingRecord.objects.filter(name="partner.review.read").count()
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"rank": chosen.rank, "decision": "rejected"}).status_code == 404
+    assert ProcessingRecord.objects.filter(name="partner.review.read").count() == read_before
 
 
 def test_rejecting_candidates_one_by_one(client: Client, analyst, reviewable) -> None:
@@ -803,17 +865,17 @@ def test_rejecting_candidates_one_by_one(client: Client, analyst, reviewable) ->
     url = None
     case = None
     for item in queue_items(client, reviewable):
-        url = f"{queue_url}voedselbank/{item.record_id}/"
+        url = f"{queue_url}voedselbank/{item.token}/"
         case = client.get(url).context["case"]
         if len(case.candidates) > 1:
             break
     assert url and case and len(case.candidates) > 1, "no record with several candidates"
-    short = case.record_id[:8]
+    short = case.token[:8]
     first = case.candidates[0]
     response = client.post(url, {"rank": first.rank, "decision": "rejected"}, follow=True)
     page = text(response)
     assert f"record {short} van voedselbank wacht nog op beoordeling" in page
-    assert case.record_id in [i.record_id for i, _, _ in response.context["items"]]
+    assert case.token in [i.token for i, _, _ in response.context["items"]]
     response = client.get(url)
     left = response.context["case"].candidates
     assert [c.rank for c in left] == [c.rank for c in case.candidates[1:]]
@@ -822,8 +884,8 @@ def test_rejecting_candidates_one_by_one(client: Client, analyst, reviewable) ->
         response = client.post(url, {"rank": candidate.rank, "decision": "rejected"}, follow=True)
     page = text(response)
     assert f"record {short} van voedselbank blijft ongekoppeld" in page
-    assert case.record_id not in [i.record_id for i, _, _ in response.context["items"]]
-    assert client.get(url).context["case"].status == "rejected"
+    assert case.token not in [i.token for i, _, _ in response.context["items"]]
+    assert client.get(url).status_code == 404  # decided: no longer opens
     decided = ProcessingRecord.objects.filter(name="partner.review.decide")
     assert set(decided.values_list("data_subject_id", flat=True)) == {
         c.person_id for c in case.candidates
@@ -838,7 +900,7 @@ def test_a_bad_decision_or_rank_is_a_message_not_an_error(
     queue_url = f"/koppelingen/beoordelen/{reviewable}/"
     found = None
     for item in queue_items(client, reviewable):
-        url = f"{queue_url}voedselbank/{item.record_id}/"
+        url = f"{queue_url}voedselbank/{item.token}/"
         count = len(client.get(url).context["case"].candidates)
         if count < 3:
             found = url, count
@@ -896,32 +958,32 @@ def test_a_decision_the_tables_could_not_take_yet_or_a_busy_linkage_file(
     client.force_login(analyst)
     queue_url = f"/koppelingen/beoordelen/{reviewable}/"
     first, second = queue_items(client, reviewable)[:2]
-    url = f"{queue_url}voedselbank/{first.record_id}/"
+    url = f"{queue_url}voedselbank/{first.token}/"
     store = home / "activities" / f"activity-{reviewable}.duckdb"
     with held_open(store):
         response = client.post(url, {"rank": 1, "decision": "accepted"}, follow=True)
     assert response.redirect_chain == [(queue_url, 302)]
     page = text(response)
     assert "Uw beslissing is opgeslagen; ze komt bij de volgende koppeling in de tabellen" in page
-    assert first.record_id not in [i.record_id for i in queue_items(client, reviewable)]
+    assert first.token not in [i.token for i in queue_items(client, reviewable)]
 
-    url = f"{queue_url}voedselbank/{second.record_id}/"
+    url = f"{queue_url}voedselbank/{second.token}/"
     linkage = home / "vault" / "linkage" / f"activity-{reviewable}.duckdb"
     with held_open(linkage):
         response = client.post(url, {"rank": 1, "decision": "rejected"})
     assert response.status_code == 302 and response["Location"] == url
     page = text(client.get(queue_url))
     assert "De beslissing kon niet worden verwerkt" in page and "linkage file is in use" in page
-    assert second.record_id in [i.record_id for i in queue_items(client, reviewable)]
+    assert second.token in [i.token for i in queue_items(client, reviewable)]
 
 
-def test_a_record_that_is_not_in_the_linkage(client: Client, analyst, reviewable) -> None:
+def test_a_record_that_awaits_no_review_does_not_open(
+    client: Client, home, analyst, reviewable, klantnummers
+) -> None:
+    """Unknown tokens and the record pseudonyms of the activity's tables (what SQL on
+    link.partner_link gives) open nothing, and nothing is read or logged."""
     client.force_login(analyst)
-    record_id = "0" * 32
-    response = client.get(f"/koppelingen/beoordelen/{reviewable}/voedselbank/{record_id}/")
-    assert response.status_code == 200
-    html, page = response.content.decode(), text(response)
-    assert 'role="alert"' in html and "<title>Fout:" in html
-    assert "Dit record kan niet worden getoond" in page
-    assert f"there is no record {record_id} of voedselbank in the latest linkage" in page
+    queue = f"/koppelingen/beoordelen/{reviewable}/voedselbank/"
+    for record in [NO_TOKEN, *sorted(record_pseudonyms(home, reviewable, klantnummers))[:5]]:
+        assert client.get(f"{queue}{record}/").status_code == 404, record
     assert not AccessRecord.objects.filter(operation="partner.review.read").exists()

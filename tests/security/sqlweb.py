@@ -1,0 +1,147 @@
+"""A real `meedoen demo` workspace served by `meedoen serve`, and a signed-in web user driven
+over HTTP: for the attacks on the SQL page (SQL audit escapes, limits, revocation races).
+
+Each test module starts its own demo (~15 s): the revocation test destroys its activity."""
+
+from __future__ import annotations
+
+import fcntl
+import html
+import http.cookiejar
+import re
+import sqlite3
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import meedoen_json, passwords
+
+
+@dataclass(frozen=True)
+class Demo:
+    home: Path
+    passwords: dict[str, str]
+
+
+def demo_workspace(root: Path) -> Demo:
+    home = root / "home"
+    demo = meedoen_json("demo", "--no-serve", "--home", str(home))
+    return Demo(home, passwords(demo))
+
+
+@dataclass
+class Answer:
+    status: int
+    text: str
+    seconds: float
+    url: str = ""
+
+
+class WebUser:
+    """A browser without a browser: cookies, CSRF tokens, form posts."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def _open(self, request: urllib.request.Request, timeout: float) -> Answer:
+        started = time.monotonic()
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
+                body = response.read().decode("utf-8", "replace")
+                return Answer(response.status, body, time.monotonic() - started, response.url)
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", "replace")
+            return Answer(exc.code, body, time.monotonic() - started, request.full_url)
+
+    def get(self, path: str, timeout: float = 60) -> Answer:
+        return self._open(urllib.request.Request(self.url + path), timeout)
+
+    def csrf(self) -> str:
+        return next(c.value for c in self.jar if c.name == "csrftoken" and c.value)
+
+    def post(
+        self,
+        path: str,
+        data: dict[str, Any],
+        *,
+        headers: dict[str, str] | None = None,
+        timeout: float = 120,
+    ) -> Answer:
+        if not any(c.name == "csrftoken" for c in self.jar):
+            self.get(path)
+        fields = {**data, "csrfmiddlewaretoken": self.csrf()}
+        request = urllib.request.Request(
+            self.url + path,
+            data=urllib.parse.urlencode(fields).encode(),
+            headers={"Referer": self.url + path, **(headers or {})},
+            method="POST",
+        )
+        return self._open(request, timeout)
+
+    def login(self, username: str, password: str) -> WebUser:
+        self.get("/inloggen/")
+        answer = self.post("/inloggen/", {"username": username, "password": password})
+        assert answer.status == 200 and any(c.name == "sessionid" for c in self.jar), answer.text
+        return self
+
+    def sql(self, activity: int, query: str, *, trace: str | None = None) -> Answer:
+        headers = {"traceparent": f"00-{trace}-{'1' * 16}-01"} if trace else {}
+        return self.post("/sql/", {"activity": str(activity), "sql": query}, headers=headers)
+
+
+def page_text(answer: Answer) -> str:
+    """The page's text as a reader sees it (tags dropped, entities decoded, spaces folded)."""
+    main = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", answer.text)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", main)).split())
+
+
+def result_rows(answer: Answer) -> int:
+    """Rows of the result table on the SQL page (0 when there is none)."""
+    body = re.search(r'(?s)<tbody class="utrecht-table__body">(.*?)</tbody>', answer.text)
+    return body.group(1).count("<tr") if body else 0
+
+
+def logged(home: Path, trace: str, name: str = "activity.sql") -> dict[str, set[str]]:
+    """The data subjects of the processing records of one trace, per subject type."""
+    with closing(sqlite3.connect(home / "web.sqlite3", timeout=30)) as db:
+        rows = db.execute(
+            "SELECT data_subject_id_type, data_subject_id FROM audits_processingrecord "
+            "WHERE trace_id = ? AND name = ?",
+            [trace, name],
+        ).fetchall()
+    subjects: dict[str, set[str]] = {}
+    for kind, subject in rows:
+        subjects.setdefault(kind, set()).add(subject)
+    return subjects
+
+
+def store_in_use(home: Path, activity: int) -> bool:
+    """Someone holds the activity's store (a shared lock on its lock file)."""
+    path = home / "activities" / f"activity-{activity}.lock"
+    if not path.exists():
+        return False
+    with path.open("rb") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        return False
+
+
+def wait_until(condition: Callable[[], bool], *, seconds: float = 60, what: str = "") -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {seconds} s in vain for {what or condition}")
+        time.sleep(0.05)
