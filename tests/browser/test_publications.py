@@ -13,7 +13,7 @@ import pytest
 
 from tests.browser.conftest import DemoServer, axe_violations
 from tests.browser.test_web import sign_in
-from tests.helpers import meedoen, meedoen_json
+from tests.helpers import meedoen_as, meedoen_json
 
 pytestmark = pytest.mark.browser
 
@@ -36,16 +36,17 @@ def published(demo_server: DemoServer) -> dict[str, Any]:
         ("suppressed", ("wijkcode", "household_type")),
         ("rounded", ("buurtcode", "--sum", "besteedbaar_inkomen", "--rounding")),
     ):
-        tables[kind] = publish(*args, *common)
+        tables[kind] = publish(demo_server.passwords["analyst"], *args, *common)
     return tables
 
 
-def publish(*args: str) -> Any:
-    """`meedoen table` as the analyst would run it; waits while a build or a linkage an earlier
-    browser test started in the web app still holds the activity's tables."""
+def publish(password: str, *args: str) -> Any:
+    """`meedoen table --by analyst` as the analyst would run it (signed in with her password);
+    waits while a build or a linkage an earlier browser test started in the web app still holds
+    the activity's tables."""
     deadline = time.monotonic() + 120
     while True:
-        result = meedoen("table", *args)
+        result = meedoen_as("analyst", password, "table", *args)
         if result.returncode == 0:
             return json.loads(result.stdout)
         assert "in use" in result.stderr and time.monotonic() < deadline, result.stderr

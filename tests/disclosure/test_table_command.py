@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import meedoen, meedoen_json
+from tests.helpers import meedoen_as, meedoen_json, passwords
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -22,12 +22,25 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("table") / "home"
     result = meedoen_json("demo", "--no-serve", "--home", str(home))
-    return {"home": str(home), "activity": str(result["activity"]["id"])}
+    return {
+        "home": str(home),
+        "activity": str(result["activity"]["id"]),
+        "analyst": passwords(result)["analyst"],
+    }
 
 
 def table(demo: dict[str, Any], *args: str) -> Any:
-    result = meedoen("table", *args, "--activity", demo["activity"], "--home", demo["home"])
-    return result
+    """`meedoen table ARGS` as the demo analyst (signed in with her password)."""
+    return meedoen_as(
+        "analyst",
+        demo["analyst"],
+        "table",
+        *args,
+        "--activity",
+        demo["activity"],
+        "--home",
+        demo["home"],
+    )
 
 
 def test_json_lists_every_cell_with_margins_and_flags(demo: dict[str, Any]) -> None:
@@ -87,9 +100,9 @@ def test_filters_sums_rounding_and_a_series(demo: dict[str, Any]) -> None:
     mixed = table(demo, "buurtcode", "--where", "household_type=eenouder", "--rounding")
     assert mixed.returncode == 2 and "would let anyone combine the two" in mixed.stderr
     # Rounding on households of another peildatum (tables of one peildatum keep one mode).
-    build = meedoen(
-        "build", "--peildatum", "2024-07-01", "--activity", demo["activity"], "--home",
-        demo["home"],
+    build = meedoen_as(
+        "analyst", demo["analyst"], "build", "--peildatum", "2024-07-01", "--activity",
+        demo["activity"], "--home", demo["home"],
     )  # fmt: skip
     assert build.returncode == 0, build.stderr
     rounded = table(

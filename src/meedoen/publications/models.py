@@ -3,6 +3,10 @@
 A row holds what was published — only aggregates that passed disclosure control, never
 person-level data — and the definition of the table, so that a later release of the same table
 (a series) is audited together with what the earlier ones made known.
+
+A release is never deleted: the privacy officer (or the end of its processing activity)
+*withdraws* it. A withdrawn release disappears from every page and API except the privacy
+officer's, and still counts for later releases — an attacker may have kept a copy.
 """
 
 from django.db import models
@@ -22,6 +26,11 @@ class Publication(models.Model):
     channel = models.CharField(_("channel"), max_length=16)
     trace_id = models.CharField(_("trace id"), max_length=32)
     created_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    #: Set when the release was withdrawn: by whom (a user name, or the job that ended the
+    #: activity) and why.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.CharField(_("withdrawn by"), max_length=150, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     class Meta:
         verbose_name = _("publication")
@@ -29,3 +38,7 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"publication {self.pk}: {self.description}"
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

@@ -6,6 +6,9 @@ display: a grid for a table with two dimensions (rows the codes of the first, co
 of the second, both in the stored order, so the margins labelled "Totaal" come first), a list
 otherwise. A withheld cell is shown as ``x`` — never as 0 or blank — with its flag for an
 explanation; numbers are formatted in the active language (thousands separators).
+
+A withdrawn publication is left out for everyone (as if it did not exist) unless the caller asks
+for it with ``withdrawn=True`` — only the privacy officer's pages do.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.fields.json import KT
 from django.utils.formats import number_format
 
+from meedoen.activities.floors import DEFAULT_FLOOR, Floor
+from meedoen.activities.selectors import activity_current
 from meedoen.publications.models import Publication
 
 #: What a withheld cell shows, as in the CSV export and CBS tables.
@@ -32,6 +38,10 @@ class PublicationItem:
     created_at: datetime
     published_by: str
     mode: str
+    activity_id: int = 0
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str = ""
+    withdrawal_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,10 @@ class PublicationDetail:
     summary: dict[str, Any]
     peildatum: str | None
     tables: tuple[TableView, ...]
+    activity_id: int = 0
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str = ""
+    withdrawal_reason: str = ""
 
     @property
     def frequency(self) -> bool:
@@ -92,28 +106,50 @@ class PublicationDetail:
         return all(table.measure == "households" for table in self.tables)
 
 
-def publication_list(*, limit: int = 100) -> list[PublicationItem]:
-    """Published tables, newest first (without loading their cells)."""
+def publication_floor(*, activity_id: int) -> Floor:
+    """The privacy officer's floors for publications under an activity (the defaults for an
+    activity that does not exist: publishing under it is refused anyway)."""
+    try:
+        return activity_current(activity_id=activity_id).floor
+    except ObjectDoesNotExist:
+        return DEFAULT_FLOOR
+
+
+def publication_list(*, limit: int | None = 100, withdrawn: bool = False) -> list[PublicationItem]:
+    """Published tables, newest first (without loading their cells); withdrawn ones only with
+    ``withdrawn=True`` (the privacy officer's view); ``limit=None``: all."""
     rows = (
         Publication.objects.order_by("-created_at", "-pk")
         .annotate(mode=KT("content__mode"))
-        .values_list("pk", "description", "created_at", "published_by", "mode")[:limit]
+        .defer("content", "definition")
     )
+    if not withdrawn:
+        rows = rows.filter(withdrawn_at__isnull=True)
+    if limit is not None:
+        rows = rows[:limit]
     return [
         PublicationItem(
-            id=pk,
-            description=description,
-            created_at=created_at,
-            published_by=published_by,
-            mode=mode or "",
+            id=p.pk,
+            description=p.description,
+            created_at=p.created_at,
+            published_by=p.published_by,
+            mode=p.mode or "",
+            activity_id=p.activity_id,
+            withdrawn_at=p.withdrawn_at,
+            withdrawn_by=p.withdrawn_by,
+            withdrawal_reason=p.withdrawal_reason,
         )
-        for pk, description, created_at, published_by, mode in rows
+        for p in rows
     ]
 
 
-def publication_detail(*, publication_id: int) -> PublicationDetail:
-    """One publication with its tables prepared for display; Publication.DoesNotExist if none."""
-    publication = Publication.objects.get(pk=publication_id)
+def publication_detail(*, publication_id: int, withdrawn: bool = False) -> PublicationDetail:
+    """One publication with its tables prepared for display; Publication.DoesNotExist if none —
+    also for a withdrawn one unless ``withdrawn=True`` (the privacy officer's view)."""
+    publications = Publication.objects.all()
+    if not withdrawn:
+        publications = publications.filter(withdrawn_at__isnull=True)
+    publication = publications.get(pk=publication_id)
     content: dict[str, Any] = publication.content or {}
     definition: dict[str, Any] = publication.definition or {}
     return PublicationDetail(
@@ -126,6 +162,10 @@ def publication_detail(*, publication_id: int) -> PublicationDetail:
         summary=dict(content.get("summary") or {}),
         peildatum=definition.get("peildatum"),
         tables=tuple(_table_view(table) for table in content.get("tables") or []),
+        activity_id=publication.activity_id,
+        withdrawn_at=publication.withdrawn_at,
+        withdrawn_by=publication.withdrawn_by,
+        withdrawal_reason=publication.withdrawal_reason,
     )
 
 

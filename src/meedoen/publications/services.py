@@ -8,6 +8,13 @@ the cells its predecessors published are known to the attacker. Other tables of 
 households published before (the same activity, peildatum and amount) are *linked*: this table
 is protected and audited together with them, their patterns fixed. All tables of the same
 households keep one mode (suppression or rounding).
+
+The rules of a release can only be stricter than the floors the privacy officer set for the
+activity (:class:`~meedoen.activities.floors.Floor`), and what an earlier release hid stays
+hidden: a release that would publish it is refused naming the cell and that release. The
+privacy officer withdraws a release (:func:`publication_withdraw`); the end of its activity
+withdraws all of them (:func:`activity_publications_withdraw`). A withdrawn release is still
+an earlier release for all of this: what was once published stays known.
 """
 
 from __future__ import annotations
@@ -20,11 +27,15 @@ from datetime import UTC, date, datetime
 
 import duckdb
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
+from django.utils import timezone
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
-from meedoen.activities.stores import activity_authorize, activity_log
+from meedoen.activities.floors import DEFAULT_FLOOR, Floor
+from meedoen.activities.stores import activity_authorize, activity_log, activity_store_use
+from meedoen.audits.services import audit_governance
 from meedoen.audits.trace import TraceContext
 from meedoen.publications.models import Publication
 from meedoen_data.activity_store import ActivityStoreError
@@ -34,15 +45,22 @@ from meedoen_data.disclosure import (
     RuleError,
     Rules,
     TableError,
+    Withheld,
     household_table,
     publication_protect,
     publication_round,
     release_json,
+    rules_from_json,
 )
 from meedoen_data.disclosure.table import Identity, Key, Table
 
-PUBLISHERS = (Role.ANALYST, Role.ADMINISTRATOR)
+#: Who may publish: analysts (administration and analysis are separate roles).
+PUBLISHERS = (Role.ANALYST,)
+#: Who may withdraw a release.
+WITHDRAWERS = (Role.PRIVACY_OFFICER,)
 MODES = ("suppression", "rounding")
+#: The reason recorded when the end of an activity withdraws its releases.
+ACTIVITY_ENDED = "the processing activity ended ({reason}): its data was deleted"
 
 
 @dataclass(frozen=True)
@@ -55,25 +73,66 @@ class Published:
 
 def rules_make(
     *,
-    min_frequency: int = 10,
-    dominance: tuple[int, float] | None = (1, 50.0),
-    p_percent: float | None = 10.0,
+    floor: Floor = DEFAULT_FLOOR,
+    colvar: str | None = None,
+    min_frequency: int | None = None,
+    dominance: tuple[int, float] | None = None,
+    p_percent: float | None = None,
     protection: float | None = None,
-    group: Sequence[str] = (),
+    group: bool | None = None,
     zeros: str = "publish",
 ) -> Rules:
-    """Rules from options; a value that makes no sense is refused with the reason."""
+    """Rules from options; an option not given (None) takes the activity's floor, so that no
+    options at all always meets it. The group rule applies to the column variable. A value that
+    makes no sense is refused with the reason (the floor is checked by :func:`rules_check`)."""
+    group_on = floor.group if group is None else group
     try:
         return Rules(
-            min_frequency=min_frequency,
-            dominance=dominance,
-            p_percent=p_percent,
-            protection=protection,
-            group={name: frozenset() for name in group},
+            min_frequency=floor.min_frequency if min_frequency is None else min_frequency,
+            dominance=floor.dominance if dominance is None else dominance,
+            p_percent=floor.p_percent if p_percent is None else p_percent,
+            protection=floor.protection if protection is None else protection,
+            group={colvar: frozenset()} if group_on and colvar else {},
             zeros=zeros,
         )
     except RuleError as exc:
         raise ValidationError(str(exc)) from None
+
+
+def rules_check(*, rules: Rules, floor: Floor, colvar: str | None, activity_id: int) -> None:
+    """Refuse (ValidationError) rules below the privacy officer's floor for the activity, each
+    rule named with the value asked and the floor: an analyst may only make them stricter."""
+    problems = []
+    if rules.min_frequency < floor.min_frequency:
+        problems.append(
+            f"minimum frequency {rules.min_frequency} is below the floor {floor.min_frequency}"
+        )
+    floor_n, floor_k = floor.dominance
+    if rules.dominance is None:
+        problems.append(f"dominance rule switched off; the floor is ({floor_n}, {floor_k:g})")
+    else:
+        n, k = rules.dominance
+        if n < floor_n or k > floor_k:
+            problems.append(
+                f"dominance rule ({n}, {k:g}) is weaker than the floor ({floor_n}, {floor_k:g}) "
+                "(n at least, k at most the floor's)"
+            )
+    if rules.p_percent is None:
+        problems.append(f"p% rule switched off; the floor is {floor.p_percent:g}")
+    elif rules.p_percent < floor.p_percent:
+        problems.append(f"p% rule {rules.p_percent:g} is below the floor {floor.p_percent:g}")
+    if floor.group and colvar and rules.group.get(colvar, None) != frozenset():
+        state = "off" if colvar not in rules.group else "limited to some categories"
+        problems.append(f"group rule on {colvar} is {state}; the floor has it on")
+    asked = rules.min_frequency if rules.protection is None else rules.protection
+    wanted = floor.min_frequency if floor.protection is None else floor.protection
+    if asked < wanted:
+        problems.append(f"protection {asked:g} is below the floor {wanted:g}")
+    if problems:
+        raise ValidationError(
+            f"rules below the floors the privacy officer set for activity {activity_id} (an "
+            f"analyst may only make them stricter): {'; '.join(problems)}"
+        )
 
 
 def table_publish(
@@ -91,139 +150,256 @@ def table_publish(
     mode: str = "suppression",
     client: str = "",
 ) -> Published:
-    """Make, protect, audit and record one table; logged under the activity."""
+    """Make, protect, audit and record one table; logged under the activity. ``rules``
+    default to the activity's floor; rules below it are refused (ValidationError)."""
     require_role(actor, *PUBLISHERS)
     if mode not in MODES:
         raise ValidationError(f"mode must be {' or '.join(MODES)}, not {mode!r}")
-    activity_authorize(activity_id=activity_id, sources=("brp",), trace=trace)
-    if rules is None:
-        rules = rules_make(group=[colvar] if colvar else [])
-    started = datetime.now(UTC)
-    try:
-        made = household_table(
-            home=settings.MEEDOEN_HOME,
-            activity_id=activity_id,
-            rowvar=rowvar,
-            colvar=colvar,
-            where=where,
-            peildatum=peildatum,
-            amount=amount,
-        )
-    except (TableError, ActivityStoreError) as exc:
-        raise ValidationError(str(exc)) from None
-    except duckdb.Error as exc:
-        raise ValidationError(
-            f"the tables of activity {activity_id} are in use (a build is running?): "
-            f"{str(exc).splitlines()[0]}"
-        ) from None
-    definition = {
-        "activity": activity_id,
-        "rowvar": rowvar,
-        "colvar": colvar,
-        "where": [list(pair) for pair in where],
-        "peildatum": made.peildatum.isoformat(),
-        "amount": amount,
-    }
-    series = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
-    # Every earlier release on the same households (activity, peildatum, count or amount): the
-    # same table (a series) or another one that shares cells or units with it (linked tables).
-    group = [
-        p
-        for p in Publication.objects.filter(activity_id=activity_id).order_by("created_at")
-        if p.definition.get("peildatum") == definition["peildatum"]
-        and p.definition.get("amount") == amount
-    ]
-    # A rounded and a suppressed release on the same households together narrow a hidden cell
-    # down to its rounding interval: the tables of one peildatum keep one mode.
-    modes = {p.content.get("mode") for p in group}
-    if modes and mode not in modes:
-        raise ValidationError(
-            f"tables of these households were published before with {', '.join(sorted(modes))} "
-            f"(publication {group[0].pk}); publishing with {mode} now would let anyone combine "
-            "the two"
-        )
-    definition["mode"] = mode
-    measure = amount or "households"
-    try:
-        if mode == "rounding":
-            release = publication_round([made.table], rules, measure=measure)
-        else:
-            known, released = _earlier(group, series, made.table)
-            release = publication_protect(
-                [made.table], rules, measure=measure, known=known, released=released
+    # The store is held from the approval check to the record: a revocation waits for this
+    # release, then deletes the store and withdraws the release with the rest.
+    with activity_store_use(activity_id=activity_id):
+        floor = activity_authorize(activity_id=activity_id, sources=("brp",), trace=trace).floor
+        if rules is None:
+            rules = rules_make(floor=floor, colvar=colvar)
+        rules_check(rules=rules, floor=floor, colvar=colvar, activity_id=activity_id)
+        started = datetime.now(UTC)
+        try:
+            made = household_table(
+                home=settings.MEEDOEN_HOME,
+                activity_id=activity_id,
+                rowvar=rowvar,
+                colvar=colvar,
+                where=where,
+                peildatum=peildatum,
+                amount=amount,
             )
-    except DisclosureError as exc:
-        raise ValidationError(str(exc)) from None
-    content = release_json(release)
-    publication = Publication.objects.create(
-        activity_id=activity_id,
-        definition=definition,
-        series=series,
-        description=made.description[:500],
-        content=content,
-        published_by=actor.name,
-        channel=channel,
-        trace_id=trace.trace_id,
-    )
-    summary = release.summary
-    activity_log(
-        trace=trace,
-        actor=actor,
-        channel=channel,
-        client=client,
-        operation="table.publish",
-        activity_id=activity_id,
-        subjects=[],  # only aggregates leave: no person's data is shown
-        started=started,
-        detail=(
-            f"publication {publication.pk}: {made.description}; {made.households} households, "
-            f"{summary.get('cells')} cells, {summary.get('primary', 0)} primary and "
-            f"{summary.get('secondary', 0)} secondary suppressions ({release.mode})"
-        ),
-    )
-    return Published(publication.pk, release, made.description, len(group))
+        except (TableError, ActivityStoreError) as exc:
+            raise ValidationError(str(exc)) from None
+        except duckdb.Error as exc:
+            raise ValidationError(
+                f"the tables of activity {activity_id} are in use (a build is running?): "
+                f"{str(exc).splitlines()[0]}"
+            ) from None
+        definition = {
+            "activity": activity_id,
+            "rowvar": rowvar,
+            "colvar": colvar,
+            "where": [list(pair) for pair in where],
+            "peildatum": made.peildatum.isoformat(),
+            "amount": amount,
+        }
+        series = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
+        # Every earlier release on the same households (activity, peildatum, count or amount): the
+        # same table (a series) or another one that shares cells or units with it (linked tables).
+        # Withdrawn releases too: what was published once stays known to an attacker.
+        group = [
+            p
+            for p in Publication.objects.filter(activity_id=activity_id).order_by("created_at")
+            if p.definition.get("peildatum") == definition["peildatum"]
+            and p.definition.get("amount") == amount
+        ]
+        # A rounded and a suppressed release on the same households together narrow a hidden cell
+        # down to its rounding interval: the tables of one peildatum keep one mode.
+        modes = {p.content.get("mode") for p in group}
+        if modes and mode not in modes:
+            raise ValidationError(
+                f"tables of these households were published before with {', '.join(sorted(modes))} "
+                f"(publication {group[0].pk}); publishing with {mode} now would let anyone combine "
+                "the two"
+            )
+        definition["mode"] = mode
+        measure = amount or "households"
+        try:
+            if mode == "rounding":
+                release = publication_round([made.table], rules, measure=measure)
+            else:
+                known, released, withheld = _earlier(group, series, made.table)
+                release = publication_protect(
+                    [made.table],
+                    rules,
+                    measure=measure,
+                    known=known,
+                    released=released,
+                    withheld=withheld,
+                )
+        except DisclosureError as exc:
+            raise ValidationError(str(exc)) from None
+        content = release_json(release)
+        # The release and its audit record are written together or not at all.
+        with transaction.atomic():
+            publication = Publication.objects.create(
+                activity_id=activity_id,
+                definition=definition,
+                series=series,
+                description=made.description[:500],
+                content=content,
+                published_by=actor.name,
+                channel=channel,
+                trace_id=trace.trace_id,
+            )
+            summary = release.summary
+            activity_log(
+                trace=trace,
+                actor=actor,
+                channel=channel,
+                client=client,
+                operation="table.publish",
+                activity_id=activity_id,
+                subjects=[],  # only aggregates leave: no person's data is shown
+                started=started,
+                detail=(
+                    f"publication {publication.pk}: {made.description}; "
+                    f"{made.households} households, {summary.get('cells')} cells, "
+                    f"{summary.get('primary', 0)} primary and "
+                    f"{summary.get('secondary', 0)} secondary suppressions ({release.mode})"
+                ),
+            )
+        return Published(publication.pk, release, made.description, len(group))
 
 
 def _earlier(
     group: Sequence[Publication], series: str, table: Table
-) -> tuple[dict[Identity, float], list[tuple[Table, set[Key]]]]:
+) -> tuple[dict[Identity, float], list[tuple[Table, set[Key]]], list[Withheld]]:
     """What earlier releases on the same households tell an attacker: the cells of earlier
-    releases of this table (known values), and the latest release of every other table with
-    the cells it hid (a linked table, protected together with this one). An earlier table is
-    made again from the store; one whose published values no longer match (the households were
-    built again since) describes other data and is left out."""
+    releases of this table (known values), the latest release of every other table with the
+    cells it hid (a linked table, protected together with this one), and what every earlier
+    release hid (it stays hidden). An earlier table is made again from the store; one whose
+    published values no longer match (the households were built again since) describes other
+    data and is left out."""
     known: dict[Identity, float] = {}
     latest: dict[str, Publication] = {}
     for publication in group:
         latest[publication.series] = publication
+    made: dict[str, Table | None] = {}
     released: list[tuple[Table, set[Key]]] = []
-    for publication in latest.values():
+    withheld: list[Withheld] = []
+    for publication in group:
         d = publication.definition
-        try:
-            again = household_table(
-                home=settings.MEEDOEN_HOME,
-                activity_id=d["activity"],
-                rowvar=d["rowvar"],
-                colvar=d["colvar"],
-                where=[tuple(pair) for pair in d["where"]],
-                peildatum=date.fromisoformat(d["peildatum"]),
-                amount=d["amount"],
-            ).table
-        except TableError:
+        if publication.series not in made:
+            try:
+                made[publication.series] = household_table(
+                    home=settings.MEEDOEN_HOME,
+                    activity_id=d["activity"],
+                    rowvar=d["rowvar"],
+                    colvar=d["colvar"],
+                    where=[tuple(pair) for pair in d["where"]],
+                    peildatum=date.fromisoformat(d["peildatum"]),
+                    amount=d["amount"],
+                ).table
+            except TableError:
+                made[publication.series] = None
+        again = made[publication.series]
+        if again is None:
             continue
         cells = publication.content["tables"][0]["cells"]
         names = [dim.name for dim in again.dimensions]
-        shown = {tuple(str(c[n]) for n in names): c["value"] for c in cells}
+        shown = {tuple(str(c[n]) for n in names): c for c in cells}
         if any(
-            key not in again.cells or (v is not None and abs(again.cells[key].value - v) > 1e-6)
-            for key, v in shown.items()
+            key not in again.cells
+            or (c["value"] is not None and abs(again.cells[key].value - c["value"]) > 1e-6)
+            for key, c in shown.items()
         ):
             continue
+        hidden = {key: c.get("suppressed") or "secondary" for key, c in shown.items()}
+        hidden = {key: flag for key, flag in hidden.items() if shown[key]["value"] is None}
+        if hidden:
+            withheld.append(
+                Withheld(
+                    release=f"publication {publication.pk}",
+                    rules=rules_from_json(publication.content.get("rules")),
+                    cells={again.identity(key): flag for key, flag in hidden.items()},
+                )
+            )
         if publication.series == series:
-            for key, value in shown.items():
-                if value is not None:
-                    known[again.identity(key)] = float(value)
-        else:
-            hidden = {key for key, value in shown.items() if value is None}
-            released.append((replace(again, name=f"publication {publication.pk}"), hidden))
-    return known, released
+            for key, c in shown.items():
+                if c["value"] is not None:
+                    known[again.identity(key)] = float(c["value"])
+        elif latest[publication.series] is publication:
+            released.append((replace(again, name=f"publication {publication.pk}"), set(hidden)))
+    return known, released, withheld
+
+
+def publication_withdraw(
+    *,
+    publication_id: int,
+    actor: Actor,
+    reason: str,
+    trace: TraceContext,
+    channel: str,
+    client: str = "",
+) -> Publication:
+    """Withdraw a release (privacy officer, with a reason): it disappears from every page and
+    API for everyone else, and still counts for later releases. Logged under its activity."""
+    require_role(actor, *WITHDRAWERS)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("give the reason for the withdrawal")
+    with transaction.atomic():
+        publication = Publication.objects.select_for_update().filter(pk=publication_id).first()
+        if publication is None:
+            raise ObjectDoesNotExist(f"there is no publication {publication_id}")
+        if publication.withdrawn:
+            raise ValidationError(
+                f"publication {publication_id} was withdrawn already, on "
+                f"{publication.withdrawn_at:%Y-%m-%d} by {publication.withdrawn_by}"
+            )
+        _withdraw(publication, by=actor.name, reason=reason)
+        _withdrawal_log(
+            [publication], actor=actor, reason=reason, trace=trace, channel=channel, client=client
+        )
+    return publication
+
+
+def activity_publications_withdraw(
+    *, activity_id: int, actor: Actor, reason: str, trace: TraceContext, channel: str = "job"
+) -> int:
+    """Withdraw every visible release of an activity whose data is deleted (revocation,
+    expiry, the retention job): its figures must not outlive it. Called by ``activity_purge``;
+    no role check (the purge was authorised). Returns how many were withdrawn."""
+    text = ACTIVITY_ENDED.format(reason=reason)
+    with transaction.atomic():
+        publications = list(
+            Publication.objects.select_for_update().filter(
+                activity_id=activity_id, withdrawn_at__isnull=True
+            )
+        )
+        for publication in publications:
+            _withdraw(publication, by=actor.name, reason=text)
+        if publications:
+            _withdrawal_log(
+                publications, actor=actor, reason=text, trace=trace, channel=channel, client=""
+            )
+    return len(publications)
+
+
+def _withdraw(publication: Publication, *, by: str, reason: str) -> None:
+    publication.withdrawn_at = timezone.now()
+    publication.withdrawn_by = by
+    publication.withdrawal_reason = reason[:2000]
+    publication.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+
+
+def _withdrawal_log(
+    publications: Sequence[Publication],
+    *,
+    actor: Actor,
+    reason: str,
+    trace: TraceContext,
+    channel: str,
+    client: str,
+) -> None:
+    """A governance record per activity (no person's data is involved), written in the
+    withdrawal's transaction."""
+    by_activity: dict[int, list[int]] = {}
+    for publication in publications:
+        by_activity.setdefault(publication.activity_id, []).append(publication.pk)
+    for activity_id, ids in by_activity.items():
+        audit_governance(
+            trace=trace,
+            actor=actor,
+            channel=channel,
+            client=client,
+            operation="publication.withdraw",
+            activity_id=activity_id,
+            detail=f"publication {', '.join(map(str, ids))} withdrawn: {reason}",
+        )

@@ -3,19 +3,29 @@
 
 A publication holds only aggregates that passed disclosure control (a withheld cell is ``x``,
 never 0), so every role except the resident may read it; the resident's pages are about the
-resident's own data. GET only: publishing is ``meedoen table``."""
+resident's own data. Publishing is ``meedoen table``.
+
+The privacy officer sees every release, withdrawn ones marked with who withdrew them and why, and
+withdraws a release on its page (POST). For everyone else a withdrawn release does not exist:
+the list leaves it out and its page answers 404."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from meedoen.accounts.roles import Role
+from meedoen.activities.actors import Actor
 from meedoen.activities.views import role_required
+from meedoen.audits.trace import TraceContext
+from meedoen.publications.forms import WithdrawForm
 from meedoen.publications.selectors import publication_detail, publication_list
+from meedoen.publications.services import publication_withdraw
 
 #: Who may read published tables: everyone signed in except residents.
 READERS = tuple(role for role in Role if role != Role.RESIDENT)
@@ -29,28 +39,71 @@ MODE_LABELS = {
 }
 
 
+def _officer(request: HttpRequest) -> bool:
+    return getattr(request.user, "role", None) == Role.PRIVACY_OFFICER
+
+
 @require_GET
 @role_required(*READERS)
 def publications(request: HttpRequest) -> HttpResponse:
-    """Every published table, newest first."""
-    items = publication_list(limit=LISTED)
+    """Every published table, newest first; for the privacy officer withdrawn ones too."""
+    officer = _officer(request)
+    items = publication_list(limit=LISTED, withdrawn=officer)
     return render(
         request,
         "publications/list.html",
-        {"publications": [(item, MODE_LABELS.get(item.mode, item.mode)) for item in items]},
+        {
+            "publications": [(item, MODE_LABELS.get(item.mode, item.mode)) for item in items],
+            "officer": officer,
+        },
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(*READERS)
 def publication(request: HttpRequest, publication_id: int) -> HttpResponse:
-    """One published table with what its numbers and its x's mean."""
+    """One published table with what its numbers and its x's mean; the privacy officer
+    withdraws it here (POST, with a reason)."""
+    officer = _officer(request)
+    form = None
+    if request.method == "POST":
+        if not officer:
+            raise PermissionDenied
+        form = WithdrawForm(request.POST)
+        if form.is_valid():
+            try:
+                publication_withdraw(
+                    publication_id=publication_id,
+                    actor=Actor(name=request.user.get_username(), user=request.user),  # type: ignore[arg-type]
+                    reason=form.cleaned_data["reason"],
+                    trace=TraceContext.start(request.headers.get("traceparent")),
+                    channel="web",
+                    client=request.META.get("REMOTE_ADDR", ""),
+                )
+            except ObjectDoesNotExist as exc:
+                raise Http404(str(exc)) from exc
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Table %(id)s is withdrawn: it is no longer shown to anyone else.")
+                    % {"id": publication_id},
+                )
+                return redirect("publications:detail", publication_id=publication_id)
     try:
-        detail = publication_detail(publication_id=publication_id)
+        detail = publication_detail(publication_id=publication_id, withdrawn=officer)
     except ObjectDoesNotExist as exc:
         raise Http404(f"there is no publication {publication_id}") from exc
+    if officer and form is None and detail.withdrawn_at is None:
+        form = WithdrawForm()
     return render(
         request,
         "publications/detail.html",
-        {"publication": detail, "mode_label": MODE_LABELS.get(detail.mode, detail.mode)},
+        {
+            "publication": detail,
+            "mode_label": MODE_LABELS.get(detail.mode, detail.mode),
+            "officer": officer,
+            "form": form,
+        },
     )

@@ -7,7 +7,9 @@ Public surface (docs/disclosure.md, ADR 0008):
 - :func:`publication_protect` — primary and secondary suppression, then the independent audit;
   :func:`publication_round` — controlled rounding instead;
 - :class:`Release`, :func:`release_json`, :func:`release_csv` — the only things published;
-- :func:`publication_audit` — the attack, usable on its own;
+- :func:`publication_audit` — the attack, usable on its own; :func:`publication_check` — the
+  attack as the gate before release (refuses an exposed pattern);
+- :class:`Withheld` — what an earlier release hid: it stays hidden;
 - :func:`household_table` — tables of households from an activity's household table.
 """
 
@@ -17,10 +19,14 @@ from meedoen_data.disclosure.problem import DisclosureError
 from meedoen_data.disclosure.publish import (
     HIDDEN,
     Release,
+    Withheld,
+    publication_check,
     publication_protect,
     publication_round,
     release_csv,
     release_json,
+    rules_from_json,
+    rules_text,
 )
 from meedoen_data.disclosure.rules import RuleError, Rules, primary_cells
 from meedoen_data.disclosure.table import TOTAL, Cell, Dimension, Table
@@ -39,11 +45,15 @@ __all__ = [
     "Rules",
     "Table",
     "TableError",
+    "Withheld",
     "household_table",
     "primary_cells",
     "publication_audit",
+    "publication_check",
     "publication_protect",
     "publication_round",
     "release_csv",
     "release_json",
+    "rules_from_json",
+    "rules_text",
 ]

@@ -12,7 +12,7 @@ dominance and p% rules (negative amounts count as 0).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -161,7 +161,11 @@ def _dimension(con: duckdb.DuckDBPyConnection, variable: str, peildatum: date) -
             "FROM household.household WHERE peildatum = ?",
             [peildatum],
         ).fetchall()
-        return Dimension.hierarchy(variable, {str(b): str(w) for b, w in pairs})
+        parents = {str(b): str(w) for b, w in pairs}
+        hierarchy = Dimension.hierarchy(variable, parents)
+        # A wijk subtotal is the same cell as that wijk in a table by wijkcode (linked tables).
+        wijken = set(parents.values()) - set(parents)
+        return replace(hierarchy, aliases=dict.fromkeys(sorted(wijken), "wijkcode"))
     values = con.execute(
         f"SELECT DISTINCT {codes} FROM household.household WHERE peildatum = ? ORDER BY 1",  # noqa: S608
         [peildatum],

@@ -4,7 +4,7 @@ how wide an attacker's interval around each must stay, and what earlier releases
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from meedoen_data.disclosure.rules import Rules
@@ -43,12 +43,14 @@ def publication_problem(
     *,
     known: Mapping[Identity, float] | None = None,
     released: Mapping[str, set[Key]] | None = None,
+    kept: Collection[Identity] = (),
     cost: str = "value",
 ) -> Problem:
     """The problem for ``tables`` published together; ``primary`` holds each table's unsafe
     cells (by table name), ``known`` the values earlier releases published. ``released`` names
     tables among ``tables`` that were published before, with the cells they hid: their pattern
-    is fixed (published cells are known, hidden ones stay hidden)."""
+    is fixed (published cells are known, hidden ones stay hidden). ``kept``: cells an earlier
+    release hid (any table on the same units): they stay hidden wherever they appear."""
     if cost not in COSTS:
         raise DisclosureError(f"cost must be one of {', '.join(COSTS)}, not {cost!r}")
     identities: list[Identity] = []
@@ -91,7 +93,7 @@ def publication_problem(
     found = {
         index[i] for i, v in (known or {}).items() if i in index and abs(value[index[i]] - v) < 1e-6
     }
-    before: set[int] = set()
+    before: set[int] = {index[i] for i in kept if i in index}
     for table in tables:
         if released is None or table.name not in released:
             continue

@@ -10,11 +10,15 @@ exports all print Releases.
 
 Derived figures go with their counts: a percentage of the row or a mean is withheld whenever
 the cell or the row total it is computed from is hidden.
+
+What an earlier release on the same units hid stays hidden (:class:`Withheld`): a release whose
+rules would publish such a cell — rules weaker than the earlier release's for that cell — is
+refused naming the cell and the earlier release (:func:`withheld_rules_check`); every other
+such cell is kept hidden, and the earlier release's unsafe cells stay protected in the audit.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
@@ -24,9 +28,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from meedoen_data.disclosure.audit import Audit, publication_audit
+from meedoen_data.csvsafe import csv_writer
+from meedoen_data.disclosure.audit import TOLERANCE, Audit, publication_audit
 from meedoen_data.disclosure.problem import DisclosureError, publication_problem
-from meedoen_data.disclosure.rules import Rules, primary_cells
+from meedoen_data.disclosure.rules import RuleError, Rules, primary_cells
 from meedoen_data.disclosure.secondary import Pattern, secondary_suppress
 from meedoen_data.disclosure.table import Identity, Key, Table
 
@@ -73,6 +78,133 @@ class Release:
         _verify(self)
 
 
+@dataclass(frozen=True)
+class Withheld:
+    """What an earlier release on the same units (the same table, or a linked one) hid.
+
+    Once published, always known: an attacker keeps the earlier release, also after it was
+    withdrawn. So these cells stay hidden in every later release on the same units."""
+
+    #: How to name the earlier release in a message, e.g. "publication 3".
+    release: str
+    #: The rules it was published with.
+    rules: Rules
+    #: Every cell it hid (by identity) with its flag: "primary" (unsafe under its rules) or
+    #: "secondary".
+    cells: Mapping[Identity, str]
+
+
+def cell_text(table: Table, key: Key) -> str:
+    """A cell named by its labels (and what every unit of the table has in common)."""
+    parts = [f"{d.name}={code}" for d, code in zip(table.dimensions, key, strict=True)]
+    parts += [f"{name}={value}" for name, value in table.given]
+    return ", ".join(parts)
+
+
+def withheld_rules_check(
+    tables: Sequence[Table], rules: Rules, withheld: Sequence[Withheld]
+) -> None:
+    """Refuse (DisclosureError) rules weaker than an earlier release's for a cell it hid: a cell
+    of ``tables`` hidden by an earlier release, unsafe under that release's rules, but safe (or
+    protected less widely) under ``rules`` — publishing it would reveal what was hidden."""
+    now = {table.name: primary_cells(table, rules) for table in tables} if withheld else {}
+    for earlier in withheld:
+        for table in tables:
+            then = primary_cells(table, earlier.rules)
+            for key, reason in then.items():
+                if table.identity(key) not in earlier.cells:
+                    continue
+                advice = (
+                    f"what was hidden stays hidden: publish with rules at least as strict as "
+                    f"{earlier.release}'s ({rules_text(earlier.rules)})"
+                )
+                if key not in now[table.name]:
+                    raise DisclosureError(
+                        f"release refused: cell {cell_text(table, key)} was hidden in "
+                        f"{earlier.release}, whose rules find it unsafe ({reason}); these rules "
+                        f"would publish it — {advice}"
+                    )
+                wanted, given = earlier.rules.width(table, key), rules.width(table, key)
+                if given < wanted - TOLERANCE:
+                    raise DisclosureError(
+                        f"release refused: cell {cell_text(table, key)} was hidden in "
+                        f"{earlier.release} and protected by at least {wanted:g}; these rules "
+                        f"protect it by only {given:g} — {advice}"
+                    )
+
+
+def withheld_pattern_check(
+    tables: Sequence[Table], hidden: Mapping[str, set[Key]], withheld: Sequence[Withheld]
+) -> None:
+    """Refuse (DisclosureError) a pattern that publishes a cell an earlier release hid."""
+    for earlier in withheld:
+        for table in tables:
+            for key in table.cells:
+                if table.identity(key) in earlier.cells and key not in hidden[table.name]:
+                    raise DisclosureError(
+                        f"release refused: it would publish cell {cell_text(table, key)}, which "
+                        f"{earlier.release} hid; what was hidden stays hidden"
+                    )
+
+
+def publication_check(
+    tables: Sequence[Table],
+    hidden: Mapping[str, set[Key]],
+    unsafe: Mapping[str, set[Key]],
+    rules: Rules,
+    *,
+    known: Mapping[Identity, float] | None = None,
+) -> Audit:
+    """The gate before release: attack the pattern (:func:`publication_audit`) and refuse
+    (DisclosureError naming the worst exposed cell) if any unsafe cell can be narrowed down
+    below its protection level; the audit when it is safe."""
+    audit = publication_audit(tables, hidden, unsafe, rules, known=known)
+    if not audit.safe:
+        worst = audit.exposures[0]
+        table = next(t for t in tables if t.name == worst.table)
+        raise DisclosureError(
+            f"release refused: the audit narrows cell {cell_text(table, worst.key)} of "
+            f"{worst.table} down to [{worst.lower:g}, {worst.upper:g}], narrower than "
+            f"{worst.required:g} ({len(audit.exposures)} cells exposed)"
+        )
+    return audit
+
+
+def rules_text(rules: Rules) -> str:
+    """The rules in one line, for messages."""
+    dominance = (
+        "off" if rules.dominance is None else f"({rules.dominance[0]}, {rules.dominance[1]:g})"
+    )
+    p = "off" if rules.p_percent is None else f"{rules.p_percent:g}"
+    protection = rules.min_frequency if rules.protection is None else rules.protection
+    group = ", ".join(sorted(rules.group)) or "off"
+    return (
+        f"minimum frequency {rules.min_frequency}, dominance {dominance}, p% {p}, "
+        f"group rule {group}, protection {protection:g}"
+    )
+
+
+def rules_from_json(stored: Mapping[str, Any] | None) -> Rules:
+    """The Rules of a release from its JSON form (:func:`release_json`); values missing in
+    releases from before they were recorded (the group rule) take their "off" value, and
+    unreadable values the defaults."""
+    stored = stored or {}
+    dominance = stored.get("dominance")
+    group = stored.get("group") or {}
+    try:
+        return Rules(
+            min_frequency=int(stored.get("min_frequency", 10)),
+            dominance=None if dominance is None else (int(dominance[0]), float(dominance[1])),
+            p_percent=None if stored.get("p_percent") is None else float(stored["p_percent"]),
+            group={str(name): frozenset(map(str, codes)) for name, codes in group.items()},
+            zeros=str(stored.get("zeros", "publish")),
+            protection=None if stored.get("protection") is None else float(stored["protection"]),
+            protection_percent=float(stored.get("protection_percent", 20.0)),
+        )
+    except (RuleError, TypeError, ValueError, IndexError, AttributeError):
+        return Rules()
+
+
 def _mac(tables: tuple[PublishedTable, ...], mode: str, rules: Rules) -> str:
     return hmac.new(_KEY, repr((tables, mode, rules)).encode(), hashlib.sha256).hexdigest()
 
@@ -98,6 +230,7 @@ def publication_protect(
     measure: str = "households",
     known: Mapping[Identity, float] | None = None,
     released: Sequence[tuple[Table, set[Key]]] = (),
+    withheld: Sequence[Withheld] = (),
     cost: str = "value",
     time_limit: float = 300.0,
     progress: Progress | None = None,
@@ -108,33 +241,40 @@ def publication_protect(
     ``released``: tables published before that share cells or units with these (e.g. wijk x
     type before wijk x children, on the same households), each with the cells it hid. They take
     part in the optimisation with their pattern fixed and in the audit; they are not in the
-    returned Release."""
+    returned Release.
+
+    ``withheld``: what every earlier release on the same units hid (:class:`Withheld`). Rules
+    weaker than an earlier release's for such a cell are refused naming the cell; every such
+    cell stays hidden, and the cells an earlier release found unsafe stay protected."""
     started = time.monotonic()
     new = list(tables)
+    withheld_rules_check(new, rules, withheld)
     tables = [*new, *(table for table, _ in released)]
     names = [t.name for t in tables]
     if len(set(names)) != len(names):
         raise DisclosureError(f"tables published together need distinct names: {names}")
     primary = {t.name: primary_cells(t, rules) for t in tables}
+    unsafe_before = {i for w in withheld for i, flag in w.cells.items() if flag == "primary"}
+    for table in tables:
+        for key in table.cells:
+            if key not in primary[table.name] and table.identity(key) in unsafe_before:
+                primary[table.name][key] = "earlier release"
     fixed = {table.name: hidden for table, hidden in released}
-    problem = publication_problem(tables, primary, rules, known=known, released=fixed, cost=cost)
+    kept = {i for w in withheld for i in w.cells}
+    problem = publication_problem(
+        tables, primary, rules, known=known, released=fixed, kept=kept, cost=cost
+    )
     pattern = secondary_suppress(problem, time_limit=time_limit, progress=progress)
     hidden_ids = {problem.identities[i] for i in pattern.hidden}
     hidden = {t.name: {key for key in t.cells if t.identity(key) in hidden_ids} for t in tables}
     for name, before in fixed.items():
         if hidden[name] != before:
             raise DisclosureError(f"the pattern of the earlier release {name} would change")
+    withheld_pattern_check(new, hidden, withheld)
     unsafe = {t.name: set(primary[t.name]) for t in tables}
     if progress is not None:
         progress("audit", 0, 1)
-    audit = publication_audit(tables, hidden, unsafe, rules, known=known)
-    if not audit.safe:
-        worst = audit.exposures[0]
-        raise DisclosureError(
-            f"release refused: the audit narrows cell {worst.key} of {worst.table} down to "
-            f"[{worst.lower:g}, {worst.upper:g}], narrower than {worst.required:g} "
-            f"({len(audit.exposures)} cells exposed)"
-        )
+    audit = publication_check(tables, hidden, unsafe, rules, known=known)
     mine = {t.name for t in new}
     summary = _summary(
         new,
@@ -159,13 +299,15 @@ def publication_round(
 ) -> Release:
     """Publish one table with every cell rounded to a multiple of ``base`` by controlled
     rounding (:mod:`rounding`): margins still add up, nothing is hidden. A cell that is a
-    multiple of ``base`` already (0 too) is published as it is."""
+    multiple of ``base`` already (0 too) is published as it is. Refused when the rules ask for
+    more than rounding gives (:func:`rounding_check`)."""
     from meedoen_data.disclosure.rounding import RoundingError, table_round
 
     if len(tables) != 1:
         raise DisclosureError("controlled rounding publishes one table at a time")
     started = time.monotonic()
     table = tables[0]
+    rounding_check(table, rules, base=base)
     try:
         rounded = table_round(table, base=base, time_limit=time_limit)
     except RoundingError as exc:
@@ -185,6 +327,33 @@ def publication_round(
         "seconds": round(time.monotonic() - started, 3),
     }
     return _sealed(published, "rounding", rules, summary)
+
+
+def rounding_check(table: Table, rules: Rules, *, base: int = 5) -> None:
+    """How the rules apply to controlled rounding (DisclosureError when they cannot be met).
+
+    Rounding to ``base`` hides nothing, it makes every count uncertain: a published 0, 5 or 10
+    may be any count from 0 to 14, so no count below ``2 * base`` can be told from its
+    neighbours. It protects like a minimum frequency and a protection level of ``2 * base``
+    (10 for base 5, CBS's threshold): rules asking for more are refused. A sum (magnitude
+    table) is rounded by a few units of its amount only, which protects no dominant
+    contributor: every cell must be safe under the rules (frequency, dominance, p%) already."""
+    protects = 2 * base
+    protection = rules.min_frequency if rules.protection is None else rules.protection
+    if not table.magnitude and (rules.min_frequency > protects or protection > protects):
+        raise DisclosureError(
+            f"controlled rounding to multiples of {base} protects like a minimum frequency and "
+            f"a protection of {protects}; these rules ask for minimum frequency "
+            f"{rules.min_frequency} and protection {protection:g}: publish with suppression"
+        )
+    if table.magnitude:
+        unsafe = primary_cells(table, rules)
+        if unsafe:
+            key, reason = next(iter(unsafe.items()))
+            raise DisclosureError(
+                f"controlled rounding cannot protect a sum: cell {cell_text(table, key)} is "
+                f"unsafe ({reason}; {len(unsafe)} cells in all): publish with suppression"
+            )
 
 
 def _summary(
@@ -256,6 +425,9 @@ def release_json(release: Release) -> dict[str, Any]:
             "p_percent": release.rules.p_percent,
             "zeros": release.rules.zeros,
             "protection": release.rules.protection or release.rules.min_frequency,
+            "protection_percent": release.rules.protection_percent,
+            # Per dimension its sensitive categories ([]: every category).
+            "group": {name: sorted(codes) for name, codes in sorted(release.rules.group.items())},
         },
         "summary": release.summary,
         "tables": [
@@ -280,16 +452,18 @@ def release_json(release: Release) -> dict[str, Any]:
 
 
 def release_csv(release: Release, table: int = 0) -> str:
-    """One table as CSV: a row per cell; a hidden value is ``x`` (CBS), never 0 or blank."""
+    """One table as CSV: a row per cell; a hidden value is ``x`` (CBS), never 0 or blank.
+    Text that a spreadsheet would run as a formula is neutralised (:mod:`meedoen_data.csvsafe`);
+    numbers stay numbers."""
     if not isinstance(release, Release):
         raise DisclosureError("only a Release is published")
     _verify(release)
     published = release.tables[table]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer, lineterminator="\n")
     writer.writerow([*published.dimensions, published.measure])
     for cell in published.cells:
-        value = HIDDEN if cell.value is None else _text(cell.value)
+        value = HIDDEN if cell.value is None else _number(cell.value)
         writer.writerow([*(cell.labels[d] for d in published.dimensions), value])
     return buffer.getvalue()
 
@@ -298,7 +472,3 @@ def _number(value: float | None) -> float | int | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
-
-
-def _text(value: float) -> str:
-    return str(_number(value))

@@ -35,6 +35,9 @@ class Dimension:
     name: str
     children: Mapping[str, tuple[str, ...]]
     total: str = TOTAL
+    #: Codes that stand for another variable's category (code -> that variable's name): the wijk
+    #: subtotals of a dimension ``buurtcode`` are the cells ``wijkcode`` of a table by wijk.
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def flat(cls, name: str, categories: Iterable[str], total: str = TOTAL) -> Dimension:
@@ -137,10 +140,12 @@ class Table:
         return table
 
     def identity(self, key: Key) -> Identity:
-        """What the cell describes, independent of the table: its non-total codes and what the
-        table's units have in common, sorted."""
+        """What the cell describes, independent of the table: its non-total codes (by the
+        variable they belong to) and what the table's units have in common, sorted."""
         codes = [
-            (d.name, code) for d, code in zip(self.dimensions, key, strict=True) if code != d.total
+            (d.aliases.get(code, d.name), code)
+            for d, code in zip(self.dimensions, key, strict=True)
+            if code != d.total
         ]
         return tuple(sorted([*codes, *self.given]))
 

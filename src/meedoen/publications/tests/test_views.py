@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from meedoen.accounts.roles import Role
+from meedoen.activities.actors import Actor
+from meedoen.audits.models import AccessRecord, ProcessingRecord
+from meedoen.audits.trace import TraceContext
 from meedoen.publications.models import Publication
 from meedoen.publications.selectors import publication_detail, publication_list
+from meedoen.publications.services import publication_withdraw
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +127,11 @@ def text(response) -> str:  # type: ignore[no-untyped-def]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).strip()
 
 
+def post(client: Client, url: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """A form post as a browser sends it (urlencoded; multipart bodies are for uploads)."""
+    return client.post(url, urlencode(data or {}), content_type="application/x-www-form-urlencoded")
+
+
 def cells_of(html: str, caption: str) -> list[list[str]]:
     """The rows of the table with this caption, each as its cells' inner HTML."""
     table = html.split(f">{caption}</caption>", 1)[1].split("</table>", 1)[0]
@@ -162,11 +173,80 @@ def test_an_unknown_publication_is_not_found(client: Client, make_user) -> None:
     assert client.get("/publicaties/999/").status_code == 404
 
 
-def test_the_pages_only_answer_get(client: Client, make_user, suppressed) -> None:
-    client.force_login(make_user(Role.ANALYST))
-    assert client.post("/publicaties/").status_code == 405
-    assert client.post(f"/publicaties/{suppressed.pk}/").status_code == 405
-    assert Publication.objects.count() == 1
+@pytest.mark.parametrize("role", [r for r in READERS if r != Role.PRIVACY_OFFICER])
+def test_only_the_privacy_officer_may_post(client: Client, make_user, suppressed, role) -> None:
+    client.force_login(make_user(role))
+    assert post(client, "/publicaties/").status_code == 405
+    response = post(client, f"/publicaties/{suppressed.pk}/", {"reason": "weg ermee"})
+    assert response.status_code == 403
+    suppressed.refresh_from_db()
+    assert suppressed.withdrawn_at is None and Publication.objects.count() == 1
+    assert "Deze tabel intrekken" not in text(client.get(f"/publicaties/{suppressed.pk}/"))
+
+
+# -- Withdrawal ---------------------------------------------------------------------------------
+
+
+def test_the_privacy_officer_withdraws_a_table_with_a_reason(
+    client: Client, make_user, suppressed, rounded
+) -> None:
+    officer = Client()
+    officer.force_login(make_user(Role.PRIVACY_OFFICER))
+    url = f"/publicaties/{suppressed.pk}/"
+    page = text(officer.get(url))
+    assert "Deze tabel intrekken" in page and "Reden van intrekking" in page
+    # No reason: the form says so, nothing is withdrawn.
+    response = post(officer, url, {"reason": "  "})
+    assert response.status_code == 200
+    assert "Geef de reden van de intrekking." in text(response)
+    suppressed.refresh_from_db()
+    assert suppressed.withdrawn_at is None
+    response = post(officer, url, {"reason": "cijfers van buurt 3 te gevoelig"})
+    assert response.status_code == 302 and response["Location"] == url
+    suppressed.refresh_from_db()
+    assert suppressed.withdrawn_by == "privacy_officer"
+    assert suppressed.withdrawal_reason == "cijfers van buurt 3 te gevoelig"
+    # The officer still sees it, marked, with who and why; no second withdrawal form.
+    page = text(officer.get(url))
+    assert "Ingetrokken door privacy_officer" in page and "te gevoelig" in page
+    assert "Deze tabel intrekken" not in page
+    listing = text(officer.get("/publicaties/"))
+    assert "2 gepubliceerde tabellen" in listing and "Ingetrokken" in listing
+    # Everyone else: gone from the list, and its page does not exist.
+    for role in [r for r in READERS if r != Role.PRIVACY_OFFICER]:
+        reader = Client()
+        reader.force_login(make_user(role, username=f"reader-{role}"))
+        assert reader.get(url).status_code == 404
+        listing = text(reader.get("/publicaties/"))
+        assert "1 gepubliceerde tabel," in listing
+        assert "households by wijkcode" not in listing
+    # The withdrawal is a governance record in the audit log.
+    assert AccessRecord.objects.filter(
+        operation="publication.withdraw", user_name="privacy_officer"
+    ).exists()
+    record = ProcessingRecord.objects.get(name="publication.withdraw")
+    assert f"publication {suppressed.pk} withdrawn" in record.detail
+
+
+def test_a_table_is_withdrawn_once(make_user, suppressed) -> None:
+    officer = Actor("privacy_officer", make_user(Role.PRIVACY_OFFICER))
+    args = {"publication_id": suppressed.pk, "actor": officer, "channel": "cli"}
+    publication_withdraw(reason="eerste", trace=TraceContext.start(), **args)
+    with pytest.raises(ValidationError, match="withdrawn already"):
+        publication_withdraw(reason="tweede", trace=TraceContext.start(), **args)
+    with pytest.raises(PermissionDenied):
+        publication_withdraw(
+            publication_id=suppressed.pk,
+            actor=Actor("analyst", make_user(Role.ANALYST)),
+            reason="x",
+            trace=TraceContext.start(),
+            channel="cli",
+        )
+    assert [p.id for p in publication_list(withdrawn=True)] == [suppressed.pk]
+    assert publication_list() == []
+    with pytest.raises(Publication.DoesNotExist):
+        publication_detail(publication_id=suppressed.pk)
+    assert publication_detail(publication_id=suppressed.pk, withdrawn=True).withdrawn_by
 
 
 # -- The list -----------------------------------------------------------------------------------
