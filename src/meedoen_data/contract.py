@@ -13,6 +13,13 @@ Privacy roles decide where a value goes at the gate (DESIGN.md, privacy model po
   coarse analysis variables derived for the analytics store (birth year and month, postcode-4,
   year-month ``YYYYMM`` of those dates);
 - ``analysis``: everything else, loaded as typed values.
+
+Free text is where identifiers slip through: a case worker types "BSN 573687304, Jurre de Vries"
+into a reason column, and a typed value would carry it into the analytics store and on into
+activity stores. So the contract has no unchecked free text: a column of type ``text`` with role
+``analysis`` must say what the gate does with it (:attr:`Column.free_text`), and columns that
+are really codes are declared as ``code`` (a closed list) or ``pattern`` (a short format that
+leaves no room for a name, a BSN or an address). :func:`free_text_problems` checks the contract.
 """
 
 from __future__ import annotations
@@ -26,6 +33,11 @@ ColumnType = Literal[
     "bsn", "text", "date", "code", "int", "decimal", "flag", "bag", "postcode", "pattern"
 ]
 Role = Literal["person", "address", "identifier", "analysis"]
+#: What the intake gate does with a free-text analysis column:
+#: ``scan`` — the value is loaded, but a row whose value holds an identifier (a BSN, a name known
+#: to the register, a date, a postcode or street address, an e-mail address, a phone number) goes
+#: to quarantine; ``drop`` — the column is not loaded at all.
+FreeText = Literal["", "scan", "drop"]
 LoadMode = Literal["replace", "append"]
 
 
@@ -38,6 +50,8 @@ class Column:
     codes: tuple[str, ...] = ()
     pattern: str = ""  # regular expression for type "pattern" (whole value)
     description: str = ""
+    #: Required for a ``text`` column with role ``analysis``: ``scan`` or ``drop``.
+    free_text: FreeText = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,9 @@ class Table:
     domain: str  # pseudonym domain; "by_wet" for toewijzing, "" for anonymous tables
     date_order: tuple[tuple[str, str], ...] = ()  # (start, end): end may not precede start
     derived: tuple[tuple[str, str], ...] = field(default=())  # (source column, derivation)
+    #: Columns holding the source's own record numbers (an allocation's number, a signal's id):
+    #: activity stores get a pseudonym of them per activity, never the number itself.
+    record_numbers: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -114,6 +131,21 @@ LEVERINGSVORM = ("ZIN", "PGB")
 OPLEIDING = ("laag", "middelbaar", "hoog")
 MIGRATIE = ("geen", "westers", "niet-westers")
 WONINGBEZIT = ("koop", "huur_corporatie", "huur_overig")
+#: Why a debt-help trajectory ended, after the reasons of the NVVK / CBS debt-help monitor.
+#: A closed list, so that no free text (and no name or BSN typed into it) reaches analytics.
+UITSTROOMREDENEN: dict[str, str] = {
+    "schuldenvrij": "schulden afgelost of kwijtgescholden",
+    "schuldregeling": "naar een minnelijke of wettelijke schuldregeling",
+    "stabilisatie": "stabiele situatie, begeleiding afgesloten",
+    "doorverwezen": "naar een andere organisatie",
+    "afgebroken": "voortijdig beëindigd",
+    "verhuisd": "naar een andere gemeente",
+    "overleden": "",
+    "overig": "een andere reden",
+}
+#: Record numbers of a source (an allocation's number, a signal's id, a respondent's id): letters,
+#: digits and ``. _ / -``, no spaces, at most 40 characters — room for a number, not for a note.
+RECORD_NUMBER = r"[A-Za-z0-9][A-Za-z0-9._/-]{0,39}"
 
 
 def _bsn(name: str = "burgerservicenummer", required: bool = True, description: str = "") -> Column:
@@ -151,7 +183,12 @@ SPECS: dict[str, Table] = {
                 Column("geslachtsaanduiding", "code", codes=GESLACHT),
                 Column("datumoverlijden", "date", description="date of death"),
                 Column("aanduidingnaamgebruik", "code", codes=NAAMGEBRUIK),
-                Column("geboorteland", "text", description="country of birth"),
+                Column(
+                    "geboorteland",
+                    "text",
+                    description="country of birth (name)",
+                    free_text="scan",
+                ),
             ),
             key=("burgerservicenummer",),
             load_mode="replace",
@@ -243,7 +280,13 @@ SPECS: dict[str, Table] = {
             "toewijzing",
             "Wmo and Jeugdwet allocations (iWmo/iJw).",
             (
-                Column("toewijzingnummer", "text", required=True),
+                Column(
+                    "toewijzingnummer",
+                    "pattern",
+                    required=True,
+                    pattern=RECORD_NUMBER,
+                    description="the allocation's number",
+                ),
                 _bsn(),
                 Column("wet", "code", required=True, codes=WETTEN_TOEWIJZING),
                 Column(
@@ -253,13 +296,28 @@ SPECS: dict[str, Table] = {
                     codes=tuple(WMO_PRODUCTCATEGORIEEN) + tuple(JEUGD_PRODUCTCATEGORIEEN),
                     description="WMO020 or JZ020 category",
                 ),
-                Column("productcode", "text"),
+                Column(
+                    "productcode",
+                    "pattern",
+                    pattern=r"[A-Za-z0-9]{1,5}",
+                    description="iWmo/iJw product code (at most 5 letters or digits)",
+                ),
                 Column("datumtoewijzing", "date"),
                 Column("datumstarttoewijzing", "date", required=True),
                 Column("datumeindetoewijzing", "date"),
                 Column("omvang", "int"),
-                Column("eenheid", "text"),
-                Column("frequentie", "text"),
+                Column(
+                    "eenheid",
+                    "pattern",
+                    pattern=r"[0-9]{1,2}",
+                    description="iWmo/iJw unit code (WJ756, e.g. 04 hour)",
+                ),
+                Column(
+                    "frequentie",
+                    "pattern",
+                    pattern=r"[0-9]{1,2}",
+                    description="iWmo/iJw frequency code (WJ757, e.g. 2 per week)",
+                ),
                 Column("leveringsvorm", "code", codes=LEVERINGSVORM),
                 Column("aanbieder", "pattern", pattern=r"\d{8}", description="AGB code"),
                 Column(
@@ -269,6 +327,7 @@ SPECS: dict[str, Table] = {
             key=("toewijzingnummer",),
             load_mode="append",
             domain="by_wet",
+            record_numbers=("toewijzingnummer",),
             date_order=(
                 ("datumstarttoewijzing", "datumeindetoewijzing"),
                 ("datumtoewijzing", "datumstarttoewijzing"),
@@ -280,7 +339,12 @@ SPECS: dict[str, Table] = {
             (
                 _bsn(),
                 Column("wet", "code", required=True, codes=WETTEN_INKOMEN),
-                Column("code", "text"),
+                Column(
+                    "code",
+                    "pattern",
+                    pattern=r"[A-Za-z][A-Za-z0-9_]{0,9}",
+                    description="the municipality's code of the regulation (e.g. ABB)",
+                ),
                 Column("ingangsdatum", "date", required=True),
                 Column("einddatum", "date"),
                 Column("bedrag", "decimal"),
@@ -299,7 +363,12 @@ SPECS: dict[str, Table] = {
                 Column("einddatum", "date"),
                 Column("totaalschuldbedragbijaanvangschuld", "decimal"),
                 Column("crisisinterventie", "flag"),
-                Column("uitstroomreden", "text"),
+                Column(
+                    "uitstroomreden",
+                    "code",
+                    codes=tuple(UITSTROOMREDENEN),
+                    description="why the trajectory ended (a closed list, not free text)",
+                ),
             ),
             key=("burgerservicenummer", "startdatum"),
             load_mode="append",
@@ -310,7 +379,13 @@ SPECS: dict[str, Table] = {
             "vroegsignaal",
             "Early-warning signals of payment arrears (Wgs).",
             (
-                Column("signaalid", "text", required=True),
+                Column(
+                    "signaalid",
+                    "pattern",
+                    required=True,
+                    pattern=RECORD_NUMBER,
+                    description="the signal's id",
+                ),
                 Column("signaalpartner", "code", required=True, codes=SIGNAALPARTNERS),
                 _bsn(required=False, description="BSN when the partner knows it"),
                 *_name_columns(),
@@ -325,6 +400,7 @@ SPECS: dict[str, Table] = {
             key=("signaalid",),
             load_mode="append",
             domain="signalen",
+            record_numbers=("signaalid",),
             date_order=(("ontstaansdatum", "signaaldatum"),),
             derived=(("postcode", "postcode4"),),
         ),
@@ -360,10 +436,21 @@ SPECS: dict[str, Table] = {
             "inwonerspanel",
             "Anonymous resident panel, one row per respondent.",
             (
-                Column("respondent_id", "text", required=True),
+                Column(
+                    "respondent_id",
+                    "pattern",
+                    required=True,
+                    pattern=RECORD_NUMBER,
+                    description="the respondent's number",
+                ),
                 Column("wijkcode", "pattern", pattern=r"WK\d{6}"),
                 Column("weging", "decimal"),
-                Column("leeftijdsklasse", "text"),
+                Column(
+                    "leeftijdsklasse",
+                    "pattern",
+                    pattern=r"[0-9]{1,3}(-[0-9]{1,3}|\+)",
+                    description="age class, e.g. 18-34 or 75+",
+                ),
                 *(
                     Column(item, "int", description="0-10")
                     for item in (
@@ -379,6 +466,7 @@ SPECS: dict[str, Table] = {
             key=("respondent_id",),
             load_mode="replace",
             domain="",
+            record_numbers=("respondent_id",),
         ),
     )
 }
@@ -411,6 +499,25 @@ def partner_spec(name: str) -> Table:
         ),
     )
 
+
+def free_text_problems(specs: list[Table] | None = None) -> list[str]:
+    """Columns of the contract that would carry unchecked free text into analytics: a ``text``
+    analysis column without a ``free_text`` decision, or a decision on a column that is not free
+    text. Empty for a sound contract (checked when this module is imported, and by a test)."""
+    problems = []
+    for spec in specs if specs is not None else [*SPECS.values(), partner_spec("partner")]:
+        for column in spec.columns:
+            name = f"{spec.name}.{column.name}"
+            free = column.type == "text" and column.role == "analysis"
+            if free and not column.free_text:
+                problems.append(f"{name}: free text without a decision (free_text scan or drop)")
+            if column.free_text and not free:
+                problems.append(f"{name}: free_text is only for text columns with role analysis")
+    return problems
+
+
+if _problems := free_text_problems():  # pragma: no cover - a broken contract never imports
+    raise ValueError("; ".join(_problems))
 
 #: Column names per table, in order (what the generator writes).
 TABLES: dict[str, tuple[str, ...]] = {name: spec.column_names for name, spec in SPECS.items()}

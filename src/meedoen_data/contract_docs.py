@@ -12,6 +12,7 @@ from meedoen_data.contract import (
     CONTRACT_VERSION,
     JEUGD_PRODUCTCATEGORIEEN,
     SPECS,
+    UITSTROOMREDENEN,
     VERWIJZERS,
     WMO_PRODUCTCATEGORIEEN,
     Column,
@@ -40,6 +41,11 @@ DERIVED_WORDS = {
 MEANINGS = {
     "productcategorie": {**WMO_PRODUCTCATEGORIEEN, **JEUGD_PRODUCTCATEGORIEEN},
     "soortverwijzer": VERWIJZERS,
+    "uitstroomreden": UITSTROOMREDENEN,
+}
+FREE_TEXT_WORDS = {
+    "scan": "free text, scanned for identifiers (a row whose value holds one goes to quarantine)",
+    "drop": "free text, not loaded",
 }
 
 
@@ -52,14 +58,23 @@ def _where(spec: Table, column: Column) -> str:
         derived = [d for s, d in spec.derived if s == column.name]
         extra = "; ".join(DERIVED_WORDS[d].format(name=column.name) for d in derived)
         return "identity vault only" + (f"; {extra}" if extra else "")
+    if column.free_text == "drop":
+        return "nowhere: dropped at the gate"
+    if column.free_text == "scan":
+        return "analytics store, when it holds no identifier"
     return "analytics store, typed"
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: a ``|`` would end the cell."""
+    return text.replace("|", "\\|")
 
 
 def _codes(column: Column) -> str:
     if not column.codes:
         return ""
     meanings = MEANINGS.get(column.name, {})
-    return ", ".join(f"`{c}` {meanings[c]}" if c in meanings else f"`{c}`" for c in column.codes)
+    return ", ".join(f"`{c}` {meanings[c]}" if meanings.get(c) else f"`{c}`" for c in column.codes)
 
 
 def _domain(spec: Table) -> str:
@@ -91,8 +106,12 @@ def table_markdown(spec: Table) -> str:
     ]
     for column in spec.columns:
         kind = (
-            f"pattern `{column.pattern}`" if column.type == "pattern" else TYPE_WORDS[column.type]
+            f"pattern `{_cell(column.pattern)}`"
+            if column.type == "pattern"
+            else TYPE_WORDS[column.type]
         )
+        if column.free_text:
+            kind = FREE_TEXT_WORDS[column.free_text]
         if column.description:
             kind += f"; {column.description}"
         lines.append(
@@ -106,6 +125,12 @@ def table_markdown(spec: Table) -> str:
         "- required values present; every value of its type and format;",
         "- codes within their list;",
         f"- no two rows with the same key ({', '.join(spec.key)});",
+    ]
+    scanned = [c.name for c in spec.columns if c.free_text == "scan"]
+    lines += [
+        f"- `{name}` holds no BSN, name, date, postcode, street address, e-mail address or "
+        "phone number ([free text](../intake.md#free-text));"
+        for name in scanned
     ]
     lines += [f"- `{end}` may not be before `{start}`;" for start, end in spec.date_order]
     lines += [

@@ -174,9 +174,10 @@ def intake_log(
 def quarantine_read(
     *, batch_id: str, actor: Actor, trace: TraceContext, channel: str
 ) -> list[dict[str, Any]]:
-    """The quarantined rows of a batch with their raw values (analysts, administrators);
-    logged per person (or per row, when the row has no valid BSN)."""
-    require_role(actor, Role.ANALYST, Role.ADMINISTRATOR)
+    """The quarantined rows of a batch with their raw values (analysts, and the workspace
+    operator who ran the intake; not the administrator role); logged per person (or per row,
+    when the row has no valid BSN)."""
+    require_role(actor, Role.ANALYST, operator=True)
     started = datetime.now(UTC)
     rows = quarantine_show(home=settings.MEEDOEN_HOME, batch_id=batch_id)
     if rows:
@@ -195,8 +196,9 @@ def quarantine_read(
 def vault_pseudonymise(
     *, domain: str, actor: Actor, bsns: list[str], trace: TraceContext, channel: str
 ) -> list[str]:
-    """BSNs to a domain's pseudonyms (vault administrators), logged per person."""
-    require_role(actor, Role.ADMINISTRATOR)
+    """BSNs to a domain's pseudonyms (vault administrators, or the workspace operator),
+    logged per person."""
+    require_role(actor, Role.ADMINISTRATOR, operator=True)
     started = datetime.now(UTC)
     try:
         key = settings.WORKSPACE.keys.read(key_name(domain))
@@ -221,7 +223,7 @@ def vault_pseudonymise(
 def key_rotate(*, domain: str, actor: Actor, trace: TraceContext, channel: str) -> RotationReport:
     """Rotate a domain's pseudonym key (administrators); every person whose pseudonym changed
     is logged under the new pseudonym."""
-    require_role(actor, Role.ADMINISTRATOR)
+    require_role(actor, Role.ADMINISTRATOR, operator=True)
     started = datetime.now(UTC)
     try:
         report = rotate_domain_key(home=settings.MEEDOEN_HOME, domain=domain)

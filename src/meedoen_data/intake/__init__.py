@@ -1,8 +1,8 @@
 """The intake gate: validate, quarantine, pseudonymise, keep identifiers in the identity vault.
 
 Public surface: :func:`ingest_directory`, :func:`ingest_history`, :func:`quarantine_list`,
-:func:`quarantine_show` and the report dataclasses. See docs/intake.md for what happens to
-identifiers.
+:func:`quarantine_show`, the report dataclasses and :class:`IntakeLimits`. See docs/intake.md for
+what happens to identifiers and how large a delivery may be.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import logging
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,19 @@ import duckdb
 
 from meedoen_data.contract import CONTRACT_VERSION, SPECS, Table, partner_spec
 from meedoen_data.intake import store
+from meedoen_data.intake.limits import (
+    ENV_VARS,
+    NATIONAL,
+    FileSize,
+    IntakeLimits,
+    LimitError,
+    check_file,
+    check_upload,
+    file_size,
+    parse_size,
+    rows_over,
+    size_text,
+)
 from meedoen_data.intake.pseudonyms import ADDRESS_DOMAIN, domain_key, hmac_pads, hmac_sql
 from meedoen_data.intake.reader import Delivery, StructuralError, load_raw, recognise
 from meedoen_data.intake.sql import ident
@@ -30,8 +43,11 @@ from meedoen_data.workspace import Workspace
 
 __all__ = [
     "DEFAULT_MAX_REJECT_SHARE",
+    "NATIONAL",
     "FileResult",
     "IngestReport",
+    "IntakeLimits",
+    "LimitError",
     "ingest_directory",
     "ingest_history",
     "ingest_partner_file",
@@ -41,9 +57,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_REJECT_SHARE = 0.05
-#: DuckDB's working memory; beyond it, intermediate rows spill to HOME/vault/tmp. The process
-#: peaks at about 1.5 times this (national run: see docs/benchmarks.md).
-DEFAULT_MEMORY_LIMIT = "6GB"
 ERROR_SAMPLE = 20
 Progress = Callable[[str, str, int, int], None]
 
@@ -76,20 +89,13 @@ def vault_path(workspace: Workspace) -> Path:
 
 
 @contextmanager
-def _connect(
-    home: Path, memory_limit: str = DEFAULT_MEMORY_LIMIT
-) -> Iterator[duckdb.DuckDBPyConnection]:
+def _connect(home: Path, limits: IntakeLimits | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     workspace = Workspace(home)
     workspace.manifest()
     scratch = workspace.vault_dir / "tmp"  # spilled rows hold identifiers: inside the vault
     scratch.mkdir(mode=0o700, exist_ok=True)
-    con = duckdb.connect(
-        config={
-            "temp_directory": str(scratch),
-            "preserve_insertion_order": True,
-            "memory_limit": memory_limit,
-        }
-    )
+    con = duckdb.connect(config={"temp_directory": str(scratch), "preserve_insertion_order": True})
+    (limits or IntakeLimits()).configure(con)  # working memory and bounded spill space
     try:
         con.execute("ATTACH ? AS analytics", [str(workspace.analytics_path)])
         con.execute("ATTACH ? AS vault", [str(vault_path(workspace))])
@@ -107,17 +113,29 @@ def ingest_directory(
     user: str,
     max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
     progress: Progress | None = None,
-    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    memory_limit: str | None = None,
+    limits: IntakeLimits | None = None,
 ) -> IngestReport:
-    """Validate and load every ``.csv``/``.parquet`` file in ``directory``."""
+    """Validate and load every ``.csv``/``.parquet`` file in ``directory`` (one upload).
+
+    ``limits`` (default: :meth:`IntakeLimits.from_env`) bound rows and bytes per file and per
+    upload; they are checked before any data is read (a Parquet file's metadata, a CSV file's
+    size and line breaks). A file over a per-file limit is rejected; an upload over a
+    per-upload limit is refused as a whole: every file is reported rejected, nothing loads."""
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory} is not a folder")
+    limits = _limits(limits, memory_limit)
     files = sorted(
         p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in {".csv", ".parquet"}
     )
+    sizes, refused = _sizes(files, limits)
+    try:
+        check_upload({p.name: sizes[p] for p in files if p not in refused}, limits)
+    except LimitError as exc:
+        refused = dict.fromkeys(files, str(exc))
     workspace = Workspace(home)
     with (
-        _connect(home, memory_limit) as con,
+        _connect(home, limits) as con,
         tempfile.TemporaryDirectory(dir=workspace.vault_dir) as tmp,
     ):
         recovered = store.recover(con)
@@ -128,11 +146,47 @@ def ingest_directory(
                 if progress is not None:
                     progress(name, stage, number, len(files))
 
-            results.append(
-                _ingest_file(con, workspace, path, user, max_reject_share, Path(tmp), step)
-            )
+            if path in refused:
+                results.append(_refuse(con, path, refused[path], user))
+            else:
+                results.append(
+                    _ingest_file(
+                        con, workspace, path, user, max_reject_share, Path(tmp), step, limits
+                    )
+                )
             step("done", number + 1)
     return IngestReport(results, recovered)
+
+
+def _limits(limits: IntakeLimits | None, memory_limit: str | None) -> IntakeLimits:
+    chosen = limits if limits is not None else IntakeLimits.from_env()
+    if memory_limit:
+        chosen = replace(chosen, memory=parse_size(memory_limit))
+    return chosen
+
+
+def _sizes(files: list[Path], limits: IntakeLimits) -> tuple[dict[Path, FileSize], dict[Path, str]]:
+    """Rows and bytes of every file from its metadata, and the files over a per-file limit."""
+    sizes: dict[Path, FileSize] = {}
+    refused: dict[Path, str] = {}
+    for path in files:
+        try:
+            sizes[path] = file_size(path, max_bytes=limits.file_bytes)
+            check_file(path.name, sizes[path], limits)
+        except LimitError as exc:
+            refused[path] = str(exc)
+        except duckdb.Error:
+            # Not a readable Parquet file: the gate rejects it with its reason when it reads it.
+            sizes[path] = FileSize(None, path.stat().st_size, "on disk")
+    return sizes, refused
+
+
+def _refuse(con: duckdb.DuckDBPyConnection, path: Path, message: str, user: str) -> FileResult:
+    """A file refused before reading (over a limit): recorded in the vault, nothing loaded."""
+    batch_id = f"B{datetime.now(UTC):%Y%m%d%H%M%S}{secrets.token_hex(3)}"
+    table = path.stem.lower() if path.stem.lower() in SPECS else ""
+    _record_rejection(con, batch_id, path.name, "", table, message, 0, 0, user)
+    return FileResult(path.name, table, "rejected", message, batch_id)
 
 
 def ingest_partner_file(
@@ -143,13 +197,22 @@ def ingest_partner_file(
     user: str,
     max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
     progress: Progress | None = None,
+    limits: IntakeLimits | None = None,
 ) -> IngestReport:
-    """Validate and load one partner file as partner source ``source`` (whatever its name)."""
+    """Validate and load one partner file as partner source ``source`` (whatever its name),
+    within ``limits`` (default :meth:`IntakeLimits.from_env`)."""
     if not path.is_file():
         raise FileNotFoundError(f"{path} is not a file")
+    limits = _limits(limits, None)
+    sizes, refused = _sizes([path], limits)
+    if path not in refused:
+        try:
+            check_upload({path.name: sizes[path]}, limits)
+        except LimitError as exc:
+            refused[path] = str(exc)
     workspace = Workspace(home)
     with (
-        _connect(home) as con,
+        _connect(home, limits) as con,
         tempfile.TemporaryDirectory(dir=workspace.vault_dir) as tmp,
     ):
         recovered = store.recover(con)
@@ -158,9 +221,12 @@ def ingest_partner_file(
             if progress is not None:
                 progress(path.name, stage, 0, 1)
 
-        result = _ingest_file(
-            con, workspace, path, user, max_reject_share, Path(tmp), step, partner=source
-        )
+        if path in refused:
+            result = _refuse(con, path, refused[path], user)
+        else:
+            result = _ingest_file(
+                con, workspace, path, user, max_reject_share, Path(tmp), step, limits, source
+            )
     return IngestReport([result], recovered)
 
 
@@ -172,6 +238,7 @@ def _ingest_file(
     max_share: float,
     scratch: Path,
     step: Callable[[str], None],
+    limits: IntakeLimits,
     partner: str | None = None,
 ) -> FileResult:
     started = datetime.now(UTC).replace(tzinfo=None)
@@ -198,12 +265,61 @@ def _ingest_file(
             str(earlier[0]),
         )
     try:
-        rows = load_raw(con, delivery, scratch)
-    except StructuralError as exc:
+        rows = load_raw(con, delivery, scratch, max_rows=limits.file_rows)
+        if rows > limits.file_rows:
+            raise rows_over(path.name, limits.file_rows, "per file", ENV_VARS["file_rows"])
+    except (StructuralError, LimitError) as exc:
+        con.execute("DROP TABLE IF EXISTS raw")
         _record_rejection(
             con, batch_id, path.name, delivery.sha256, spec.name, str(exc), 0, 0, user
         )
         return FileResult(path.name, spec.name, "rejected", str(exc), batch_id)
+    except duckdb.OutOfMemoryException:
+        return _out_of_memory(con, batch_id, delivery, limits, user)
+    try:
+        return _check_and_load(
+            con, workspace, delivery, batch_id, rows, user, max_share, step, started
+        )
+    except duckdb.OutOfMemoryException:
+        return _out_of_memory(con, batch_id, delivery, limits, user)
+
+
+def _out_of_memory(
+    con: duckdb.DuckDBPyConnection,
+    batch_id: str,
+    delivery: Delivery,
+    limits: IntakeLimits,
+    user: str,
+) -> FileResult:
+    """DuckDB ran out of working memory and spill space: undo, record, tell how to raise them."""
+    with suppress(duckdb.Error):  # no transaction was open
+        con.execute("ROLLBACK")
+    store.recover(con)  # a batch that reached the vault but not the analytics store
+    for table in ("raw", "typed", "errors", "accepted", "outgoing"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    name = delivery.path.name
+    message = (
+        f"{name}: the intake ran out of working memory ({size_text(limits.memory)}) and "
+        f"spill space ({size_text(limits.temp_space)} in the vault's tmp folder); nothing was "
+        f"loaded. Raise {ENV_VARS['memory']} or {ENV_VARS['temp_space']} "
+        "(docs/admin/configuration.md)"
+    )
+    _record_rejection(con, batch_id, name, delivery.sha256, delivery.spec.name, message, 0, 0, user)
+    return FileResult(name, delivery.spec.name, "rejected", message, batch_id)
+
+
+def _check_and_load(
+    con: duckdb.DuckDBPyConnection,
+    workspace: Workspace,
+    delivery: Delivery,
+    batch_id: str,
+    rows: int,
+    user: str,
+    max_share: float,
+    step: Callable[[str], None],
+    started: datetime,
+) -> FileResult:
+    path, spec = delivery.path, delivery.spec
     step("validating")
     validate(con, spec)
     bad = _scalar(con, "SELECT count(DISTINCT _row) FROM errors")

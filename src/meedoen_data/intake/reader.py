@@ -140,8 +140,13 @@ def transcode(delivery: Delivery, scratch: Path) -> Path:
     return target
 
 
-def load_raw(con: duckdb.DuckDBPyConnection, delivery: Delivery, scratch: Path) -> int:
-    """Create temp table ``raw`` (``_row`` + one VARCHAR column per contract column)."""
+def load_raw(
+    con: duckdb.DuckDBPyConnection, delivery: Delivery, scratch: Path, max_rows: int | None = None
+) -> int:
+    """Create temp table ``raw`` (``_row`` + one VARCHAR column per contract column).
+
+    With ``max_rows``, reading stops one row past it (the caller refuses the file then): a CSV
+    file's rows are known only while reading it, and a Parquet file's metadata could lie."""
     spec = delivery.spec
     try:
         if delivery.encoding == "parquet":
@@ -155,7 +160,12 @@ def load_raw(con: duckdb.DuckDBPyConnection, delivery: Delivery, scratch: Path) 
             path = transcode(delivery, scratch)
             columns, _ = header(path, "utf-8-sig" if delivery.encoding == "utf-8-sig" else "utf-8")
             params = [str(path), delivery.delimiter, {c: "VARCHAR" for c in columns}]
-        con.execute(f"CREATE OR REPLACE TEMP TABLE file_rows AS SELECT * FROM {source}", params)
+        limit = f" LIMIT {int(max_rows) + 1}" if max_rows is not None else ""
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE file_rows AS SELECT * FROM {source}{limit}", params
+        )
+    except duckdb.OutOfMemoryException:
+        raise
     except duckdb.Error as exc:
         detail = str(exc).splitlines()[0]
         raise StructuralError(f"{delivery.path.name}: unreadable ({detail})") from None

@@ -55,8 +55,8 @@ def analytics_columns(spec: Table) -> list[tuple[str, str]]:
             out.append((PERSON_COLUMNS[column.name], ident("p_" + column.name)))
         elif column.role == "address":
             out.append(("address_pseudonym", ident("p_" + column.name)))
-        elif column.role == "analysis":
-            out.append((column.name, t))
+        elif column.role == "analysis" and column.free_text != "drop":
+            out.append((column.name, t))  # free text: scanned at the gate (validate.py)
     for source, derivation in spec.derived:
         t = ident("t_" + source)
         if derivation == "year_month":

@@ -1,8 +1,10 @@
 """Row checks in SQL: every failing (row, column, reason) goes to quarantine.
 
 Reasons name the column and the rule, never the value of a BSN, name, date of birth or address
-(they are written to logs and screens); code columns show the offending code, which is not
-personal.
+(they are written to logs and screens). A wrong code is shown only when it is short enough to be
+a code (``X``, ``99``), never a longer value: that may be a note with a name in it. Free-text
+columns are scanned for identifiers (:mod:`meedoen_data.intake.identifiers`); the reason names the
+kind of identifier found, never the value.
 """
 
 from __future__ import annotations
@@ -10,7 +12,11 @@ from __future__ import annotations
 import duckdb
 
 from meedoen_data.contract import Column, Table
+from meedoen_data.intake.identifiers import kinds_text, scan_values, temp_table
 from meedoen_data.intake.sql import ident
+
+#: A wrong code short enough to show in a message; anything longer is not shown.
+SHOWN_CODE = "[A-Za-z0-9_+-]{1,4}"
 
 DATE_SQL = "coalesce(try_strptime({v}, '%Y-%m-%d'), try_strptime({v}, '%d-%m-%Y'))::DATE"
 DECIMAL_SQL = (
@@ -111,9 +117,11 @@ def validate(con: duckdb.DuckDBPyConnection, spec: Table) -> None:
             )
         if column.type == "code":
             allowed = ", ".join("'" + c.replace("'", "''") + "'" for c in column.codes)
-            shown = ", ".join(column.codes)
+            shown = ", ".join(column.codes).replace("'", "''")
             checks.append(
-                f"SELECT _row, '{name}', 'code ' || {v} || ' is not in its list ({shown})' "
+                f"SELECT _row, '{name}', CASE WHEN regexp_full_match({v}, '{SHOWN_CODE}') "
+                f"THEN 'code ' || {v} || ' is not in its list ({shown})' "
+                f"ELSE 'not in its list ({shown}); the value is not shown' END "
                 f"FROM typed WHERE {v} IS NOT NULL AND {v} NOT IN ({allowed})"
             )
     for start, end in spec.date_order:
@@ -133,3 +141,45 @@ def validate(con: duckdb.DuckDBPyConnection, spec: Table) -> None:
         "CREATE OR REPLACE TEMP TABLE errors AS SELECT * FROM "
         f"({union}) AS e(_row, column_name, reason)"
     )
+    scan_free_text(con, spec)
+
+
+def scan_free_text(con: duckdb.DuckDBPyConnection, spec: Table) -> None:
+    """Rows whose free text holds an identifier join ``errors``; a wrong code or format that
+    holds one gets the kind in its reason. Only distinct values are scanned."""
+    own = "typed" if {"geslachtsnaam", "voornamen"} & set(spec.column_names) else None
+    for column in spec.columns:
+        if column.role != "analysis" or column.free_text == "drop":
+            continue
+        v, name = ident(column.name), column.name.replace("'", "''")
+        if column.free_text == "scan":
+            query = f"SELECT DISTINCT {v} FROM typed WHERE {v} IS NOT NULL"
+        elif column.type in {"code", "pattern"}:
+            query = (
+                f"SELECT DISTINCT t.{v} FROM errors e JOIN typed t USING (_row) "
+                f"WHERE e.column_name = '{name}' AND t.{v} IS NOT NULL"
+            )
+        else:
+            continue
+        values = [str(value) for (value,) in con.execute(query).fetchall()]
+        hits = scan_values(con, values, own) if values else {}
+        if not hits:
+            continue
+        temp_table(
+            con,
+            "scan_hits",
+            {"value": list(hits), "kinds": [kinds_text(k) for k in hits.values()]},
+        )
+        if column.free_text == "scan":
+            con.execute(
+                f"INSERT INTO errors SELECT t._row, '{name}', 'free text holds ' || h.kinds || "
+                "'; the row is not loaded and the value is not shown' "
+                f"FROM typed t JOIN scan_hits h ON t.{v} = h.value"
+            )
+        else:
+            con.execute(
+                "UPDATE errors SET reason = errors.reason || '; it holds ' || h.kinds "
+                f"FROM typed t, scan_hits h WHERE errors._row = t._row "
+                f"AND errors.column_name = '{name}' AND t.{v} = h.value"
+            )
+        con.execute("DROP TABLE scan_hits")
