@@ -100,13 +100,13 @@ def _child(step: str, home: Path, path: Path | None = None) -> dict[str, float]:
 def step(name: str, home: Path, path: str) -> None:
     """One timed step (the child side of :func:`_child`)."""
     from meedoen_data.activity_store import activity_key_create, store_prepare
-    from meedoen_data.intake import ingest_directory, ingest_partner_file
+    from meedoen_data.intake import NATIONAL, ingest_directory, ingest_partner_file
     from meedoen_data.linkage import link_partner
 
     started = time.monotonic()
     extra: dict[str, object] = {}
     if name == "ingest":
-        ingest_directory(home=home, directory=Path(path), user="bench")
+        ingest_directory(home=home, directory=Path(path), user="bench", limits=NATIONAL)
     elif name == "partner":
         report = ingest_partner_file(home=home, path=Path(path), source=SOURCE, user="bench")
         extra["status"] = report.files[0].status

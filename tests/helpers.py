@@ -7,8 +7,14 @@ import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -31,16 +37,25 @@ def cli_env(**extra: str) -> dict[str, str]:
         key: value
         for key, value in os.environ.items()
         if key
-        not in {"DATABASE_URL", "MEEDOEN_ENVIRONMENT", "MEEDOEN_HOME", "DJANGO_SETTINGS_MODULE"}
+        not in {
+            "DATABASE_URL",
+            "MEEDOEN_ENVIRONMENT",
+            "MEEDOEN_HOME",
+            "DJANGO_SETTINGS_MODULE",
+            "MEEDOEN_PASSWORD",
+            "MEEDOEN_TOKEN",
+        }
     }
     env.update(extra)
     return env
 
 
 def meedoen(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run `meedoen ARGS`. Standard input is a pipe (empty unless ``stdin``), never the
+    terminal: a command that would ask for a password exits instead of waiting."""
     return subprocess.run(
         [sys.executable, "-m", "meedoen", *args],
-        input=stdin,
+        input="" if stdin is None else stdin,
         capture_output=True,
         text=True,
         env=cli_env(**env),
@@ -55,8 +70,62 @@ def meedoen_json(*args: str, **env: str) -> Any:
     return json.loads(result.stdout)
 
 
+def passwords(demo: dict[str, Any]) -> dict[str, str]:
+    """User name -> password of the demo users, from `meedoen demo --json`."""
+    return {user["username"]: user["password"] for user in demo["users"]}
+
+
+def meedoen_as(
+    username: str, password: str, *args: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `meedoen ARGS --by USERNAME`, signed in with MEEDOEN_PASSWORD as a script would."""
+    return meedoen(*args, "--by", username, stdin=stdin, MEEDOEN_PASSWORD=password, **env)
+
+
+def meedoen_json_as(username: str, password: str, *args: str, **env: str) -> Any:
+    result = meedoen_as(username, password, *args, "--json", **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def served_port(home: Path, **env: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """`meedoen serve` on the workspace (environment ``env`` added) on a free port, until it
+    answers /health/; yields the port and the process, and stops it afterwards."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "meedoen", "serve", "--home", str(home), "--port", str(port)],
+        env=cli_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output = process.stdout.read() if process.stdout else ""
+                    pytest.fail(f"meedoen serve did not come up:\n{output}")
+                time.sleep(0.2)
+        yield port, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@contextmanager
+def served(home: Path, **env: str) -> Iterator[str]:
+    """`meedoen serve` on the workspace (see :func:`served_port`); yields its URL."""
+    with served_port(home, **env) as (port, _process):
+        yield f"http://127.0.0.1:{port}"

@@ -17,15 +17,19 @@ DOCS = REPO / "docs"
 
 def cli_commands() -> list[str]:
     """Every command path of the CLI, e.g. 'init', 'activity request'."""
-    group = typer.main.get_command(app)
-    paths: list[str] = []
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
+
+    def walk(prefix: str, command: object) -> list[str]:
         subcommands = getattr(command, "commands", None)
-        if subcommands:
-            paths.extend(f"{name} {sub}" for sub in subcommands)
-        else:
-            paths.append(name)
-    return paths
+        if not subcommands:
+            return [prefix]
+        return [p for name, sub in subcommands.items() for p in walk(f"{prefix} {name}", sub)]
+
+    group = typer.main.get_command(app)
+    return [
+        path
+        for name, command in group.commands.items()  # type: ignore[attr-defined]
+        for path in walk(name, command)
+    ]
 
 
 @pytest.mark.parametrize("command", cli_commands())

@@ -20,3 +20,11 @@ def make_user(db):  # type: ignore[no-untyped-def]
         return user
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Each test its own witness folder and checkpoint key (not the shared test workspace's)."""
+    settings.AUDIT_WITNESS_DIR = tmp_path / "audit-witness"
+    settings.AUDIT_CHECKPOINT_KEY = tmp_path / "checkpoint-keys" / "audit-checkpoint.key"
+    settings.AUDIT_CHECKPOINT_PUBLIC_KEY = tmp_path / "checkpoint-keys" / "audit-checkpoint.pub"

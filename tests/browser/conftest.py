@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, cli_env, free_port, meedoen_json
+from tests.helpers import REPO, meedoen_json, served
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -44,31 +40,8 @@ class DemoServer:
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     home = tmp_path_factory.mktemp("browser") / "home"
     demo = meedoen_json("demo", "--no-serve", "--home", str(home))
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "meedoen", "serve", "--home", str(home), "--port", str(port)],
-        env=cli_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health/", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read() if process.stdout else ""
-                    pytest.fail(f"meedoen serve did not come up:\n{output}")
-                time.sleep(0.2)
+    with served(home) as url:
         yield DemoServer(url, {user["username"]: user["password"] for user in demo["users"]}, home)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

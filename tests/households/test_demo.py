@@ -18,7 +18,7 @@ import pytest
 from meedoen_data.activity_store import ActivityStoreError, activity_pseudonyms, store_prepare
 from meedoen_data.households import household_build
 from meedoen_data.households.quality import household_quality
-from tests.helpers import meedoen, meedoen_json
+from tests.helpers import meedoen, meedoen_as, meedoen_json, meedoen_json_as, passwords
 
 PEILDATUM = "2025-01-01"
 
@@ -28,7 +28,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("households") / "home"
     result = meedoen_json("demo", "--no-serve", "--home", str(home))
     result["home"] = home
+    result["passwords"] = passwords(result)
     return result
+
+
+def as_user(demo: dict[str, Any], username: str, *args: str) -> Any:
+    """`meedoen ARGS --by USERNAME`, signed in with the demo user's password."""
+    return meedoen_as(username, demo["passwords"][username], *args)
+
+
+def json_as(demo: dict[str, Any], username: str, *args: str) -> Any:
+    return meedoen_json_as(username, demo["passwords"][username], *args)
 
 
 def _store(demo: dict[str, Any]) -> Path:
@@ -124,23 +134,21 @@ def test_duckdb_and_spark_give_identical_tables(demo: dict[str, Any], tmp_path: 
 def test_build_from_the_command_line(demo: dict[str, Any]) -> None:
     home = str(demo["home"])
     activity = str(demo["activity"]["id"])
-    first = meedoen_json(
-        "build", "--peildatum", "2024-01-01", "--activity", activity, "--home", home
-    )
+    build = ("build", "--peildatum", "2024-01-01", "--activity", activity, "--home", home)
+    first = json_as(demo, "analyst", *build)
     assert first["peildatum"] == "2024-01-01" and first["households"] > 10_000
     stacking = {row["combination"]: row for row in first["stacking"]}
     assert len(stacking) == 8 and stacking["geen"]["households"] > 5_000
     assert sum(row["with_schuldhulp"] for row in first["stacking"]) > 0  # schulden covered
     assert "vroegsignaal" in first["not_covered"]
-    again = meedoen_json(
-        "build", "--peildatum", "2024-01-01", "--activity", activity, "--home", home
-    )
+    again = json_as(demo, "analyst", *build)
     assert again["by_type"] == first["by_type"]  # re-running is safe and gives the same
     query = "SELECT peildatum, count(*) FROM household.household_member GROUP BY ALL ORDER BY ALL"
-    result = meedoen("sql", query, "--activity", activity, "--format", "json", "--home", home)
+    sql = ("sql", query, "--activity", activity, "--format", "json", "--home", home)
+    result = as_user(demo, "analyst", *sql)
     assert result.returncode == 0, result.stderr
     assert [r[0] for r in json.loads(result.stdout)["rows"]] == ["2024-01-01", "2025-01-01"]
-    plain = meedoen("build", "--peildatum", "2024-01-01", "--activity", activity, "--home", home)
+    plain = as_user(demo, "analyst", *build)
     assert plain.returncode == 0 and "Households by type" in plain.stdout
 
 
@@ -161,8 +169,15 @@ def test_build_is_logged_per_person(demo: dict[str, Any]) -> None:
     ],
 )
 def test_bad_arguments_are_refused(demo: dict[str, Any], args: list[str], message: str) -> None:
-    result = meedoen(
-        "build", *args, "--activity", str(demo["activity"]["id"]), "--home", str(demo["home"])
+    result = as_user(
+        demo,
+        "analyst",
+        "build",
+        *args,
+        "--activity",
+        str(demo["activity"]["id"]),
+        "--home",
+        str(demo["home"]),
     )
     assert result.returncode == 2 and message in result.stderr, result.stderr
 
@@ -183,26 +198,30 @@ def test_build_needs_an_approved_activity_covering_brp(demo: dict[str, Any]) -> 
         "--home",
         home,
     ]
-    pending = meedoen_json(*request, "--sources", "brp,jeugd")
-    result = meedoen(
-        "build", "--peildatum", PEILDATUM, "--activity", str(pending["id"]), "--home", home
-    )
+    pending = json_as(demo, "analyst", *request, "--sources", "brp,jeugd")
+    result = as_user(
+        demo, "analyst", "build", "--peildatum", PEILDATUM, "--activity", str(pending["id"]),
+        "--home", home,
+    )  # fmt: skip
     assert result.returncode == 2 and "not approved" in result.stderr
-    youth = meedoen_json(*request, "--sources", "jeugd")
-    meedoen_json(
+    youth = json_as(demo, "analyst", *request, "--sources", "jeugd")
+    json_as(
+        demo,
+        "privacy_officer",
         "activity",
         "approve",
         str(youth["id"]),
-        "--by",
-        "privacy_officer",
+        "--version",
+        "1",
         "--motivation",
         "ok",
         "--home",
         home,
     )
-    result = meedoen(
-        "build", "--peildatum", PEILDATUM, "--activity", str(youth["id"]), "--home", home
-    )
+    result = as_user(
+        demo, "analyst", "build", "--peildatum", PEILDATUM, "--activity", str(youth["id"]),
+        "--home", home,
+    )  # fmt: skip
     assert result.returncode == 2 and "not approved for brp" in result.stderr, result.stderr
     assert json.loads(meedoen("activity", "list", "--json", "--home", home).stdout)
 
@@ -223,9 +242,12 @@ def test_tables_in_use_by_another_process_give_a_message(demo: dict[str, Any]) -
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         activity = str(demo["activity"]["id"])
         home = str(demo["home"])
-        query = meedoen("sql", "SELECT 1", "--activity", activity, "--home", home)
+        query = as_user(demo, "analyst", "sql", "SELECT 1", "--activity", activity, "--home", home)
         assert query.returncode == 2 and "are in use" in query.stderr, query.stderr
-        build = meedoen("build", "--peildatum", PEILDATUM, "--activity", activity, "--home", home)
+        build = as_user(
+            demo, "analyst", "build", "--peildatum", PEILDATUM, "--activity", activity,
+            "--home", home,
+        )  # fmt: skip
         assert build.returncode == 2 and "in use" in build.stderr, build.stderr
         assert "Traceback" not in query.stderr + build.stderr
     finally:

@@ -98,7 +98,7 @@ class SqlForm(ActivityChoiceForm):
         help_text=_(
             "One SELECT statement on this activity's tables: source.* (its approved source "
             "domains) and household.* (after a household build). Read-only; every query is "
-            "logged with your name, per person in its result."
+            "logged with your name, per person in every table it uses."
         ),
         widget=forms.Textarea(
             attrs={

@@ -9,6 +9,7 @@ run's row. Both use :func:`build_request` (who may, for which activity) and
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 
@@ -18,7 +19,13 @@ from django.core.exceptions import ValidationError
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
-from meedoen.activities.stores import activity_authorize, activity_log, activity_store_open
+from meedoen.activities.stores import (
+    activity_authorize,
+    activity_log,
+    activity_store_open,
+    activity_store_use,
+    activity_store_watch,
+)
 from meedoen.audits.trace import TraceContext
 from meedoen.households.models import BuildRun, RunStatus
 from meedoen.utils.runs import (
@@ -30,6 +37,7 @@ from meedoen.utils.runs import (
     run_refusal,
 )
 from meedoen_data.activity_store import ActivityStoreError
+from meedoen_data.categories import HOUSEHOLD_DETAIL
 from meedoen_data.households import (
     ENGINES,
     BuildReport,
@@ -52,14 +60,22 @@ def build_request(
     channel: str,
 ) -> BuildRun:
     """Check who asks, the activity and the arguments; then record a queued run."""
-    require_role(actor, Role.ANALYST, Role.ADMINISTRATOR)
+    require_role(actor, Role.ANALYST)
     if engine not in ENGINES:
         raise ValidationError(f"unknown engine {engine!r}: choose {' or '.join(ENGINES)}")
     if peildatum > date.today():
         raise ValidationError(
             f"the peildatum {peildatum} lies in the future: households exist up to today"
         )
-    activity_authorize(activity_id=activity_id, sources=REQUIRED_SOURCES, trace=trace)
+    state = activity_authorize(activity_id=activity_id, sources=REQUIRED_SOURCES, trace=trace)
+    missing = [c for c in HOUSEHOLD_DETAIL if c not in state.fine_columns]
+    if missing:
+        raise ValidationError(
+            f"activity {activity_id} ({state.name}) is not approved for what a household build "
+            f"needs at finer detail (months, not years): {', '.join(missing)}; request an "
+            "activity with these columns at finer detail and a reason (meedoen activity request "
+            "--fine …, see docs/households.md)"
+        )
     busy = run_busy(BuildRun, activity_id=activity_id)
     if busy is not None:
         raise ValidationError(
@@ -94,9 +110,14 @@ def build_execute(
     """Run a queued build: refresh the activity's store, derive, write, log every person placed
     in a household. ``progress(step, done, total)`` is called besides the run's own row."""
     run = run_begin(BuildRun, run_id=run_id)
-    report_progress = run_progress(BuildRun, run_id, progress)
+    # A revocation stops the build at its next step and deletes the store when it has let go.
+    report_progress = activity_store_watch(
+        run.activity_id, run_progress(BuildRun, run_id, progress)
+    )
+    use = ExitStack()
 
     try:
+        use.enter_context(activity_store_use(activity_id=run.activity_id))
         state = activity_authorize(
             activity_id=run.activity_id, sources=REQUIRED_SOURCES, trace=trace
         )
@@ -117,6 +138,7 @@ def build_execute(
             engine=run.engine,
             progress=report_progress,
         )
+        activity_authorize(activity_id=run.activity_id, trace=trace)  # not revoked meanwhile
         activity_log(
             trace=trace,
             actor=actor,
@@ -139,6 +161,8 @@ def build_execute(
     except BaseException as exc:
         run_finish(BuildRun, run_id, RunStatus.FAILED, message=run_refusal(exc))
         raise
+    finally:
+        use.close()
     run_finish(BuildRun, run_id, RunStatus.DONE, summary=_report_summary(report))
     return report
 

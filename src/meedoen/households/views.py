@@ -21,7 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from meedoen.accounts.roles import Role
 from meedoen.activities.models import Status
 from meedoen.activities.selectors import ActivityState, activity_current, activity_list
-from meedoen.activities.stores import activity_sql
+from meedoen.activities.stores import (
+    ActivityRevokedDuringRead,
+    QueryStopped,
+    activity_sql,
+    sql_limits,
+)
 from meedoen.activities.views import actor_for, role_required
 from meedoen.audits.trace import TraceContext
 from meedoen.households.forms import BuildForm, SqlForm
@@ -33,7 +38,7 @@ from meedoen.households.services import (
 )
 
 #: Who may build households and query an activity's tables (as ``meedoen build`` / ``sql``).
-ANALYSTS = (Role.ANALYST, Role.ADMINISTRATOR)
+ANALYSTS = (Role.ANALYST,)
 
 #: Rows the SQL page shows at most; the query itself says whether there were more.
 SQL_MAX_ROWS = 200
@@ -227,6 +232,8 @@ def sql(request: HttpRequest) -> HttpResponse:
                 )
                 % {"id": busy.id},
             )
+    limits = sql_limits()
+    max_rows = min(SQL_MAX_ROWS, limits.max_rows)
     if form.is_bound and form.is_valid():
         try:
             result = activity_sql(
@@ -234,11 +241,21 @@ def sql(request: HttpRequest) -> HttpResponse:
                 sql=form.cleaned_data["sql"],
                 channel="web",
                 client=_client(request),
-                max_rows=SQL_MAX_ROWS,
+                max_rows=max_rows,
                 **_service_context(request),
+            )
+        except ActivityRevokedDuringRead:
+            form.add_error(
+                "activity",
+                _(
+                    "This processing activity was revoked while the query ran. Its data has "
+                    "been deleted, so the result is not shown."
+                ),
             )
         except PermissionDenied as exc:  # the activity is not approved (any more)
             form.add_error("activity", str(exc))
+        except QueryStopped as exc:  # a limit, a refused table function, …
+            form.add_error("sql", _sql_refusal(exc))
         except ValidationError as exc:  # not one read-only SELECT, or not valid SQL
             form.add_error("sql", exc)
     return render(
@@ -248,7 +265,37 @@ def sql(request: HttpRequest) -> HttpResponse:
             "form": form,
             "activities": activities,
             "result": result,
-            "max_rows": SQL_MAX_ROWS,
+            "max_rows": max_rows,
+            "max_cells": limits.max_cells,
+            "max_bytes": limits.max_bytes,
+            "seconds": f"{limits.seconds:g}",
             "role": request.user.role,  # type: ignore[union-attr]
         },
     )
+
+
+def _sql_refusal(exc: QueryStopped) -> str:
+    """Why a query did not run or was stopped, in the user's language (the service's message,
+    in English, where there is no translation: DuckDB's own errors)."""
+    if exc.reason == "timeout":
+        return _(
+            "The query took longer than %(seconds)s seconds and was stopped. Aggregate (GROUP "
+            "BY) or narrow the query (WHERE, LIMIT)."
+        ) % {"seconds": f"{exc.limit:g}" if isinstance(exc.limit, float | int) else exc.limit}
+    if exc.reason == "memory":
+        return _(
+            "The query needs more memory than the %(memory)s a query may use, and was stopped. "
+            "Aggregate (GROUP BY) or narrow the query (WHERE, fewer columns)."
+        ) % {"memory": exc.limit}
+    if exc.reason == "busy":
+        return _(
+            "The tables of this processing activity are being deleted right now; try again in "
+            "a moment."
+        )
+    if exc.reason == "function":
+        return _(
+            "The table function %(functions)s is not allowed here: name the tables the query "
+            "reads (FROM source.…), so that every person it reads is logged. Allowed are "
+            "range(), generate_series(), unnest() and the catalogue functions duckdb_…()."
+        ) % {"functions": exc.limit}
+    return "; ".join(exc.messages)

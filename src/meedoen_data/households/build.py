@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from meedoen_data.activity_store import ActivityStoreError, store_path
+from meedoen_data.categories import HOUSEHOLD_DETAIL
 from meedoen_data.households.derivation import OUTPUTS, Plan, Rules, steps
 from meedoen_data.households.engines import (
     ENGINES,
@@ -85,6 +86,7 @@ def household_build(
     (workspace.home / "activities" / "tmp").mkdir(mode=0o700, exist_ok=True)
     con = duckdb.connect(str(path), config=_duckdb_config(workspace))
     try:
+        _needs_detail(con, activity_id)
         report = BuildReport(activity_id, peildatum, engine)
         report.not_covered = prepare_inputs(con, plan)
         if engine == "duckdb":
@@ -100,6 +102,23 @@ def household_build(
         con.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _needs_detail(con: duckdb.DuckDBPyConnection, activity_id: int) -> None:
+    """Refuse a store whose months of moves, relations and births were coarsened to years: who
+    lives where and with whom on the peildatum cannot be told from years."""
+    database = str(con.execute("SELECT current_database()").fetchone()[0])  # type: ignore[index]
+    missing = []
+    for name in HOUSEHOLD_DETAIL:
+        table, _, column = name.partition(".")
+        present = _columns(con, database, "source", table)
+        if present and column not in present:
+            missing.append(name)
+    if missing:
+        raise ActivityStoreError(
+            f"the store of activity {activity_id} holds {', '.join(missing)} as years only: a "
+            "household build needs them at finer detail (months), approved with a reason"
+        )
 
 
 def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> list[str]:
