@@ -47,7 +47,31 @@ def pending_path(home: Path, activity_id: int) -> Path:
 def store_lock(*, home: Path, activity_id: int, exclusive: bool, wait: float) -> Iterator[None]:
     """Hold the activity's lock, shared or exclusive, for the ``with`` block; wait at most
     ``wait`` seconds for it (0: do not wait)."""
-    path = lock_path(home, activity_id)
+    busy = (
+        f"the tables of activity {activity_id} are in use"
+        if exclusive
+        else f"the tables of activity {activity_id} are being deleted"
+    )
+    with _flock(lock_path(home, activity_id), exclusive=exclusive, wait=wait, busy=busy):
+        yield
+
+
+@contextmanager
+def release_lock(*, home: Path, activity_id: int, wait: float) -> Iterator[None]:
+    """Publish one table of the activity at a time: a release is checked against every release
+    recorded before it, so two releases must not be checked at the same moment (each would pass
+    without seeing the other). Exclusive, at most ``wait`` seconds' wait."""
+    busy = f"another table of activity {activity_id} is being published"
+    with _flock(release_lock_path(home, activity_id), exclusive=True, wait=wait, busy=busy):
+        yield
+
+
+def release_lock_path(home: Path, activity_id: int) -> Path:
+    return Workspace(home).home / "activities" / f"activity-{activity_id}.release.lock"
+
+
+@contextmanager
+def _flock(path: Path, *, exclusive: bool, wait: float, busy: str) -> Iterator[None]:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
@@ -59,11 +83,7 @@ def store_lock(*, home: Path, activity_id: int, exclusive: bool, wait: float) ->
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise StoreLockTimeout(
-                        f"the tables of activity {activity_id} are in use"
-                        if exclusive
-                        else f"the tables of activity {activity_id} are being deleted"
-                    ) from None
+                    raise StoreLockTimeout(busy) from None
                 time.sleep(POLL)
         yield
     finally:
@@ -71,9 +91,10 @@ def store_lock(*, home: Path, activity_id: int, exclusive: bool, wait: float) ->
 
 
 def lock_remove(*, home: Path, activity_id: int) -> None:
-    """Remove the lock file (by the holder of the exclusive lock, after a deletion)."""
-    with contextlib.suppress(FileNotFoundError):
-        lock_path(home, activity_id).unlink()
+    """Remove the lock files (by the holder of the exclusive lock, after a deletion)."""
+    for path in (lock_path(home, activity_id), release_lock_path(home, activity_id)):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 def purge_note(*, home: Path, activity_id: int, note: dict[str, Any]) -> None:
@@ -111,5 +132,7 @@ __all__ = [
     "purge_done",
     "purge_note",
     "purge_pending",
+    "release_lock",
+    "release_lock_path",
     "store_lock",
 ]

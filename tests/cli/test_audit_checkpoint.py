@@ -8,8 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
-from tests.helpers import meedoen, meedoen_json
-from tests.security.test_request_bodies import served
+from tests.helpers import meedoen, meedoen_json, served, served_port
 
 
 def test_serve_writes_a_checkpoint_when_it_starts(tmp_path: Path) -> None:
@@ -29,7 +28,7 @@ def test_serve_that_cannot_read_the_key_leaves_it_to_the_timer(tmp_path: Path) -
     home = tmp_path / "home"
     meedoen_json("init", "--home", str(home))
     elsewhere = tmp_path / "checkpoint-account" / "audit-checkpoint.key"
-    with served(home, MEEDOEN_CHECKPOINT_KEY=str(elsewhere)) as (_port, process):
+    with served_port(home, MEEDOEN_CHECKPOINT_KEY=str(elsewhere)) as (_port, process):
         time.sleep(1)
     output = process.stdout.read() if process.stdout else ""
     assert output.count("cannot read the checkpoint key") == 1

@@ -11,17 +11,20 @@ households keep one mode (suppression or rounding).
 
 The rules of a release can only be stricter than the floors the privacy officer set for the
 activity (:class:`~meedoen.activities.floors.Floor`), and what an earlier release hid stays
-hidden: a release that would publish it is refused naming the cell and that release. The
-privacy officer withdraws a release (:func:`publication_withdraw`); the end of its activity
-withdraws all of them (:func:`activity_publications_withdraw`). A withdrawn release is still
-an earlier release for all of this: what was once published stays known.
+hidden: a release that would publish it is refused naming the cell and that release. Releases of
+one activity are made one at a time (:func:`~meedoen_data.store_lock.release_lock`), so none is
+checked without the one published a moment before. The privacy officer withdraws a release
+(:func:`publication_withdraw`); the end of its activity withdraws all of them
+(:func:`activity_publications_withdraw`). A withdrawn release is still an earlier release for
+all of this: what was once published stays known.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -53,11 +56,14 @@ from meedoen_data.disclosure import (
     rules_from_json,
 )
 from meedoen_data.disclosure.table import Identity, Key, Table
+from meedoen_data.store_lock import StoreLockTimeout, release_lock
 
 #: Who may publish: analysts (administration and analysis are separate roles).
 PUBLISHERS = (Role.ANALYST,)
 #: Who may withdraw a release.
 WITHDRAWERS = (Role.PRIVACY_OFFICER,)
+#: How long a release waits for another release of the same activity (seconds).
+RELEASE_WAIT = 300.0
 MODES = ("suppression", "rounding")
 #: The reason recorded when the end of an activity withdraws its releases.
 ACTIVITY_ENDED = "the processing activity ended ({reason}): its data was deleted"
@@ -157,7 +163,7 @@ def table_publish(
         raise ValidationError(f"mode must be {' or '.join(MODES)}, not {mode!r}")
     # The store is held from the approval check to the record: a revocation waits for this
     # release, then deletes the store and withdraws the release with the rest.
-    with activity_store_use(activity_id=activity_id):
+    with activity_store_use(activity_id=activity_id), _release_turn(activity_id):
         floor = activity_authorize(activity_id=activity_id, sources=("brp",), trace=trace).floor
         if rules is None:
             rules = rules_make(floor=floor, colvar=colvar)
@@ -255,6 +261,20 @@ def table_publish(
                 ),
             )
         return Published(publication.pk, release, made.description, len(group))
+
+
+@contextmanager
+def _release_turn(activity_id: int) -> Iterator[None]:
+    """This activity's turn to publish: the release lock, waited for at most RELEASE_WAIT."""
+    lock = release_lock(home=settings.MEEDOEN_HOME, activity_id=activity_id, wait=RELEASE_WAIT)
+    try:
+        lock.__enter__()
+    except StoreLockTimeout as exc:
+        raise ValidationError(f"{exc}; try again in a moment") from None
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def _earlier(
