@@ -206,6 +206,36 @@ def test_a_bad_limit_in_the_environment_stops_the_command(home: Path, tmp_path: 
     assert "MEEDOEN_INTAKE_MAX_FILE_ROWS='lots': a whole number of rows" in result.stderr
 
 
+@pytest.mark.django_db
+def test_a_web_upload_with_a_bad_limit_names_the_setting(
+    client: Client, make_user, tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found after the review: a value the intake cannot read gave an HTTP 500 on /inlezen/."""
+    home = tmp_path / "web"
+    workspace = workspace_init(home=home).workspace
+    settings.MEEDOEN_HOME, settings.WORKSPACE = home, workspace
+    settings.FILE_UPLOAD_TEMP_DIR = str(workspace.vault_dir / "uploads")
+    monkeypatch.setenv("MEEDOEN_INTAKE_MAX_FILE_ROWS", "lots")
+    content = persons_csv(tmp_path / "web-files", 10).read_bytes()
+    client.force_login(make_user(Role.ANALYST))
+    response = client.post(
+        "/inlezen/",
+        {"files": [SimpleUploadedFile("ingeschrevenpersoon.csv", content, "text/csv")]},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "MEEDOEN_INTAKE_MAX_FILE_ROWS=&#x27;lots&#x27;: a whole number of rows" in page, page
+    assert fingerprint(home) == []
+
+
+def test_serve_refuses_to_start_with_a_bad_limit(tmp_path: Path) -> None:
+    home = tmp_path / "served"
+    assert meedoen("init", "--home", str(home)).returncode == 0
+    result = meedoen("serve", "--home", str(home), "--port", "1", MEEDOEN_INTAKE_MEMORY="much")
+    assert result.returncode == 2
+    assert "MEEDOEN_INTAKE_MEMORY='much'" in result.stderr
+
+
 def addresses_csv(folder: Path, n: int) -> None:
     folder.mkdir()
     with (folder / "nummeraanduiding.csv").open("w", newline="") as handle:

@@ -117,6 +117,7 @@ def serve(
     _require_workspace(resolved)
     django_setup(resolved)
     _check_migrated()
+    _check_intake_limits()
     _serve(host=host, port=port, threads=threads, trusted_proxy=trusted_proxy)
 
 
@@ -158,6 +159,17 @@ def _check_migrated() -> None:
             f"the web database has {len(plan)} unapplied migrations; run: meedoen init --home …",
             code=EXIT_REJECTED,
         )
+
+
+def _check_intake_limits() -> None:
+    """Refuse to start with an intake limit that cannot be read (``MEEDOEN_INTAKE_*``): every
+    upload would fail."""
+    from meedoen_data.intake.limits import IntakeLimits
+
+    try:
+        IntakeLimits.from_env()
+    except ValueError as exc:
+        fail(str(exc), code=EXIT_REJECTED)
 
 
 def _serve(*, host: str, port: int, threads: int, trusted_proxy: str | None = None) -> None:

@@ -30,6 +30,7 @@ from meedoen.intakes.uploads import upload_folder_ensure
 from meedoen_data.bsn import bsn_is_valid
 from meedoen_data.intake import (
     IngestReport,
+    IntakeLimits,
     batch_subjects,
     ingest_directory,
     quarantine_show,
@@ -87,6 +88,7 @@ def intake_upload(
     if user.role != Role.ANALYST:
         raise PermissionDenied
     _check_files(files)
+    limits = intake_limits()
     upload_folder_ensure()
     started = datetime.now(UTC)
     try:
@@ -100,7 +102,7 @@ def intake_upload(
                     for chunk in upload.chunks():
                         target.write(chunk)
             report = ingest_directory(
-                home=settings.MEEDOEN_HOME, directory=folder, user=user.username
+                home=settings.MEEDOEN_HOME, directory=folder, user=user.username, limits=limits
             )
     except duckdb.OperationalError as exc:
         # The store is locked by another intake (the CLI, or a second upload in this server).
@@ -150,6 +152,24 @@ def _audit(
         started=started,
         detail=detail,
     )
+
+
+def intake_limits() -> IntakeLimits:
+    """The intake's limits from the environment (``MEEDOEN_INTAKE_*``). A value that cannot be
+    read is the administrator's to fix: the upload is refused naming the variable (``meedoen
+    serve`` refuses to start with it, so this is for a value changed under a running server)."""
+    try:
+        return IntakeLimits.from_env()
+    except ValueError as exc:
+        log.error("intake limits: %s", exc)
+        raise ValidationError(
+            _(
+                "Uploads are switched off by a setting of the server: %(error)s. Ask the "
+                "administrator to correct it; nothing was loaded."
+            ),
+            code="intake_settings",
+            params={"error": str(exc)},
+        ) from None
 
 
 def intake_log(
