@@ -11,11 +11,13 @@ Side by side in one run, each in a fresh SQLite file (the web database's default
 2. **subject set** — one chained record carrying the digest of a set of SUBJECTS serials (the
    ingest's persons, dense as the vault hands them out), stored as Roaring containers.
 
-Then the national scale (17,900,000 persons): the set is made and measured for real; the
-per-person log is extrapolated from its bytes per record. And lookups: "which records touched
-this person" on a log of 30 national sets, 370 sets of 100,000 to 2,000,000 random draws of persons
-and 100,000 small explicit sets — p50 and p95 of LOOKUPS random persons — against the
-per-person log's index. Writes a table to stdout and to ``benchmarks/results/audit_sets.md``.
+Then the national scale (17,900,000 persons): the set is made and measured for real, and so is
+the vault's subject register that numbers them (first registration, again, the register's size,
+one person's number); the per-person log is extrapolated from its bytes per record. And
+lookups: "which records touched this person" on a log of 30 national sets, 100 sets of 100,000
+to 2,000,000 random draws of persons and 100,000 small explicit sets — p50 and p95 of LOOKUPS
+random persons — against the per-person log's index. Writes a table to stdout and to
+``benchmarks/results/audit_sets.md``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import numpy as np
 
 from meedoen_data.audit_sets import (
@@ -40,6 +43,7 @@ from meedoen_data.audit_sets import (
     subject_set_load,
     subject_set_serials,
 )
+from meedoen_data.audit_subjects import PERSON, subject_serial, subjects_register
 
 SUBJECTS = int(os.environ.get("SUBJECTS", "1000000"))
 NATIONAL = 17_900_000
@@ -210,6 +214,32 @@ def lookup(con: sqlite3.Connection, serial: int) -> list[int]:
     ]
 
 
+def register(path: Path, rng: np.random.Generator) -> dict[str, float]:
+    """The vault's subject register for 17.9 million BSNs: seconds and bytes."""
+    con = duckdb.connect()
+    con.execute("ATTACH ? AS vault", [str(path)])
+    con.execute(
+        "CREATE TABLE bsn AS SELECT lpad((100000000 + i * 47)::VARCHAR, 9, '0') AS b "
+        f"FROM range({NATIONAL}) t(i)"
+    )
+    start = time.perf_counter()
+    subjects_register(con, kind=PERSON, identifiers=con.table("bsn"))
+    first = time.perf_counter() - start
+    con.execute("CHECKPOINT")
+    size = path.stat().st_size
+    start = time.perf_counter()
+    serials = subjects_register(con, kind=PERSON, identifiers=con.table("bsn"))
+    again = time.perf_counter() - start
+    assert serials.size == NATIONAL
+    times = []
+    for i in rng.integers(0, NATIONAL, 21):
+        start = time.perf_counter()
+        subject_serial(con, kind=PERSON, identifier=f"{100000000 + int(i) * 47:09d}")
+        times.append(time.perf_counter() - start)
+    con.close()
+    return {"first": first, "again": again, "bytes": size, "lookup": statistics.median(times)}
+
+
 def row(*cells: str) -> str:
     return "| " + " | ".join(cells) + " |"
 
@@ -231,6 +261,7 @@ def main() -> None:
         million = subject_set_serials(subject_type="person", serials=sample)
         million_bytes = sum(len(c.bitmap) for c in million.containers)
 
+        numbered = register(base / "vault.duckdb", rng)
         start = time.perf_counter()
         sets, log_bytes = lookup_log(base / "log.sqlite", rng)
         building = time.perf_counter() - start
@@ -303,6 +334,11 @@ def main() -> None:
             f"{million_bytes / share:.4%}",
         ),
         "",
+        f"The vault's subject register for all persons: numbered in {numbered['first']:.1f} s, "
+        f"again (all known) in {numbered['again']:.1f} s, {numbered['bytes']:,.0f} bytes in the "
+        "vault (not the audit log); one person's number by BSN in "
+        f"{numbered['lookup'] * 1000:.0f} ms (median of 21, no index).",
+        "",
         f"Lookup of one person's records: a log of {sets:,} sets (30 national, 100 of 100,000 to "
         f"2,000,000 random persons, 100,000 small explicit ones; {log_bytes:,} bytes, built in "
         f"{building:.0f} s), {LOOKUPS} random persons:",
@@ -316,9 +352,9 @@ def main() -> None:
         ),
         row(f"a record per person (index on the subject, {SUBJECTS:,} records)", *today),
         "",
-        "Not in these figures: handing out the serial numbers in the vault (ADR 0011; a join at "
-        "intake, not built yet) and the per-person log's other indexes on PostgreSQL. The "
-        "per-person lookup is faster; its log is what does not fit.",
+        "Not in these figures: the per-person log's other indexes on PostgreSQL, and the "
+        "writers, verify and retention on top of the sets (issue 16). The per-person lookup "
+        "is faster; its log is what does not fit.",
         "",
     ]
     text = "\n".join(lines)

@@ -73,3 +73,57 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain} @ {self.position}"
+
+
+class SubjectSet(models.Model):
+    """The data subjects of one type that processing touched, stored once and shared by the
+    records that reference it (ADR 0011): explicit pseudonyms (:class:`SubjectSetMember`) or
+    serial numbers from the vault's register (:class:`SubjectSetContainer`). ``digest`` covers
+    the type, the encoding and every member (:mod:`meedoen_data.audit_sets`); append-only."""
+
+    class Encoding(models.TextChoices):
+        EXPLICIT = "explicit"
+        SERIALS = "serials"
+
+    digest = models.CharField(max_length=64, unique=True)
+    subject_type = models.CharField(max_length=100)
+    encoding = models.CharField(max_length=8, choices=Encoding.choices)
+    size = models.BigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("subject set")
+
+    def __str__(self) -> str:
+        return f"{self.subject_type}: {self.size} ({self.digest[:12]})"
+
+
+class SubjectSetMember(models.Model):
+    """One pseudonym of an explicit subject set (indexed: the lookup by person)."""
+
+    subject_set = models.ForeignKey(SubjectSet, on_delete=models.PROTECT, related_name="members")
+    subject = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["subject"], name="audit_member_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_set_id}: {self.subject}"
+
+
+class SubjectSetContainer(models.Model):
+    """The members of a serial subject set whose numbers share ``key`` (number >> 16), as a
+    serialised Roaring bitmap; indexed by key, so a lookup reads one container per set."""
+
+    subject_set = models.ForeignKey(SubjectSet, on_delete=models.PROTECT, related_name="containers")
+    key = models.IntegerField()
+    bitmap = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key"], name="audit_container_key_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["subject_set", "key"], name="audit_container_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_set_id}: container {self.key}"

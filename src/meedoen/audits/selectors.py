@@ -16,7 +16,14 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from meedoen.accounts.roles import Role
-from meedoen.audits.models import AccessRecord, ChainHead, ProcessingRecord
+from meedoen.audits.models import (
+    AccessRecord,
+    ChainHead,
+    ProcessingRecord,
+    SubjectSet,
+    SubjectSetContainer,
+    SubjectSetMember,
+)
 from meedoen.audits.services import (
     CHAINS,
     activity_uri,
@@ -25,6 +32,7 @@ from meedoen.audits.services import (
     chain_ends,
     chain_hashes,
 )
+from meedoen_data import audit_sets
 from meedoen_data.audit_chain import ChainReport, StoredRecord, chain_verify
 from meedoen_data.audit_checkpoint import (
     ChainState,
@@ -60,12 +68,14 @@ def audit_verify() -> list[ChainReport]:
     return reports
 
 
-#: The triggers that keep the log append-only (migrations 0002 and 0004), per database.
+#: The subject sets' tables (migration 0005).
+SET_TABLES = ("audits_subjectset", "audits_subjectsetmember", "audits_subjectsetcontainer")
+#: The triggers that keep the log append-only (migrations 0002, 0004 and 0005), per database.
 TRIGGERS = {
     "sqlite": (
         *(
             f"{table}_{suffix}"
-            for table in ("audits_processingrecord", "audits_accessrecord")
+            for table in ("audits_processingrecord", "audits_accessrecord", *SET_TABLES)
             for suffix in ("no_update", "no_delete", "no_overwrite")
         ),
         "audits_chainhead_forward",
@@ -79,6 +89,7 @@ TRIGGERS = {
         "audits_accessrecord_no_truncate",
         "audits_chainhead_no_truncate",
         "audits_chainhead_forward",
+        *(f"{table}_{suffix}" for table in SET_TABLES for suffix in ("append_only", "no_truncate")),
     ),
 }
 
@@ -287,3 +298,53 @@ def audit_log_page(
 
 def chain_label(chain: str) -> str:
     return str(CHAIN_LABELS.get(chain, chain))
+
+
+def audit_subject_set(*, set_id: int) -> tuple[str, audit_sets.SubjectSet]:
+    """A stored subject set as it is now: (the digest it was stored under, the set with its
+    digest recomputed from its members). The two differ when the set was changed."""
+    stored = SubjectSet.objects.get(pk=set_id)
+    if stored.encoding == SubjectSet.Encoding.EXPLICIT:
+        members = list(
+            SubjectSetMember.objects.filter(subject_set=stored).values_list("subject", flat=True)
+        )
+        loaded = audit_sets.subject_set_load(
+            subject_type=stored.subject_type, encoding=stored.encoding, members=members
+        )
+    else:
+        containers = [
+            (key, bytes(bitmap))
+            for key, bitmap in SubjectSetContainer.objects.filter(subject_set=stored).values_list(
+                "key", "bitmap"
+            )
+        ]
+        loaded = audit_sets.subject_set_load(
+            subject_type=stored.subject_type, encoding=stored.encoding, containers=containers
+        )
+    return stored.digest, loaded
+
+
+def audit_subject_sets_holding(
+    *, subjects: Sequence[str] = (), serial: int | None = None
+) -> list[int]:
+    """The ids of the subject sets that hold a person: explicit sets by any of the person's
+    pseudonyms (``subjects``), serial sets by the person's number in the vault's register
+    (``serial``) — one container per set read, found by its key."""
+    found = (
+        set(
+            SubjectSetMember.objects.filter(subject__in=list(subjects)).values_list(
+                "subject_set_id", flat=True
+            )
+        )
+        if subjects
+        else set()
+    )
+    if serial is not None:
+        key = audit_sets.container_key(serial)
+        for set_id, bitmap in SubjectSetContainer.objects.filter(key=key).values_list(
+            "subject_set_id", "bitmap"
+        ):
+            container = audit_sets.Container(key, bytes(bitmap))
+            if serial in container:
+                found.add(set_id)
+    return sorted(found)

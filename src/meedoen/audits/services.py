@@ -18,12 +18,20 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Max
 
 from meedoen import __version__
-from meedoen.audits.models import AccessRecord, ChainHead, ProcessingRecord
+from meedoen.audits.models import (
+    AccessRecord,
+    ChainHead,
+    ProcessingRecord,
+    SubjectSet,
+    SubjectSetContainer,
+    SubjectSetMember,
+)
 from meedoen.audits.trace import TraceContext, new_span_id
+from meedoen_data import audit_sets
 from meedoen_data.audit_chain import GENESIS, record_hash
 from meedoen_data.audit_checkpoint import (
     ChainState,
@@ -452,3 +460,35 @@ def audit_checkpoint_init() -> list[Path]:
     if result.written:
         created.append(result.path)
     return created
+
+
+def audit_subject_set_store(*, made: audit_sets.SubjectSet) -> int:
+    """Store a subject set once: the id of the stored set with the same digest, or of this one,
+    written now with its members or containers (ADR 0011). Two writers of the same set at the
+    same moment end up with the one stored first."""
+    found = SubjectSet.objects.filter(digest=made.digest).values_list("pk", flat=True).first()
+    if found is not None:
+        return int(found)
+    try:
+        with transaction.atomic():
+            stored = SubjectSet.objects.create(
+                digest=made.digest,
+                subject_type=made.subject_type,
+                encoding=made.encoding,
+                size=made.size,
+                created_at=datetime.now(UTC),
+            )
+            SubjectSetMember.objects.bulk_create(
+                (SubjectSetMember(subject_set=stored, subject=m) for m in made.members),
+                batch_size=BATCH,
+            )
+            SubjectSetContainer.objects.bulk_create(
+                (
+                    SubjectSetContainer(subject_set=stored, key=c.key, bitmap=c.bitmap)
+                    for c in made.containers
+                ),
+                batch_size=1_000,
+            )
+    except IntegrityError:
+        return int(SubjectSet.objects.values_list("pk", flat=True).get(digest=made.digest))
+    return int(stored.pk)
