@@ -47,6 +47,7 @@ from meedoen_data.intake.pseudonyms import hmac_pads, hmac_sql, pseudonym
 from meedoen_data.intake.sql import ident
 from meedoen_data.keystore import KeyStoreError
 from meedoen_data.store_sql import (
+    PERSON_COLUMNS,
     QueryGuard,
     QueryLimits,
     SqlRefused,
@@ -57,8 +58,6 @@ from meedoen_data.store_sql import (
 )
 from meedoen_data.workspace import Workspace, WorkspaceError
 
-#: Columns of a store that hold person pseudonyms (the data subjects of the audit log).
-PERSON_PSEUDONYM_COLUMNS = ("person_pseudonym", "related_person_pseudonym")
 #: Rows shown at most by :func:`store_query` (:class:`meedoen_data.store_sql.QueryLimits`).
 DEFAULT_MAX_ROWS = QueryLimits.max_rows
 
@@ -491,7 +490,7 @@ def _person_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]
         "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
         "WHERE database_name = current_database() AND schema_name <> 'meta' "
         "AND column_name IN (SELECT unnest(?)) ORDER BY ALL",
-        [list(PERSON_PSEUDONYM_COLUMNS)],
+        [list(PERSON_COLUMNS)],  # the same persons the SQL log counts
     ).fetchall()
     return [(str(s), str(t), str(c)) for s, t, c in rows]
 
