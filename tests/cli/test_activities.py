@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from tests.helpers import meedoen, meedoen_as, meedoen_json, meedoen_json_as, passwords
@@ -219,12 +220,19 @@ def test_ingest_and_quarantine_reads_are_logged(home, tmp_path) -> None:
     source_home = home
     with sqlite3.connect(Path(home) / "web.sqlite3") as db:
         (persons,) = db.execute(
-            "SELECT count(DISTINCT data_subject_id) FROM audits_processingrecord "
-            "WHERE name = 'intake.load' AND data_subject_id_type = 'pseudonym-brp'"
+            "SELECT subject_count FROM audits_processingrecord WHERE name = 'intake.load' "
+            "AND data_subject_id_type = 'pseudonym-brp' AND detail LIKE 'ingeschrevenpersoon%'"
         ).fetchone()
     loaded = meedoen_json("ingest", "--history", "--home", home)
     people = next(b for b in loaded if b["table_name"] == "ingeschrevenpersoon")["rows_loaded"]
-    assert persons >= people  # every person the demo's intake wrote has a record
+    assert persons == people  # the load's subject set holds every person it wrote (ADR 0011)
+    analytics = duckdb.connect(str(Path(home) / "analytics.duckdb"), read_only=True)
+    (someone,) = analytics.execute(
+        "SELECT person_pseudonym FROM source.ingeschrevenpersoon ORDER BY 1 LIMIT 1"
+    ).fetchone()
+    analytics.close()
+    theirs = meedoen_json("audit", "list", "--subject", someone, "--home", home)
+    assert any(r["name"] == "intake.load" and r["subject_count"] == people for r in theirs)
     home = str(tmp_path / "copy")  # the delivery below replaces the persons table
     shutil.copytree(source_home, home)
     delivery = tmp_path / "delivery"

@@ -28,6 +28,21 @@ class ProcessingRecord(models.Model):
     processing_activity_id = models.CharField(max_length=200)
     data_subject_id = models.CharField(max_length=100, db_index=True)
     data_subject_id_type = models.CharField(max_length=100)
+    # A record about many data subjects references a set of them (ADR 0011) instead of naming
+    # one (``data_subject_id`` empty); the set's digest and size are in the chain. Nullable, so
+    # that adding them did not make SQLite rebuild the table (and drop its triggers). No
+    # foreign-key constraint in the database: records and sets are append-only, and verify
+    # reads every referenced set back against the digest in its record.
+    subject_set = models.ForeignKey(
+        "SubjectSet",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records",
+        db_constraint=False,
+    )
+    subject_set_digest = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    subject_count = models.BigIntegerField(null=True, blank=True)
     resource = models.CharField(max_length=100)
     detail = models.CharField(max_length=200, blank=True)
     previous_hash = models.CharField(max_length=64)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from meedoen.accounts.roles import Role
@@ -26,11 +27,12 @@ from meedoen.audits.models import (
 )
 from meedoen.audits.services import (
     CHAINS,
+    EXTRA_COLUMNS,
     activity_uri,
-    as_text,
     audit_key,
     chain_ends,
     chain_hashes,
+    hashed_values,
 )
 from meedoen_data import audit_sets
 from meedoen_data.audit_chain import ChainReport, StoredRecord, chain_verify
@@ -47,15 +49,23 @@ from meedoen_data.audit_checkpoint import (
     witness_files,
     witness_newest,
 )
+from meedoen_data.intake.subjects import VaultBusy as VaultBusy  # re-exported for views and the CLI
+from meedoen_data.intake.subjects import subject_serials_of
 
 
 def _stored(chain: str) -> Iterator[StoredRecord]:
     model, fields = CHAINS[chain]
+    names = (*fields, *EXTRA_COLUMNS[chain])
     rows = model.objects.order_by("position").values_list(
-        "position", "previous_hash", "hash", *fields
+        "position", "previous_hash", "hash", *names
     )
     for position, previous, digest, *values in rows.iterator(chunk_size=10_000):
-        yield position, previous, digest, [as_text(v) for v in values]
+        yield (
+            position,
+            previous,
+            digest,
+            hashed_values(chain, dict(zip(names, values, strict=True))),
+        )
 
 
 def audit_verify() -> list[ChainReport]:
@@ -163,6 +173,7 @@ class AuditVerification:
     chains: list[ChainReport]
     checkpoints: CheckpointReport
     triggers_missing: list[str]
+    sets_changed: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -170,6 +181,7 @@ class AuditVerification:
             all(r.intact for r in self.chains)
             and self.checkpoints.intact
             and not self.triggers_missing
+            and not self.sets_changed
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -178,6 +190,7 @@ class AuditVerification:
             "chains": [{**vars(r), "intact": r.intact} for r in self.chains],
             "checkpoints": self.checkpoints.as_json(),
             "triggers_missing": self.triggers_missing,
+            "sets_changed": self.sets_changed,
         }
 
 
@@ -189,7 +202,40 @@ def audit_verify_all(
         chains=audit_verify(),
         checkpoints=audit_checkpoints_verify(kept=kept, public_keys=public_keys),
         triggers_missing=audit_triggers_missing(),
+        sets_changed=audit_subject_sets_verify(),
     )
+
+
+def audit_subject_sets_verify() -> list[str]:
+    """Every subject set referenced by a record, read back (each once) and its digest recomputed
+    from its members: a set changed or cut since no longer matches the digest its records
+    carry in the chain (which the chain check covers). One line per problem."""
+    problems = []
+    referenced: dict[int, tuple[int, str]] = {}
+    for position, set_id, digest in (
+        ProcessingRecord.objects.filter(subject_set__isnull=False)
+        .order_by("position")
+        .values_list("position", "subject_set_id", "subject_set_digest")
+        .iterator(chunk_size=10_000)
+    ):
+        first = referenced.setdefault(int(set_id), (int(position), str(digest)))
+        if first[1] != digest:
+            problems.append(
+                f"records {first[0]} and {position} reference subject set {set_id} with "
+                "different digests"
+            )
+    for set_id, (position, digest) in sorted(referenced.items()):
+        try:
+            _, loaded = audit_subject_set(set_id=set_id)
+        except (SubjectSet.DoesNotExist, audit_sets.SubjectSetError) as exc:
+            problems.append(f"subject set {set_id} of record {position} cannot be read: {exc}")
+            continue
+        if loaded.digest != digest:
+            problems.append(
+                f"subject set {set_id} of record {position} was changed: its members no "
+                "longer match the digest in the record"
+            )
+    return problems
 
 
 def audit_checkpoint_newest() -> Checkpoint | None:
@@ -232,7 +278,9 @@ def audit_records(
     record (``user_name``, ``user_role``, ``channel``; empty when there is none)."""
     records = ProcessingRecord.objects.order_by("-position")
     if data_subject_id:
-        records = records.filter(data_subject_id=data_subject_id)
+        # Records naming the subject, and records about a set that holds it (ADR 0011).
+        sets = audit_subject_sets_of(data_subject_id=data_subject_id)
+        records = records.filter(Q(data_subject_id=data_subject_id) | Q(subject_set_id__in=sets))
     if trace_id:
         records = records.filter(trace_id=trace_id)
     if activity:
@@ -325,26 +373,31 @@ def audit_subject_set(*, set_id: int) -> tuple[str, audit_sets.SubjectSet]:
 
 
 def audit_subject_sets_holding(
-    *, subjects: Sequence[str] = (), serial: int | None = None
+    *, subjects: Sequence[str] = (), serials: Mapping[str, int] | None = None
 ) -> list[int]:
-    """The ids of the subject sets that hold a person: explicit sets by any of the person's
-    pseudonyms (``subjects``), serial sets by the person's number in the vault's register
-    (``serial``) — one container per set read, found by its key."""
-    found = (
-        set(
+    """The ids of the subject sets that hold a data subject: explicit sets by any of its
+    pseudonyms (``subjects``), serial sets by its number in the vault's register per kind
+    (``serials``: {"person": 123}) — one container per set read, found by its key."""
+    found: set[int] = set()
+    if subjects:
+        found.update(
             SubjectSetMember.objects.filter(subject__in=list(subjects)).values_list(
                 "subject_set_id", flat=True
             )
         )
-        if subjects
-        else set()
-    )
-    if serial is not None:
+    for kind, serial in (serials or {}).items():
         key = audit_sets.container_key(serial)
-        for set_id, bitmap in SubjectSetContainer.objects.filter(key=key).values_list(
-            "subject_set_id", "bitmap"
-        ):
-            container = audit_sets.Container(key, bytes(bitmap))
-            if serial in container:
+        for set_id, bitmap in SubjectSetContainer.objects.filter(
+            key=key, subject_set__subject_type=kind
+        ).values_list("subject_set_id", "bitmap"):
+            if serial in audit_sets.Container(key, bytes(bitmap)):
                 found.add(set_id)
     return sorted(found)
+
+
+def audit_subject_sets_of(*, data_subject_id: str) -> list[int]:
+    """The subject sets that hold the data subject with this pseudonym: explicit sets naming it,
+    and serial sets holding its register number (found through the vault; VaultBusy while an
+    intake holds the vault)."""
+    serials = subject_serials_of(home=settings.MEEDOEN_HOME, pseudonym=data_subject_id)
+    return audit_subject_sets_holding(subjects=[data_subject_id], serials=serials)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -66,6 +66,14 @@ PROCESSING_FIELDS = (
     "detail",
 )
 ACCESS_FIELDS = ("trace_id", "at", "user_name", "user_role", "channel", "client", "operation")
+#: What a processing record's hash covers beyond PROCESSING_FIELDS when it references a subject
+#: set (ADR 0011). Records that name one subject keep the old list, so they verify as before.
+SET_FIELDS = ("subject_set_digest", "subject_count")
+#: Columns stored beside each chain's hashed fields.
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "processing": ("subject_set_id", *SET_FIELDS),
+    "access": (),
+}
 CHAINS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     "processing": (ProcessingRecord, PROCESSING_FIELDS),
     "access": (AccessRecord, ACCESS_FIELDS),
@@ -91,6 +99,15 @@ def as_text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def hashed_values(chain: str, row: Mapping[str, Any]) -> list[str]:
+    """The texts a record's hash covers, in order (see SET_FIELDS)."""
+    _, fields = CHAINS[chain]
+    values = [as_text(row[f]) for f in fields]
+    if chain == "processing" and row.get("subject_set_digest"):
+        values += [as_text(row[f]) for f in SET_FIELDS]
+    return values
+
+
 def audit_key() -> bytes:
     keys = settings.WORKSPACE.keys
     keys.create(AUDIT_CHAIN_KEY)
@@ -102,7 +119,7 @@ def _append(chain: str, rows: Iterable[dict[str, Any]]) -> int:
     parameterised INSERT (no model instances: a national intake logs millions of persons)."""
     model, fields = CHAINS[chain]
     key = audit_key()
-    columns = ("position", "previous_hash", "hash", *fields)
+    columns = ("position", "previous_hash", "hash", *fields, *EXTRA_COLUMNS[chain])
     quote = connection.ops.quote_name
     # Names come from the model and are quoted; every value is a bound parameter.
     target = f"{quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
@@ -122,8 +139,16 @@ def _append(chain: str, rows: Iterable[dict[str, Any]]) -> int:
         batch: list[tuple[object, ...]] = []
         for row in rows:
             position += 1
-            digest = record_hash(key, position, previous, [as_text(row[f]) for f in fields])
-            batch.append((position, previous, digest, *(stored(f, row[f]) for f in fields)))
+            digest = record_hash(key, position, previous, hashed_values(chain, row))
+            batch.append(
+                (
+                    position,
+                    previous,
+                    digest,
+                    *(stored(f, row[f]) for f in fields),
+                    *(row.get(f) for f in EXTRA_COLUMNS[chain]),
+                )
+            )
             previous = digest
             if len(batch) >= BATCH:
                 _write(cursor, target, placeholders, batch)
@@ -181,11 +206,14 @@ def audit_processing(
     started: datetime,
     status: str = ProcessingRecord.Status.OK,
     detail: str = "",
+    subject_set: audit_sets.SubjectSet | None = None,
 ) -> int:
     """One record per data subject of an action (a span of the trace). Returns the count.
 
     An action that touched no identifiable person (an aggregate query, a rejected file) still
-    gets one record, with an empty data subject id, so every action is in the log."""
+    gets one record, with an empty data subject id, so every action is in the log. An action
+    on many subjects gives them as ``subject_set`` instead (ADR 0011): one record that
+    references the stored set, its digest and size in the chain."""
     span_id = new_span_id()
     ended = datetime.now(UTC)
     base = {
@@ -201,6 +229,17 @@ def audit_processing(
         "resource": RESOURCE,
         "detail": detail[:200],
     }
+
+    if subject_set is not None:
+        set_id = audit_subject_set_store(made=subject_set)
+        record = {
+            **base,
+            "data_subject_id": "",
+            "subject_set_id": set_id,
+            "subject_set_digest": subject_set.digest,
+            "subject_count": subject_set.size,
+        }
+        return _append("processing", iter([record]))
 
     def rows() -> Iterator[dict[str, Any]]:
         empty = True
@@ -222,13 +261,14 @@ def audit_action(
     client: str,
     operation: str,
     activity: str,
-    subjects: dict[str, Iterable[str]],
+    subjects: Mapping[str, Iterable[str] | audit_sets.SubjectSet],
     started: datetime,
     status: str = ProcessingRecord.Status.OK,
     detail: str = "",
 ) -> int:
     """One action: its access record (who) and its processing records (whom), per type of
-    data-subject id (``{"pseudonym-brp": [...], ...}``). Returns the processing records written."""
+    data-subject id (``{"pseudonym-brp": [...], ...}``; a type's subjects may be a subject
+    set, written as one record). Returns the processing records written."""
     audit_access(
         trace=trace,
         user_name=user_name,
@@ -238,16 +278,21 @@ def audit_action(
         operation=operation,
     )
     written = 0
-    for subject_type, group in sorted(subjects.items()) or [("none", [])]:
+    groups: list[tuple[str, Iterable[str] | audit_sets.SubjectSet]] = sorted(
+        subjects.items(), key=lambda item: item[0]
+    ) or [("none", [])]
+    for subject_type, group in groups:
+        made = group if isinstance(group, audit_sets.SubjectSet) else None
         written += audit_processing(
             trace=trace,
             name=operation,
             activity=activity,
-            subjects=group,
+            subjects=() if made else group,  # type: ignore[arg-type]
             subject_type=subject_type,
             started=started,
             status=status,
             detail=detail,
+            subject_set=made,
         )
     return written
 

@@ -13,12 +13,14 @@ import json
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.views import role_required
 from meedoen.audits.forms import AuditFilterForm, KeptCheckpointForm
 from meedoen.audits.selectors import (
+    VaultBusy,
     audit_checkpoint_download,
     audit_checkpoint_newest,
     audit_log_page,
@@ -55,7 +57,17 @@ def log(request: HttpRequest) -> HttpResponse:
         client=request.META.get("REMOTE_ADDR", ""),
     )
     form = AuditFilterForm(request.GET)
-    page = audit_log_page(**form.filters(), limit=LIMIT) if form.is_valid() else None
+    try:
+        page = audit_log_page(**form.filters(), limit=LIMIT) if form.is_valid() else None
+    except VaultBusy:
+        page = None
+        form.add_error(
+            "betrokkene",
+            _(
+                "The identity vault is in use (an intake is running), so records about many "
+                "persons cannot be searched now. Try again in a moment."
+            ),
+        )
     with_kept = verifying and request.POST.get("check") == "kept"
     kept_form = KeptCheckpointForm(request.POST, request.FILES) if with_kept else None
     upload = kept_form or KeptCheckpointForm()

@@ -210,6 +210,8 @@ def audit_verify(
                 )
         for name in result.triggers_missing:
             console.print(f"[bold red]MISSING TRIGGER[/] {name}: the log is not append-only")
+        for problem in result.sets_changed:
+            console.print(f"[bold red]CHANGED SUBJECT SET[/] {problem}")
         _print_checkpoints(result.checkpoints)
     if not result.intact:
         raise typer.Exit(EXIT_ERROR)
@@ -289,7 +291,11 @@ def _checkpoint_django(home: Path | None) -> None:
 @audit_app.command("list")
 def audit_list(
     subject: Annotated[
-        str | None, typer.Option(help="A data subject's pseudonym (as logged).")
+        str | None,
+        typer.Option(
+            help="A data subject's pseudonym (as logged): also finds the records about sets of "
+            "subjects that hold them (an intake), through the vault."
+        ),
     ] = None,
     trace: Annotated[str | None, typer.Option(help="A trace id.")] = None,
     activity: Annotated[int | None, typer.Option(help="A processing activity id.")] = None,
@@ -299,15 +305,18 @@ def audit_list(
 ) -> None:
     """The newest processing records, with who acted (joined by trace id)."""
     workspace_django(home)
-    from meedoen.audits.selectors import audit_records
+    from meedoen.audits.selectors import VaultBusy, audit_records
     from meedoen.audits.services import activity_uri
 
-    rows = audit_records(
-        data_subject_id=subject,
-        trace_id=trace,
-        activity=activity_uri(activity) if activity is not None else None,
-        limit=limit,
-    )
+    try:
+        rows = audit_records(
+            data_subject_id=subject,
+            trace_id=trace,
+            activity=activity_uri(activity) if activity is not None else None,
+            limit=limit,
+        )
+    except VaultBusy as exc:
+        fail(f"{exc}; records about many persons cannot be searched now, try again in a moment")
     if as_json:
         emit_json(rows)
         return
@@ -320,7 +329,8 @@ def audit_list(
             f"{r['start_time']:%Y-%m-%d %H:%M:%S}",
             r["name"],
             r["processing_activity_id"].rsplit(":", 1)[-1],
-            f"{r['data_subject_id_type']}:{r['data_subject_id']}",
+            f"{r['data_subject_id_type']}:"
+            + (f"set of {r['subject_count']:,}" if r["subject_set_id"] else r["data_subject_id"]),
             r["status"],
             f"{r['user_name']} ({r['channel']})",
         )

@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,17 +28,18 @@ from meedoen.activities.actors import Actor, require_role
 from meedoen.audits.services import INTAKE_ACTIVITY, VAULT_ACTIVITY, audit_action
 from meedoen.audits.trace import TraceContext
 from meedoen.intakes.uploads import upload_folder_ensure
+from meedoen_data.audit_sets import SubjectSet
 from meedoen_data.bsn import bsn_is_valid
 from meedoen_data.intake import (
     IngestReport,
     IntakeLimits,
-    batch_subjects,
     ingest_directory,
     quarantine_show,
     quarantine_subjects,
 )
 from meedoen_data.intake.pseudonyms import key_name, pseudonym
 from meedoen_data.intake.rotation import RotationReport, rotate_domain_key
+from meedoen_data.intake.subjects import batch_subject_sets
 from meedoen_data.keystore import KeyStoreError
 from meedoen_data.workspace import WorkspaceError
 
@@ -135,7 +137,7 @@ def _audit(
     actor: Actor,
     channel: str,
     operation: str,
-    groups: dict[str, list[str]],
+    groups: Mapping[str, list[str] | SubjectSet],
     started: datetime,
     detail: str = "",
     activity: str = INTAKE_ACTIVITY,
@@ -175,11 +177,12 @@ def intake_limits() -> IntakeLimits:
 def intake_log(
     *, report: IngestReport, actor: Actor, trace: TraceContext, channel: str, started: datetime
 ) -> None:
-    """Log an ingest: per loaded file, one record per person it wrote (domain pseudonyms)."""
+    """Log an ingest: per loaded file, one record per pseudonym type that references the set
+    of persons it wrote (numbered in the vault's subject register, ADR 0011)."""
     for f in report.files:
         if f.status != "loaded":
             continue
-        groups = batch_subjects(home=settings.MEEDOEN_HOME, batch_id=f.batch_id)
+        groups = batch_subject_sets(home=settings.MEEDOEN_HOME, batch_id=f.batch_id)
         _audit(
             trace=trace,
             actor=actor,

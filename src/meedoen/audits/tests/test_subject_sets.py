@@ -46,13 +46,15 @@ def test_the_sets_of_a_person_are_found_by_pseudonym_and_by_number() -> None:
     review = audit_subject_set_store(
         made=subject_set_explicit(subject_type="pseudonym-activity-3", subjects=["p" * 32])
     )
-    assert audit_subject_sets_holding(serial=70_000) == sorted([everyone, some])
-    assert audit_subject_sets_holding(serial=70_001) == [everyone]
-    assert audit_subject_sets_holding(serial=1_000_000) == []
-    assert audit_subject_sets_holding(subjects=["p" * 32], serial=7) == sorted(
+    assert audit_subject_sets_holding(serials={PERSON: 70_000}) == sorted([everyone, some])
+    assert audit_subject_sets_holding(serials={PERSON: 70_001}) == [everyone]
+    assert audit_subject_sets_holding(serials={PERSON: 1_000_000}) == []
+    assert audit_subject_sets_holding(subjects=["p" * 32], serials={PERSON: 7}) == sorted(
         [everyone, some, review]
     )
     assert audit_subject_sets_holding(subjects=["q" * 32]) == []
+    # Numbers are per kind: record 70,000 of a partner is not person 70,000.
+    assert audit_subject_sets_holding(serials={"record:voedselbank": 70_000}) == []
 
 
 def test_the_database_refuses_to_change_or_remove_a_set() -> None:

@@ -1,0 +1,117 @@
+"""An ingest with its audit log against the I/O limit (issue 16's first target).
+
+    make bench-ingest-audit                  # 300,000 persons, 3 runs
+    PERSONS=… RUNS=… make bench-ingest-audit
+
+Side by side in one run, on the generator's files: ``meedoen init`` + ``meedoen ingest`` in a
+fresh workspace (the intake gate, pseudonyms, vault, and the audit log in the web database),
+against DuckDB reading the same CSV files into a fresh database as text
+(``CREATE TABLE … AS SELECT * FROM read_csv(…, all_varchar=true)``: what reading and storing
+the bytes costs at least, no checks and no pseudonyms). Medians; the ingest's processing
+records and the size of its web database are counted too. Writes
+``benchmarks/results/ingest_audit.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+from tests.helpers import cli_env
+
+PERSONS = int(os.environ.get("PERSONS", "300000"))
+RUNS = int(os.environ.get("RUNS", "3"))
+RESULTS = Path(__file__).parent / "results" / "ingest_audit.md"
+
+
+def meedoen(*args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "meedoen", *args],
+        check=True,
+        env=cli_env(),
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def ingest(source: Path, home: Path) -> tuple[float, int, int]:
+    """Seconds of ``meedoen ingest`` (after init), its processing records, web database bytes."""
+    shutil.rmtree(home, ignore_errors=True)
+    meedoen("init", "--home", str(home))
+    start = time.perf_counter()
+    meedoen("ingest", str(source), "--home", str(home), "--json")
+    seconds = time.perf_counter() - start
+    with sqlite3.connect(home / "web.sqlite3") as db:
+        (records,) = db.execute(
+            "SELECT count(*) FROM audits_processingrecord WHERE name = 'intake.load'"
+        ).fetchone()
+    return seconds, int(records), (home / "web.sqlite3").stat().st_size
+
+
+def read_only(source: Path, target: Path) -> float:
+    """Seconds DuckDB takes to read the same CSV files into a fresh database, as text."""
+    target.unlink(missing_ok=True)
+    start = time.perf_counter()
+    con = duckdb.connect(str(target))
+    for path in sorted(source.glob("*.csv")):
+        con.execute(
+            f"CREATE TABLE {duckdb_name(path.stem)} AS "
+            "SELECT * FROM read_csv(?, all_varchar = true, header = true)",
+            [str(path)],
+        )
+    con.close()
+    return time.perf_counter() - start
+
+
+def duckdb_name(stem: str) -> str:
+    return '"' + stem.replace('"', '""') + '"'
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp)
+        meedoen("synth", "--persons", str(PERSONS), "--out", str(scratch / "sources"))
+        (source,) = [p for p in (scratch / "sources").iterdir() if p.is_dir()] or [
+            scratch / "sources"
+        ]
+        size = sum(p.stat().st_size for p in source.glob("*.csv"))
+        ours, limit, records, database = [], [], 0, 0
+        for _ in range(RUNS):
+            seconds, records, database = ingest(source, scratch / "home")
+            ours.append(seconds)
+            limit.append(read_only(source, scratch / "read.duckdb"))
+    ratio = statistics.median(ours) / statistics.median(limit)
+    lines = [
+        f"# An ingest with its audit log against the I/O limit ({datetime.now(UTC):%Y-%m-%d})",
+        "",
+        f"{PERSONS:,} persons from the generator ({size / 1e6:,.0f} MB of CSV), {RUNS} runs, "
+        "medians (`make bench-ingest-audit`).",
+        "",
+        "| job | median s | runs s | ratio |",
+        "|---|---:|---|---:|",
+        f"| `meedoen ingest`, audit included | {statistics.median(ours):.1f} | "
+        f"{', '.join(f'{s:.1f}' for s in ours)} | {ratio:.1f}x the I/O limit |",
+        f"| DuckDB reads the same CSV files as text (the I/O limit) | "
+        f"{statistics.median(limit):.1f} | {', '.join(f'{s:.1f}' for s in limit)} | 1 |",
+        "",
+        f"The ingest wrote {records:,} `intake.load` records (one per loaded file and pseudonym "
+        f"type, each referencing a subject set); its web database is {database / 1e6:,.1f} MB. "
+        "Target of issue 16: at most 3x the I/O limit.",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

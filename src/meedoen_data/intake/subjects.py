@@ -1,0 +1,151 @@
+"""Whom a loaded batch is about, as a subject set for the audit log (ADR 0011).
+
+The persons of a batch are numbered in the vault's subject register
+(:mod:`meedoen_data.audit_subjects`) by the BSNs the vault keeps for the batch; a partner file's
+clients by their record numbers. The audit log then holds one record per loaded file that
+references the set of those numbers, instead of a record per person.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from meedoen_data.audit_sets import SubjectSet, subject_set_serials
+from meedoen_data.audit_subjects import PERSON, record_kind, subjects_register
+from meedoen_data.contract import SPECS, partner_spec
+from meedoen_data.intake import _connect, _subject_type, vault_path
+from meedoen_data.intake import store as intake_store
+from meedoen_data.intake.sql import ident
+from meedoen_data.workspace import Workspace
+
+SUFFIX = "_pseudonym"
+
+
+class VaultBusy(Exception):
+    """The vault is open for writing by another process (an intake): it cannot be read now."""
+
+
+def batch_subject_sets(*, home: Path, batch_id: str) -> dict[str, SubjectSet]:
+    """The persons a loaded batch wrote, per pseudonym type the batch used (``pseudonym-brp``,
+    and per law for the by-law domain), as sets of their register numbers; a partner file's
+    clients (``record-pseudonym-DOMAIN``) by record number. New subjects are registered.
+    Empty for tables without persons (addresses, the anonymous panel) and unknown batches."""
+    with _connect(home) as con:
+        found = con.execute(
+            "SELECT table_name FROM analytics.meta.batch WHERE batch_id = ?", [batch_id]
+        ).fetchone()
+        if not found:
+            return {}
+        spec = SPECS.get(str(found[0])) or partner_spec(str(found[0]))
+        vault = f"vault.identity.{ident(spec.name)}"
+        persons = [c.name for c in spec.columns if c.role == "person"]
+        records = [name for name, d in spec.derived if d == "record_pseudonym"]
+        if not persons and records:
+            kind = record_kind(spec.domain)
+            numbers = con.sql(
+                f"SELECT {ident(records[0])} FROM {vault} WHERE batch_id = $b",
+                params={"b": batch_id},
+            )
+            serials = subjects_register(con, kind=kind, identifiers=numbers)
+            made = subject_set_serials(subject_type=kind, serials=serials)
+            return {f"record-pseudonym-{spec.domain}": made}
+        if not persons:
+            return {}
+        # The by-law domain logs WMO and youth care under their own pseudonym types: the law
+        # of a row is in the analytics store, joined to the vault row by its pseudonym.
+        laws: dict[str, list[str]] = {}
+        if spec.domain == "by_wet":
+            for (law,) in con.execute(
+                f"SELECT DISTINCT wet FROM analytics.source.{ident(spec.name)} "
+                "WHERE batch_id = $b AND wet IS NOT NULL",
+                {"b": batch_id},
+            ).fetchall():
+                laws.setdefault(_subject_type(spec, law), []).append(str(law))
+        else:
+            laws[_subject_type(spec)] = []
+        out: dict[str, SubjectSet] = {}
+        for subject_type, of_type in sorted(laws.items()):
+            selects, params = [], {"b": batch_id}
+            for column in persons:
+                bsn, pseudonym = ident(column), ident(column + "_pseudonym")
+                if of_type:
+                    own = ident(intake_store.PERSON_COLUMNS[column])
+                    selects.append(
+                        f"SELECT v.{bsn} AS bsn FROM {vault} v "
+                        f"JOIN analytics.source.{ident(spec.name)} a "
+                        f"ON a.batch_id = v.batch_id AND a.{own} = v.{pseudonym} "
+                        "WHERE v.batch_id = $b AND a.wet IN (SELECT unnest($laws::VARCHAR[]))"
+                    )
+                    params["laws"] = of_type  # type: ignore[assignment]
+                else:
+                    selects.append(f"SELECT {bsn} AS bsn FROM {vault} WHERE batch_id = $b")
+            bsns = con.sql(" UNION ".join(selects), params=params)
+            serials = subjects_register(con, kind=PERSON, identifiers=bsns)
+            if serials.size:
+                out[subject_type] = subject_set_serials(subject_type=PERSON, serials=serials)
+        return out
+
+
+def subject_serials_of(*, home: Path, pseudonym: str) -> dict[str, int]:
+    """The register numbers of the data subject a domain or record pseudonym names, by kind
+    (``person``, ``record:DOMAIN``): what finds the subject in the audit log's serial sets.
+    Empty when the vault does not know the pseudonym or the subject was never numbered. Reads
+    the vault without writing (:class:`VaultBusy` while an intake holds it)."""
+    path = vault_path(Workspace(home))
+    if not path.exists():
+        return {}
+    con = duckdb.connect()
+    try:
+        try:
+            con.execute("ATTACH ? AS vault (READ_ONLY)", [str(path)])
+        except duckdb.Error as exc:
+            raise VaultBusy(f"the identity vault is in use: {str(exc).splitlines()[0]}") from None
+        registered = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'vault' "
+            "AND schema_name = 'audit' AND table_name = 'subject'"
+        ).fetchone()
+        if not registered or not registered[0]:
+            return {}
+        found: dict[str, int] = {}
+        for table, column in con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'vault' "
+            "AND schema_name = 'identity' AND suffix(column_name, $s) ORDER BY ALL",
+            {"s": SUFFIX},
+        ).fetchall():
+            kind = _kind(str(table), str(column).removesuffix(SUFFIX))
+            if kind is None or kind in found:
+                continue
+            identifier = ident(str(column).removesuffix(SUFFIX))
+            row = con.execute(
+                f"SELECT s.serial FROM vault.identity.{ident(str(table))} v "
+                "JOIN vault.audit.subject s "
+                f"ON s.kind = $k AND s.identifier = CAST(v.{identifier} AS VARCHAR) "
+                f"WHERE v.{ident(str(column))} = $p LIMIT 1",
+                {"k": kind, "p": pseudonym},
+            ).fetchone()
+            if row:
+                found[kind] = int(row[0])
+        return found
+    finally:
+        con.close()
+
+
+def _kind(table: str, column: str) -> str | None:
+    """The register's kind of an identifier column of a vault table: persons by BSN, a
+    partner's records by record number; None for addresses and the like."""
+    if column in intake_store.PERSON_COLUMNS:
+        return PERSON
+    spec = SPECS.get(table)
+    if spec is None:
+        try:
+            spec = partner_spec(table)
+        except (KeyError, ValueError):
+            return None
+    if (column, "record_pseudonym") in spec.derived:
+        return record_kind(spec.domain)
+    return None
+
+
+__all__ = ["VaultBusy", "batch_subject_sets", "subject_serials_of"]
