@@ -572,44 +572,6 @@ def _subject_type(spec: Table, wet: object = None) -> str:
     return f"pseudonym-{spec.domain}"
 
 
-def batch_subjects(*, home: Path, batch_id: str) -> dict[str, list[str]]:
-    """The persons a loaded batch wrote, as domain pseudonyms grouped by pseudonym type
-    (``pseudonym-brp`` …), for the audit log; a partner file's clients by their record
-    pseudonym. Empty for tables without persons (addresses, the anonymous panel)."""
-    with _connect(home) as con:
-        found = con.execute(
-            "SELECT table_name FROM analytics.meta.batch WHERE batch_id = ?", [batch_id]
-        ).fetchone()
-        if not found:
-            return {}
-        spec = SPECS.get(str(found[0])) or partner_spec(str(found[0]))
-        columns = [store.PERSON_COLUMNS[c.name] for c in spec.columns if c.role == "person"]
-        if not columns and any(d == "record_pseudonym" for _, d in spec.derived):
-            # A partner file knows its clients by record number: they are the data subjects.
-            rows = con.execute(
-                f"SELECT DISTINCT record_pseudonym FROM analytics.source.{ident(spec.name)} "
-                "WHERE batch_id = ? ORDER BY 1",
-                [batch_id],
-            ).fetchall()
-            return {f"record-pseudonym-{spec.domain}": [str(r[0]) for r in rows]}
-        if not columns:
-            return {}
-        wet = "wet" if spec.domain == "by_wet" else "NULL"
-        table = f"analytics.source.{ident(spec.name)}"
-        selects = " UNION ".join(
-            f"SELECT {wet} AS wet, {ident(c)} AS s FROM {table} WHERE batch_id = $b"
-            for c in columns
-        )
-        rows = con.execute(
-            f"SELECT DISTINCT wet, s FROM ({selects}) WHERE s IS NOT NULL ORDER BY s",
-            {"b": batch_id},
-        ).fetchall()
-    out: dict[str, list[str]] = {}
-    for wet_value, subject in rows:
-        out.setdefault(_subject_type(spec, wet_value), []).append(str(subject))
-    return out
-
-
 def quarantine_subjects(*, home: Path, batch_id: str) -> dict[str, list[str]]:
     """Whom the quarantined rows of a batch are about, for the audit log of ``quarantine
     show``: the domain pseudonym of a row's BSN when it is valid, else ``BATCH:ROW``."""
