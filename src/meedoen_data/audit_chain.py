@@ -34,6 +34,7 @@ class ChainReport:
     last_hash: str
     broken_at: int | None = None  # position of the first broken record
     problem: str = ""
+    checked_from: int = 1  # the first position recomputed (after a trusted ``start``)
 
     @property
     def intact(self) -> bool:
@@ -46,40 +47,42 @@ def chain_verify(
     key: bytes,
     records: Iterable[StoredRecord],
     head: tuple[int, str] | None,
+    start: tuple[int, str] | None = None,
 ) -> ChainReport:
     """Recompute the chain in position order; report the first record that does not fit.
 
     ``head`` is the (position, hash) the log says it ends with; a shorter chain means records
-    at the end were deleted."""
-    expected, previous, count = 1, GENESIS, 0
+    at the end were deleted. ``start`` is the (position, hash) of the last record already
+    trusted (checked before): ``records`` then begin with the record after it, which must point
+    to that hash. Without it the chain is recomputed from record 1."""
+    first, previous = (start[0] + 1, start[1]) if start is not None else (1, GENESIS)
+    expected, count = first, 0
+
+    def report(
+        last: int, digest: str, broken_at: int | None = None, problem: str = ""
+    ) -> ChainReport:
+        return ChainReport(chain, count, last, digest, broken_at, problem, checked_from=first)
+
     for position, stored_previous, stored_hash, fields in records:
         count += 1
         if position < expected:
-            return ChainReport(
-                chain, count, position, stored_hash, position, f"record {position} appears twice"
-            )
+            return report(position, stored_hash, position, f"record {position} appears twice")
         if position > expected:
             missing = (
                 f"record {expected} is missing"
                 if position == expected + 1
                 else f"records {expected} to {position - 1} are missing"
             )
-            return ChainReport(
-                chain, count, position, stored_hash, expected, f"{missing} (deleted)"
-            )
+            return report(position, stored_hash, expected, f"{missing} (deleted)")
         if stored_previous != previous:
-            return ChainReport(
-                chain,
-                count,
+            return report(
                 position,
                 stored_hash,
                 position,
                 f"record {position} does not point to record {position - 1} (inserted or moved)",
             )
         if record_hash(key, position, previous, fields) != stored_hash:
-            return ChainReport(
-                chain,
-                count,
+            return report(
                 position,
                 stored_hash,
                 position,
@@ -88,9 +91,7 @@ def chain_verify(
         previous, expected = stored_hash, expected + 1
     last = expected - 1
     if head is not None and head[0] > last:
-        return ChainReport(
-            chain,
-            count,
+        return report(
             last,
             previous,
             last + 1,
@@ -98,7 +99,5 @@ def chain_verify(
             "were deleted",
         )
     if head is not None and head[0] == last and head[1] != previous:
-        return ChainReport(
-            chain, count, last, previous, last, f"record {last} is not the record the head names"
-        )
-    return ChainReport(chain, count, last, previous)
+        return report(last, previous, last, f"record {last} is not the record the head names")
+    return report(last, previous)
