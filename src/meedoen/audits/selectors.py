@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from meedoen.accounts.roles import Role
@@ -35,16 +38,24 @@ from meedoen.audits.services import (
     hashed_values,
 )
 from meedoen_data import audit_sets
-from meedoen_data.audit_chain import ChainReport, StoredRecord, chain_verify
+from meedoen_data.audit_chain import (
+    ChainReport,
+    StoredRecord,
+    chain_verify,
+    record_hash,
+)
 from meedoen_data.audit_checkpoint import (
+    MAX_FILE_BYTES,
     ChainState,
     Checkpoint,
     CheckpointError,
     CheckpointReport,
+    canonical,
     checkpoint_key_load,
     checkpoint_key_readable,
     checkpoints_verify,
     download_document,
+    key_fingerprint,
     public_key_load,
     witness_files,
     witness_newest,
@@ -52,12 +63,22 @@ from meedoen_data.audit_checkpoint import (
 from meedoen_data.intake.subjects import VaultBusy as VaultBusy  # re-exported for views and the CLI
 from meedoen_data.intake.subjects import subject_serials_of
 
+#: The ``step`` of the progress callback for each chain (``processing chain``, ``access chain``)
+#: and for reading the subject sets back; called every PROGRESS_EVERY records and once per set.
+SETS_STEP = "subject sets"
+PROGRESS_EVERY = 10_000
+#: (step, done, total), as meedoen_data's ``Progress``.
+Progress = Callable[[str, int, int], None]
 
-def _stored(chain: str) -> Iterator[StoredRecord]:
+
+def _stored(chain: str, *, after: int = 0) -> Iterator[StoredRecord]:
+    """The chain's records after position ``after``, in position order."""
     model, fields = CHAINS[chain]
     names = (*fields, *EXTRA_COLUMNS[chain])
-    rows = model.objects.order_by("position").values_list(
-        "position", "previous_hash", "hash", *names
+    rows = (
+        model.objects.filter(position__gt=after)
+        .order_by("position")
+        .values_list("position", "previous_hash", "hash", *names)
     )
     for position, previous, digest, *values in rows.iterator(chunk_size=10_000):
         yield (
@@ -68,14 +89,84 @@ def _stored(chain: str) -> Iterator[StoredRecord]:
         )
 
 
-def audit_verify() -> list[ChainReport]:
-    """Recompute both chains; each report names the first broken record, if any."""
+def _counted(
+    records: Iterator[StoredRecord], *, step: str, total: int, progress: Progress | None
+) -> Iterator[StoredRecord]:
+    for done, record in enumerate(records, start=1):
+        yield record
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(step, done, max(total, done))
+
+
+def audit_verify(
+    *, since: Verified | None = None, progress: Progress | None = None
+) -> list[ChainReport]:
+    """Recompute both chains; each report names the first broken record, if any.
+
+    ``since``: the position of an earlier intact check (:func:`audit_verified_load`). Each
+    chain's record there must still be the record then verified (its hash, recomputed from its
+    fields, is the remembered one); the chain is recomputed from the record after it."""
     key = audit_key()
+    checked = f"the check of {since.time_text}" if since is not None else ""
     reports = []
-    for chain in CHAINS:
+    for chain, (model, _fields) in CHAINS.items():
         head = ChainHead.objects.filter(chain=chain).values_list("position", "hash").first()
-        reports.append(chain_verify(chain=chain, key=key, records=_stored(chain), head=head))
+        start = since.chains[chain] if since is not None and since.chains[chain][0] else None
+        after = start[0] if start is not None else 0
+        end = head[0] if head is not None else model.objects.count()
+        total = max(end - after, 0)
+        step = f"{chain} chain"
+        if progress is not None:
+            progress(step, 0, total)
+        records = _stored(chain, after=max(after - 1, 0))
+        if start is not None:
+            problem = _remembered_record_problem(key, records, start, checked=checked)
+            if problem:
+                reports.append(
+                    ChainReport(
+                        chain,
+                        records=0,
+                        last_position=after,
+                        last_hash=start[1],
+                        broken_at=after,
+                        problem=problem,
+                        checked_from=after,
+                    )
+                )
+                continue
+        report = chain_verify(
+            chain=chain,
+            key=key,
+            records=_counted(records, step=step, total=total, progress=progress),
+            head=head,
+            start=start,
+        )
+        if progress is not None:
+            progress(step, report.records, max(total, report.records))
+        reports.append(report)
     return reports
+
+
+def _remembered_record_problem(
+    key: bytes, records: Iterator[StoredRecord], remembered: tuple[int, str], *, checked: str
+) -> str:
+    """What is wrong with the record at the remembered position (the first of ``records``),
+    or "" when it is still the record the earlier check (``checked``) verified."""
+    position, digest = remembered
+    first = next(records, None)
+    if first is None or first[0] != position:
+        return (
+            f"record {position}, up to which {checked} verified the log, is missing: it was deleted"
+        )
+    _, previous, stored_hash, fields = first
+    if stored_hash != digest:
+        return (
+            f"record {position} is not the record {checked} verified: the log was rewritten "
+            "at or before it"
+        )
+    if record_hash(key, position, previous, fields) != stored_hash:
+        return f"record {position} does not match its hash (changed since {checked})"
+    return ""
 
 
 #: The subject sets' tables (migration 0005).
@@ -174,6 +265,9 @@ class AuditVerification:
     checkpoints: CheckpointReport
     triggers_missing: list[str]
     sets_changed: list[str] = dataclasses.field(default_factory=list)
+    sets_checked: int = 0  # subject sets read back against their digests
+    sets_highest: int = 0  # the highest id of a set verified, now or by the earlier check
+    since: Verified | None = None  # the earlier intact check this one continued (``--since``)
 
     @property
     def intact(self) -> bool:
@@ -191,30 +285,67 @@ class AuditVerification:
             "checkpoints": self.checkpoints.as_json(),
             "triggers_missing": self.triggers_missing,
             "sets_changed": self.sets_changed,
+            "sets_checked": self.sets_checked,
+            "since": self.since.as_json() if self.since is not None else None,
         }
 
 
 def audit_verify_all(
-    *, kept: Sequence[tuple[str, bytes]] = (), public_keys: Sequence[Path] = ()
+    *,
+    kept: Sequence[tuple[str, bytes]] = (),
+    public_keys: Sequence[Path] = (),
+    since: Verified | None = None,
+    progress: Progress | None = None,
 ) -> AuditVerification:
-    """The hash chains, the checkpoints (witness folder and kept files) and the triggers."""
+    """The hash chains, the checkpoints (witness folder and kept files), the triggers and the
+    subject sets. ``since``: continue from an earlier intact check (:func:`audit_verify`):
+    only the records after its position, and only the sets first referenced after it, are
+    checked. ``progress(step, done, total)``: see SETS_STEP."""
+    chains = audit_verify(since=since, progress=progress)
+    processing = next(r for r in chains if r.chain == "processing")
+    checkpoints = audit_checkpoints_verify(kept=kept, public_keys=public_keys)
+    triggers_missing = audit_triggers_missing()
+    sets = audit_subject_sets_verify(
+        after=since.chains["processing"][0] if since is not None else 0,
+        upto=processing.last_position if processing.intact else None,
+        progress=progress,
+    )
     return AuditVerification(
-        chains=audit_verify(),
-        checkpoints=audit_checkpoints_verify(kept=kept, public_keys=public_keys),
-        triggers_missing=audit_triggers_missing(),
-        sets_changed=audit_subject_sets_verify(),
+        chains=chains,
+        checkpoints=checkpoints,
+        triggers_missing=triggers_missing,
+        sets_changed=sets.problems,
+        sets_checked=sets.checked,
+        sets_highest=max(sets.highest, since.sets_highest if since is not None else 0),
+        since=since,
     )
 
 
-def audit_subject_sets_verify() -> list[str]:
+@dataclass(frozen=True)
+class SubjectSetsCheck:
+    problems: list[str]
+    checked: int  # sets read back
+    highest: int  # the highest set id referenced by the records looked at
+
+
+def audit_subject_sets_verify(
+    *, after: int = 0, upto: int | None = None, progress: Progress | None = None
+) -> SubjectSetsCheck:
     """Every subject set referenced by a record, read back (each once) and its digest recomputed
     from its members: a set changed or cut since no longer matches the digest its records
-    carry in the chain (which the chain check covers). One line per problem."""
+    carry in the chain (which the chain check covers). One line per problem.
+
+    Only the records after position ``after`` (and up to ``upto``) are looked at; a set that a
+    record at or before ``after`` referenced was read back by that earlier check (and the
+    triggers keep it append-only), so it is not read again: its later records must only carry
+    the same digest."""
     problems = []
     referenced: dict[int, tuple[int, str]] = {}
+    records = ProcessingRecord.objects.filter(subject_set__isnull=False, position__gt=after)
+    if upto is not None:
+        records = records.filter(position__lte=upto)
     for position, set_id, digest in (
-        ProcessingRecord.objects.filter(subject_set__isnull=False)
-        .order_by("position")
+        records.order_by("position")
         .values_list("position", "subject_set_id", "subject_set_digest")
         .iterator(chunk_size=10_000)
     ):
@@ -224,18 +355,241 @@ def audit_subject_sets_verify() -> list[str]:
                 f"records {first[0]} and {position} reference subject set {set_id} with "
                 "different digests"
             )
-    for set_id, (position, digest) in sorted(referenced.items()):
-        try:
-            _, loaded = audit_subject_set(set_id=set_id)
-        except (SubjectSet.DoesNotExist, audit_sets.SubjectSetError) as exc:
-            problems.append(f"subject set {set_id} of record {position} cannot be read: {exc}")
-            continue
-        if loaded.digest != digest:
+    earlier = _first_references(list(referenced), upto=after) if after else {}
+    for set_id, (position, digest) in sorted(earlier.items()):
+        later, later_digest = referenced[set_id]
+        if later_digest != digest:
             problems.append(
-                f"subject set {set_id} of record {position} was changed: its members no "
-                "longer match the digest in the record"
+                f"records {position} and {later} reference subject set {set_id} with "
+                "different digests"
             )
-    return problems
+    unread = [(s, first) for s, first in sorted(referenced.items()) if s not in earlier]
+    if progress is not None:
+        progress(SETS_STEP, 0, len(unread))
+    for done, (set_id, (position, digest)) in enumerate(unread, start=1):
+        problem = _subject_set_problem(set_id, position=position, digest=digest)
+        if problem:
+            problems.append(problem)
+        if progress is not None:
+            progress(SETS_STEP, done, len(unread))
+    return SubjectSetsCheck(problems, len(unread), max(referenced, default=0))
+
+
+def _subject_set_problem(set_id: int, *, position: int, digest: str) -> str:
+    """The set read back against the digest its first record carries ("" when it fits)."""
+    try:
+        _, loaded = audit_subject_set(set_id=set_id)
+    except (SubjectSet.DoesNotExist, audit_sets.SubjectSetError) as exc:
+        return f"subject set {set_id} of record {position} cannot be read: {exc}"
+    if loaded.digest != digest:
+        return (
+            f"subject set {set_id} of record {position} was changed: its members no longer "
+            "match the digest in the record"
+        )
+    return ""
+
+
+def _first_references(set_ids: Sequence[int], *, upto: int) -> dict[int, tuple[int, str]]:
+    """Of these sets, those a record at or before position ``upto`` references: the first such
+    record's position and the digest it carries."""
+    found: dict[int, tuple[int, str]] = {}
+    for start in range(0, len(set_ids), 500):
+        firsts = dict(
+            ProcessingRecord.objects.filter(
+                position__lte=upto, subject_set_id__in=set_ids[start : start + 500]
+            )
+            .order_by()
+            .values("subject_set_id")
+            .annotate(first=Min("position"))
+            .values_list("subject_set_id", "first")
+        )
+        digests = dict(
+            ProcessingRecord.objects.filter(position__in=list(firsts.values())).values_list(
+                "position", "subject_set_digest"
+            )
+        )
+        found.update({int(s): (int(p), str(digests[p])) for s, p in firsts.items()})
+    return found
+
+
+# --- the remembered position (``meedoen audit verify --since``) ----------------------------
+
+#: The format of the file an intact check leaves behind, and its name in the workspace.
+VERIFIED_FORMAT = "meedoen-audit-verified/1"
+VERIFIED_FILE = "audit-verified.json"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+class VerifiedError(Exception):
+    """The remembered position of an earlier check cannot be trusted (not signed by the
+    trusted key, altered, not readable): ``--since`` is refused, never silently widened."""
+
+
+class VerifiedMissing(VerifiedError):
+    """No earlier intact check is remembered."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    """How far an intact check got: per chain the position and hash of the last record it
+    verified, the highest subject set id it verified, when; signed with the checkpoint key."""
+
+    time: datetime
+    chains: Mapping[str, tuple[int, str]]
+    sets_highest: int
+    key: str = ""  # fingerprint of the signing key
+    signature: str = ""  # Ed25519 over canonical(statement), hexadecimal
+
+    def statement(self) -> dict[str, Any]:
+        return {
+            "format": VERIFIED_FORMAT,
+            "time": self.time.astimezone(UTC).isoformat(timespec="microseconds"),
+            "chains": {
+                name: {"position": position, "hash": digest}
+                for name, (position, digest) in sorted(self.chains.items())
+            },
+            "subject_sets": {"highest_id": self.sets_highest},
+            "key": self.key,
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.statement(), "signature": self.signature}
+
+    @property
+    def time_text(self) -> str:
+        return self.time.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+    def signed_by(self, key: Ed25519PublicKey) -> bool:
+        try:
+            key.verify(bytes.fromhex(self.signature), canonical(self.statement()))
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+def audit_verified_path() -> Path:
+    """Where an intact check remembers how far it got: ``HOME/audit-verified.json``, beside the
+    witness folder's default place but never in it (a witness folder may be append-only, and
+    this file is replaced after every intact check)."""
+    return Path(settings.MEEDOEN_HOME) / VERIFIED_FILE
+
+
+def audit_verified_load(*, public_keys: Sequence[Path] = ()) -> Verified:
+    """The remembered position, its signature checked against the trusted key(s)
+    (:func:`checkpoint_trust`). VerifiedMissing when there is none, VerifiedError when it
+    cannot be trusted."""
+    path = audit_verified_path()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise VerifiedMissing(
+            f"no earlier intact check is remembered ({path}): run a full `meedoen audit "
+            "verify` first"
+        ) from None
+    except OSError as exc:
+        raise VerifiedError(f"{path} cannot be read: {exc.strerror}") from None
+    remembered = _verified_parse(data, source=str(path))
+    try:
+        trusted, source = checkpoint_trust(public_keys=public_keys)
+    except CheckpointError as exc:
+        raise VerifiedError(f"{path} cannot be checked: {exc}") from None
+    keys = {key_fingerprint(k): k for k in trusted}
+    key = keys.get(remembered.key)
+    if key is None:
+        raise VerifiedError(
+            f"{path} is not signed by the trusted key (from {source}): forged, or signed "
+            "with a key you do not trust"
+            if keys
+            else f"{path} cannot be checked: no trusted public key (from {source})"
+        )
+    if not remembered.signed_by(key):
+        raise VerifiedError(f"{path}: its signature does not match its content (forged or altered)")
+    return remembered
+
+
+def _verified_parse(data: bytes, *, source: str) -> Verified:
+    def refuse(problem: str) -> VerifiedError:
+        return VerifiedError(f"{source} is not a remembered position of a check: {problem}")
+
+    if len(data) > MAX_FILE_BYTES:
+        raise refuse("it is too large")
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise refuse("not valid JSON") from None
+    if not isinstance(document, dict) or document.get("format") != VERIFIED_FORMAT:
+        raise refuse(f"its format is not {VERIFIED_FORMAT}")
+    chains, sets = document.get("chains"), document.get("subject_sets")
+    key, signature = document.get("key"), document.get("signature")
+    if not isinstance(chains, dict) or set(chains) != set(CHAINS):
+        raise refuse(f"it does not name the chains {', '.join(CHAINS)}")
+    states: dict[str, tuple[int, str]] = {}
+    for name, state in chains.items():
+        position = state.get("position") if isinstance(state, dict) else None
+        digest = state.get("hash") if isinstance(state, dict) else None
+        if not (isinstance(position, int) and not isinstance(position, bool) and position >= 0):
+            raise refuse(f"the {name} chain has no valid position")
+        if not (isinstance(digest, str) and _HEX64.fullmatch(digest)):
+            raise refuse(f"the {name} chain has no valid hash")
+        states[name] = (position, digest)
+    highest = sets.get("highest_id") if isinstance(sets, dict) else None
+    if not (isinstance(highest, int) and not isinstance(highest, bool) and highest >= 0):
+        raise refuse("it has no valid highest subject set id")
+    if not (isinstance(key, str) and isinstance(signature, str)):
+        raise refuse("it has no key fingerprint or signature")
+    try:
+        time = datetime.fromisoformat(str(document.get("time")))
+    except ValueError:
+        raise refuse("its time is not an ISO 8601 time") from None
+    if time.tzinfo is None:
+        raise refuse("its time has no time zone")
+    return Verified(time, states, highest, key, signature)
+
+
+@dataclass(frozen=True)
+class Remembered:
+    path: Path
+    written: bool
+    note: str  # what was remembered, or why nothing was
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": str(self.path), "written": self.written, "note": self.note}
+
+
+def audit_verified_remember(verification: AuditVerification) -> Remembered:
+    """After an intact check: remember how far it got (:class:`Verified`), signed with the
+    checkpoint key, for the next ``meedoen audit verify --since``. Nothing is remembered when
+    the check found a problem or this process cannot read the checkpoint key."""
+    path = audit_verified_path()
+    if not verification.intact:
+        return Remembered(path, False, "the log is not intact: nothing is remembered")
+    private = settings.AUDIT_CHECKPOINT_KEY
+    try:
+        if not checkpoint_key_readable(private):
+            raise CheckpointError(f"this account cannot read the checkpoint key {private}")
+        key = checkpoint_key_load(private)
+    except CheckpointError as exc:
+        return Remembered(
+            path, False, f"{exc}, so the position checked is not remembered for --since"
+        )
+    unsigned = Verified(
+        time=datetime.now(UTC),
+        chains={r.chain: (r.last_position, r.last_hash) for r in verification.chains},
+        sets_highest=verification.sets_highest,
+        key=key_fingerprint(key.public_key()),
+    )
+    signed = dataclasses.replace(
+        unsigned, signature=key.sign(canonical(unsigned.statement())).hex()
+    )
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(signed.as_json(), indent=2, sort_keys=True) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    ends = ", ".join(f"{chain} record {position}" for chain, (position, _) in signed.chains.items())
+    return Remembered(path, True, f"checked up to {ends} ({path})")
 
 
 def audit_checkpoint_newest() -> Checkpoint | None:

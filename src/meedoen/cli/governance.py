@@ -12,6 +12,7 @@ from rich.table import Table
 
 from meedoen.cli.common import (
     EXIT_ERROR,
+    EXIT_REJECTED,
     HomeOption,
     JsonOption,
     cli_actor,
@@ -180,41 +181,101 @@ PublicKeys = Annotated[
 ]
 
 
+SinceOption = Annotated[
+    bool,
+    typer.Option(
+        "--since",
+        help="Only what is new since the last intact check: recompute the chains from the "
+        "position it remembered (signed, HOME/audit-verified.json) and read back only the "
+        "subject sets first referenced after it. Refused without a remembered position.",
+    ),
+]
+
+
 @audit_app.command("verify")
 def audit_verify(
     checkpoint: CheckpointFiles = None,
     public_key: PublicKeys = None,
+    since: SinceOption = False,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check the audit log: its hash chains, its append-only triggers and its signed
-    checkpoints (a cut-off end is reported with the number of records lost); exit 1 on any
-    problem."""
+    """Check the audit log: its hash chains, its subject sets, its append-only triggers and its
+    signed checkpoints (a cut-off end is reported with the number of records lost); exit 1 on
+    any problem. After an intact check the position checked is remembered (signed with the
+    checkpoint key) for the next ``--since``."""
     workspace_django(home)
-    from meedoen.audits.selectors import audit_verify_all
+    from meedoen.audits.selectors import (
+        VerifiedError,
+        VerifiedMissing,
+        audit_verified_load,
+        audit_verified_remember,
+        audit_verify_all,
+    )
 
     kept = [(str(path), path.read_bytes()) for path in checkpoint or []]
-    result = audit_verify_all(kept=kept, public_keys=public_key or [])
-    if as_json:
-        emit_json(result.as_json())
-    else:
-        for r in result.chains:
-            if r.intact:
-                console.print(
-                    f"[green]intact[/] {r.chain} chain: {r.records} records, ends at record "
-                    f"{r.last_position} with hash {r.last_hash}"
-                )
+    remembered = None
+    if since:
+        try:
+            remembered = audit_verified_load(public_keys=public_key or [])
+        except VerifiedMissing as exc:
+            fail(str(exc), code=EXIT_REJECTED)
+        except VerifiedError as exc:
+            refused = f"{exc}; run a full `meedoen audit verify`"
+            if as_json:
+                emit_json({"intact": False, "since": {"refused": refused}})
             else:
                 console.print(
-                    f"[bold red]BROKEN[/] {r.chain} chain at record {r.broken_at}: {r.problem}"
+                    f"[bold red]BROKEN[/] remembered position: {refused}", highlight=False
                 )
-        for name in result.triggers_missing:
-            console.print(f"[bold red]MISSING TRIGGER[/] {name}: the log is not append-only")
-        for problem in result.sets_changed:
-            console.print(f"[bold red]CHANGED SUBJECT SET[/] {problem}")
-        _print_checkpoints(result.checkpoints)
+            raise typer.Exit(EXIT_ERROR) from None
+    with progress_bar(quiet=as_json) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(f"Checking the {step}", total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        result = audit_verify_all(
+            kept=kept, public_keys=public_key or [], since=remembered, progress=progress
+        )
+    saved = audit_verified_remember(result) if result.intact else None
+    if as_json:
+        emit_json({**result.as_json(), "remembered": saved.as_json() if saved else None})
+    else:
+        _print_verification(result)
+        if saved is not None:
+            verb = "remembered for --since:" if saved.written else "note:"
+            console.print(f"{verb} {saved.note}", highlight=False)
     if not result.intact:
         raise typer.Exit(EXIT_ERROR)
+
+
+def _print_verification(result: Any) -> None:
+    if result.since is not None:
+        console.print(
+            f"since the intact check of {result.since.time_text}: only what is newer is checked",
+            highlight=False,
+        )
+    for r in result.chains:
+        if r.intact:
+            newer = f" (from record {r.checked_from})" if r.checked_from > 1 else ""
+            console.print(
+                f"[green]intact[/] {r.chain} chain: {r.records} records{newer}, ends at record "
+                f"{r.last_position} with hash {r.last_hash}"
+            )
+        else:
+            console.print(
+                f"[bold red]BROKEN[/] {r.chain} chain at record {r.broken_at}: {r.problem}"
+            )
+    for name in result.triggers_missing:
+        console.print(f"[bold red]MISSING TRIGGER[/] {name}: the log is not append-only")
+    for problem in result.sets_changed:
+        console.print(f"[bold red]CHANGED SUBJECT SET[/] {problem}")
+    if not result.sets_changed:
+        console.print(f"[green]intact[/] subject sets: {result.sets_checked} read back")
+    _print_checkpoints(result.checkpoints)
 
 
 def _print_checkpoints(report: Any) -> None:
