@@ -35,6 +35,7 @@ from pathlib import Path
 
 import duckdb
 
+from meedoen_data.activity_subjects import subject_map_files, subject_map_path, subject_map_write
 from meedoen_data.bsn import bsn_is_valid
 from meedoen_data.categories import (
     StoreColumn,
@@ -48,6 +49,7 @@ from meedoen_data.intake.sql import ident
 from meedoen_data.keystore import KeyStoreError
 from meedoen_data.store_sql import (
     PERSON_COLUMNS,
+    RECORD_COLUMNS,
     QueryGuard,
     QueryLimits,
     SqlRefused,
@@ -267,6 +269,17 @@ def store_prepare(
             f"{_lineage(con)}|{','.join(sorted(wanted))}|{approval}".encode()
         ).hexdigest()
         if _store_fingerprint(target) == fingerprint:
+            if not subject_map_path(workspace, activity_id).exists():  # built before the map
+                ipad, opad = hmac_pads(key)
+                specs = [_spec(table) for table in _store_source_tables(target)]
+                subject_map_write(
+                    con,
+                    workspace=workspace,
+                    activity_id=activity_id,
+                    tables=specs,
+                    ipad=ipad,
+                    opad=opad,
+                )
             return StoreReport(activity_id, "unchanged", *_store_contents(target))
         tables = [
             str(r[0])
@@ -323,6 +336,15 @@ def store_prepare(
             if _attached(con, "previous"):
                 con.execute("DETACH previous")
         con.execute("DETACH store")
+        # Whom the store is about, by the register's numbers, for the audit log (vault side).
+        subject_map_write(
+            con,
+            workspace=workspace,
+            activity_id=activity_id,
+            tables=[spec for _, spec, _ in plan],
+            ipad=ipad,
+            opad=opad,
+        )
     os.replace(building, target)
     if progress is not None:
         progress("done", len(plan), len(plan))
@@ -464,6 +486,15 @@ def _copy_table(
     return int(row[0]) if row else 0
 
 
+def _store_source_tables(path: Path) -> list[str]:
+    """The source tables of a built store (those copied from the analytics store)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return [t for s, t in _store_tables(con) if s == "source"]
+    finally:
+        con.close()
+
+
 def _store_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     rows = con.execute(
         "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name <> 'meta' "
@@ -485,12 +516,16 @@ def _store_contents(path: Path) -> tuple[dict[str, int], int]:
         con.close()
 
 
-def _person_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+def _person_columns(
+    con: duckdb.DuckDBPyConnection, names: Sequence[str] = PERSON_COLUMNS
+) -> list[tuple[str, str, str]]:
+    """(schema, table, column) of every column named one of ``names`` (default: the persons,
+    as the SQL log counts them)."""
     rows = con.execute(
         "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
         "WHERE database_name = current_database() AND schema_name <> 'meta' "
         "AND column_name IN (SELECT unnest(?)) ORDER BY ALL",
-        [list(PERSON_COLUMNS)],  # the same persons the SQL log counts
+        [list(names)],
     ).fetchall()
     return [(str(s), str(t), str(c)) for s, t, c in rows]
 
@@ -506,10 +541,12 @@ def _count_subjects(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def _subjects(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
+def _subjects(
+    con: duckdb.DuckDBPyConnection, names: Sequence[str] = PERSON_COLUMNS
+) -> Iterator[str]:
     selects = [
-        f"SELECT {ident(column)} AS s FROM {ident(schema)}.{ident(table)}"
-        for schema, table, column in _person_columns(con)
+        f"SELECT {ident(column)}::VARCHAR AS s FROM {ident(schema)}.{ident(table)}"
+        for schema, table, column in _person_columns(con, names)
     ]
     if not selects:
         return
@@ -521,14 +558,15 @@ def _subjects(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
             yield str(value)
 
 
-def store_subjects(*, home: Path, activity_id: int) -> list[str]:
-    """The distinct person pseudonyms in the activity's store (for the audit log)."""
+def store_subjects(*, home: Path, activity_id: int, records: bool = False) -> list[str]:
+    """The distinct person pseudonyms in the activity's store (for the audit log); with
+    ``records``, the pseudonyms of the partner records in it instead."""
     path = store_path(Workspace(home), activity_id)
     if not path.exists():
         return []
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return list(_subjects(con))
+        return list(_subjects(con, RECORD_COLUMNS if records else PERSON_COLUMNS))
     finally:
         con.close()
 
@@ -574,6 +612,10 @@ def store_delete(*, home: Path, activity_id: int) -> DeletionReport:
         if candidate.exists():
             candidate.unlink()
             report.files.append(f"vault/linkage/{candidate.name}")
+    for candidate in subject_map_files(workspace, activity_id):
+        if candidate.exists():
+            candidate.unlink()
+            report.files.append(f"vault/audit/{candidate.name}")
     spark = path.with_suffix(".spark")  # Parquet handed to Spark by an interrupted build
     if spark.is_dir():
         shutil.rmtree(spark)

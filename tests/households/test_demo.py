@@ -152,12 +152,33 @@ def test_build_from_the_command_line(demo: dict[str, Any]) -> None:
     assert plain.returncode == 0 and "Households by type" in plain.stdout
 
 
-def test_build_is_logged_per_person(demo: dict[str, Any]) -> None:
+def test_build_is_logged_for_every_member(demo: dict[str, Any]) -> None:
+    """One household.build record referencing the set of every person placed in a household
+    (ADR 0011), and a member's own activity pseudonym finds it through the lookup."""
     home = str(demo["home"])
     activity = str(demo["activity"]["id"])
     records = meedoen_json("audit", "list", "--activity", activity, "--home", home)
     builds = [r for r in records if r["name"] == "household.build"]
     assert builds, [r["name"] for r in records][:20]
+    newest = builds[0]
+    peildatum = newest["detail"].split()[1].rstrip(",")  # "peildatum 2025-01-01, engine …"
+    con = duckdb.connect(str(_store(demo)), read_only=True)
+    try:
+        members = sorted(
+            str(r[0])
+            for r in con.execute(
+                "SELECT DISTINCT person_pseudonym FROM household.household_person "
+                "WHERE peildatum = ?",
+                [date.fromisoformat(peildatum)],
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert newest["subject_set_id"] and newest["subject_count"] == len(members) > 20_000
+    trace = newest["trace_id"]
+    for pseudonym in (members[0], members[len(members) // 2], members[-1]):
+        found = meedoen_json("audit", "list", "--subject", pseudonym, "--home", home)
+        assert trace in {r["trace_id"] for r in found}, pseudonym
 
 
 @pytest.mark.parametrize(

@@ -322,11 +322,38 @@ def test_link_from_the_command_line_keeps_households(demo: dict[str, Any], tmp_p
     assert plain.returncode == 0 and "Records by status" in plain.stdout, plain.stderr
 
 
-def test_linking_is_logged_per_person(demo: dict[str, Any]) -> None:
+def test_linking_is_logged_for_every_record_and_linked_person(demo: dict[str, Any]) -> None:
+    """A linkage is two processing records referencing sets (ADR 0011): the partner's records
+    it read, linked or not, and the persons they were linked to; the pseudonym of each finds
+    the linkage through the lookup."""
+    home = str(demo["home"])
     records = meedoen_json(
-        "audit", "list", "--activity", str(demo["activity"]["id"]), "--home", str(demo["home"])
+        "audit", "list", "--activity", str(demo["activity"]["id"]), "--home", home
     )
-    assert any(r["name"] == "partner.link" for r in records), [r["name"] for r in records][:20]
+    links = [r for r in records if r["name"] == "partner.link"]
+    assert links, [r["name"] for r in records][:20]
+    trace = links[0]["trace_id"]
+    logged = {r["data_subject_id_type"]: r for r in links if r["trace_id"] == trace}
+    con = duckdb.connect(
+        str(store_path(Workspace(demo["home"]), demo["activity"]["id"])), read_only=True
+    )
+    try:
+        (run,) = con.execute("SELECT arg_max(run_id, started_at) FROM link.run").fetchone() or (
+            None,
+        )
+        rows = con.execute(
+            "SELECT record_id, person_id FROM link.record WHERE run_id = ?", [run]
+        ).fetchall()
+    finally:
+        con.close()
+    read = sorted({str(r) for r, _ in rows})
+    persons = sorted({str(p) for _, p in rows if p is not None})
+    activity = demo["activity"]["id"]
+    assert logged[f"record-pseudonym-activity-{activity}"]["subject_count"] == len(read) > 100
+    assert logged[f"pseudonym-activity-{activity}"]["subject_count"] == len(persons) > 100
+    for pseudonym in (read[0], read[-1], persons[0], persons[-1]):
+        found = meedoen_json("audit", "list", "--subject", pseudonym, "--home", home)
+        assert trace in {r["trace_id"] for r in found}, pseudonym
 
 
 @pytest.mark.parametrize(

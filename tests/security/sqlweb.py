@@ -20,8 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import pyarrow as pa
 import pytest
 
+from meedoen_data import audit_sets
 from tests.helpers import meedoen_json, passwords
 
 
@@ -112,17 +115,52 @@ def result_rows(answer: Answer) -> int:
 
 
 def logged(home: Path, trace: str, name: str = "activity.sql") -> dict[str, set[str]]:
-    """The data subjects of the processing records of one trace, per subject type."""
+    """Whom the processing records of one trace are about, per subject type: the data subject of
+    a record about one subject, and every member of the subject set a record references (ADR
+    0011) — a set of register numbers turned back into the activity's pseudonyms through the
+    activity's subject map (HOME/vault/audit/activity-N.duckdb), read here without the app."""
     with closing(sqlite3.connect(home / "web.sqlite3", timeout=30)) as db:
         rows = db.execute(
-            "SELECT data_subject_id_type, data_subject_id FROM audits_processingrecord "
-            "WHERE trace_id = ? AND name = ?",
+            "SELECT data_subject_id_type, data_subject_id, subject_set_id, "
+            "processing_activity_id FROM audits_processingrecord WHERE trace_id = ? AND name = ?",
             [trace, name],
         ).fetchall()
-    subjects: dict[str, set[str]] = {}
-    for kind, subject in rows:
-        subjects.setdefault(kind, set()).add(subject)
+        subjects: dict[str, set[str]] = {}
+        for kind, subject, set_id, activity in rows:
+            found = subjects.setdefault(kind, set())
+            if set_id is None:
+                found.add(subject)
+            else:
+                found |= _set_members(db, home, set_id, int(activity.rsplit(":", 1)[-1]))
     return subjects
+
+
+def _set_members(db: sqlite3.Connection, home: Path, set_id: int, activity: int) -> set[str]:
+    (kind, encoding) = db.execute(
+        "SELECT subject_type, encoding FROM audits_subjectset WHERE id = ?", [set_id]
+    ).fetchone()
+    if encoding == audit_sets.EXPLICIT:
+        members = db.execute(
+            "SELECT subject FROM audits_subjectsetmember WHERE subject_set_id = ?", [set_id]
+        ).fetchall()
+        return {m for (m,) in members}
+    containers = db.execute(
+        "SELECT key, bitmap FROM audits_subjectsetcontainer WHERE subject_set_id = ?", [set_id]
+    ).fetchall()
+    loaded = audit_sets.subject_set_load(
+        subject_type=kind, encoding=encoding, containers=[(k, bytes(b)) for k, b in containers]
+    )
+    numbers = pa.table({"serial": pa.array(loaded.serials(), type=pa.uint32())})
+    path = home / "vault" / "audit" / f"activity-{activity}.duckdb"
+    with closing(duckdb.connect(str(path), read_only=True)) as con:
+        con.register("numbers", numbers)
+        found = con.execute(
+            "SELECT s.pseudonym FROM subject s JOIN numbers n ON s.serial = n.serial "
+            "WHERE s.kind = ?",
+            [kind],
+        ).fetchall()
+    assert len(found) == loaded.size, f"set {set_id}: {loaded.size} numbers, {len(found)} mapped"
+    return {p for (p,) in found}
 
 
 def store_in_use(home: Path, activity: int) -> bool:

@@ -31,6 +31,7 @@ from meedoen.activities.selectors import (
 from meedoen.audits.services import activity_uri, audit_action
 from meedoen.audits.trace import TraceContext, new_span_id
 from meedoen.conf.env import env_str
+from meedoen_data import audit_sets
 from meedoen_data.activity_store import (
     ActivityStoreError,
     Progress,
@@ -45,6 +46,7 @@ from meedoen_data.activity_store import (
     store_query,
     store_subjects,
 )
+from meedoen_data.activity_subjects import subject_map_numbers
 from meedoen_data.store_lock import (
     StoreLockTimeout,
     lock_remove,
@@ -342,6 +344,36 @@ def activity_authorize(
     return state
 
 
+#: Whom an action is about, per data-subject type: sets of register numbers, or pseudonyms.
+Groups = list[tuple[str, Iterable[str] | audit_sets.SubjectSet]]
+
+
+def activity_subject_groups(
+    *, activity_id: int, persons: Iterable[str], records: Iterable[str] = ()
+) -> Groups:
+    """The activity's persons and partner records as subject sets of their numbers in the
+    vault's register, found through the activity's subject map (ADR 0011): one set per kind,
+    logged as one record each. Subjects the register does not know are kept by pseudonym (one
+    record each, as before the register). Read the map before the store is deleted."""
+    groups: Groups = []
+    for type_, pseudonyms in (
+        (subject_type(activity_id), persons),
+        (record_subject_type(activity_id), records),
+    ):
+        numbered = subject_map_numbers(
+            home=settings.MEEDOEN_HOME, activity_id=activity_id, pseudonyms=pseudonyms
+        )
+        for kind, serials in sorted(numbered.serials.items()):
+            groups.append(
+                (type_, audit_sets.subject_set_serials(subject_type=kind, serials=serials))
+            )
+        if numbered.unknown:
+            groups.append((type_, numbered.unknown))
+    if not groups:
+        groups.append((subject_type(activity_id), []))  # one record: nobody's data
+    return groups
+
+
 def activity_log(
     *,
     trace: TraceContext,
@@ -355,14 +387,14 @@ def activity_log(
     status: str = "Ok",
     detail: str = "",
     records: Iterable[str] = (),
+    groups: Groups | None = None,
 ) -> int:
     """Log one read or write of person-level data under an activity: an access record for who
-    acted and one processing record per data subject (activity pseudonyms of persons, and of
-    partner records in ``records``)."""
-    groups: dict[str, Iterable[str]] = {subject_type(activity_id): subjects}
-    records = list(records)
-    if records:
-        groups[record_subject_type(activity_id)] = records
+    acted and processing records for whom — the activity pseudonyms of persons (``subjects``)
+    and of partner records (``records``), as sets of their numbers in the vault's register
+    (:func:`activity_subject_groups`; ``groups`` when already made)."""
+    if groups is None:
+        groups = activity_subject_groups(activity_id=activity_id, persons=subjects, records=records)
     return audit_action(
         trace=trace,
         user_name=actor.name,
@@ -446,6 +478,9 @@ def _store_refresh(
             operation="activity.store.build",
             activity_id=activity_id,
             subjects=store_subjects(home=settings.MEEDOEN_HOME, activity_id=activity_id),
+            records=store_subjects(
+                home=settings.MEEDOEN_HOME, activity_id=activity_id, records=True
+            ),
             started=started,
             detail=tables,
         )
@@ -707,6 +742,12 @@ def _purge_now(
     for attempt in range(20):
         try:
             subjects = store_subjects(home=settings.MEEDOEN_HOME, activity_id=activity_id)
+            records = store_subjects(
+                home=settings.MEEDOEN_HOME, activity_id=activity_id, records=True
+            )
+            groups = activity_subject_groups(
+                activity_id=activity_id, persons=subjects, records=records
+            )
             break
         except duckdb.Error as exc:
             if attempt == 19:
@@ -722,6 +763,7 @@ def _purge_now(
             operation="activity.delete",
             activity_id=activity_id,
             subjects=subjects,
+            groups=groups,  # read before the map went with the store
             started=started,
             detail=f"{reason}: {report.summary}",
         )

@@ -38,6 +38,7 @@ from meedoen.audits.services import (
     hashed_values,
 )
 from meedoen_data import audit_sets
+from meedoen_data.activity_subjects import subject_map_lookup
 from meedoen_data.audit_chain import (
     ChainReport,
     StoredRecord,
@@ -754,4 +755,6 @@ def audit_subject_sets_of(*, data_subject_id: str) -> list[int]:
     and serial sets holding its register number (found through the vault; VaultBusy while an
     intake holds the vault)."""
     serials = subject_serials_of(home=settings.MEEDOEN_HOME, pseudonym=data_subject_id)
+    if not serials:  # an activity's pseudonym: through the activity's subject map
+        serials = subject_map_lookup(home=settings.MEEDOEN_HOME, pseudonym=data_subject_id)
     return audit_subject_sets_holding(subjects=[data_subject_id], serials=serials)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,6 +22,8 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Max
 
 from meedoen import __version__
+from meedoen.accounts.roles import Role
+from meedoen.activities.actors import require_role
 from meedoen.audits.models import (
     AccessRecord,
     ChainHead,
@@ -86,6 +88,9 @@ VAULT_ACTIVITY = "urn:meedoen:verwerkingsactiviteit:identiteitskluis"
 #: Governance outside any one activity (accounts and roles): the register entry of running
 #: meedoen itself.
 GOVERNANCE_ACTIVITY = "urn:meedoen:verwerkingsactiviteit:beheer"
+#: Supervision of the processing itself: the privacy officer looking a person up in the audit
+#: log (an access request under AVG art. 15, a complaint) reads the vault and the keys.
+SUPERVISION_ACTIVITY = "urn:meedoen:verwerkingsactiviteit:toezicht"
 
 
 def activity_uri(activity_id: int) -> str:
@@ -261,14 +266,17 @@ def audit_action(
     client: str,
     operation: str,
     activity: str,
-    subjects: Mapping[str, Iterable[str] | audit_sets.SubjectSet],
+    subjects: Mapping[str, Iterable[str] | audit_sets.SubjectSet]
+    | Sequence[tuple[str, Iterable[str] | audit_sets.SubjectSet]],
     started: datetime,
     status: str = ProcessingRecord.Status.OK,
     detail: str = "",
 ) -> int:
     """One action: its access record (who) and its processing records (whom), per type of
     data-subject id (``{"pseudonym-brp": [...], ...}``; a type's subjects may be a subject
-    set, written as one record). Returns the processing records written."""
+    set, written as one record). A type may come more than once as (type, subjects) pairs: a
+    set of the subjects the vault numbered and the rest by pseudonym. Returns the processing
+    records written."""
     audit_access(
         trace=trace,
         user_name=user_name,
@@ -278,8 +286,9 @@ def audit_action(
         operation=operation,
     )
     written = 0
+    pairs = list(subjects.items()) if isinstance(subjects, Mapping) else list(subjects)
     groups: list[tuple[str, Iterable[str] | audit_sets.SubjectSet]] = sorted(
-        subjects.items(), key=lambda item: item[0]
+        pairs, key=lambda item: item[0]
     ) or [("none", [])]
     for subject_type, group in groups:
         made = group if isinstance(group, audit_sets.SubjectSet) else None
@@ -295,6 +304,46 @@ def audit_action(
             subject_set=made,
         )
     return written
+
+
+#: Looking a person up in the audit log (``audit list --subject/--bsn``, ``audit export``, the
+#: person filter of ``/logboek/``).
+AUDIT_PERSON_LOOKUP = "audit.person_lookup"
+AUDIT_PERSON_EXPORT = "audit.person_export"
+
+
+def audit_person_looked_up(
+    *,
+    trace: TraceContext,
+    actor: _Acting,
+    channel: str,
+    client: str,
+    pseudonyms: Mapping[str, str],
+    operation: str = AUDIT_PERSON_LOOKUP,
+    started: datetime,
+    detail: str = "",
+) -> None:
+    """A lookup of one person in the audit log is itself a processing of that person (it
+    turns a BSN or pseudonym into all their names through the vault): one record naming them
+    by their BRP pseudonym (else by the first of ``pseudonyms``), with who looked. Only the
+    privacy officer, the administrator and the workspace's operator may look (PermissionDenied
+    for anyone else): call it before showing anything."""
+    if operation not in (AUDIT_PERSON_LOOKUP, AUDIT_PERSON_EXPORT):
+        raise ValueError(f"not a lookup of a person: {operation!r}")
+    require_role(actor, Role.PRIVACY_OFFICER, Role.ADMINISTRATOR, operator=True)  # type: ignore[arg-type]
+    kind = "pseudonym-brp" if "pseudonym-brp" in pseudonyms else min(pseudonyms, default="none")
+    audit_action(
+        trace=trace,
+        user_name=actor.name,
+        user_role=actor.role,
+        channel=channel,
+        client=client,
+        operation=operation,
+        activity=SUPERVISION_ACTIVITY,
+        subjects={kind: [pseudonyms[kind]]} if kind in pseudonyms else {},
+        started=started,
+        detail=detail,
+    )
 
 
 #: The operations of the audit log page (``/logboek/``), written as access records.

@@ -201,6 +201,7 @@ def link_execute(
             operation="partner.link",
             activity_id=run.activity_id,
             subjects=report.subjects,
+            records=report.records_read,  # the partner's records read, linked or not
             started=started,
             detail=(
                 f"{run.source} ({path.name}, {report.mode}, {report.engine}): "

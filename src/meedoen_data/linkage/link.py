@@ -151,6 +151,7 @@ class LinkReport:
     households: int = 0
     seconds: float = 0.0
     subjects: list[str] = field(default_factory=list)  # activity pseudonyms of linked persons
+    records_read: list[str] = field(default_factory=list)  # activity pseudonyms of the records
 
 
 def _connect(workspace: Workspace, activity_id: int) -> duckdb.DuckDBPyConnection:
@@ -637,6 +638,10 @@ def _publish(
             for r in con.execute(
                 "SELECT DISTINCT person_id FROM published WHERE person_id IS NOT NULL ORDER BY 1"
             ).fetchall()
+        ]
+        report.records_read = [
+            str(r[0])
+            for r in con.execute("SELECT DISTINCT record_id FROM published ORDER BY 1").fetchall()
         ]
         rows = con.execute(
             f"SELECT count(DISTINCT household_id) FROM store.{SCHEMA}.record "
