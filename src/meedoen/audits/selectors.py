@@ -61,6 +61,8 @@ from meedoen_data.audit_checkpoint import (
     witness_files,
     witness_newest,
 )
+from meedoen_data.audit_person import LoggedPerson, PersonNotFound, logged_person
+from meedoen_data.audit_subjects import PERSON
 from meedoen_data.intake.subjects import VaultBusy as VaultBusy  # re-exported for views and the CLI
 from meedoen_data.intake.subjects import subject_serials_of
 
@@ -622,17 +624,44 @@ def audit_checkpoint_download(*, user_name: str) -> dict[str, Any]:
     )
 
 
+def audit_person(
+    *, bsn: str | None = None, data_subject_id: str | None = None
+) -> LoggedPerson | None:
+    """The person a BSN or one of their pseudonyms names, with every name the log may use for
+    them (:mod:`meedoen_data.audit_person`); None when the pseudonym names no person (a
+    partner's record, say). ValueError for a BSN that fails the 11-proef; VaultBusy while an
+    intake holds the vault."""
+    try:
+        return logged_person(home=settings.MEEDOEN_HOME, bsn=bsn, name=data_subject_id)
+    except PersonNotFound:
+        return None
+
+
 def audit_records(
     *,
     data_subject_id: str | None = None,
+    person: LoggedPerson | None = None,
     trace_id: str | None = None,
     activity: str | None = None,
-    limit: int = 200,
+    limit: int | None = 200,
 ) -> list[dict[str, Any]]:
     """The newest processing records (filtered), each with who acted from its trace's access
-    record (``user_name``, ``user_role``, ``channel``; empty when there is none)."""
+    record (``user_name``, ``user_role``, ``channel``; empty when there is none).
+
+    ``person``: every record about that person, under any of their names (ADR 0011, 0012).
+    ``data_subject_id``: the records about the person that pseudonym names (through the
+    vault), or, for a pseudonym of no person (a partner's record), about that subject."""
     records = ProcessingRecord.objects.order_by("-position")
-    if data_subject_id:
+    if person is None and data_subject_id:
+        person = audit_person(data_subject_id=data_subject_id)
+    if person is not None:
+        given = [data_subject_id] if data_subject_id else []
+        names = sorted({*person.pseudonyms.values(), *given})
+        sets = audit_subject_sets_holding(
+            subjects=names, serials={PERSON: person.serial} if person.serial is not None else {}
+        )
+        records = records.filter(Q(data_subject_id__in=names) | Q(subject_set_id__in=sets))
+    elif data_subject_id:
         # Records naming the subject, and records about a set that holds it (ADR 0011).
         sets = audit_subject_sets_of(data_subject_id=data_subject_id)
         records = records.filter(Q(data_subject_id=data_subject_id) | Q(subject_set_id__in=sets))
@@ -640,7 +669,8 @@ def audit_records(
         records = records.filter(trace_id=trace_id)
     if activity:
         records = records.filter(processing_activity_id=activity)
-    rows = list(records.values()[:limit])
+    values = records.values()
+    rows = list(values[:limit] if limit is not None else values)
     access: dict[str, dict[str, Any]] = {}
     for record in AccessRecord.objects.filter(trace_id__in={r["trace_id"] for r in rows}).values(
         "trace_id", "user_name", "user_role", "channel"
@@ -651,6 +681,66 @@ def audit_records(
         who = access.get(row["trace_id"], empty)
         row.update({k: who[k] for k in empty})
     return rows
+
+
+#: The standard's status codes (Logboek Dataverwerkingen, component Logboek).
+STANDARD_STATUS = {
+    ProcessingRecord.Status.OK: "STATUS_CODE_OK",
+    ProcessingRecord.Status.ERROR: "STATUS_CODE_ERROR",
+    ProcessingRecord.Status.UNSET: "STATUS_CODE_UNKNOWN",
+}
+
+
+def audit_person_export(*, person: LoggedPerson) -> list[dict[str, Any]]:
+    """Every processing record about the person, oldest first, in the shape of the Logboek
+    Dataverwerkingen standard: one record per data subject, the person named by their
+    pseudonym of the record's subject type. A record that references a set names them by
+    the pseudonym the set's type stands for; when that pseudonym can no longer be derived (an
+    activity whose key was destroyed) by their BRP pseudonym, and says so in
+    ``dpl.core.data_subject_id_type``. meedoen's own fields are in ``meedoen.*``."""
+    fallback = next(
+        ((t, p) for t, p in sorted(person.pseudonyms.items()) if t == "pseudonym-brp"),
+        next(iter(sorted(person.pseudonyms.items())), ("", "")),
+    )
+    out = []
+    for row in reversed(audit_records(person=person, limit=None)):
+        kind = row["data_subject_id_type"]
+        if row["subject_set_id"] is None:
+            subject = row["data_subject_id"]
+        elif kind in person.pseudonyms:
+            subject = person.pseudonyms[kind]
+        else:
+            kind, subject = fallback
+        out.append(
+            {
+                "trace_id": row["trace_id"],
+                "operation_id": row["span_id"],
+                "parent_operation_id": row["parent_span_id"] or None,
+                "name": row["name"],
+                "status_code": STANDARD_STATUS.get(row["status"], "STATUS_CODE_UNKNOWN"),
+                "start_time": _milliseconds(row["start_time"]),
+                "end_time": _milliseconds(row["end_time"]),
+                "resource": {
+                    "attributes": {"service.name": "meedoen", "service.version": row["resource"]}
+                },
+                "attributes": {
+                    "dpl.core.processing_activity_id": row["processing_activity_id"],
+                    "dpl.core.data_subject_id": subject,
+                    "dpl.core.data_subject_id_type": kind,
+                    "meedoen.position": row["position"],
+                    "meedoen.subject_set_id": row["subject_set_id"],
+                    "meedoen.subject_count": row["subject_count"],
+                    "meedoen.detail": row["detail"],
+                    "meedoen.user_name": row["user_name"],
+                    "meedoen.channel": row["channel"],
+                },
+            }
+        )
+    return out
+
+
+def _milliseconds(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 #: How the audit log page names a record's status, the channel of its access record and a chain.
@@ -670,6 +760,7 @@ class AuditLogPage:
     rows: list[dict[str, Any]]
     limit: int
     truncated: bool  # more records match than are shown
+    person: LoggedPerson | None = None  # the person the pseudonym filter names, if any
 
 
 def audit_log_page(
@@ -683,8 +774,10 @@ def audit_log_page(
     :func:`audit_records`' fields plus ``activity_number`` (the register's id, or None for
     processing outside the register such as intake), ``status_label``, ``role_label`` and
     ``channel_label``."""
+    person = audit_person(data_subject_id=data_subject_id) if data_subject_id else None
     rows = audit_records(
         data_subject_id=data_subject_id,
+        person=person,
         trace_id=trace_id,
         activity=activity_uri(activity_id) if activity_id is not None else None,
         limit=limit + 1,
@@ -696,7 +789,7 @@ def audit_log_page(
         role = row["user_role"]
         row["role_label"] = Role(role).label if role in Role.values else role
         row["channel_label"] = CHANNEL_LABELS.get(row["channel"], row["channel"])
-    return AuditLogPage(rows=rows[:limit], limit=limit, truncated=len(rows) > limit)
+    return AuditLogPage(rows=rows[:limit], limit=limit, truncated=len(rows) > limit, person=person)
 
 
 def chain_label(chain: str) -> str:

@@ -9,6 +9,7 @@ shown."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from meedoen.accounts.roles import Role
+from meedoen.activities.actors import Actor
 from meedoen.activities.views import role_required
 from meedoen.audits.forms import AuditFilterForm, KeptCheckpointForm
 from meedoen.audits.selectors import (
@@ -32,6 +34,7 @@ from meedoen.audits.services import (
     AUDIT_READ,
     AUDIT_VERIFY,
     audit_log_viewed,
+    audit_person_looked_up,
     chain_ends,
 )
 from meedoen.audits.trace import TraceContext
@@ -50,15 +53,26 @@ def log(request: HttpRequest) -> HttpResponse:
     the kept checkpoint when one is uploaded. The check only reads, so its result is rendered
     directly; the filter stays in the address (the forms post to it)."""
     verifying = request.method == "POST"
+    trace = TraceContext.start(request.headers.get("traceparent"))
     audit_log_viewed(
         user=request.user,
         operation=AUDIT_VERIFY if verifying else AUDIT_READ,
-        trace=TraceContext.start(request.headers.get("traceparent")),
+        trace=trace,
         client=request.META.get("REMOTE_ADDR", ""),
     )
     form = AuditFilterForm(request.GET)
     try:
         page = audit_log_page(**form.filters(), limit=LIMIT) if form.is_valid() else None
+        if page is not None and page.person is not None:
+            audit_person_looked_up(  # the person's names came from the vault: logged
+                trace=trace,
+                actor=Actor(name=request.user.get_username(), user=request.user),  # type: ignore[arg-type]
+                channel="web",
+                client=request.META.get("REMOTE_ADDR", ""),
+                pseudonyms=page.person.pseudonyms,
+                started=datetime.now(UTC),
+                detail="/logboek/",
+            )
     except VaultBusy:
         page = None
         form.add_error(

@@ -3,6 +3,8 @@ checking what happened to it."""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -349,29 +351,87 @@ def _checkpoint_django(home: Path | None) -> None:
         django_setup(resolved)
 
 
+BsnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--bsn",
+        help="The person's BSN, or - to read it from standard input (kept out of the shell's "
+        "history and the process list).",
+    ),
+]
+SubjectOption = Annotated[
+    str | None,
+    typer.Option(
+        help="A pseudonym of the person, as logged (a domain's or an activity's): finds every "
+        "record about that person, under any of their pseudonyms and in the sets of many "
+        "persons, through the vault. A partner's record pseudonym finds that record's records."
+    ),
+]
+
+
+def _person(bsn: str | None, subject: str | None) -> Any:
+    """The person named by ``--bsn`` or ``--subject`` (None: a subject that is not a person),
+    and the lookup logged as a processing of that person."""
+    from meedoen.audits.selectors import VaultBusy, audit_person
+
+    if bsn == "-":
+        bsn = sys.stdin.readline().strip()
+    if bsn is not None:
+        bsn = bsn.zfill(9)
+    try:
+        return audit_person(bsn=bsn, data_subject_id=subject if bsn is None else None)
+    except ValueError as exc:
+        fail(f"--bsn: {exc}", code=EXIT_REJECTED)
+    except VaultBusy as exc:
+        fail(f"{exc}; a person cannot be looked up now, try again in a moment")
+
+
+def _looked_up(person: Any, by: str | None, *, operation: str, detail: str) -> None:
+    from datetime import UTC, datetime
+
+    from meedoen.audits.services import audit_person_looked_up
+
+    actor = cli_actor(by)
+    run_service(
+        lambda: audit_person_looked_up(
+            trace=cli_trace(),
+            actor=actor,
+            channel="cli",
+            client="",
+            pseudonyms=person.pseudonyms,
+            operation=operation,
+            started=datetime.now(UTC),
+            detail=detail,
+        )
+    )
+
+
 @audit_app.command("list")
 def audit_list(
-    subject: Annotated[
-        str | None,
-        typer.Option(
-            help="A data subject's pseudonym (as logged): also finds the records about sets of "
-            "subjects that hold them (an intake), through the vault."
-        ),
-    ] = None,
+    subject: SubjectOption = None,
+    bsn: BsnOption = None,
     trace: Annotated[str | None, typer.Option(help="A trace id.")] = None,
     activity: Annotated[int | None, typer.Option(help="A processing activity id.")] = None,
     limit: Annotated[int, typer.Option(help="Newest records shown at most.", min=1)] = 200,
+    by: ByOption = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The newest processing records, with who acted (joined by trace id)."""
+    """The newest processing records, with who acted (joined by trace id). A lookup of a
+    person (--subject, --bsn) is itself logged (audit.person_lookup)."""
+    if bsn is not None and subject is not None:
+        fail("give --subject or --bsn, not both", code=EXIT_REJECTED)
     workspace_django(home)
     from meedoen.audits.selectors import VaultBusy, audit_records
-    from meedoen.audits.services import activity_uri
+    from meedoen.audits.services import AUDIT_PERSON_LOOKUP, activity_uri
 
+    person = _person(bsn, subject) if bsn is not None or subject is not None else None
+    if person is not None:
+        _looked_up(person, by, operation=AUDIT_PERSON_LOOKUP, detail="audit list")
     try:
         rows = audit_records(
-            data_subject_id=subject,
+            data_subject_id=subject if person is None else None,
+            person=person,
             trace_id=trace,
             activity=activity_uri(activity) if activity is not None else None,
             limit=limit,
@@ -396,6 +456,52 @@ def audit_list(
             f"{r['user_name']} ({r['channel']})",
         )
     console.print(table)
+
+
+@audit_app.command("export")
+def audit_export(
+    subject: SubjectOption = None,
+    bsn: BsnOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the JSON here (0600, never overwritten); default: stdout."),
+    ] = None,
+    by: ByOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Every processing record about one person, oldest first, in the shape of the Logboek
+    Dataverwerkingen standard: one record per data subject (for an access request under AVG
+    art. 15). Records about sets of many persons name the person by their own pseudonym. The
+    export is itself logged (audit.person_export)."""
+    if (bsn is None) == (subject is None):
+        fail("give --subject or --bsn (one of them)", code=EXIT_REJECTED)
+    if out is not None and out.exists():
+        fail(f"{out} exists: choose a new file", code=EXIT_REJECTED)
+    workspace_django(home)
+    from meedoen.audits.selectors import VaultBusy, audit_person_export
+    from meedoen.audits.services import AUDIT_PERSON_EXPORT
+
+    person = _person(bsn, subject)
+    if person is None:
+        fail("--subject: this pseudonym names no person the vault knows", code=EXIT_REJECTED)
+    _looked_up(person, by, operation=AUDIT_PERSON_EXPORT, detail="audit export")
+    try:
+        records = audit_person_export(person=person)
+    except VaultBusy as exc:
+        fail(f"{exc}; a person cannot be looked up now, try again in a moment")
+    document = {
+        "format": "logboek-dataverwerkingen/meedoen-1",
+        "person": {"known": person.known, "pseudonyms": person.pseudonyms},
+        "records": records,
+    }
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    err_console.print(f"{len(records)} records about this person written to {out}")
 
 
 @retention_app.command("run")
