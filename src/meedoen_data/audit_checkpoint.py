@@ -602,10 +602,14 @@ def checkpoints_verify(
     ends: Mapping[str, int],
     hashes_at: HashLookup,
     witness_label: str = "the witness folder",
+    pruned: Mapping[str, int] | None = None,
 ) -> CheckpointReport:
     """Check the witness folder's checkpoints (and the files the officer kept) against the
     trusted keys, against each other and against the log. ``ends`` is where each chain ends in
-    the database (its last position); ``hashes_at`` looks records' hashes up by position."""
+    the database (its last position); ``hashes_at`` looks records' hashes up by position;
+    ``pruned``: per chain the last position a trusted prune anchor removed (positions before
+    it are not compared)."""
+    pruned = pruned or {}
     problems: list[str] = []
     notes: list[str] = []
     keys = {key_fingerprint(k): k for k in trusted}
@@ -754,7 +758,16 @@ def checkpoints_verify(
                     farthest.time,
                 )
             )
-        within = [s for s in observed if s.position <= end]
+        # Records before a prune's anchor were removed (ADR 0013): the anchor, checked by
+        # the verifier, stands for them; the anchor's own position is compared as any other.
+        floor = pruned.get(chain, 0)
+        covered = {s.position for s in observed if s.position < floor}
+        if covered:
+            notes.append(
+                f"{len(covered)} {chain} positions seen by checkpoints lie in the pruned part "
+                f"(records 1 to {floor}): the signed prune anchor stands for them"
+            )
+        within = [s for s in observed if floor <= s.position <= end]
         stored = hashes_at(chain, {s.position for s in within}) if within else {}
         changed = sorted(
             (s for s in within if stored.get(s.position) != s.hash),

@@ -142,3 +142,28 @@ class SubjectSetContainer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_set_id}: container {self.key}"
+
+
+class PruneAnchor(models.Model):
+    """Where a chain starts after a prune (ADR 0013, :mod:`meedoen_data.audit_prune`): records
+    1 to ``upto`` were removed at the end of the log's retention period; ``upto_hash`` is the
+    hash the next record points to. Signed with the checkpoint key; append-only."""
+
+    chain = models.CharField(max_length=16)
+    upto = models.BigIntegerField()
+    upto_hash = models.CharField(max_length=64)
+    removed = models.BigIntegerField()
+    digest = models.CharField(max_length=64)
+    before = models.DateTimeField()
+    time = models.DateTimeField()
+    key = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128)
+
+    class Meta:
+        verbose_name = _("prune anchor")
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "upto"], name="audit_prune_anchor_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain}: pruned up to {self.upto}"

@@ -32,9 +32,10 @@ from meedoen.audits.services import (
     CHAINS,
     EXTRA_COLUMNS,
     activity_uri,
+    anchored_hashes,
+    audit_anchors,
     audit_key,
     chain_ends,
-    chain_hashes,
     hashed_values,
 )
 from meedoen_data import audit_sets
@@ -62,6 +63,7 @@ from meedoen_data.audit_checkpoint import (
     witness_newest,
 )
 from meedoen_data.audit_person import LoggedPerson, PersonNotFound, logged_person
+from meedoen_data.audit_prune import Anchor, anchor_problem
 from meedoen_data.audit_subjects import PERSON
 from meedoen_data.intake.subjects import VaultBusy as VaultBusy  # re-exported for views and the CLI
 from meedoen_data.intake.subjects import subject_serials_of
@@ -101,28 +103,77 @@ def _counted(
             progress(step, done, max(total, done))
 
 
+def audit_anchors_trusted(
+    *, public_keys: Sequence[Path] = ()
+) -> tuple[dict[str, Anchor], dict[str, str]]:
+    """Each pruned chain's newest prune anchor (ADR 0013) whose signature checks against the
+    trusted key (:func:`checkpoint_trust`), and for the others why not."""
+    stored = audit_anchors()
+    if not stored:
+        return {}, {}
+    try:
+        trusted, _ = checkpoint_trust(public_keys=public_keys)
+    except CheckpointError:
+        trusted = []
+    good: dict[str, Anchor] = {}
+    bad: dict[str, str] = {}
+    for chain, anchor in stored.items():
+        problem = anchor_problem(anchor, trusted)
+        if problem:
+            bad[chain] = problem
+        else:
+            good[chain] = anchor
+    return good, bad
+
+
 def audit_verify(
-    *, since: Verified | None = None, progress: Progress | None = None
+    *,
+    since: Verified | None = None,
+    progress: Progress | None = None,
+    public_keys: Sequence[Path] = (),
 ) -> list[ChainReport]:
     """Recompute both chains; each report names the first broken record, if any.
 
+    A pruned chain (ADR 0013) is recomputed from its newest prune anchor, when that is signed
+    by the trusted key; the record after it must point to the anchor's hash.
     ``since``: the position of an earlier intact check (:func:`audit_verified_load`). Each
     chain's record there must still be the record then verified (its hash, recomputed from its
     fields, is the remembered one); the chain is recomputed from the record after it."""
     key = audit_key()
+    anchors, untrusted = audit_anchors_trusted(public_keys=public_keys)
+    stored_anchors = audit_anchors()
     checked = f"the check of {since.time_text}" if since is not None else ""
     reports = []
     for chain, (model, _fields) in CHAINS.items():
         head = ChainHead.objects.filter(chain=chain).values_list("position", "hash").first()
+        if chain in untrusted:
+            anchor = stored_anchors[chain]
+            reports.append(
+                ChainReport(
+                    chain,
+                    records=0,
+                    last_position=anchor.upto,
+                    last_hash=anchor.upto_hash,
+                    broken_at=1,
+                    problem=f"records 1 to {anchor.upto} were removed by a prune whose anchor "
+                    f"cannot be trusted: {untrusted[chain]}",
+                )
+            )
+            continue
+        anchor_start = (anchors[chain].upto, anchors[chain].upto_hash) if chain in anchors else None
         start = since.chains[chain] if since is not None and since.chains[chain][0] else None
-        after = start[0] if start is not None else 0
+        if start is not None and anchor_start is not None and start[0] <= anchor_start[0]:
+            start = None  # remembered inside the pruned part: from the anchor
+        after = start[0] if start is not None else anchor_start[0] if anchor_start else 0
         end = head[0] if head is not None else model.objects.count()
         total = max(end - after, 0)
         step = f"{chain} chain"
         if progress is not None:
             progress(step, 0, total)
-        records = _stored(chain, after=max(after - 1, 0))
-        if start is not None:
+        if start is None:
+            records = _stored(chain, after=after)
+        else:
+            records = _stored(chain, after=max(after - 1, 0))
             problem = _remembered_record_problem(key, records, start, checked=checked)
             if problem:
                 reports.append(
@@ -142,7 +193,7 @@ def audit_verify(
             key=key,
             records=_counted(records, step=step, total=total, progress=progress),
             head=head,
-            start=start,
+            start=start if start is not None else anchor_start,
         )
         if progress is not None:
             progress(step, report.records, max(total, report.records))
@@ -174,12 +225,19 @@ def _remembered_record_problem(
 
 #: The subject sets' tables (migration 0005).
 SET_TABLES = ("audits_subjectset", "audits_subjectsetmember", "audits_subjectsetcontainer")
-#: The triggers that keep the log append-only (migrations 0002, 0004 and 0005), per database.
+#: The prune anchors (migration 0007).
+ANCHOR_TABLE = "audits_pruneanchor"
+#: The triggers that keep the log append-only (migrations 0002, 0004, 0005 and 0007), per database.
 TRIGGERS = {
     "sqlite": (
         *(
             f"{table}_{suffix}"
-            for table in ("audits_processingrecord", "audits_accessrecord", *SET_TABLES)
+            for table in (
+                "audits_processingrecord",
+                "audits_accessrecord",
+                *SET_TABLES,
+                ANCHOR_TABLE,
+            )
             for suffix in ("no_update", "no_delete", "no_overwrite")
         ),
         "audits_chainhead_forward",
@@ -193,7 +251,11 @@ TRIGGERS = {
         "audits_accessrecord_no_truncate",
         "audits_chainhead_no_truncate",
         "audits_chainhead_forward",
-        *(f"{table}_{suffix}" for table in SET_TABLES for suffix in ("append_only", "no_truncate")),
+        *(
+            f"{table}_{suffix}"
+            for table in (*SET_TABLES, ANCHOR_TABLE)
+            for suffix in ("append_only", "no_truncate")
+        ),
     ),
 }
 
@@ -249,13 +311,15 @@ def audit_checkpoints_verify(
     except OSError as exc:
         files = []
         problems.append(f"the witness folder {folder} cannot be read: {exc.strerror}")
+    anchors, _ = audit_anchors_trusted(public_keys=public_keys)
     report = checkpoints_verify(
         witness=files,
         kept=kept,
         trusted=trusted,
         key_source=source,
         ends=chain_ends(),
-        hashes_at=chain_hashes,
+        hashes_at=anchored_hashes,
+        pruned={chain: anchor.upto for chain, anchor in anchors.items()},
     )
     return dataclasses.replace(report, witness=str(folder), problems=(*problems, *report.problems))
 
@@ -304,7 +368,7 @@ def audit_verify_all(
     subject sets. ``since``: continue from an earlier intact check (:func:`audit_verify`):
     only the records after its position, and only the sets first referenced after it, are
     checked. ``progress(step, done, total)``: see SETS_STEP."""
-    chains = audit_verify(since=since, progress=progress)
+    chains = audit_verify(since=since, progress=progress, public_keys=public_keys)
     processing = next(r for r in chains if r.chain == "processing")
     checkpoints = audit_checkpoints_verify(kept=kept, public_keys=public_keys)
     triggers_missing = audit_triggers_missing()

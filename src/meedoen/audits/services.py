@@ -28,6 +28,7 @@ from meedoen.audits.models import (
     AccessRecord,
     ChainHead,
     ProcessingRecord,
+    PruneAnchor,
     SubjectSet,
     SubjectSetContainer,
     SubjectSetMember,
@@ -45,6 +46,7 @@ from meedoen_data.audit_checkpoint import (
     checkpoint_key_readable,
     witness_write,
 )
+from meedoen_data.audit_prune import Anchor
 from meedoen_data.workspace import AUDIT_CHAIN_KEY
 
 logger = logging.getLogger("meedoen.audits")
@@ -111,6 +113,11 @@ def hashed_values(chain: str, row: Mapping[str, Any]) -> list[str]:
     if chain == "processing" and row.get("subject_set_digest"):
         values += [as_text(row[f]) for f in SET_FIELDS]
     return values
+
+
+def _now() -> datetime:
+    """When a record is written (one place, so that tests can write a log of the past)."""
+    return datetime.now(UTC)
 
 
 def audit_key() -> bytes:
@@ -190,7 +197,7 @@ def audit_access(
         [
             {
                 "trace_id": trace.trace_id,
-                "at": datetime.now(UTC),
+                "at": _now(),
                 "user_name": user_name,
                 "user_role": user_role,
                 "channel": channel,
@@ -220,7 +227,7 @@ def audit_processing(
     on many subjects gives them as ``subject_set`` instead (ADR 0011): one record that
     references the stored set, its digest and size in the chain."""
     span_id = new_span_id()
-    ended = datetime.now(UTC)
+    ended = _now()
     base = {
         "trace_id": trace.trace_id,
         "span_id": span_id,
@@ -423,6 +430,7 @@ def chain_states() -> dict[str, ChainState]:
     log with the head's hash and that no position up to it is missing (a checkpoint never
     vouches for a log that is already broken)."""
     states: dict[str, ChainState] = {}
+    anchors = audit_anchors()
     with transaction.atomic():
         for chain, (model, _) in CHAINS.items():
             head = ChainHead.objects.filter(chain=chain).values_list("position", "hash").first()
@@ -436,11 +444,13 @@ def chain_states() -> dict[str, ChainState]:
                         f"the head of the {chain} chain names record {position}, which the log "
                         "does not hold with that hash. Run: meedoen audit verify"
                     )
-            records = model.objects.filter(position__lte=position).count()
-            if records != position:
+            anchor = anchors.get(chain)
+            pruned = anchor.upto if anchor is not None else 0  # removed by a prune (ADR 0013)
+            records = model.objects.filter(position__gt=pruned, position__lte=position).count()
+            if records != position - pruned:
                 raise CheckpointError(
-                    f"the {chain} chain holds {records} records up to position {position}: "
-                    "records are missing. Run: meedoen audit verify"
+                    f"the {chain} chain holds {records} records from {pruned + 1} up to position "
+                    f"{position}: records are missing. Run: meedoen audit verify"
                 )
             states[chain] = ChainState(position, digest, records)
     return states
@@ -465,12 +475,46 @@ def chain_hashes(chain: str, positions: Collection[int]) -> dict[int, str]:
     return found
 
 
+def audit_anchors() -> dict[str, Anchor]:
+    """Each pruned chain's newest prune anchor (ADR 0013), as stored: its signature is checked
+    by the verifier (:func:`meedoen.audits.selectors.audit_anchors_trusted`)."""
+    anchors: dict[str, Anchor] = {}
+    for row in PruneAnchor.objects.order_by("chain", "upto").values():
+        anchors[row["chain"]] = Anchor(
+            chain=row["chain"],
+            upto=row["upto"],
+            upto_hash=row["upto_hash"],
+            removed=row["removed"],
+            digest=row["digest"],
+            before=row["before"],
+            time=row["time"],
+            key=row["key"],
+            signature=row["signature"],
+        )
+    return anchors
+
+
+def anchored_hashes(chain: str, positions: Collection[int]) -> dict[int, str]:
+    """As :func:`chain_hashes`, and the pruned records' hashes where a prune anchor knows them
+    (its last position); the records before it were removed (ADR 0013)."""
+    found = chain_hashes(chain, positions)
+    anchor = audit_anchors().get(chain)
+    if anchor is not None and anchor.upto in positions:
+        found[anchor.upto] = anchor.upto_hash
+    return found
+
+
 def _extends(newest: Checkpoint) -> list[str]:
-    """What in the log contradicts the newest checkpoint (empty: it extends it)."""
+    """What in the log contradicts the newest checkpoint (empty: it extends it). A checkpoint
+    inside a pruned part is covered by the prune's anchor (checked by verify)."""
     problems = []
+    anchors = audit_anchors()
     for chain, state in sorted(newest.chains.items()):
+        anchor = anchors.get(chain)
+        if anchor is not None and state.position < anchor.upto:
+            continue
         if chain in CHAINS and state.position:
-            stored = chain_hashes(chain, [state.position]).get(state.position)
+            stored = anchored_hashes(chain, [state.position]).get(state.position)
             if stored != state.hash:
                 problems.append(
                     f"record {state.position} of the {chain} chain is not the record "

@@ -334,6 +334,65 @@ def audit_checkpoint(home: HomeOption = None, as_json: JsonOption = False) -> No
     console.print(f"  signed with key {checkpoint.key}", highlight=False)
 
 
+@audit_app.command("prune")
+def audit_prune(
+    before: Annotated[
+        str,
+        typer.Option(
+            "--before",
+            help="Remove the records that ended before this date (YYYY-MM-DD, local midnight), "
+            "oldest first, and the subject sets only they referenced.",
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only say what would be removed.")
+    ] = False,
+    by: ByOption = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Prune the audit log at the end of its retention period (ADR 0013): per chain the oldest
+    records that ended before --before, leaving a signed anchor from which verify recomputes
+    the rest. Refused for a log that does not verify, a date within
+    MEEDOEN_AUDIT_MIN_RETENTION_DAYS, and without the checkpoint key; on PostgreSQL run it as the
+    tables' owner. The prune is logged (audit.prune) and followed by a checkpoint."""
+    from datetime import date, datetime
+
+    try:
+        day = date.fromisoformat(before)
+    except ValueError:
+        fail("--before must be a date YYYY-MM-DD", code=EXIT_REJECTED)
+    workspace_django(home)
+    from django.utils import timezone
+
+    from meedoen.audits.retention import audit_prune as prune
+
+    cutoff = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    actor = cli_actor(by)
+    report = run_service(
+        lambda: prune(before=cutoff, actor=actor, trace=cli_trace(), channel="cli", dry_run=dry_run)
+    )
+    if as_json:
+        emit_json(report.as_json())
+        return
+    verb = "would remove" if dry_run else "removed"
+    for plan in report.chains:
+        if plan.removed:
+            console.print(
+                f"{plan.chain} chain: {verb} records {plan.after + 1} to {plan.upto} "
+                f"({plan.removed:,}); digest {plan.digest}",
+                highlight=False,
+            )
+        else:
+            console.print(f"{plan.chain} chain: nothing ended before {day}", highlight=False)
+    console.print(f"subject sets: {verb} {report.sets_removed:,}", highlight=False)
+    if not dry_run and report.records_removed:
+        console.print(
+            "signed anchors written; meedoen audit verify now starts each chain there",
+            highlight=False,
+        )
+
+
 def _checkpoint_django(home: Path | None) -> None:
     """The checkpoint account may not be allowed into the workspace (key separation,
     docs/admin/workspace.md): with DATABASE_URL set it needs only the database."""

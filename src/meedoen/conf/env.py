@@ -46,6 +46,7 @@ ENV_VARS: dict[str, str] = {
     "MEEDOEN_CHECKPOINT_KEY": "Ed25519 key signing audit checkpoints (HOME/keys/…checkpoint.key).",
     "MEEDOEN_CHECKPOINT_PUBLIC_KEY": "Pinned public key to check checkpoints (beside the key).",
     "MEEDOEN_CHECKPOINT_INTERVAL": "Seconds between serve's audit checkpoints (900; 0 = off).",
+    "MEEDOEN_AUDIT_MIN_RETENTION_DAYS": "Days the audit log is kept at least before a prune (365).",
     "MEEDOEN_PASSWORD": "Password of the --by user for scripts (prefer MEEDOEN_TOKEN).",
     "MEEDOEN_TOKEN": "Personal API token of the --by user (meedoen user token create).",
     "MEEDOEN_LOGIN_FAILURE_LIMIT": "Failed sign-ins per user and address before a lockout (5).",
