@@ -544,15 +544,22 @@ def test_analyst_links_the_food_bank_file_and_sees_the_summary(
     assert html.count('<tr class="utrecht-table__row">') >= len(summary["curve"])
     assert "link.partner_link" in page
 
-    # The linkage is logged per person linked, in the caller's trace.
+    # The linkage is logged for every person linked and every record read, in the caller's
+    # trace (one record each here: this workspace's vault has no subject register, ADR 0012).
     logged = ProcessingRecord.objects.filter(
         name="partner.link", trace_id="4bf92f3577b34da6a3ce929d0e0e4736"
     )
-    persons = logged.values_list("data_subject_id", flat=True).distinct().count()
-    assert 0 < persons <= summary["linked"]
-    assert set(logged.values_list("data_subject_id_type", flat=True)) == {
-        f"pseudonym-activity-{activity_id}"
+    by_type = {
+        kind: logged.filter(data_subject_id_type=kind).values_list("data_subject_id", flat=True)
+        for kind in (
+            f"pseudonym-activity-{activity_id}",
+            f"record-pseudonym-activity-{activity_id}",
+        )
     }
+    assert set(logged.values_list("data_subject_id_type", flat=True)) == set(by_type)
+    persons, records = (len(set(subjects)) for subjects in by_type.values())
+    assert 0 < persons <= summary["linked"]
+    assert records == summary["records"]
     access = AccessRecord.objects.filter(operation="partner.link").get()
     assert (access.user_name, access.channel) == ("analyst", "web")
 
