@@ -26,6 +26,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from meedoen_data.audit_checkpoint import canonical, key_fingerprint
 
 FORMAT = "meedoen-audit-prune/1"
+#: Why records before an anchor went: their retention period ended (``meedoen audit prune``),
+#: or they were copied after it as records with subject sets (``meedoen audit compact``).
+RETENTION = "retention"
+COMPACTION = "compaction"
 
 
 def removed_digest(records: Iterable[tuple[int, str]]) -> str:
@@ -48,12 +52,14 @@ class Anchor:
     digest: str  # removed_digest of those records
     before: datetime  # the retention cut-off: every removed record ended before it
     time: datetime  # when the prune ran
+    kind: str = RETENTION  # why the records went: RETENTION, or COMPACTION (copied as sets)
     key: str = ""  # fingerprint of the signing key
     signature: str = ""  # Ed25519 over canonical(statement), hexadecimal
 
     def statement(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
+            "kind": self.kind,
             "chain": self.chain,
             "upto": self.upto,
             "upto_hash": self.upto_hash,
@@ -77,7 +83,8 @@ class Anchor:
 
     @property
     def label(self) -> str:
-        return f"the prune of {self.time.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+        what = "prune" if self.kind == RETENTION else "compaction"
+        return f"the {what} of {self.time.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
 def anchor_problem(anchor: Anchor, trusted: Iterable[Ed25519PublicKey]) -> str:
@@ -93,4 +100,4 @@ def anchor_problem(anchor: Anchor, trusted: Iterable[Ed25519PublicKey]) -> str:
     return ""
 
 
-__all__ = ["FORMAT", "Anchor", "anchor_problem", "removed_digest"]
+__all__ = ["COMPACTION", "FORMAT", "RETENTION", "Anchor", "anchor_problem", "removed_digest"]

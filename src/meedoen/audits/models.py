@@ -156,6 +156,7 @@ class PruneAnchor(models.Model):
     digest = models.CharField(max_length=64)
     before = models.DateTimeField()
     time = models.DateTimeField()
+    kind = models.CharField(max_length=16, default="retention")  # or "compaction"
     key = models.CharField(max_length=64)
     signature = models.CharField(max_length=128)
 

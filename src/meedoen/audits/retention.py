@@ -114,18 +114,7 @@ def audit_prune(
             f"({settings.AUDIT_MIN_RETENTION_DAYS} days, MEEDOEN_AUDIT_MIN_RETENTION_DAYS): "
             f"records are kept at least until {floor:%Y-%m-%d}"
         )
-    try:
-        key = checkpoint_key_load(settings.AUDIT_CHECKPOINT_KEY)
-    except CheckpointError as exc:
-        raise ValidationError(
-            f"{exc}: a prune signs where the chains now start with the checkpoint key"
-        ) from None
-    verification = audit_verify_all()
-    if not verification.intact:
-        raise ValidationError(
-            "the audit log does not verify (run meedoen audit verify): a broken log is not "
-            "pruned, so that nothing that shows the break is removed"
-        )
+    key = signing_key_for_anchors()
     report = PruneReport(before=before, dry_run=dry_run)
     anchors = audit_anchors()
     for chain, (model, ended) in ENDED.items():
@@ -155,36 +144,16 @@ def audit_prune(
         return report
     started = datetime.now(UTC)
     with transaction.atomic():
-        with _deletes_allowed():
-            for plan in report.chains:
-                model, _ = ENDED[plan.chain]
-                if plan.removed:
-                    _delete_upto(model._meta.db_table, plan.upto)
-            orphans = list(_orphan_sets().values_list("id", flat=True))
-            for start in range(0, len(orphans), 500):
-                chunk = orphans[start : start + 500]
-                SubjectSetMember.objects.filter(subject_set_id__in=chunk).delete()
-                SubjectSetContainer.objects.filter(subject_set_id__in=chunk).delete()
-                SubjectSet.objects.filter(id__in=chunk).delete()
-            report.sets_removed = len(orphans)
+        report.sets_removed = remove_upto(
+            {plan.chain: plan.upto for plan in report.chains if plan.removed}
+        )
         now = datetime.now(UTC)
         for plan in report.chains:
-            if not plan.removed:
-                continue
-            anchor = Anchor(
-                plan.chain, plan.upto, plan.upto_hash, plan.removed, plan.digest, before, now
-            ).signed(key)
-            PruneAnchor.objects.create(
-                chain=anchor.chain,
-                upto=anchor.upto,
-                upto_hash=anchor.upto_hash,
-                removed=anchor.removed,
-                digest=anchor.digest,
-                before=anchor.before,
-                time=anchor.time,
-                key=anchor.key,
-                signature=anchor.signature,
-            )
+            if plan.removed:
+                made = Anchor(
+                    plan.chain, plan.upto, plan.upto_hash, plan.removed, plan.digest, before, now
+                )
+                anchor_store(made.signed(key))
         audit_action(
             trace=trace,
             user_name=actor.name,
@@ -201,6 +170,55 @@ def audit_prune(
     return report
 
 
+def signing_key_for_anchors() -> Any:
+    """The checkpoint key, after checking that the log verifies: nothing is removed from a
+    broken log (it would remove what shows the break). ValidationError otherwise."""
+    try:
+        key = checkpoint_key_load(settings.AUDIT_CHECKPOINT_KEY)
+    except CheckpointError as exc:
+        raise ValidationError(
+            f"{exc}: removing records signs where the chains now start with the checkpoint key"
+        ) from None
+    verification = audit_verify_all()
+    if not verification.intact:
+        raise ValidationError(
+            "the audit log does not verify (run meedoen audit verify): records are not removed "
+            "from a broken log, so that nothing that shows the break goes"
+        )
+    return key
+
+
+def anchor_store(anchor: Anchor) -> None:
+    PruneAnchor.objects.create(
+        chain=anchor.chain,
+        upto=anchor.upto,
+        upto_hash=anchor.upto_hash,
+        removed=anchor.removed,
+        digest=anchor.digest,
+        before=anchor.before,
+        time=anchor.time,
+        kind=anchor.kind,
+        key=anchor.key,
+        signature=anchor.signature,
+    )
+
+
+def remove_upto(upto: dict[str, int]) -> int:
+    """Delete each chain's records up to its position, and the subject sets no remaining
+    record references; inside the caller's transaction. Returns the sets removed."""
+    with deletes_allowed():
+        for chain, position in upto.items():
+            model, _ = ENDED[chain]
+            delete_upto(model._meta.db_table, position)
+        orphans = list(orphan_sets().values_list("id", flat=True))
+        for start in range(0, len(orphans), 500):
+            chunk = orphans[start : start + 500]
+            SubjectSetMember.objects.filter(subject_set_id__in=chunk).delete()
+            SubjectSetContainer.objects.filter(subject_set_id__in=chunk).delete()
+            SubjectSet.objects.filter(id__in=chunk).delete()
+    return len(orphans)
+
+
 def _detail(report: PruneReport) -> str:
     chains = ", ".join(
         f"{p.chain} {p.after + 1}-{p.upto} ({p.digest[:12]})" for p in report.chains if p.removed
@@ -208,7 +226,7 @@ def _detail(report: PruneReport) -> str:
     return f"ended before {report.before:%Y-%m-%d}: {chains}; {report.sets_removed} sets"
 
 
-def _orphan_sets() -> Any:
+def orphan_sets() -> Any:
     """The subject sets no processing record references."""
     return SubjectSet.objects.filter(
         ~Exists(ProcessingRecord.objects.filter(subject_set_id=OuterRef("pk")))
@@ -223,7 +241,7 @@ def _orphan_sets_after(report: PruneReport) -> Any:
 
 
 @contextmanager
-def _deletes_allowed() -> Iterator[None]:
+def deletes_allowed() -> Iterator[None]:
     """Lift the delete triggers of the records and sets inside the caller's transaction: SQLite
     drops them and creates them again from their own definition (DDL is transactional there);
     PostgreSQL disables them, which only the tables' owner may. On an error the transaction
@@ -264,7 +282,7 @@ def _deletes_allowed() -> Iterator[None]:
             )
 
 
-def _delete_upto(table: str, upto: int) -> None:
+def delete_upto(table: str, upto: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {connection.ops.quote_name(table)} WHERE position <= %s",  # noqa: S608

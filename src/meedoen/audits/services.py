@@ -488,6 +488,7 @@ def audit_anchors() -> dict[str, Anchor]:
             digest=row["digest"],
             before=row["before"],
             time=row["time"],
+            kind=row["kind"],
             key=row["key"],
             signature=row["signature"],
         )
@@ -598,6 +599,13 @@ def audit_checkpoint_init() -> list[Path]:
     if result.written:
         created.append(result.path)
     return created
+
+
+def audit_processing_copied(*, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Append processing records copied from older ones, field for field (``meedoen audit
+    compact``, ADR 0013): PROCESSING_FIELDS, and for a record about a set its id, digest and
+    size (the set stored first with :func:`audit_subject_set_store`). Returns the count."""
+    return _append("processing", ({"subject_set_id": None, **row} for row in rows))
 
 
 def audit_subject_set_store(*, made: audit_sets.SubjectSet) -> int:

@@ -393,6 +393,52 @@ def audit_prune(
         )
 
 
+@audit_app.command("compact")
+def audit_compact(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only count what would be compacted.")
+    ] = False,
+    by: ByOption = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Compact a log written before subject sets (issue 16): each action's run of per-person
+    records becomes one record per kind referencing a subject set, the rest is copied as it
+    was, and a signed anchor (kind compaction) marks where the copies begin. Refused for a log
+    that does not verify and without the checkpoint key; on PostgreSQL run it as the tables'
+    owner. Logged (audit.compact), followed by a checkpoint."""
+    workspace_django(home)
+    from meedoen.audits.compaction import audit_compact as compact
+    from meedoen.audits.selectors import VaultBusy
+
+    actor = cli_actor(by)
+    try:
+        report = run_service(
+            lambda: compact(actor=actor, trace=cli_trace(), channel="cli", dry_run=dry_run)
+        )
+    except VaultBusy as exc:
+        fail(f"{exc}; try again when the intake is done")
+    if as_json:
+        emit_json(report.as_json())
+        return
+    if not report.runs:
+        console.print("nothing to compact: no action is logged as a record per person")
+        return
+    if dry_run:
+        console.print(
+            f"would copy {report.records_before:,} processing records as at least "
+            f"{report.records_after:,}: {report.runs:,} runs of per-person records become sets",
+            highlight=False,
+        )
+        return
+    console.print(
+        f"copied {report.records_before:,} processing records as {report.records_after:,} "
+        f"({report.runs:,} runs of per-person records now reference {report.sets:,} subject "
+        f"sets); the originals up to record {report.upto} were removed behind a signed anchor",
+        highlight=False,
+    )
+
+
 def _checkpoint_django(home: Path | None) -> None:
     """The checkpoint account may not be allowed into the workspace (key separation,
     docs/admin/workspace.md): with DATABASE_URL set it needs only the database."""

@@ -8,10 +8,14 @@ references the set of those numbers, instead of a record per person.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
+from meedoen_data.activity_subjects import Numbered, subject_map_numbers
 from meedoen_data.audit_sets import SubjectSet, subject_set_serials
 from meedoen_data.audit_subjects import PERSON, record_kind, subjects_register
 from meedoen_data.contract import SPECS, partner_spec
@@ -132,6 +136,63 @@ def subject_serials_of(*, home: Path, pseudonym: str) -> dict[str, int]:
         con.close()
 
 
+#: Subject types of an activity's pseudonyms: their numbers come from the activity's map.
+_ACTIVITY_TYPE = re.compile(r"(?:record-)?pseudonym-activity-([0-9]+)")
+
+
+def pseudonyms_numbered(*, home: Path, subject_type: str, pseudonyms: Iterable[str]) -> Numbered:
+    """The register numbers of logged pseudonyms of one subject type, per kind, registering
+    subjects not numbered yet (for ``meedoen audit compact``: a log written before the
+    register). Domain and record pseudonyms are found through the vault's identity tables, an
+    activity's through its subject map; pseudonyms found nowhere (an old key's, say) come back
+    as ``unknown``. VaultBusy while an intake holds the vault."""
+    wanted = sorted({p for p in pseudonyms if p})
+    activity = _ACTIVITY_TYPE.fullmatch(subject_type)
+    if activity is not None:
+        return subject_map_numbers(home=home, activity_id=int(activity.group(1)), pseudonyms=wanted)
+    path = vault_path(Workspace(home))
+    if not wanted or not path.exists():
+        return Numbered(unknown=wanted)
+    con = duckdb.connect()
+    try:
+        try:
+            con.execute("ATTACH ? AS vault", [str(path)])
+        except duckdb.Error as exc:
+            raise VaultBusy(f"the identity vault is in use: {str(exc).splitlines()[0]}") from None
+        con.register("meedoen_wanted", pa.table({"pseudonym": pa.array(wanted, pa.string())}))
+        found: dict[str, list[tuple[str, str]]] = {}  # kind -> (pseudonym, identifier)
+        for table, column in con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'vault' "
+            "AND schema_name = 'identity' AND suffix(column_name, $s) ORDER BY ALL",
+            {"s": SUFFIX},
+        ).fetchall():
+            raw = str(column).removesuffix(SUFFIX)
+            kind = _kind(str(table), raw)
+            if kind is None:
+                continue
+            rows = con.execute(
+                f"SELECT DISTINCT w.pseudonym, CAST(v.{ident(raw)} AS VARCHAR) "
+                f"FROM meedoen_wanted w JOIN vault.identity.{ident(str(table))} v "
+                f"ON v.{ident(str(column))} = w.pseudonym",  # names from the catalog
+            ).fetchall()
+            found.setdefault(kind, []).extend((str(p), str(i)) for p, i in rows if i)
+        numbered = Numbered()
+        known: set[str] = set()
+        for kind, pairs in sorted(found.items()):
+            if not pairs:
+                continue
+            identifiers = con.sql(
+                "SELECT unnest($i::VARCHAR[]) AS identifier",
+                params={"i": sorted({i for _, i in pairs})},
+            )
+            numbered.serials[kind] = subjects_register(con, kind=kind, identifiers=identifiers)
+            known |= {p for p, _ in pairs}
+        numbered.unknown = [p for p in wanted if p not in known]
+        return numbered
+    finally:
+        con.close()
+
+
 def _kind(table: str, column: str) -> str | None:
     """The register's kind of an identifier column of a vault table: persons by BSN, a
     partner's records by record number; None for addresses and the like."""
@@ -148,4 +209,4 @@ def _kind(table: str, column: str) -> str | None:
     return None
 
 
-__all__ = ["VaultBusy", "batch_subject_sets", "subject_serials_of"]
+__all__ = ["VaultBusy", "batch_subject_sets", "pseudonyms_numbered", "subject_serials_of"]

@@ -60,6 +60,7 @@ class Migration(migrations.Migration):
                 ('digest', models.CharField(max_length=64)),
                 ('before', models.DateTimeField()),
                 ('time', models.DateTimeField()),
+                ('kind', models.CharField(default='retention', max_length=16)),
                 ('key', models.CharField(max_length=64)),
                 ('signature', models.CharField(max_length=128)),
             ],
