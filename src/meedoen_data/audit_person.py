@@ -81,8 +81,9 @@ def logged_person(*, home: Path, bsn: str | None = None, name: str | None = None
         assert bsn is not None
         if not bsn_is_valid(bsn):
             raise ValueError("not a valid BSN (9 digits, 11-proef)")
-        known = attached and _in_vault(con, bsn)
         serial = _serial(con, bsn) if attached else None
+        # Numbered in the register: delivered (the intake numbers everyone it loads).
+        known = serial is not None or (attached and _in_vault(con, bsn))
     finally:
         con.close()
     return LoggedPerson(known, serial, _pseudonyms(workspace, bsn))
