@@ -207,12 +207,12 @@ def audit_verify(
     any problem. After an intact check the position checked is remembered (signed with the
     checkpoint key) for the next ``--since``."""
     workspace_django(home)
-    from meedoen.audits.selectors import (
+    from meedoen.audits.selectors import audit_verify_all
+    from meedoen.audits.verified import (
         VerifiedError,
         VerifiedMissing,
         audit_verified_load,
         audit_verified_remember,
-        audit_verify_all,
     )
 
     kept = [(str(path), path.read_bytes()) for path in checkpoint or []]

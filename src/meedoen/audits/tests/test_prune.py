@@ -18,8 +18,6 @@ from meedoen.audits.models import AccessRecord, ProcessingRecord, PruneAnchor, S
 from meedoen.audits.retention import audit_prune
 from meedoen.audits.selectors import (
     audit_records,
-    audit_verified_load,
-    audit_verified_remember,
     audit_verify_all,
 )
 from meedoen.audits.services import (
@@ -29,6 +27,10 @@ from meedoen.audits.services import (
     checkpoint_key_ensure,
 )
 from meedoen.audits.trace import TraceContext
+from meedoen.audits.verified import (
+    audit_verified_load,
+    audit_verified_remember,
+)
 from meedoen_data.audit_prune import Anchor
 from meedoen_data.audit_sets import subject_set_explicit, subject_set_serials
 

@@ -19,12 +19,6 @@ from meedoen.audits.selectors import (
     PROGRESS_EVERY,
     SETS_STEP,
     AuditVerification,
-    Verified,
-    VerifiedError,
-    VerifiedMissing,
-    audit_verified_load,
-    audit_verified_path,
-    audit_verified_remember,
     audit_verify_all,
 )
 from meedoen.audits.services import (
@@ -34,6 +28,14 @@ from meedoen.audits.services import (
     checkpoint_key_ensure,
 )
 from meedoen.audits.trace import TraceContext
+from meedoen.audits.verified import (
+    Verified,
+    VerifiedError,
+    VerifiedMissing,
+    audit_verified_load,
+    audit_verified_path,
+    audit_verified_remember,
+)
 from meedoen_data.audit_checkpoint import canonical, key_fingerprint
 from meedoen_data.audit_sets import SubjectSet, subject_set_explicit
 
