@@ -7,7 +7,8 @@ In the workspace's own web database and vault, for SAMPLE persons drawn at rando
 register: the whole lookup by BSN (every name the log may use for the person, from the vault and
 the keys, then the records naming them and the sets holding them: ``logged_person`` and
 ``audit_records``), and the lookup by a domain pseudonym (the same, starting from the
-pseudonym). In-process, after one warm-up lookup; p50 and p95 of the milliseconds. Writes
+pseudonym). In-process, after one warm-up lookup; p50 and p95 of the milliseconds. Then the
+whole check of the log (``audit_verify_all``), three times. Writes
 ``benchmarks/results/audit_lookup.md``.
 """
 
@@ -32,7 +33,8 @@ def main() -> None:
 
     workspace_django(HOME)
     from meedoen.audits.models import ProcessingRecord, SubjectSet
-    from meedoen.audits.selectors import audit_person, audit_records
+    from meedoen.audits.selectors import audit_person, audit_records, audit_verify_all
+    from meedoen.audits.services import audit_checkpoint_write
 
     with duckdb.connect(str(HOME / "vault" / "vault.duckdb"), read_only=True) as vault:
         (persons,) = vault.execute("SELECT count(*) FROM audit.subject").fetchone() or (0,)
@@ -56,6 +58,13 @@ def main() -> None:
             if number:  # the first is the warm-up
                 timings[label].append(milliseconds)
                 found.append(len(records))
+    audit_checkpoint_write()  # verify wants the log witnessed
+    verify_seconds = []
+    for _ in range(3):
+        start = time.perf_counter()
+        verification = audit_verify_all()
+        verify_seconds.append(time.perf_counter() - start)
+        assert verification.intact, verification.as_json()
     lines = [
         f"# Looking one person up in the audit log ({datetime.now(UTC):%Y-%m-%d})",
         "",
@@ -77,6 +86,10 @@ def main() -> None:
         "",
         f"Records found per person: {min(found)} to {max(found)}. Target of issue 16: p95 under "
         "1 s at national scale.",
+        "",
+        f"`audit_verify_all` (chains, every subject set read back, triggers, checkpoints) of the "
+        f"same log: median {statistics.median(verify_seconds):.2f} s of 3 "
+        f"({', '.join(f'{v:.2f}' for v in verify_seconds)}); target: under 60 s.",
         "",
     ]
     text = "\n".join(lines)

@@ -24,6 +24,7 @@ from meedoen_data.activity_store import activity_key_name
 from meedoen_data.activity_subjects import subject_map_lookup
 from meedoen_data.audit_subjects import PERSON
 from meedoen_data.bsn import bsn_is_valid
+from meedoen_data.contract import SPECS
 from meedoen_data.intake import store as intake_store
 from meedoen_data.intake import vault_path
 from meedoen_data.intake.pseudonyms import ADDRESS_DOMAIN, key_name, pseudonym
@@ -116,8 +117,36 @@ def _person_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return out
 
 
+def _search_order(columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Where to look for a pseudonym first: a domain's persons carry the same pseudonym in all
+    its tables, so one table per domain answers for nearly everyone (the BRP's register of
+    persons first), and the other tables only for the rest (a relation outside the register).
+    Each table is a scan of the vault: at national scale about 0.15 s."""
+
+    def domain(table: str) -> str:
+        spec = SPECS.get(table)
+        return spec.domain if spec is not None else table
+
+    ordered = sorted(
+        columns,
+        key=lambda tc: (
+            domain(tc[0]) != "brp",
+            tc[0] != "ingeschrevenpersoon",
+            tc[1] != "burgerservicenummer",
+            tc,
+        ),
+    )
+    first: list[tuple[str, str]] = []
+    rest: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for table, column in ordered:
+        (rest if domain(table) in seen else first).append((table, column))
+        seen.add(domain(table))
+    return first + rest
+
+
 def _bsn_of(con: duckdb.DuckDBPyConnection, home: Path, name: str) -> str | None:
-    for table, column in _person_columns(con):
+    for table, column in _search_order(_person_columns(con)):
         row = con.execute(
             f"SELECT CAST({ident(column)} AS VARCHAR) FROM vault.identity.{ident(table)} "  # noqa: S608
             f"WHERE {ident(column + SUFFIX)} = $p LIMIT 1",  # identifiers from the catalog
