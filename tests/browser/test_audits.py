@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
 from meedoen_data.bsn import bsn_from_index
 from tests.browser.conftest import DemoServer, axe_violations
@@ -158,3 +159,51 @@ def test_privacy_officer_downloads_a_checkpoint_and_checks_the_log_against_it(
     summary.get_by_role("link").click()
     assert page.evaluate("document.activeElement.id") == "id_controlepunt"
     assert axe_violations(page) == []
+
+
+def test_privacy_officer_searches_a_person_by_bsn_and_exports_their_records(
+    axe_page, demo_server: DemoServer, tmp_path
+):
+    """An access request: the officer enters a resident's BSN (sent in a POST body, never in
+    the address), sees every record about them — the intake and the builds as sets that hold
+    them — and downloads the export in the standard's shape, without the BSN in it."""
+    import csv
+
+    sources = next((demo_server.home / "sources").iterdir())
+    with (sources / "ingeschrevenpersoon.csv").open(encoding="utf-8") as handle:
+        bsn = next(csv.DictReader(handle))["burgerservicenummer"]
+    page = axe_page
+    sign_in(page, demo_server, "privacy_officer")
+    page.goto(demo_server.url + "/logboek/")
+    page.get_by_role("link", name="Een persoon zoeken op BSN").click()
+    page.wait_for_url(demo_server.url + "/logboek/persoon/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Een persoon zoeken in het logboek"
+    assert axe_violations(page) == []
+
+    page.get_by_label(re.compile("^Burgerservicenummer")).fill("123456789")
+    page.get_by_role("button", name="Zoeken").click()
+    expect(page.get_by_role("alert")).to_contain_text("Dit is geen geldig BSN")
+    assert page.title().startswith("Fout:")
+    assert axe_violations(page) == []
+
+    page.get_by_label(re.compile("^Burgerservicenummer")).fill(bsn)
+    page.get_by_role("button", name="Zoeken").click()
+    page.wait_for_url(re.compile(r".*/logboek/\?betrokkene=[0-9a-f]{32}$"))
+    assert bsn not in page.url
+    texts = page.get_by_role("table", name=CAPTION).locator("tbody tr").all_inner_texts()
+    assert any("intake.load" in t for t in texts) and any("household.build" in t for t in texts)
+    assert axe_violations(page) == []
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Alle regels over deze persoon exporteren").click()
+    assert re.fullmatch(
+        r"meedoen-logboek-betrokkene-\d{8}-\d{6}\.json", download.value.suggested_filename
+    )
+    kept = tmp_path / "export.json"
+    download.value.save_as(kept)
+    text = kept.read_text(encoding="utf-8")
+    document = json.loads(text)
+    assert document["format"] == "logboek-dataverwerkingen/meedoen-1"
+    names = {r["name"] for r in document["records"]}
+    assert {"intake.load", "activity.store.build", "household.build"} <= names
+    assert bsn not in text

@@ -1,4 +1,5 @@
-"""The filter of the audit log page: a GET form, so a filtered view has its own address."""
+"""The forms of the audit log page: the filter (a GET form, so a filtered view has its own
+address), the search by BSN (a POST form) and the upload of a kept checkpoint."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meedoen.activities.forms import TEXTBOX, UtrechtForm
 from meedoen_data.audit_checkpoint import MAX_FILE_BYTES, CheckpointError, kept_load
+from meedoen_data.bsn import bsn_is_valid
 
 #: A data subject's id as logged: a pseudonym (hexadecimal) or another identifier without spaces.
 SUBJECT = re.compile(r"^[A-Za-z0-9._:-]+$")
@@ -26,7 +28,8 @@ class AuditFilterForm(UtrechtForm):
         required=False,
         max_length=100,
         help_text=_(
-            "As logged: ask the identity vault's administrator for the pseudonym of a BSN."
+            "As logged, of any source or processing activity: every record about the person "
+            "is found. To start from a BSN, use the search by BSN below."
         ),
         widget=forms.TextInput(
             attrs={"class": TEXTBOX, "autocomplete": "off", "spellcheck": "false"}
@@ -88,6 +91,34 @@ class AuditFilterForm(UtrechtForm):
     @property
     def filtered(self) -> bool:
         return self.is_valid() and any(v is not None for v in self.filters().values())
+
+
+class PersonLookupForm(UtrechtForm):
+    """A person named by BSN (a POST form: a BSN never goes into an address or a server log)."""
+
+    bsn = forms.CharField(
+        label=_("Citizen service number (BSN)"),
+        max_length=9,
+        help_text=_(
+            "Nine digits. meedoen then searches under every pseudonym of this person, also in "
+            "the records about many persons at once. The search is logged with your name."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "class": f"{TEXTBOX} utrecht-textbox--numeric",
+                "inputmode": "numeric",
+                "autocomplete": "off",
+            }
+        ),
+    )
+
+    def clean_bsn(self) -> str:
+        value: str = self.cleaned_data["bsn"].strip()
+        if not (value.isdigit() and bsn_is_valid(value.zfill(9))):
+            raise forms.ValidationError(
+                _("This is not a valid BSN: nine digits that pass the eleven test."), code="bsn"
+            )
+        return value.zfill(9)
 
 
 class KeptCheckpointForm(UtrechtForm):

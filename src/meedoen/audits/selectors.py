@@ -620,6 +620,16 @@ def audit_person_export(*, person: LoggedPerson) -> list[dict[str, Any]]:
     return out
 
 
+def audit_person_document(*, person: LoggedPerson) -> dict[str, Any]:
+    """The export of one person's records as a file (``meedoen audit export``, the download on
+    ``/logboek/``): the format, the person's pseudonyms (never the BSN) and the records."""
+    return {
+        "format": "logboek-dataverwerkingen/meedoen-1",
+        "person": {"known": person.known, "pseudonyms": person.pseudonyms},
+        "records": audit_person_export(person=person),
+    }
+
+
 def _milliseconds(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 

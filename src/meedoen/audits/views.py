@@ -10,27 +10,35 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor
 from meedoen.activities.views import role_required
-from meedoen.audits.forms import AuditFilterForm, KeptCheckpointForm
+from meedoen.audits.forms import AuditFilterForm, KeptCheckpointForm, PersonLookupForm
 from meedoen.audits.selectors import (
     VaultBusy,
     audit_checkpoint_download,
     audit_checkpoint_newest,
     audit_log_page,
+    audit_person,
+    audit_person_document,
     audit_verify_all,
     chain_label,
 )
 from meedoen.audits.services import (
     AUDIT_CHECKPOINT_DOWNLOAD,
+    AUDIT_PERSON_EXPORT,
+    AUDIT_PERSON_LOOKUP,
     AUDIT_READ,
     AUDIT_VERIFY,
     audit_log_viewed,
@@ -44,6 +52,10 @@ READERS = (Role.ADMINISTRATOR, Role.PRIVACY_OFFICER)
 
 #: Records shown at most, newest first.
 LIMIT = 100
+VAULT_BUSY = gettext_noop(
+    "The identity vault is in use (an intake is running), so records about many persons cannot "
+    "be searched now. Try again in a moment."
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,24 +76,11 @@ def log(request: HttpRequest) -> HttpResponse:
     try:
         page = audit_log_page(**form.filters(), limit=LIMIT) if form.is_valid() else None
         if page is not None and page.person is not None:
-            audit_person_looked_up(  # the person's names came from the vault: logged
-                trace=trace,
-                actor=Actor(name=request.user.get_username(), user=request.user),  # type: ignore[arg-type]
-                channel="web",
-                client=request.META.get("REMOTE_ADDR", ""),
-                pseudonyms=page.person.pseudonyms,
-                started=datetime.now(UTC),
-                detail="/logboek/",
-            )
+            # The person's names came from the vault: logged.
+            _looked_up(request, page.person, operation=AUDIT_PERSON_LOOKUP, detail="/logboek/")
     except VaultBusy:
         page = None
-        form.add_error(
-            "betrokkene",
-            _(
-                "The identity vault is in use (an intake is running), so records about many "
-                "persons cannot be searched now. Try again in a moment."
-            ),
-        )
+        form.add_error("betrokkene", _(VAULT_BUSY))
     with_kept = verifying and request.POST.get("check") == "kept"
     kept_form = KeptCheckpointForm(request.POST, request.FILES) if with_kept else None
     upload = kept_form or KeptCheckpointForm()
@@ -142,3 +141,64 @@ def checkpoint_download(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*READERS)
+def person_lookup(request: HttpRequest) -> HttpResponse:
+    """Search the log for a person by BSN (an access request, a complaint). POST only carries
+    the BSN, so it never appears in an address or a server log; the vault turns it into the
+    person's pseudonyms (logged: ``audit.person_lookup``) and the log page shows their records
+    under the BRP pseudonym."""
+    form = PersonLookupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = audit_person(bsn=form.cleaned_data["bsn"])
+        except VaultBusy:
+            form.add_error("bsn", _(VAULT_BUSY))
+        else:
+            assert person is not None  # a valid BSN always names a person
+            if not person.pseudonyms:
+                form.add_error("bsn", _("Nothing was loaded yet: no pseudonym to search under."))
+            else:
+                _looked_up(request, person, operation=AUDIT_PERSON_LOOKUP, detail="BSN, /logboek/")
+                name = person.pseudonyms.get("pseudonym-brp") or min(person.pseudonyms.values())
+                return redirect(f"{reverse('audits:log')}?{urlencode({'betrokkene': name})}")
+    return render(request, "audits/person_lookup.html", {"form": form})
+
+
+@require_GET
+@role_required(*READERS)
+def person_export(request: HttpRequest) -> HttpResponse:
+    """Every record about the person a pseudonym names, as a file in the shape of the Logboek
+    Dataverwerkingen standard (as ``meedoen audit export``); logged (``audit.person_export``)."""
+    form = AuditFilterForm(request.GET)
+    subject = form.cleaned_data["betrokkene"] if form.is_valid() else ""
+    try:
+        person = audit_person(data_subject_id=subject) if subject else None
+    except VaultBusy:
+        return HttpResponse(_(VAULT_BUSY), status=503, content_type="text/plain; charset=utf-8")
+    if person is None:
+        raise Http404(_("This pseudonym names no person the identity vault knows."))
+    _looked_up(request, person, operation=AUDIT_PERSON_EXPORT, detail="/logboek/export/")
+    document = audit_person_document(person=person)
+    name = f"meedoen-logboek-betrokkene-{timezone.localtime():%Y%m%d-%H%M%S}.json"
+    response = HttpResponse(
+        json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n",
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _looked_up(request: HttpRequest, person: Any, *, operation: str, detail: str) -> None:
+    audit_person_looked_up(
+        trace=TraceContext.start(request.headers.get("traceparent")),
+        actor=Actor(name=request.user.get_username(), user=request.user),  # type: ignore[arg-type]
+        channel="web",
+        client=request.META.get("REMOTE_ADDR", ""),
+        pseudonyms=person.pseudonyms,
+        operation=operation,
+        started=datetime.now(UTC),
+        detail=detail,
+    )

@@ -583,7 +583,7 @@ def audit_export(
     if out is not None and out.exists():
         fail(f"{out} exists: choose a new file", code=EXIT_REJECTED)
     workspace_django(home)
-    from meedoen.audits.selectors import VaultBusy, audit_person_export
+    from meedoen.audits.selectors import VaultBusy, audit_person_document
     from meedoen.audits.services import AUDIT_PERSON_EXPORT
 
     person = _person(bsn, subject)
@@ -591,14 +591,10 @@ def audit_export(
         fail("--subject: this pseudonym names no person the vault knows", code=EXIT_REJECTED)
     _looked_up(person, by, operation=AUDIT_PERSON_EXPORT, detail="audit export")
     try:
-        records = audit_person_export(person=person)
+        document = audit_person_document(person=person)
     except VaultBusy as exc:
         fail(f"{exc}; a person cannot be looked up now, try again in a moment")
-    document = {
-        "format": "logboek-dataverwerkingen/meedoen-1",
-        "person": {"known": person.known, "pseudonyms": person.pseudonyms},
-        "records": records,
-    }
+    records = document["records"]
     text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
     if out is None:
         sys.stdout.write(text)
