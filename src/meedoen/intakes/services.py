@@ -39,7 +39,7 @@ from meedoen_data.intake import (
 )
 from meedoen_data.intake.pseudonyms import key_name, pseudonym
 from meedoen_data.intake.rotation import RotationReport, rotate_domain_key
-from meedoen_data.intake.subjects import batch_subject_sets
+from meedoen_data.intake.subjects import batches_subject_sets
 from meedoen_data.keystore import KeyStoreError
 from meedoen_data.workspace import WorkspaceError
 
@@ -179,10 +179,10 @@ def intake_log(
 ) -> None:
     """Log an ingest: per loaded file, one record per pseudonym type that references the set
     of persons it wrote (numbered in the vault's subject register, ADR 0011)."""
-    for f in report.files:
-        if f.status != "loaded":
-            continue
-        groups = batch_subject_sets(home=settings.MEEDOEN_HOME, batch_id=f.batch_id)
+    loaded = [f for f in report.files if f.status == "loaded"]
+    sets = batches_subject_sets(home=settings.MEEDOEN_HOME, batch_ids=[f.batch_id for f in loaded])
+    for f in loaded:
+        groups = sets[f.batch_id]
         _audit(
             trace=trace,
             actor=actor,

@@ -31,65 +31,72 @@ class VaultBusy(Exception):
     """The vault is open for writing by another process (an intake): it cannot be read now."""
 
 
-def batch_subject_sets(*, home: Path, batch_id: str) -> dict[str, SubjectSet]:
-    """The persons a loaded batch wrote, per pseudonym type the batch used (``pseudonym-brp``,
-    and per law for the by-law domain), as sets of their register numbers; a partner file's
-    clients (``record-pseudonym-DOMAIN``) by record number. New subjects are registered.
-    Empty for tables without persons (addresses, the anonymous panel) and unknown batches."""
+def batches_subject_sets(
+    *, home: Path, batch_ids: Iterable[str]
+) -> dict[str, dict[str, SubjectSet]]:
+    """The persons each loaded batch wrote, per pseudonym type the batch used
+    (``pseudonym-brp``, and per law for the by-law domain), as sets of their register numbers;
+    a partner file's clients (``record-pseudonym-DOMAIN``) by record number; through one
+    connection to the vault. New subjects are registered. Empty for tables without persons
+    (addresses, the anonymous panel) and unknown batches."""
     with _connect(home) as con:
-        found = con.execute(
-            "SELECT table_name FROM analytics.meta.batch WHERE batch_id = ?", [batch_id]
-        ).fetchone()
-        if not found:
-            return {}
-        spec = SPECS.get(str(found[0])) or partner_spec(str(found[0]))
-        vault = f"vault.identity.{ident(spec.name)}"
-        persons = [c.name for c in spec.columns if c.role == "person"]
-        records = [name for name, d in spec.derived if d == "record_pseudonym"]
-        if not persons and records:
-            kind = record_kind(spec.domain)
-            numbers = con.sql(
-                f"SELECT {ident(records[0])} FROM {vault} WHERE batch_id = $b",
-                params={"b": batch_id},
-            )
-            serials = subjects_register(con, kind=kind, identifiers=numbers)
-            made = subject_set_serials(subject_type=kind, serials=serials)
-            return {f"record-pseudonym-{spec.domain}": made}
-        if not persons:
-            return {}
-        # The by-law domain logs WMO and youth care under their own pseudonym types: the law
-        # of a row is in the analytics store, joined to the vault row by its pseudonym.
-        laws: dict[str, list[str]] = {}
-        if spec.domain == "by_wet":
-            for (law,) in con.execute(
-                f"SELECT DISTINCT wet FROM analytics.source.{ident(spec.name)} "
-                "WHERE batch_id = $b AND wet IS NOT NULL",
-                {"b": batch_id},
-            ).fetchall():
-                laws.setdefault(_subject_type(spec, law), []).append(str(law))
-        else:
-            laws[_subject_type(spec)] = []
-        out: dict[str, SubjectSet] = {}
-        for subject_type, of_type in sorted(laws.items()):
-            selects, params = [], {"b": batch_id}
-            for column in persons:
-                bsn, pseudonym = ident(column), ident(column + "_pseudonym")
-                if of_type:
-                    own = ident(intake_store.PERSON_COLUMNS[column])
-                    selects.append(
-                        f"SELECT v.{bsn} AS bsn FROM {vault} v "
-                        f"JOIN analytics.source.{ident(spec.name)} a "
-                        f"ON a.batch_id = v.batch_id AND a.{own} = v.{pseudonym} "
-                        "WHERE v.batch_id = $b AND a.wet IN (SELECT unnest($laws::VARCHAR[]))"
-                    )
-                    params["laws"] = of_type  # type: ignore[assignment]
-                else:
-                    selects.append(f"SELECT {bsn} AS bsn FROM {vault} WHERE batch_id = $b")
-            bsns = con.sql(" UNION ".join(selects), params=params)
-            serials = subjects_register(con, kind=PERSON, identifiers=bsns)
-            if serials.size:
-                out[subject_type] = subject_set_serials(subject_type=PERSON, serials=serials)
-        return out
+        return {batch_id: _batch_subject_sets(con, batch_id) for batch_id in batch_ids}
+
+
+def _batch_subject_sets(con: duckdb.DuckDBPyConnection, batch_id: str) -> dict[str, SubjectSet]:
+    found = con.execute(
+        "SELECT table_name FROM analytics.meta.batch WHERE batch_id = ?", [batch_id]
+    ).fetchone()
+    if not found:
+        return {}
+    spec = SPECS.get(str(found[0])) or partner_spec(str(found[0]))
+    vault = f"vault.identity.{ident(spec.name)}"
+    persons = [c.name for c in spec.columns if c.role == "person"]
+    records = [name for name, d in spec.derived if d == "record_pseudonym"]
+    if not persons and records:
+        kind = record_kind(spec.domain)
+        numbers = con.sql(
+            f"SELECT {ident(records[0])} FROM {vault} WHERE batch_id = $b",
+            params={"b": batch_id},
+        )
+        serials = subjects_register(con, kind=kind, identifiers=numbers)
+        made = subject_set_serials(subject_type=kind, serials=serials)
+        return {f"record-pseudonym-{spec.domain}": made}
+    if not persons:
+        return {}
+    # The by-law domain logs WMO and youth care under their own pseudonym types: the law
+    # of a row is in the analytics store, joined to the vault row by its pseudonym.
+    laws: dict[str, list[str]] = {}
+    if spec.domain == "by_wet":
+        for (law,) in con.execute(
+            f"SELECT DISTINCT wet FROM analytics.source.{ident(spec.name)} "
+            "WHERE batch_id = $b AND wet IS NOT NULL",
+            {"b": batch_id},
+        ).fetchall():
+            laws.setdefault(_subject_type(spec, law), []).append(str(law))
+    else:
+        laws[_subject_type(spec)] = []
+    out: dict[str, SubjectSet] = {}
+    for subject_type, of_type in sorted(laws.items()):
+        selects, params = [], {"b": batch_id}
+        for column in persons:
+            bsn, pseudonym = ident(column), ident(column + "_pseudonym")
+            if of_type:
+                own = ident(intake_store.PERSON_COLUMNS[column])
+                selects.append(
+                    f"SELECT v.{bsn} AS bsn FROM {vault} v "
+                    f"JOIN analytics.source.{ident(spec.name)} a "
+                    f"ON a.batch_id = v.batch_id AND a.{own} = v.{pseudonym} "
+                    "WHERE v.batch_id = $b AND a.wet IN (SELECT unnest($laws::VARCHAR[]))"
+                )
+                params["laws"] = of_type  # type: ignore[assignment]
+            else:
+                selects.append(f"SELECT {bsn} AS bsn FROM {vault} WHERE batch_id = $b")
+        bsns = con.sql(" UNION ".join(selects), params=params)
+        serials = subjects_register(con, kind=PERSON, identifiers=bsns)
+        if serials.size:
+            out[subject_type] = subject_set_serials(subject_type=PERSON, serials=serials)
+    return out
 
 
 def subject_serials_of(*, home: Path, pseudonym: str) -> dict[str, int]:
@@ -209,4 +216,9 @@ def _kind(table: str, column: str) -> str | None:
     return None
 
 
-__all__ = ["VaultBusy", "batch_subject_sets", "pseudonyms_numbered", "subject_serials_of"]
+__all__ = [
+    "VaultBusy",
+    "batches_subject_sets",
+    "pseudonyms_numbered",
+    "subject_serials_of",
+]
