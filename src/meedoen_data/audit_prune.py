@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -30,6 +30,12 @@ FORMAT = "meedoen-audit-prune/1"
 #: or they were copied after it as records with subject sets (``meedoen audit compact``).
 RETENTION = "retention"
 COMPACTION = "compaction"
+#: No prune may remove records younger than this, whatever the configuration says: the holder of
+#: the checkpoint key (on a one-account installation, the operator) could otherwise remove
+#: yesterday's records and sign for it. Verify checks every retention anchor against it.
+RETENTION_FLOOR = timedelta(days=365)
+#: How far an anchor's time may lie ahead of the verifier's clock (clock drift).
+CLOCK_SKEW = timedelta(days=1)
 
 
 def removed_digest(records: Iterable[tuple[int, str]]) -> str:
@@ -87,8 +93,13 @@ class Anchor:
         return f"the {what} of {self.time.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
-def anchor_problem(anchor: Anchor, trusted: Iterable[Ed25519PublicKey]) -> str:
-    """Why the anchor cannot be trusted ("" when it is signed by a trusted key)."""
+def anchor_problem(
+    anchor: Anchor, trusted: Iterable[Ed25519PublicKey], *, now: datetime | None = None
+) -> str:
+    """Why the anchor cannot be trusted ("" when it is signed by a trusted key and, for a
+    retention prune, removed only records past RETENTION_FLOOR at a time that has passed: a key
+    holder who signs a recent cut-off, or dates the prune into the future to make the cut-off
+    look old enough, is caught here)."""
     keys = {key_fingerprint(k): k for k in trusted}
     if not keys:
         return "no trusted public key to check its signature"
@@ -97,7 +108,23 @@ def anchor_problem(anchor: Anchor, trusted: Iterable[Ed25519PublicKey]) -> str:
         return "it is not signed by the trusted key (forged, or signed with a key you do not trust)"
     if not anchor.signed_by(key):
         return "its signature does not match its content (forged or altered)"
+    if anchor.time > (now or datetime.now(UTC)) + CLOCK_SKEW:
+        return f"it is dated {anchor.time:%Y-%m-%d}, in the future"
+    if anchor.kind == RETENTION and anchor.before > anchor.time - RETENTION_FLOOR:
+        return (
+            f"it removed records that ended up to {anchor.before:%Y-%m-%d}, less than "
+            f"{RETENTION_FLOOR.days} days before the prune of {anchor.time:%Y-%m-%d}: the log "
+            "is kept at least that long"
+        )
     return ""
 
 
-__all__ = ["COMPACTION", "FORMAT", "RETENTION", "Anchor", "anchor_problem", "removed_digest"]
+__all__ = [
+    "COMPACTION",
+    "FORMAT",
+    "RETENTION",
+    "RETENTION_FLOOR",
+    "Anchor",
+    "anchor_problem",
+    "removed_digest",
+]

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from meedoen.accounts.roles import Role
@@ -31,6 +32,7 @@ from meedoen.audits.services import (
     SET_FIELDS,
     audit_action,
     audit_anchors,
+    audit_anchors_all,
     audit_checkpoint_write,
     audit_processing_copied,
     audit_subject_set_store,
@@ -82,6 +84,11 @@ def audit_compact(
     runs = list(_runs(after=after, upto=upto))
     report.records_before = upto - after
     report.runs = sum(1 for run in runs if len(run) > 1)
+    if report.runs and audit_anchors_all():
+        raise ValidationError(
+            "this log was pruned or compacted before: a log is compacted once, before any "
+            "removal (verify would not accept a second compaction)"
+        )
     if not report.runs:
         report.records_after = report.records_before
         report.upto = 0

@@ -31,6 +31,7 @@ from meedoen.audits.services import (
     activity_uri,
     anchored_hashes,
     audit_anchors,
+    audit_anchors_all,
     audit_key,
     chain_ends,
     hashed_values,
@@ -57,7 +58,7 @@ from meedoen_data.audit_checkpoint import (
     witness_newest,
 )
 from meedoen_data.audit_person import LoggedPerson, PersonNotFound, logged_person
-from meedoen_data.audit_prune import Anchor, anchor_problem
+from meedoen_data.audit_prune import COMPACTION, Anchor, anchor_problem
 from meedoen_data.audit_subjects import PERSON
 from meedoen_data.intake.subjects import VaultBusy as VaultBusy  # re-exported for views and the CLI
 from meedoen_data.intake.subjects import subject_serials_of
@@ -103,9 +104,10 @@ def _counted(
 def audit_anchors_trusted(
     *, public_keys: Sequence[Path] = ()
 ) -> tuple[dict[str, Anchor], dict[str, str]]:
-    """Each pruned chain's newest prune anchor (ADR 0013) whose signature checks against the
-    trusted key (:func:`checkpoint_trust`), and for the others why not."""
-    stored = audit_anchors()
+    """Each pruned chain's newest prune anchor (ADR 0013), when it and every earlier anchor of
+    the chain are signed by the trusted key (:func:`checkpoint_trust`) and removed nothing the
+    log must still keep (:func:`anchor_problem`); for the other chains, why not."""
+    stored = audit_anchors_all()
     if not stored:
         return {}, {}
     try:
@@ -114,13 +116,19 @@ def audit_anchors_trusted(
         trusted = []
     good: dict[str, Anchor] = {}
     bad: dict[str, str] = {}
-    for chain, anchor in stored.items():
+    seen: set[str] = set()
+    for anchor in stored:  # per chain oldest first: the newest good one wins
         problem = anchor_problem(anchor, trusted)
+        if not problem and anchor.kind == COMPACTION and anchor.chain in seen:
+            # A log is compacted once, when it was written before subject sets; a compaction
+            # is the one removal verify cannot hold to the retention floor.
+            problem = "a second removal labelled a compaction (a log is compacted only once)"
+        seen.add(anchor.chain)
         if problem:
-            bad[chain] = problem
+            bad.setdefault(anchor.chain, f"{anchor.label}: {problem}")
         else:
-            good[chain] = anchor
-    return good, bad
+            good[anchor.chain] = anchor
+    return {chain: a for chain, a in good.items() if chain not in bad}, bad
 
 
 def audit_verify(
@@ -318,7 +326,27 @@ def audit_checkpoints_verify(
         hashes_at=anchored_hashes,
         pruned={chain: anchor.upto for chain, anchor in anchors.items()},
     )
-    return dataclasses.replace(report, witness=str(folder), problems=(*problems, *report.problems))
+    removals = [_removal_note(anchor) for anchor in audit_anchors_all()]
+    return dataclasses.replace(
+        report,
+        witness=str(folder),
+        problems=(*problems, *report.problems),
+        notes=(*report.notes, *removals),
+    )
+
+
+def _removal_note(anchor: Anchor) -> str:
+    """Every prune and compaction stays visible to whoever checks the log (ADR 0013)."""
+    if anchor.kind == COMPACTION:
+        return (
+            f"{anchor.label}: {anchor.chain} records up to {anchor.upto} were replaced by "
+            f"copies about subject sets after record {anchor.upto} (digest of the originals "
+            f"{anchor.digest[:16]}…); the holder of the checkpoint key vouches for the copies"
+        )
+    return (
+        f"{anchor.label}: {anchor.removed} {anchor.chain} records up to {anchor.upto} were "
+        f"removed, all ended before {anchor.before:%Y-%m-%d} (digest {anchor.digest[:16]}…)"
+    )
 
 
 @dataclass(frozen=True)

@@ -475,12 +475,11 @@ def chain_hashes(chain: str, positions: Collection[int]) -> dict[int, str]:
     return found
 
 
-def audit_anchors() -> dict[str, Anchor]:
-    """Each pruned chain's newest prune anchor (ADR 0013), as stored: its signature is checked
-    by the verifier (:func:`meedoen.audits.selectors.audit_anchors_trusted`)."""
-    anchors: dict[str, Anchor] = {}
-    for row in PruneAnchor.objects.order_by("chain", "upto").values():
-        anchors[row["chain"]] = Anchor(
+def audit_anchors_all() -> list[Anchor]:
+    """Every prune anchor (ADR 0013), per chain oldest first, as stored: their signatures are
+    checked by the verifier (:func:`meedoen.audits.selectors.audit_anchors_trusted`)."""
+    return [
+        Anchor(
             chain=row["chain"],
             upto=row["upto"],
             upto_hash=row["upto_hash"],
@@ -492,7 +491,13 @@ def audit_anchors() -> dict[str, Anchor]:
             key=row["key"],
             signature=row["signature"],
         )
-    return anchors
+        for row in PruneAnchor.objects.order_by("chain", "upto").values()
+    ]
+
+
+def audit_anchors() -> dict[str, Anchor]:
+    """Each pruned chain's newest anchor: where the chain now starts."""
+    return {anchor.chain: anchor for anchor in audit_anchors_all()}
 
 
 def anchored_hashes(chain: str, positions: Collection[int]) -> dict[int, str]:

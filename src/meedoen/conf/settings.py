@@ -301,13 +301,17 @@ if AUDIT_CHECKPOINT_INTERVAL < 0:
     raise ImproperlyConfigured("MEEDOEN_CHECKPOINT_INTERVAL must be 0 (off) or more seconds")
 # `meedoen audit prune --before DATE` refuses a DATE less than this many days ago: the audit log
 # is kept at least this long (days; the municipality's retention period for the log is its own
-# decision, this is a floor against a slip of the keyboard).
+# decision, this is a floor against a slip of the keyboard). It can be raised, not lowered below
+# 365: verify reports a prune of younger records as a break (meedoen_data.audit_prune).
 try:
     AUDIT_MIN_RETENTION_DAYS = int(env_str("MEEDOEN_AUDIT_MIN_RETENTION_DAYS", "365"))
 except ValueError:
     raise ImproperlyConfigured("MEEDOEN_AUDIT_MIN_RETENTION_DAYS is not a whole number") from None
-if AUDIT_MIN_RETENTION_DAYS < 0:
-    raise ImproperlyConfigured("MEEDOEN_AUDIT_MIN_RETENTION_DAYS must be 0 or more days")
+if AUDIT_MIN_RETENTION_DAYS < 365:  # meedoen_data.audit_prune.RETENTION_FLOOR: verify's floor
+    raise ImproperlyConfigured(
+        "MEEDOEN_AUDIT_MIN_RETENTION_DAYS must be 365 or more: the audit log is kept at least "
+        "a year (docs/admin/configuration.md)"
+    )
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
