@@ -129,3 +129,23 @@ def served(home: Path, **env: str) -> Iterator[str]:
     """`meedoen serve` on the workspace (see :func:`served_port`); yields its URL."""
     with served_port(home, **env) as (port, _process):
         yield f"http://127.0.0.1:{port}"
+
+
+def pseudonymise(home: Path, first: int, count: int) -> list[str]:
+    """`meedoen pseudonym --domain brp` for ``count`` valid BSNs from ``first`` on: one action
+    logged as a record per person (vault.pseudonym). Returns their BRP pseudonyms."""
+    import numpy as np
+
+    from meedoen_data.bsn import bsn_from_index
+
+    numbers = bsn_from_index(np.arange(first, first + count, dtype=np.int64))
+    result = meedoen(
+        "pseudonym",
+        "--domain",
+        "brp",
+        "--home",
+        str(home),
+        stdin="".join(f"{n:09d}\n" for n in numbers),
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()

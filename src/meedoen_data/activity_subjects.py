@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from meedoen_data.audit_subjects import PERSON, record_kind
+from meedoen_data.audit_subjects import PERSON, record_kind, register_exists
 from meedoen_data.contract import Table
 from meedoen_data.intake.pseudonyms import hmac_sql
 from meedoen_data.intake.sql import ident
@@ -67,7 +67,7 @@ def subject_map_write(
         stale.unlink(missing_ok=True)
     selects: list[str] = []
     params: dict[str, object] = {"ipad": ipad, "opad": opad}
-    if _registered(con):
+    if register_exists(con):
         for spec in tables:
             for kind, raw, prefix in _identifiers(spec):
                 number = len(params)
@@ -169,14 +169,6 @@ def subject_map_lookup(*, home: Path, pseudonym: str) -> dict[str, int]:
         if found:
             break  # a pseudonym belongs to one activity
     return found
-
-
-def _registered(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'vault' "
-        "AND schema_name = 'audit' AND table_name = 'subject'"
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def _identifiers(spec: Table) -> list[tuple[str, str, str]]:

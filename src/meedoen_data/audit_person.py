@@ -22,14 +22,13 @@ import duckdb
 
 from meedoen_data.activity_store import activity_key_name
 from meedoen_data.activity_subjects import subject_map_lookup
-from meedoen_data.audit_subjects import PERSON
+from meedoen_data.audit_subjects import PERSON, register_exists
 from meedoen_data.bsn import bsn_is_valid
 from meedoen_data.contract import SPECS
-from meedoen_data.intake import store as intake_store
 from meedoen_data.intake import vault_path
 from meedoen_data.intake.pseudonyms import ADDRESS_DOMAIN, key_name, pseudonym
 from meedoen_data.intake.sql import ident
-from meedoen_data.intake.subjects import SUFFIX, VaultBusy
+from meedoen_data.intake.subjects import SUFFIX, VaultBusy, identity_columns, vault_attach
 from meedoen_data.workspace import Workspace
 
 #: The subject type of an activity's person pseudonyms, as the activities log them.
@@ -64,12 +63,7 @@ def logged_person(*, home: Path, bsn: str | None = None, name: str | None = None
     con = duckdb.connect()
     try:
         if path.exists():
-            try:
-                con.execute("ATTACH ? AS vault (READ_ONLY)", [str(path)])
-            except duckdb.Error as exc:
-                raise VaultBusy(
-                    f"the identity vault is in use: {str(exc).splitlines()[0]}"
-                ) from None
+            vault_attach(con, path)
         attached = path.exists()
         if name is not None:
             found = _bsn_of(con, home, name) if attached else None
@@ -104,17 +98,7 @@ def _pseudonyms(workspace: Workspace, bsn: str) -> dict[str, str]:
 
 def _person_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(table, BSN column) of the vault's identity tables that keep a pseudonym beside it."""
-    rows = con.execute(
-        "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'vault' "
-        "AND schema_name = 'identity' AND suffix(column_name, $s) ORDER BY ALL",
-        {"s": SUFFIX},
-    ).fetchall()
-    out = []
-    for table, column in rows:
-        raw = str(column).removesuffix(SUFFIX)
-        if raw in intake_store.PERSON_COLUMNS:
-            out.append((str(table), raw))
-    return out
+    return [(table, raw) for table, raw, kind in identity_columns(con) if kind == PERSON]
 
 
 def _search_order(columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -155,7 +139,7 @@ def _bsn_of(con: duckdb.DuckDBPyConnection, home: Path, name: str) -> str | None
         if row and row[0]:
             return str(row[0])
     serial = subject_map_lookup(home=home, pseudonym=name).get(PERSON)
-    if serial is None or not _registered(con):
+    if serial is None or not register_exists(con):
         return None
     row = con.execute(
         "SELECT identifier FROM vault.audit.subject WHERE kind = $k AND serial = $s",
@@ -177,21 +161,13 @@ def _in_vault(con: duckdb.DuckDBPyConnection, bsn: str) -> bool:
 
 
 def _serial(con: duckdb.DuckDBPyConnection, bsn: str) -> int | None:
-    if not _registered(con):
+    if not register_exists(con):
         return None
     row = con.execute(
         "SELECT serial FROM vault.audit.subject WHERE kind = $k AND identifier = $b",
         {"k": PERSON, "b": bsn},
     ).fetchone()
     return int(row[0]) if row else None
-
-
-def _registered(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'vault' "
-        "AND schema_name = 'audit' AND table_name = 'subject'"
-    ).fetchone()
-    return bool(row and row[0])
 
 
 __all__ = ["ACTIVITY_TYPE", "LoggedPerson", "PersonNotFound", "VaultBusy", "logged_person"]

@@ -47,6 +47,16 @@ def register_ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(REGISTER_DDL)
 
 
+def register_exists(con: duckdb.DuckDBPyConnection) -> bool:
+    """The attached vault (``vault``) has a register (without creating one: a read-only
+    attach cannot)."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'vault' "
+        "AND schema_name = 'audit' AND table_name = 'subject'"
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def subjects_register(
     con: duckdb.DuckDBPyConnection, *, kind: str, identifiers: duckdb.DuckDBPyRelation
 ) -> npt.NDArray[np.uint32]:
@@ -141,6 +151,7 @@ __all__ = [
     "SubjectRegisterError",
     "record_kind",
     "register_ensure",
+    "register_exists",
     "subject_identifiers",
     "subject_serial",
     "subjects_register",

@@ -7,14 +7,12 @@ from __future__ import annotations
 import json
 import re
 
-import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from meedoen_data.bsn import bsn_from_index
 from tests.browser.conftest import DemoServer, axe_violations
 from tests.browser.test_web import sign_in
-from tests.helpers import meedoen
+from tests.helpers import pseudonymise
 
 pytestmark = pytest.mark.browser
 
@@ -31,16 +29,7 @@ def test_privacy_officer_reads_filters_and_checks_the_log(axe_page, demo_server:
 
     # The demo logs a few dozen records (large reads as one record with a set, ADR 0011/0012);
     # 120 BSNs pseudonymised one by one make more than the page's 100.
-    numbers = bsn_from_index(np.arange(120, dtype=np.int64))
-    pseudonymised = meedoen(
-        "pseudonym",
-        "--domain",
-        "brp",
-        "--home",
-        str(demo_server.home),
-        stdin="".join(f"{n:09d}\n" for n in numbers),
-    )
-    assert pseudonymised.returncode == 0, pseudonymised.stderr
+    pseudonymise(demo_server.home, 0, 120)
     page.reload()
     table = page.get_by_role("table", name=CAPTION)
     assert table.get_by_role("caption").inner_text() == "100 logregels, nieuwste eerst"

@@ -7,26 +7,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
-
-from meedoen_data.bsn import bsn_from_index
-from tests.helpers import meedoen, meedoen_json
+from tests.helpers import meedoen, meedoen_json, pseudonymise
 
 
 def test_compact_a_record_per_person_into_a_set(tmp_path: Path) -> None:
     home = tmp_path / "home"
     meedoen_json("init", "--home", str(home))
-    numbers = bsn_from_index(np.arange(10, dtype=np.int64))
-    result = meedoen(
-        "pseudonym",
-        "--domain",
-        "brp",
-        "--home",
-        str(home),
-        stdin="".join(f"{n:09d}\n" for n in numbers),
-    )
-    assert result.returncode == 0, result.stderr
-    pseudonym = result.stdout.split()[4]
+    pseudonym = pseudonymise(home, 0, 10)[4]
     before = meedoen_json("audit", "list", "--subject", pseudonym, "--home", str(home))
     traces = {r["trace_id"] for r in before if r["name"] == "vault.pseudonym"}
     meedoen_json("audit", "checkpoint", "--home", str(home))

@@ -9,25 +9,9 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from meedoen_data.bsn import bsn_from_index
-from tests.helpers import meedoen, meedoen_json
-
-
-def pseudonymise(home: Path, first: int, count: int) -> None:
-    """``count`` processing records (one per BSN, vault.pseudonym) and one access record."""
-    numbers = bsn_from_index(np.arange(first, first + count, dtype=np.int64))
-    result = meedoen(
-        "pseudonym",
-        "--domain",
-        "brp",
-        "--home",
-        str(home),
-        stdin="".join(f"{n:09d}\n" for n in numbers),
-    )
-    assert result.returncode == 0, result.stderr
+from tests.helpers import meedoen, meedoen_json, pseudonymise
 
 
 def verify(home: Path, *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]

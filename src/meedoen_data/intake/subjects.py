@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from meedoen_data.activity_subjects import Numbered, subject_map_numbers
 from meedoen_data.audit_sets import SubjectSet, subject_set_serials
-from meedoen_data.audit_subjects import PERSON, record_kind, subjects_register
+from meedoen_data.audit_subjects import PERSON, record_kind, register_exists, subjects_register
 from meedoen_data.contract import SPECS, partner_spec
 from meedoen_data.intake import _connect, _subject_type, vault_path
 from meedoen_data.intake import store as intake_store
@@ -109,31 +109,18 @@ def subject_serials_of(*, home: Path, pseudonym: str) -> dict[str, int]:
         return {}
     con = duckdb.connect()
     try:
-        try:
-            con.execute("ATTACH ? AS vault (READ_ONLY)", [str(path)])
-        except duckdb.Error as exc:
-            raise VaultBusy(f"the identity vault is in use: {str(exc).splitlines()[0]}") from None
-        registered = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'vault' "
-            "AND schema_name = 'audit' AND table_name = 'subject'"
-        ).fetchone()
-        if not registered or not registered[0]:
+        vault_attach(con, path)
+        if not register_exists(con):
             return {}
         found: dict[str, int] = {}
-        for table, column in con.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'vault' "
-            "AND schema_name = 'identity' AND suffix(column_name, $s) ORDER BY ALL",
-            {"s": SUFFIX},
-        ).fetchall():
-            kind = _kind(str(table), str(column).removesuffix(SUFFIX))
-            if kind is None or kind in found:
+        for table, raw, kind in identity_columns(con):
+            if kind in found:
                 continue
-            identifier = ident(str(column).removesuffix(SUFFIX))
             row = con.execute(
-                f"SELECT s.serial FROM vault.identity.{ident(str(table))} v "
+                f"SELECT s.serial FROM vault.identity.{ident(table)} v "
                 "JOIN vault.audit.subject s "
-                f"ON s.kind = $k AND s.identifier = CAST(v.{identifier} AS VARCHAR) "
-                f"WHERE v.{ident(str(column))} = $p LIMIT 1",
+                f"ON s.kind = $k AND s.identifier = CAST(v.{ident(raw)} AS VARCHAR) "
+                f"WHERE v.{ident(raw + SUFFIX)} = $p LIMIT 1",
                 {"k": kind, "p": pseudonym},
             ).fetchone()
             if row:
@@ -162,25 +149,14 @@ def pseudonyms_numbered(*, home: Path, subject_type: str, pseudonyms: Iterable[s
         return Numbered(unknown=wanted)
     con = duckdb.connect()
     try:
-        try:
-            con.execute("ATTACH ? AS vault", [str(path)])
-        except duckdb.Error as exc:
-            raise VaultBusy(f"the identity vault is in use: {str(exc).splitlines()[0]}") from None
+        vault_attach(con, path, read_only=False)  # new subjects are numbered
         con.register("meedoen_wanted", pa.table({"pseudonym": pa.array(wanted, pa.string())}))
         found: dict[str, list[tuple[str, str]]] = {}  # kind -> (pseudonym, identifier)
-        for table, column in con.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'vault' "
-            "AND schema_name = 'identity' AND suffix(column_name, $s) ORDER BY ALL",
-            {"s": SUFFIX},
-        ).fetchall():
-            raw = str(column).removesuffix(SUFFIX)
-            kind = _kind(str(table), raw)
-            if kind is None:
-                continue
+        for table, raw, kind in identity_columns(con):
             rows = con.execute(
                 f"SELECT DISTINCT w.pseudonym, CAST(v.{ident(raw)} AS VARCHAR) "
-                f"FROM meedoen_wanted w JOIN vault.identity.{ident(str(table))} v "
-                f"ON v.{ident(str(column))} = w.pseudonym",  # names from the catalog
+                f"FROM meedoen_wanted w JOIN vault.identity.{ident(table)} v "
+                f"ON v.{ident(raw + SUFFIX)} = w.pseudonym",  # names from the catalog
             ).fetchall()
             found.setdefault(kind, []).extend((str(p), str(i)) for p, i in rows if i)
         numbered = Numbered()
@@ -198,6 +174,31 @@ def pseudonyms_numbered(*, home: Path, subject_type: str, pseudonyms: Iterable[s
         return numbered
     finally:
         con.close()
+
+
+def vault_attach(con: duckdb.DuckDBPyConnection, path: Path, *, read_only: bool = True) -> None:
+    """Attach the vault as ``vault``; VaultBusy while an intake holds it for writing."""
+    try:
+        con.execute(f"ATTACH ? AS vault{' (READ_ONLY)' if read_only else ''}", [str(path)])
+    except duckdb.Error as exc:
+        raise VaultBusy(f"the identity vault is in use: {str(exc).splitlines()[0]}") from None
+
+
+def identity_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(table, identifier column, register kind) of every identifier the attached vault keeps
+    with its pseudonym beside it (``COLUMN_pseudonym``): persons by BSN, partner records by
+    record number."""
+    out = []
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'vault' "
+        "AND schema_name = 'identity' AND suffix(column_name, $s) ORDER BY ALL",
+        {"s": SUFFIX},
+    ).fetchall():
+        raw = str(column).removesuffix(SUFFIX)
+        kind = _kind(str(table), raw)
+        if kind is not None:
+            out.append((str(table), raw, kind))
+    return out
 
 
 def _kind(table: str, column: str) -> str | None:
@@ -219,6 +220,8 @@ def _kind(table: str, column: str) -> str | None:
 __all__ = [
     "VaultBusy",
     "batches_subject_sets",
+    "identity_columns",
     "pseudonyms_numbered",
     "subject_serials_of",
+    "vault_attach",
 ]
