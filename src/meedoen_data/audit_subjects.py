@@ -71,42 +71,48 @@ def subjects_register(
     wanted = identifiers.select(
         duckdb.ColumnExpression(column).cast(duckdb.sqltype("VARCHAR")).alias("identifier")
     ).filter("identifier IS NOT NULL AND identifier <> ''")
-    wanted.create_view("meedoen_subject_wanted", replace=True)
+    wanted.create_view("meedoen_subject_given", replace=True)
+    # One pass over the identifiers and the register: each distinct identifier with its
+    # number, NULL for the new ones.
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE meedoen_subject_new AS
-        SELECT identifier, random() AS shuffle FROM (
-            SELECT DISTINCT w.identifier FROM meedoen_subject_wanted w
-            ANTI JOIN (SELECT identifier FROM vault.audit.subject WHERE kind = $kind) s
-                ON s.identifier = w.identifier)
+        CREATE OR REPLACE TEMP TABLE meedoen_subject_wanted AS
+        SELECT w.identifier, s.serial
+        FROM (SELECT DISTINCT identifier FROM meedoen_subject_given) w
+        LEFT JOIN (SELECT identifier, serial FROM vault.audit.subject WHERE kind = $kind) s
+            ON s.identifier = w.identifier
         """,
         {"kind": kind},
     )
     (first, added) = con.execute(
         "SELECT (SELECT coalesce(max(serial) + 1, 0) FROM vault.audit.subject "
-        "WHERE kind = $kind), (SELECT count(*) FROM meedoen_subject_new)",
+        "WHERE kind = $kind), (SELECT count(*) FROM meedoen_subject_wanted WHERE serial IS NULL)",
         {"kind": kind},
     ).fetchone() or (0, 0)
     if int(first) + int(added) - 1 > MAX_SERIAL:
         raise SubjectRegisterError(f"the register of {kind} has no numbers left")
     con.execute(
         """
-        INSERT INTO vault.audit.subject
-        SELECT $kind, identifier, ($first + row_number() OVER (ORDER BY shuffle) - 1)::UINTEGER
-        FROM meedoen_subject_new
+        CREATE OR REPLACE TEMP TABLE meedoen_subject_new AS
+        SELECT identifier, ($first + row_number() OVER (ORDER BY shuffle) - 1)::UINTEGER AS serial
+        FROM (SELECT identifier, random() AS shuffle FROM meedoen_subject_wanted
+              WHERE serial IS NULL)
         """,
-        {"kind": kind, "first": int(first)},
+        {"first": int(first)},
+    )
+    con.execute(
+        "INSERT INTO vault.audit.subject SELECT $kind, identifier, serial FROM meedoen_subject_new",
+        {"kind": kind},
     )
     serials = con.execute(
         """
-        SELECT DISTINCT s.serial FROM vault.audit.subject s
-        SEMI JOIN meedoen_subject_wanted w ON w.identifier = s.identifier
-        WHERE s.kind = $kind ORDER BY 1
-        """,
-        {"kind": kind},
+        SELECT serial FROM meedoen_subject_wanted WHERE serial IS NOT NULL
+        UNION ALL SELECT serial FROM meedoen_subject_new ORDER BY 1
+        """
     ).fetchnumpy()["serial"]
     con.execute("DROP TABLE meedoen_subject_new")
-    con.execute("DROP VIEW meedoen_subject_wanted")
+    con.execute("DROP TABLE meedoen_subject_wanted")
+    con.execute("DROP VIEW meedoen_subject_given")
     return np.asarray(serials, dtype=np.uint32)
 
 

@@ -36,9 +36,9 @@ from meedoen_data.intake.limits import (
     size_text,
 )
 from meedoen_data.intake.pseudonyms import ADDRESS_DOMAIN, domain_key, hmac_pads, hmac_sql
-from meedoen_data.intake.reader import Delivery, StructuralError, load_raw, recognise
+from meedoen_data.intake.reader import Delivery, StructuralError, load_rows, recognise
 from meedoen_data.intake.sql import ident
-from meedoen_data.intake.validate import validate
+from meedoen_data.intake.validate import install_macros, typed_columns, validate
 from meedoen_data.workspace import Workspace
 
 __all__ = [
@@ -101,6 +101,7 @@ def _connect(home: Path, limits: IntakeLimits | None = None) -> Iterator[duckdb.
         con.execute("ATTACH ? AS vault", [str(vault_path(workspace))])
         vault_path(workspace).chmod(0o600)
         store.ensure_schemas(con)
+        install_macros(con)
         yield con
     finally:
         con.close()
@@ -154,6 +155,7 @@ def ingest_directory(
                         con, workspace, path, user, max_reject_share, Path(tmp), step, limits
                     )
                 )
+            _forget_pseudonyms(con, files[number + 1 :])
             step("done", number + 1)
     return IngestReport(results, recovered)
 
@@ -265,11 +267,11 @@ def _ingest_file(
             str(earlier[0]),
         )
     try:
-        rows = load_raw(con, delivery, scratch, max_rows=limits.file_rows)
+        rows = load_rows(con, delivery, scratch, typed_columns(spec), max_rows=limits.file_rows)
         if rows > limits.file_rows:
             raise rows_over(path.name, limits.file_rows, "per file", ENV_VARS["file_rows"])
     except (StructuralError, LimitError) as exc:
-        con.execute("DROP TABLE IF EXISTS raw")
+        con.execute("DROP TABLE IF EXISTS typed")
         _record_rejection(
             con, batch_id, path.name, delivery.sha256, spec.name, str(exc), 0, 0, user
         )
@@ -295,7 +297,7 @@ def _out_of_memory(
     with suppress(duckdb.Error):  # no transaction was open
         con.execute("ROLLBACK")
     store.recover(con)  # a batch that reached the vault but not the analytics store
-    for table in ("raw", "typed", "errors", "accepted", "outgoing"):
+    for table in ("typed", "errors", "accepted"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     name = delivery.path.name
     message = (
@@ -340,7 +342,7 @@ def _check_and_load(
             "rows are in quarantine"
         )
         con.execute("BEGIN")
-        _quarantine(con, batch_id, path.name, spec.name)
+        _quarantine(con, batch_id, path.name, spec)
         _record_rejection(
             con,
             batch_id,
@@ -372,39 +374,80 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | Non
 
 
 def _pseudonymise(con: duckdb.DuckDBPyConnection, workspace: Workspace, spec: Table) -> None:
-    """Table ``accepted``: valid rows with p_<column> pseudonyms for person/address columns."""
-    params: dict[str, bytes] = {}
+    """Table ``accepted``: the valid rows (row number and typed values) with ``p_<column>``
+    pseudonyms for person and address columns and record numbers.
 
-    def pads(domain: str) -> tuple[str, str]:
+    Every distinct value is hashed once per ingest and domain: its pseudonym goes into a memo
+    (temp table ``pseudonyms_<domain>``, which lives as long as the connection, spilling into
+    the vault's tmp folder) that the next file of the same domain joins, so a BSN that five BRP
+    files carry is hashed once, not five times."""
+    valid = "_row NOT IN (SELECT _row FROM errors)"
+    uses = _pseudonym_uses(spec)
+    for domain in sorted({d for _, d, _ in uses}):
+        memo = _memo(domain)
         ipad, opad = hmac_pads(domain_key(workspace.keys, domain))
-        tag = domain.replace("-", "_")
-        params[f"i_{tag}"], params[f"o_{tag}"] = ipad, opad
-        return f"$i_{tag}", f"$o_{tag}"
-
-    extra = []
-    for column in spec.columns:
-        t = ident("t_" + column.name)
-        if column.role == "person":
-            if spec.domain == "by_wet":
-                wmo, jeugd = hmac_sql(t, *pads("wmo")), hmac_sql(t, *pads("jeugd"))
-                expr = f"CASE WHEN t_wet = 'WMO' THEN {wmo} ELSE {jeugd} END"
-            else:
-                expr = hmac_sql(t, *pads(spec.domain))
-        elif column.role == "address":
-            expr = hmac_sql(t, *pads(ADDRESS_DOMAIN))
-        elif (column.name, "record_pseudonym") in spec.derived:
-            expr = hmac_sql(t, *pads(spec.domain))
-        else:
-            continue
-        extra.append(
-            f"CASE WHEN {t} IS NULL THEN NULL ELSE {expr} END AS {ident('p_' + column.name)}"
+        values = " UNION ".join(
+            f"SELECT {ident('t_' + name)} FROM typed WHERE {ident('t_' + name)} IS NOT NULL "
+            f"AND {condition} AND {valid}"
+            for name, d, condition in uses
+            if d == domain
         )
-    select = ", ".join(["*", *extra])
+        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {memo} (value VARCHAR, pseudonym VARCHAR)")
+        con.execute(
+            f"INSERT INTO {memo} SELECT value, {hmac_sql('value', '$ipad', '$opad')} FROM "
+            f"(({values}) EXCEPT (SELECT value FROM {memo})) AS new(value)",
+            {"ipad": ipad, "opad": opad},
+        )
+    joins, pseudonyms = [], []
+    for number, (name, domain, condition) in enumerate(uses):
+        joins.append(
+            f"LEFT JOIN {_memo(domain)} m{number} ON m{number}.value = {ident('t_' + name)} "
+            f"AND {condition}"
+        )
+    for name in dict.fromkeys(name for name, _, _ in uses):
+        found = [f"m{n}.pseudonym" for n, (other, _, _) in enumerate(uses) if other == name]
+        pseudonyms.append(f"coalesce({', '.join(found)}) AS {ident('p_' + name)}")
+    typed = ", ".join(f"typed.{ident('t_' + c.name)}" for c in spec.columns)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE accepted AS SELECT {select} FROM typed "
-        "WHERE _row NOT IN (SELECT _row FROM errors)",
-        params,
+        f"CREATE OR REPLACE TEMP TABLE accepted AS SELECT typed._row, "
+        f"{', '.join([typed, *pseudonyms])} FROM typed {' '.join(joins)} "
+        f"WHERE typed.{valid} ORDER BY typed._row"
     )
+
+
+def _pseudonym_uses(spec: Table) -> list[tuple[str, str, str]]:
+    """(column, domain, which rows use that domain) of every pseudonymised column."""
+    uses: list[tuple[str, str, str]] = []
+    for column in spec.columns:
+        if column.role == "person" and spec.domain == "by_wet":
+            uses.append((column.name, "wmo", "t_wet = 'WMO'"))
+            uses.append((column.name, "jeugd", "t_wet IS DISTINCT FROM 'WMO'"))
+        elif column.role == "person" or (column.name, "record_pseudonym") in spec.derived:
+            uses.append((column.name, spec.domain, "true"))
+        elif column.role == "address":
+            uses.append((column.name, ADDRESS_DOMAIN, "true"))
+    return uses
+
+
+def _memo(domain: str) -> str:
+    return ident("pseudonyms_" + domain.replace("-", "_"))
+
+
+def _forget_pseudonyms(con: duckdb.DuckDBPyConnection, later: list[Path]) -> None:
+    """Drop the memo of every domain no later file of the ingest uses (by its name; a file
+    that turns out to be another table merely hashes its values again): working memory."""
+    needed = {
+        domain
+        for path in later
+        if path.stem.lower() in SPECS
+        for _, domain, _ in _pseudonym_uses(SPECS[path.stem.lower()])
+    }
+    for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary "
+        "AND table_name LIKE 'pseudonyms\\_%' ESCAPE '\\'"
+    ).fetchall():
+        if str(name).removeprefix("pseudonyms_") not in {d.replace("-", "_") for d in needed}:
+            con.execute(f"DROP TABLE {ident(str(name))}")
 
 
 def _commit(
@@ -434,28 +477,24 @@ def _commit(
         "? AS batch_id FROM accepted",
         [batch_id],
     )
-    _quarantine(con, batch_id, delivery.path.name, spec.name)
+    _quarantine(con, batch_id, delivery.path.name, spec)
     con.execute(
         "INSERT INTO vault.intake.batch VALUES (?, ?, 'pending', ?)", [batch_id, spec.name, started]
     )
     con.execute("COMMIT")
     # 2. The analytics store: the commit point.
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE outgoing AS SELECT {analytics_cols}, "
-        "? AS batch_id FROM accepted",
-        [batch_id],
-    )
-    loaded = _scalar(con, "SELECT count(*) FROM outgoing")
+    loaded = _scalar(con, "SELECT count(*) FROM accepted")
+    outgoing = f"SELECT {analytics_cols}, ?::VARCHAR AS batch_id FROM accepted"
     con.execute("BEGIN")
     target = f"analytics.source.{name}"
     if spec.load_mode == "replace":
-        con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM outgoing")
+        con.execute(f"CREATE OR REPLACE TABLE {target} AS {outgoing}", [batch_id])
     else:
-        con.execute(f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM outgoing WHERE false")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {target} AS {outgoing} WHERE false", [batch_id])
         key = store.analytics_key(spec)
         on = " AND ".join(f"t.{ident(k)} IS NOT DISTINCT FROM o.{ident(k)}" for k in key)
-        con.execute(f"DELETE FROM {target} t USING outgoing o WHERE {on}")
-        con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM outgoing")
+        con.execute(f"DELETE FROM {target} t USING ({outgoing}) o WHERE {on}", [batch_id])
+        con.execute(f"INSERT INTO {target} BY NAME {outgoing}", [batch_id])
     con.execute(
         "INSERT INTO analytics.meta.batch VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -479,11 +518,14 @@ def _commit(
     return loaded
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, batch_id: str, file: str, table: str) -> None:
+def _quarantine(con: duckdb.DuckDBPyConnection, batch_id: str, file: str, spec: Table) -> None:
+    """Every failing (row, column, reason), with the row's text values as the file had them."""
+    text = ", ".join(["_row", *(ident(c.name) for c in spec.columns)])
     con.execute(
         "INSERT INTO vault.intake.quarantine SELECT ?, ?, ?, e._row, e.column_name, e.reason, "
-        "to_json(r)::VARCHAR FROM errors e JOIN raw r ON r._row = e._row",
-        [batch_id, file, table],
+        f"to_json(r)::VARCHAR FROM errors e JOIN (SELECT {text} FROM typed) r "
+        "ON r._row = e._row",
+        [batch_id, file, spec.name],
     )
 
 

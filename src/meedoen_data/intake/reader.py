@@ -140,48 +140,54 @@ def transcode(delivery: Delivery, scratch: Path) -> Path:
     return target
 
 
-def load_raw(
-    con: duckdb.DuckDBPyConnection, delivery: Delivery, scratch: Path, max_rows: int | None = None
+def load_rows(
+    con: duckdb.DuckDBPyConnection,
+    delivery: Delivery,
+    scratch: Path,
+    typed_columns: str,
+    max_rows: int | None = None,
 ) -> int:
-    """Create temp table ``raw`` (``_row`` + one VARCHAR column per contract column).
+    """Create temp table ``typed`` in one pass over the file: ``_row``, one VARCHAR column per
+    contract column (trimmed, empty is NULL; absent optional columns are NULL) and the caller's
+    ``typed_columns`` (SQL select items over those text columns). Returns its number of rows.
 
     With ``max_rows``, reading stops one row past it (the caller refuses the file then): a CSV
     file's rows are known only while reading it, and a Parquet file's metadata could lie."""
     spec = delivery.spec
+    if delivery.encoding == "parquet":
+        source = "read_parquet(?)"
+        params: list[object] = [str(delivery.path)]
+    else:
+        source = (
+            "read_csv(?, delim = ?, quote = '\"', escape = '\"', header = true, "
+            "all_varchar = true, auto_detect = false, columns = ?, strict_mode = true)"
+        )
+        path = transcode(delivery, scratch)
+        columns, _ = header(path, "utf-8-sig" if delivery.encoding == "utf-8-sig" else "utf-8")
+        params = [str(path), delivery.delimiter, {c: "VARCHAR" for c in columns}]
+    limit = f" LIMIT {int(max_rows) + 1}" if max_rows is not None else ""
     try:
-        if delivery.encoding == "parquet":
-            source = "read_parquet(?)"
-            params: list[object] = [str(delivery.path)]
-        else:
-            source = (
-                "read_csv(?, delim = ?, quote = '\"', escape = '\"', header = true, "
-                "all_varchar = true, auto_detect = false, columns = ?, strict_mode = true)"
+        described = con.execute(f"DESCRIBE SELECT * FROM {source}", params).fetchall()
+        present = {str(row[0]).lower(): str(row[0]) for row in described}
+        text = ", ".join(
+            (
+                f"nullif(trim(CAST({ident(present[c.name])} AS VARCHAR)), '') AS {ident(c.name)}"
+                if c.name in present
+                else f"NULL::VARCHAR AS {ident(c.name)}"
             )
-            path = transcode(delivery, scratch)
-            columns, _ = header(path, "utf-8-sig" if delivery.encoding == "utf-8-sig" else "utf-8")
-            params = [str(path), delivery.delimiter, {c: "VARCHAR" for c in columns}]
-        limit = f" LIMIT {int(max_rows) + 1}" if max_rows is not None else ""
+            for c in spec.columns
+        )
+        # row_number() over the file in its order (insertion order is preserved): the row
+        # numbers the messages and the quarantine name are the file's data rows.
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE file_rows AS SELECT * FROM {source}{limit}", params
+            f"CREATE OR REPLACE TEMP TABLE typed AS SELECT *, {typed_columns} FROM "
+            f"(SELECT row_number() OVER () AS _row, {text} FROM (SELECT * FROM {source}{limit}))",
+            params,
         )
     except duckdb.OutOfMemoryException:
         raise
     except duckdb.Error as exc:
         detail = str(exc).splitlines()[0]
         raise StructuralError(f"{delivery.path.name}: unreadable ({detail})") from None
-    present = {c.lower(): c for c in con.table("file_rows").columns}
-    select = ", ".join(
-        (
-            f"nullif(trim(CAST({ident(present[c.name])} AS VARCHAR)), '') AS {ident(c.name)}"
-            if c.name in present
-            else f"NULL::VARCHAR AS {ident(c.name)}"
-        )
-        for c in spec.columns
-    )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT row_number() OVER () AS _row, {select} "
-        "FROM file_rows"
-    )
-    con.execute("DROP TABLE file_rows")
-    row = con.execute("SELECT count(*) FROM raw").fetchone()
+    row = con.execute("SELECT count(*) FROM typed").fetchone()
     return int(row[0]) if row else 0

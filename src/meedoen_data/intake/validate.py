@@ -94,11 +94,19 @@ def invalid_sql(column: Column) -> tuple[str, str] | None:
             return None
 
 
-def validate(con: duckdb.DuckDBPyConnection, spec: Table) -> None:
-    """Create temp tables ``typed`` (raw + t_<column>) and ``errors`` (_row, column, reason)."""
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The BSN macros :func:`typed_columns` and the checks use (once per connection)."""
     con.execute(MACROS)
-    typed_columns = ", ".join(f"{typed_sql(c)} AS {ident('t_' + c.name)}" for c in spec.columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS SELECT *, {typed_columns} FROM raw")
+
+
+def typed_columns(spec: Table) -> str:
+    """Select items ``t_<column>``: every contract column's typed value, over its text column
+    (what :func:`meedoen_data.intake.reader.load_rows` adds to the table ``typed``)."""
+    return ", ".join(f"{typed_sql(c)} AS {ident('t_' + c.name)}" for c in spec.columns)
+
+
+def validate(con: duckdb.DuckDBPyConnection, spec: Table) -> None:
+    """Create temp table ``errors`` (_row, column, reason) from the table ``typed``."""
     checks: list[str] = []
     for column in spec.columns:
         v = ident(column.name)
@@ -130,11 +138,15 @@ def validate(con: duckdb.DuckDBPyConnection, spec: Table) -> None:
             f"SELECT _row, '{end}', '{end} is before {start}' FROM typed WHERE {te} < {ts}"
         )
     key = ", ".join(ident("t_" + k) for k in spec.key)
+    same = " AND ".join(
+        f"t.{ident('t_' + k)} IS NOT DISTINCT FROM seen.{ident('t_' + k)}" for k in spec.key
+    )
+    # Keys seen more than once, grouped (cheaper than a window over every row), then their rows.
     checks.append(
-        f"SELECT _row, '{', '.join(spec.key)}', "
+        f"SELECT t._row, '{', '.join(spec.key)}', "
         f"'duplicate key (same ' || '{', '.join(spec.key)}' || ' as row ' || first_row || ')' "
-        f"FROM (SELECT _row, min(_row) OVER (PARTITION BY {key}) AS first_row FROM typed) "
-        "WHERE _row > first_row"
+        f"FROM typed t JOIN (SELECT {key}, min(_row) AS first_row FROM typed GROUP BY {key} "
+        f"HAVING count(*) > 1) AS seen ON {same} WHERE t._row > seen.first_row"
     )
     union = " UNION ALL ".join(f"({c})" for c in checks)
     con.execute(
