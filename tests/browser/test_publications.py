@@ -60,7 +60,7 @@ def test_council_member_reads_a_published_table(
     console_errors: list[str] = []
     page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
     sign_in(page, demo_server, "council_member")
-    page.get_by_role("link", name="Gepubliceerde tabellen").click()
+    page.get_by_role("main").get_by_role("link", name="Gepubliceerde tabellen").click()
     page.wait_for_url(demo_server.url + "/publicaties/")
     assert page.get_by_role("heading", level=1).inner_text() == "Gepubliceerde tabellen"
     listing = page.get_by_role("table", name=re.compile("gepubliceerde tabellen, nieuwste eerst"))

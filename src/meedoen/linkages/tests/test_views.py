@@ -612,7 +612,7 @@ def test_the_run_page_links_to_the_review_queue_when_records_await_review(
     assert "De 3 records beoordelen waarover de koppeling twijfelde" in page
     assert re.search(r">wacht op beoordeling</th>\s*<td[^>]*>3</td>", html)
     assert "onder de drempel: wacht op beoordeling" in page
-    assert "7 (huishoudens op 2025-01-01)" in page
+    assert "7 (huishoudens op 1 januari 2025)" in page
     assert "van 0,1 tot 0,99" in page
 
     run.summary = {**summary, "by_status": {"auto": 8}, "unmatched_by_reason": {}}

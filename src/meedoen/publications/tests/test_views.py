@@ -322,7 +322,7 @@ def test_the_detail_explains_x_and_the_rules_in_dutch(
     assert "ten minste 10 huishoudens" in page
     assert "4 van de 9 getallen: 1 omdat ze iemand herkenbaar kunnen maken, 3 zodat" in page
     assert "Dominantieregel" not in page  # a count of households: no magnitude rules
-    assert "Peildatum 2025-01-01" in page
+    assert "Peildatum 1 januari 2025" in page
     assert "Gepubliceerd door analist" in page
 
 

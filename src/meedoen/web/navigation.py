@@ -1,0 +1,89 @@
+"""The main navigation: which sections each role sees, and where the user is.
+
+One table (:data:`SECTIONS`) says which role sees which section; it must agree with the
+permission matrix (docs/users/permissions.md): a role never sees a link it may not open. A
+test checks both against each other and opens every link as every role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from meedoen.accounts.roles import Role
+
+EVERY_ROLE = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the app: its name in the menu, its page, and the paths that belong to it."""
+
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str]
+    paths: tuple[str, ...]
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(_("Start"), "portals:start", EVERY_ROLE, ()),
+    Section(_("Sources"), "intakes:intake", frozenset({Role.ANALYST}), ("/inlezen/",)),
+    Section(
+        _("Processing activities"),
+        "activities:register",
+        frozenset({Role.ADMINISTRATOR, Role.ANALYST, Role.PRIVACY_OFFICER}),
+        ("/verwerkingen/",),
+    ),
+    Section(_("Households"), "households:builds", frozenset({Role.ANALYST}), ("/huishoudens/",)),
+    Section(_("Linkages"), "linkages:runs", frozenset({Role.ANALYST}), ("/koppelingen/",)),
+    Section(_("SQL"), "households:sql", frozenset({Role.ANALYST}), ("/sql/",)),
+    Section(
+        _("Published tables"),
+        "publications:list",
+        EVERY_ROLE - {Role.RESIDENT},
+        ("/publicaties/",),
+    ),
+    Section(
+        _("Audit log"),
+        "audits:log",
+        frozenset({Role.ADMINISTRATOR, Role.PRIVACY_OFFICER}),
+        ("/logboek/",),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str | Promise
+    url: str
+    current: bool  # this section's own page is shown (aria-current="page")
+    active: bool  # a page inside this section is shown
+
+
+def sections_for(*, role: str) -> list[Section]:
+    return [s for s in SECTIONS if role in s.roles]
+
+
+def section_of(*, path: str, role: str) -> Section | None:
+    """The section of the role's menu a path belongs to (the longest matching path)."""
+    best: tuple[int, Section] | None = None
+    for section in sections_for(role=role):
+        url = reverse(section.url_name)
+        for prefix in (url, *section.paths):
+            matches = path == url if prefix == "/" else path.startswith(prefix)
+            if matches and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), section)
+    return best[1] if best else None
+
+
+def menu_for(*, role: str, path: str) -> list[MenuItem]:
+    """The role's menu, with the section of ``path`` marked."""
+    here = section_of(path=path, role=role)
+    items = []
+    for section in sections_for(role=role):
+        url = reverse(section.url_name)
+        items.append(MenuItem(section.label, url, current=path == url, active=section is here))
+    return items
