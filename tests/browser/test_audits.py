@@ -50,14 +50,14 @@ def test_privacy_officer_reads_filters_and_checks_the_log(axe_page, demo_server:
     # The other rows are large reads whose set holds this person (the intake, the builds).
     for text in texts:
         assert subject in text or "een set van" in text, text
-    assert any("household.build" in text for text in texts), texts
+    assert any("Huishoudens afgeleid" in text for text in texts), texts
     assert page.get_by_role("link", name="Alle regels tonen").is_visible()
     assert axe_violations(page) == []
     # The filter turned the pseudonym into the person's names through the vault: that look is
     # itself logged, about this person (audit.person_lookup, by the privacy officer).
     page.goto(demo_server.url + "/logboek/")
     newest = page.get_by_role("table", name=CAPTION).locator("tbody tr").first.inner_text()
-    assert "audit.person_lookup" in newest and "privacy_officer" in newest, newest
+    assert "Regels van een persoon opgezocht" in newest and "privacy_officer" in newest, newest
 
     # A trace id that is not one: an error summary that links to the field, no table.
     page.get_by_label(re.compile("^Trace-id")).fill("xyz")
@@ -180,7 +180,9 @@ def test_privacy_officer_searches_a_person_by_bsn_and_exports_their_records(
     page.wait_for_url(re.compile(r".*/logboek/\?betrokkene=[0-9a-f]{32}$"))
     assert bsn not in page.url
     texts = page.get_by_role("table", name=CAPTION).locator("tbody tr").all_inner_texts()
-    assert any("intake.load" in t for t in texts) and any("household.build" in t for t in texts)
+    assert any("Bronbestand ingelezen" in t for t in texts) and any(
+        "Huishoudens afgeleid" in t for t in texts
+    )
     assert axe_violations(page) == []
 
     with page.expect_download() as download:

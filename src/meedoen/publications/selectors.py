@@ -24,6 +24,7 @@ from django.utils.formats import number_format
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor
 from meedoen.activities.selectors import activity_current
 from meedoen.publications.models import Publication
+from meedoen.web.labels import label, value_label
 
 #: What a withheld cell shows, as in the CSV export and CBS tables.
 HIDDEN = "x"
@@ -201,21 +202,24 @@ def _table_view(table: dict[str, Any]) -> TableView:
         by_key = {(str(cell.get(first)), str(cell.get(second))): cell for cell in cells}
         rows = tuple(
             RowView(
-                labels=(row,),
+                labels=(value_label(first, row),),
                 cells=tuple(cell_view(by_key.get((row, column))) for column in columns),
             )
             for row in _codes(cells, first)
         )
-        layout, header, shown_columns = "grid", (first,), tuple(columns)
+        layout, header = "grid", (label("dimension", first),)
+        shown_columns = tuple(value_label(second, column) for column in columns)
     else:
         rows = tuple(
             RowView(
-                labels=tuple(str(cell.get(name, "")) for name in dimensions),
+                labels=tuple(value_label(name, cell.get(name, "")) for name in dimensions),
                 cells=(cell_view(cell),),
             )
             for cell in cells
         )
-        layout, header, shown_columns = "list", dimensions, (measure,)
+        layout = "list"
+        header = tuple(label("dimension", name) for name in dimensions)
+        shown_columns = (label("dimension", measure),)
     return TableView(
         name=str(table.get("name", "")),
         measure=measure,

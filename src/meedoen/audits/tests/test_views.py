@@ -110,7 +110,8 @@ def test_readers_see_the_newest_records_with_who_acted(client: Client, make_user
     assert f"<code>{INTAKE_ACTIVITY}</code>" in html
     assert f"pseudonym-activity-7: <code>{'a' * 32}</code>" in html
     assert "geen persoon" in html
-    assert "<code>activity.sql</code>" in html
+    assert "SQL-query" in html  # the operation by its label, not its code
+    assert "activity.sql" not in html
     assert "analist (Analist), opdrachtregel" in html
     assert "gelukt" in html
     assert html.count("<time datetime=") == 3

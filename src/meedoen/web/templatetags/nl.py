@@ -3,7 +3,8 @@
 ``{{ value|datum }}`` 3 december 2026 · ``{{ value|datumtijd }}`` 3 december 2026 21:02 (in the
 installation's time zone, ``TIME_ZONE``, Europe/Amsterdam by default; a time without zone, as
 DuckDB returns them, is UTC) · ``{{ value|getal }}`` 11.348 · ``{{ value|procent }}`` 12,5%
-(of a fraction: 0.125). In English the same filters give English formats. A value that is not a
+(of a fraction: 0.125); ``{{ code|label:"operation" }}`` the label of a code
+(:mod:`meedoen.web.labels`). In English the same filters give English formats. A value that is not a
 date or number is shown as it is; nothing (``None``) as an empty string.
 """
 
@@ -14,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils import formats, timezone
+
+from meedoen.web import labels
 
 register = template.Library()
 
@@ -71,3 +74,9 @@ def procent(value: object, decimals: int = 1) -> object:
     except (InvalidOperation, ValueError):
         return "" if value is None else value
     return f"{getal(number, decimals)}%"
+
+
+@register.filter
+def label(code: object, kind: str) -> str:
+    """The label of a code: ``{{ record.name|label:"operation" }}`` (meedoen.web.labels)."""
+    return labels.label(kind, code)
