@@ -230,6 +230,9 @@ CONTENT_SECURITY_POLICY = (
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # Dutch by default, English available.
+# A refused form (CSRF) gets a page in the app's layout that says what to do next.
+CSRF_FAILURE_VIEW = "meedoen.web.views.csrf_failure"
+
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
