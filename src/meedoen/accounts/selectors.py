@@ -19,6 +19,13 @@ def user_counts_by_role() -> dict[str, int]:
     return counts
 
 
+def user_full_names(*, usernames: set[str]) -> dict[str, str]:
+    """Full names of the accounts among ``usernames`` that have one (people are shown by
+    name; a user name that is no account, such as the operator's, stays as it is)."""
+    found = User.objects.filter(username__in=usernames).only("username", "first_name", "last_name")
+    return {u.username: u.get_full_name() for u in found if u.get_full_name()}
+
+
 def analysts_active() -> list[User]:
     """Active analysts, by name (the privacy officer grants link review to one of them)."""
     return list(

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 
+from meedoen.accounts.selectors import user_full_names
 from meedoen_data.intake import ingest_history
 from meedoen_data.workspace import WorkspaceError
 
@@ -37,5 +38,8 @@ def intake_history(*, limit: int = HISTORY_LIMIT) -> IntakeHistory:
         at_time = row.get("at_time")
         if isinstance(at_time, datetime) and at_time.tzinfo is None:
             row["at_time"] = at_time.replace(tzinfo=UTC)  # the store keeps UTC
+    names = user_full_names(usernames={str(r["user_name"]) for r in rows})
+    for row in rows:
+        row["user_label"] = names.get(str(row["user_name"]), row["user_name"])
     rows.sort(key=lambda r: (r["at_time"] or EPOCH, str(r["batch_id"])), reverse=True)
     return IntakeHistory(available=True, rows=rows[:limit], total=len(rows))

@@ -84,6 +84,9 @@ def test_upload_loads_a_valid_file_and_shows_it_in_the_history(
         (batch_id, "loaded", "analyst")
     ]
     assert batch_id in history.content.decode()
+    # People by name, not by user name (make_user names the analyst "Analist").
+    assert rows[0]["user_label"] == "Analist"
+    assert '<td class="utrecht-table__cell">Analist</td>' in history.content.decode()
 
     again = client.post(URL, {"files": [csv_file()]})
     assert again.context["report"].files[0].status == "unchanged"
