@@ -69,9 +69,12 @@ def sections_for(*, role: str) -> list[Section]:
 
 def section_of(*, path: str, role: str) -> Section | None:
     """The section of the role's menu a path belongs to (the longest matching path)."""
+    return _here(path, [(s, reverse(s.url_name)) for s in sections_for(role=role)])
+
+
+def _here(path: str, sections: list[tuple[Section, str]]) -> Section | None:
     best: tuple[int, Section] | None = None
-    for section in sections_for(role=role):
-        url = reverse(section.url_name)
+    for section, url in sections:
         for prefix in (url, *section.paths):
             matches = path == url if prefix == "/" else path.startswith(prefix)
             if matches and (best is None or len(prefix) > best[0]):
@@ -80,10 +83,10 @@ def section_of(*, path: str, role: str) -> Section | None:
 
 
 def menu_for(*, role: str, path: str) -> list[MenuItem]:
-    """The role's menu, with the section of ``path`` marked."""
-    here = section_of(path=path, role=role)
-    items = []
-    for section in sections_for(role=role):
-        url = reverse(section.url_name)
-        items.append(MenuItem(section.label, url, current=path == url, active=section is here))
-    return items
+    """The role's menu, with the section of ``path`` marked (each URL reversed once)."""
+    sections = [(s, reverse(s.url_name)) for s in sections_for(role=role)]
+    here = _here(path, sections)
+    return [
+        MenuItem(section.label, url, current=path == url, active=section is here)
+        for section, url in sections
+    ]

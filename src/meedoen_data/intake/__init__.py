@@ -429,15 +429,19 @@ def _pseudonym_uses(spec: Table) -> list[tuple[str, str, str]]:
     return uses
 
 
+def _memo_name(domain: str) -> str:
+    return "pseudonyms_" + domain.replace("-", "_")
+
+
 def _memo(domain: str) -> str:
-    return ident("pseudonyms_" + domain.replace("-", "_"))
+    return ident(_memo_name(domain))
 
 
 def _forget_pseudonyms(con: duckdb.DuckDBPyConnection, later: list[Path]) -> None:
     """Drop the memo of every domain no later file of the ingest uses (by its name; a file
     that turns out to be another table merely hashes its values again): working memory."""
     needed = {
-        domain
+        _memo_name(domain)
         for path in later
         if path.stem.lower() in SPECS
         for _, domain, _ in _pseudonym_uses(SPECS[path.stem.lower()])
@@ -446,7 +450,7 @@ def _forget_pseudonyms(con: duckdb.DuckDBPyConnection, later: list[Path]) -> Non
         "SELECT table_name FROM duckdb_tables() WHERE temporary "
         "AND table_name LIKE 'pseudonyms\\_%' ESCAPE '\\'"
     ).fetchall():
-        if str(name).removeprefix("pseudonyms_") not in {d.replace("-", "_") for d in needed}:
+        if str(name) not in needed:
             con.execute(f"DROP TABLE {ident(str(name))}")
 
 
