@@ -8,7 +8,8 @@ otherwise. A withheld cell is shown as ``x`` — never as 0 or blank — with it
 explanation; numbers are formatted in the active language (thousands separators).
 
 A withdrawn publication is left out for everyone (as if it did not exist) unless the caller asks
-for it with ``withdrawn=True`` — only the privacy officer's pages do.
+for it with ``withdrawn=True`` — only the privacy officer's pages do. The list is read a page at a
+time (:func:`publication_page`): every release stays reachable, however many there are.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.db.models.fields.json import KT
 from django.utils.formats import number_format
 
@@ -116,9 +119,57 @@ def publication_floor(*, activity_id: int) -> Floor:
         return DEFAULT_FLOOR
 
 
+@dataclass(frozen=True)
+class PublicationPage:
+    """One page of the list: its publications, where it is, and the page numbers to link to
+    (:meth:`~django.core.paginator.Paginator.get_elided_page_range`; None stands for a gap)."""
+
+    items: list[PublicationItem]
+    number: int
+    pages: int
+    #: Publications on all pages together.
+    count: int
+    numbers: list[int | None]
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+
 def publication_list(*, limit: int | None = 100, withdrawn: bool = False) -> list[PublicationItem]:
     """Published tables, newest first (without loading their cells); withdrawn ones only with
     ``withdrawn=True`` (the privacy officer's view); ``limit=None``: all."""
+    rows = _rows(withdrawn=withdrawn)
+    if limit is not None:
+        rows = rows[:limit]
+    return [_item(p) for p in rows]
+
+
+def publication_page(
+    *, number: int | str | None, per_page: int, withdrawn: bool = False
+) -> PublicationPage:
+    """Page ``number`` of the published tables, newest first, ``per_page`` to a page, so that
+    every one is reachable; withdrawn ones only with ``withdrawn=True`` (the privacy officer's
+    view). A number that is not a page number gives the first page, one past the end the last."""
+    paginator = Paginator(_rows(withdrawn=withdrawn), per_page)
+    page = paginator.get_page(number)
+    return PublicationPage(
+        items=[_item(p) for p in page.object_list],
+        number=page.number,
+        pages=paginator.num_pages,
+        count=paginator.count,
+        numbers=[
+            number if isinstance(number, int) else None
+            for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        ],
+    )
+
+
+def _rows(*, withdrawn: bool) -> QuerySet[Publication]:
     rows = (
         Publication.objects.order_by("-created_at", "-pk")
         .annotate(mode=KT("content__mode"))
@@ -126,22 +177,21 @@ def publication_list(*, limit: int | None = 100, withdrawn: bool = False) -> lis
     )
     if not withdrawn:
         rows = rows.filter(withdrawn_at__isnull=True)
-    if limit is not None:
-        rows = rows[:limit]
-    return [
-        PublicationItem(
-            id=p.pk,
-            description=p.description,
-            created_at=p.created_at,
-            published_by=p.published_by,
-            mode=p.mode or "",
-            activity_id=p.activity_id,
-            withdrawn_at=p.withdrawn_at,
-            withdrawn_by=p.withdrawn_by,
-            withdrawal_reason=p.withdrawal_reason,
-        )
-        for p in rows
-    ]
+    return rows
+
+
+def _item(p: Publication) -> PublicationItem:
+    return PublicationItem(
+        id=p.pk,
+        description=p.description,
+        created_at=p.created_at,
+        published_by=p.published_by,
+        mode=getattr(p, "mode", None) or "",
+        activity_id=p.activity_id,
+        withdrawn_at=p.withdrawn_at,
+        withdrawn_by=p.withdrawn_by,
+        withdrawal_reason=p.withdrawal_reason,
+    )
 
 
 def publication_detail(*, publication_id: int, withdrawn: bool = False) -> PublicationDetail:

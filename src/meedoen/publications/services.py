@@ -11,7 +11,11 @@ households keep one mode (suppression or rounding).
 
 The rules of a release can only be stricter than the floors the privacy officer set for the
 activity (:class:`~meedoen.activities.floors.Floor`), and what an earlier release hid stays
-hidden: a release that would publish it is refused naming the cell and that release. Releases of
+hidden: a release that would publish it is refused naming the cell and that release — also when
+the households were built again since (a new delivery at the same peildatum): the cells it hid
+are kept by identity, whatever their values are now. A rounded release publishes every cell it
+shares with an earlier rounded release with the value that release gave it, or is refused naming
+the cell. Releases of
 one activity are made one at a time (:func:`~meedoen_data.store_lock.release_lock`), so none is
 checked without the one published a moment before. The privacy officer withdraws a release
 (:func:`publication_withdraw`); the end of its activity withdraws all of them
@@ -27,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import duckdb
 from django.conf import settings
@@ -55,7 +60,8 @@ from meedoen_data.disclosure import (
     release_json,
     rules_from_json,
 )
-from meedoen_data.disclosure.table import Identity, Key, Table
+from meedoen_data.disclosure.publish import Shown
+from meedoen_data.disclosure.table import Dimension, Identity, Key, Table
 from meedoen_data.store_lock import StoreLockTimeout, release_lock
 
 #: Who may publish: analysts (administration and analysis are separate roles).
@@ -217,7 +223,9 @@ def table_publish(
         measure = amount or "households"
         try:
             if mode == "rounding":
-                release = publication_round([made.table], rules, measure=measure)
+                release = publication_round(
+                    [made.table], rules, measure=measure, shown=_shown_before(group)
+                )
             else:
                 known, released, withheld = _earlier(group, series, made.table)
                 release = publication_protect(
@@ -283,9 +291,11 @@ def _earlier(
     """What earlier releases on the same households tell an attacker: the cells of earlier
     releases of this table (known values), the latest release of every other table with the
     cells it hid (a linked table, protected together with this one), and what every earlier
-    release hid (it stays hidden). An earlier table is made again from the store; one whose
-    published values no longer match (the households were built again since) describes other
-    data and is left out."""
+    release hid (it stays hidden). An earlier table is made again from the store. One whose
+    published values no longer match (the households were built again since, after a new
+    delivery) describes other data: it gives no known values and no linked pattern, but what it
+    hid stays hidden all the same, cell by cell (by identity), and is protected as if unsafe
+    (:attr:`Withheld.changed`)."""
     known: dict[Identity, float] = {}
     latest: dict[str, Publication] = {}
     for publication in group:
@@ -294,42 +304,29 @@ def _earlier(
     released: list[tuple[Table, set[Key]]] = []
     withheld: list[Withheld] = []
     for publication in group:
-        d = publication.definition
         if publication.series not in made:
-            try:
-                made[publication.series] = household_table(
-                    home=settings.MEEDOEN_HOME,
-                    activity_id=d["activity"],
-                    rowvar=d["rowvar"],
-                    colvar=d["colvar"],
-                    where=[tuple(pair) for pair in d["where"]],
-                    peildatum=date.fromisoformat(d["peildatum"]),
-                    amount=d["amount"],
-                ).table
-            except TableError:
-                made[publication.series] = None
+            made[publication.series] = _made_again(publication.definition)
         again = made[publication.series]
-        if again is None:
-            continue
-        cells = publication.content["tables"][0]["cells"]
-        names = [dim.name for dim in again.dimensions]
-        shown = {tuple(str(c[n]) for n in names): c for c in cells}
-        if any(
+        shape = again if again is not None else _shape(publication)
+        shown = _stored_cells(publication, shape)
+        hidden = {key: c.get("suppressed") or "secondary" for key, c in shown.items()}
+        hidden = {key: flag for key, flag in hidden.items() if shown[key]["value"] is None}
+        changed = again is None or any(
             key not in again.cells
             or (c["value"] is not None and abs(again.cells[key].value - c["value"]) > 1e-6)
             for key, c in shown.items()
-        ):
-            continue
-        hidden = {key: c.get("suppressed") or "secondary" for key, c in shown.items()}
-        hidden = {key: flag for key, flag in hidden.items() if shown[key]["value"] is None}
+        )
         if hidden:
             withheld.append(
                 Withheld(
                     release=f"publication {publication.pk}",
                     rules=rules_from_json(publication.content.get("rules")),
-                    cells={again.identity(key): flag for key, flag in hidden.items()},
+                    cells={shape.identity(key): flag for key, flag in hidden.items()},
+                    changed=changed,
                 )
             )
+        if changed or again is None:
+            continue
         if publication.series == series:
             for key, c in shown.items():
                 if c["value"] is not None:
@@ -337,6 +334,70 @@ def _earlier(
         elif latest[publication.series] is publication:
             released.append((replace(again, name=f"publication {publication.pk}"), set(hidden)))
     return known, released, withheld
+
+
+def _shown_before(group: Sequence[Publication]) -> list[Shown]:
+    """What every earlier rounded release on the same households published, cell by cell (by
+    identity), whether its values still match the store or not: a cell rounded once keeps that
+    value in every later rounded table that contains it."""
+    shapes: dict[str, Table] = {}
+    shown: list[Shown] = []
+    for publication in group:
+        if publication.series not in shapes:
+            again = _made_again(publication.definition)
+            shapes[publication.series] = again if again is not None else _shape(publication)
+        shape = shapes[publication.series]
+        cells = _stored_cells(publication, shape)
+        shown.append(
+            Shown(
+                release=f"publication {publication.pk}",
+                cells={
+                    shape.identity(key): float(c["value"])
+                    for key, c in cells.items()
+                    if c["value"] is not None
+                },
+            )
+        )
+    return shown
+
+
+def _made_again(definition: dict[str, Any], *, filtered: bool = True) -> Table | None:
+    """An earlier release's table made again from the store (its current values); None when it
+    cannot be made any more (e.g. its filter matches no household now)."""
+    d = definition
+    try:
+        return household_table(
+            home=settings.MEEDOEN_HOME,
+            activity_id=d["activity"],
+            rowvar=d["rowvar"],
+            colvar=d["colvar"],
+            where=[tuple(pair) for pair in d["where"]] if filtered else [],
+            peildatum=date.fromisoformat(d["peildatum"]),
+            amount=d["amount"],
+        ).table
+    except TableError:
+        return None
+
+
+def _shape(publication: Publication) -> Table:
+    """Enough of an earlier release's table to name its cells (:meth:`Table.identity`) when it
+    cannot be made again: its dimensions made without its filter, the filter as what its units
+    have in common; failing that, its dimensions without the codes that stand for another
+    variable (a ``buurtcode`` table's wijk subtotals)."""
+    d = publication.definition
+    where = tuple((str(column), str(value)) for column, value in d.get("where") or [])
+    unfiltered = _made_again(d, filtered=False)
+    if unfiltered is not None:
+        return replace(unfiltered, cells={}, given=where)
+    names = publication.content["tables"][0]["dimensions"]
+    return Table(str(publication.pk), tuple(Dimension.flat(n, []) for n in names), given=where)
+
+
+def _stored_cells(publication: Publication, shape: Table) -> dict[Key, dict[str, Any]]:
+    """The cells of an earlier release by their key in ``shape`` (its table)."""
+    cells = publication.content["tables"][0]["cells"]
+    names = [dim.name for dim in shape.dimensions]
+    return {tuple(str(c[n]) for n in names): c for c in cells}
 
 
 def publication_withdraw(

@@ -5,9 +5,9 @@ A publication holds only aggregates that passed disclosure control (a withheld c
 never 0), so every role except the resident may read it; the resident's pages are about the
 resident's own data. Publishing is ``meedoen table``.
 
-The privacy officer sees every release, withdrawn ones marked with who withdrew them and why, and
-withdraws a release on its page (POST). For everyone else a withdrawn release does not exist:
-the list leaves it out and its page answers 404."""
+The privacy officer sees every release (the list has pages, each one reachable), withdrawn ones
+marked with who withdrew them and why, and withdraws a release on its page (POST). For everyone
+else a withdrawn release does not exist: the list leaves it out and its page answers 404."""
 
 from __future__ import annotations
 
@@ -24,14 +24,14 @@ from meedoen.activities.actors import Actor
 from meedoen.activities.views import role_required
 from meedoen.audits.trace import TraceContext
 from meedoen.publications.forms import WithdrawForm
-from meedoen.publications.selectors import publication_detail, publication_list
+from meedoen.publications.selectors import publication_detail, publication_page
 from meedoen.publications.services import publication_withdraw
 
 #: Who may read published tables: everyone signed in except residents.
 READERS = tuple(role for role in Role if role != Role.RESIDENT)
 
-#: Publications listed, newest first.
-LISTED = 100
+#: Publications per page of the list, newest first (``?pagina=N`` for the others).
+PER_PAGE = 50
 
 MODE_LABELS = {
     "suppression": gettext_lazy("Suppression"),
@@ -46,14 +46,16 @@ def _officer(request: HttpRequest) -> bool:
 @require_GET
 @role_required(*READERS)
 def publications(request: HttpRequest) -> HttpResponse:
-    """Every published table, newest first; for the privacy officer withdrawn ones too."""
+    """Every published table, newest first, a page at a time (``?pagina=N``); for the privacy
+    officer withdrawn ones too."""
     officer = _officer(request)
-    items = publication_list(limit=LISTED, withdrawn=officer)
+    page = publication_page(number=request.GET.get("pagina"), per_page=PER_PAGE, withdrawn=officer)
     return render(
         request,
         "publications/list.html",
         {
-            "publications": [(item, MODE_LABELS.get(item.mode, item.mode)) for item in items],
+            "publications": [(item, MODE_LABELS.get(item.mode, item.mode)) for item in page.items],
+            "page": page,
             "officer": officer,
         },
     )

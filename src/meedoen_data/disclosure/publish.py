@@ -15,6 +15,9 @@ What an earlier release on the same units hid stays hidden (:class:`Withheld`): 
 rules would publish such a cell — rules weaker than the earlier release's for that cell — is
 refused naming the cell and the earlier release (:func:`withheld_rules_check`); every other
 such cell is kept hidden, and the earlier release's unsafe cells stay protected in the audit.
+A rounded cell keeps the value an earlier rounded release on the same units published
+(:class:`Shown`, :func:`shown_check`): two roundings of one cell narrow it down to where they
+overlap.
 """
 
 from __future__ import annotations
@@ -92,6 +95,27 @@ class Withheld:
     #: Every cell it hid (by identity) with its flag: "primary" (unsafe under its rules) or
     #: "secondary".
     cells: Mapping[Identity, str]
+    #: The units changed since (built again after a new delivery): its values describe other
+    #: data, so it is not optimised and audited together with the new release. Every cell it
+    #: hid, secondary ones too, is then protected in the new release as if unsafe: what its
+    #: hidden cells added up to stays uncertain by the protection level, as the cells it hid to
+    #: protect an unsafe one cannot be worked out from the new release.
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What an earlier rounded release on the same units (the same table, or a linked one)
+    published: every cell by identity with its rounded value.
+
+    A cell rounded twice, once down and once up (a 37 published as 35 and as 40), lies where the
+    two roundings overlap (36 to 39): so a later rounded release must publish every such cell
+    with the same value."""
+
+    #: How to name the earlier release in a message, e.g. "publication 3".
+    release: str
+    #: Every cell it published (by identity) with its value.
+    cells: Mapping[Identity, float]
 
 
 def cell_text(table: Table, key: Key) -> str:
@@ -145,6 +169,31 @@ def withheld_pattern_check(
                         f"release refused: it would publish cell {cell_text(table, key)}, which "
                         f"{earlier.release} hid; what was hidden stays hidden"
                     )
+
+
+def shown_check(
+    table: Table, values: Mapping[Key, float], shown: Sequence[Shown], *, base: int
+) -> None:
+    """Refuse (DisclosureError) a rounding of ``table`` (``values``) that publishes a cell with
+    another value than an earlier rounded release on the same units published it, naming the
+    cell, both values and that release."""
+    for earlier in shown:
+        for key, value in values.items():
+            before = earlier.cells.get(table.identity(key))
+            if before is None or abs(before - value) <= TOLERANCE:
+                continue
+            low, high = max(before, value) - base, min(before, value) + base
+            together = ""
+            if low < high:
+                if not table.magnitude:
+                    low, high = low + 1, high - 1
+                together = f"; together the two narrow it down to {low:g} to {high:g}"
+            raise DisclosureError(
+                f"release refused: cell {cell_text(table, key)} was published as {before:g} in "
+                f"{earlier.release} and would be {value:g} now{together} — rounded tables of "
+                f"the same units must agree on every cell they share, and this one cannot be "
+                f"rounded the way {earlier.release} was"
+            )
 
 
 def publication_check(
@@ -245,7 +294,8 @@ def publication_protect(
 
     ``withheld``: what every earlier release on the same units hid (:class:`Withheld`). Rules
     weaker than an earlier release's for such a cell are refused naming the cell; every such
-    cell stays hidden, and the cells an earlier release found unsafe stay protected."""
+    cell stays hidden, and the cells an earlier release found unsafe stay protected — every cell
+    it hid when the units changed since (:attr:`Withheld.changed`)."""
     started = time.monotonic()
     new = list(tables)
     withheld_rules_check(new, rules, withheld)
@@ -254,7 +304,9 @@ def publication_protect(
     if len(set(names)) != len(names):
         raise DisclosureError(f"tables published together need distinct names: {names}")
     primary = {t.name: primary_cells(t, rules) for t in tables}
-    unsafe_before = {i for w in withheld for i, flag in w.cells.items() if flag == "primary"}
+    unsafe_before = {
+        i for w in withheld for i, flag in w.cells.items() if flag == "primary" or w.changed
+    }
     for table in tables:
         for key in table.cells:
             if key not in primary[table.name] and table.identity(key) in unsafe_before:
@@ -265,7 +317,8 @@ def publication_protect(
         tables, primary, rules, known=known, released=fixed, kept=kept, cost=cost
     )
     pattern = secondary_suppress(problem, time_limit=time_limit, progress=progress)
-    hidden_ids = {problem.identities[i] for i in pattern.hidden}
+    # (With no unsafe cell at all the optimiser hides nothing: the kept cells are hidden here.)
+    hidden_ids = {problem.identities[i] for i in pattern.hidden | problem.hidden_before}
     hidden = {t.name: {key for key in t.cells if t.identity(key) in hidden_ids} for t in tables}
     for name, before in fixed.items():
         if hidden[name] != before:
@@ -296,11 +349,17 @@ def publication_round(
     measure: str = "households",
     base: int = 5,
     time_limit: float = 60.0,
+    shown: Sequence[Shown] = (),
 ) -> Release:
     """Publish one table with every cell rounded to a multiple of ``base`` by controlled
     rounding (:mod:`rounding`): margins still add up, nothing is hidden. A cell that is a
     multiple of ``base`` already (0 too) is published as it is. Refused when the rules ask for
-    more than rounding gives (:func:`rounding_check`)."""
+    more than rounding gives (:func:`rounding_check`).
+
+    ``shown``: what every earlier rounded release on the same units published (:class:`Shown`).
+    A count rounded differently than there is refused naming the cell (:func:`shown_check`). A
+    table of sums is not checked: it is rounded only when every cell is safe unrounded, so its
+    rounding protects nothing."""
     from meedoen_data.disclosure.rounding import RoundingError, table_round
 
     if len(tables) != 1:
@@ -312,6 +371,8 @@ def publication_round(
         rounded = table_round(table, base=base, time_limit=time_limit)
     except RoundingError as exc:
         raise DisclosureError(str(exc)) from None
+    if not table.magnitude:
+        shown_check(table, rounded.values, shown, base=base)
     cells = tuple(
         PublishedCell(labels=table.label(key), value=float(rounded.values[key]), flag=None)
         for key in table.cells

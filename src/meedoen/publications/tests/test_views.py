@@ -11,14 +11,16 @@ from urllib.parse import urlencode
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor
 from meedoen.audits.models import AccessRecord, ProcessingRecord
 from meedoen.audits.trace import TraceContext
 from meedoen.publications.models import Publication
-from meedoen.publications.selectors import publication_detail, publication_list
+from meedoen.publications.selectors import publication_detail, publication_list, publication_page
 from meedoen.publications.services import publication_withdraw
+from meedoen.publications.views import PER_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -268,6 +270,89 @@ def test_the_list_shows_every_publication_newest_first(
     assert '<time datetime="' in html
     assert [item.id for item in publication_list()] == [rounded.pk, suppressed.pk]
     assert [item.id for item in publication_list(limit=1)] == [rounded.pk]
+
+
+def many(count: int) -> list[int]:
+    """``count`` publications, every third one withdrawn; their ids, newest first."""
+    Publication.objects.bulk_create(
+        Publication(
+            activity_id=1,
+            definition={"activity": 1, "peildatum": "2025-01-01"},
+            series="0" * 64,
+            description=f"table {number}",
+            content=rounded_content(),
+            published_by="analist",
+            channel="cli",
+            trace_id="0" * 32,
+            withdrawn_at=timezone.now() if number % 3 == 0 else None,
+            withdrawn_by="privacy_officer" if number % 3 == 0 else "",
+            withdrawal_reason="te fijnmazig" if number % 3 == 0 else "",
+        )
+        for number in range(count)
+    )
+    return [p.pk for p in Publication.objects.order_by("-created_at", "-pk")]
+
+
+def listed(html: str) -> list[int]:
+    return [
+        int(n) for n in re.findall(r'<th scope="row"[^>]*><a [^>]*href="/publicaties/(\d+)/"', html)
+    ]
+
+
+def test_the_privacy_officer_reaches_every_release_page_by_page(client: Client, make_user) -> None:
+    """More releases than fit on a page: following Next from the first page reaches every one,
+    withdrawn ones included, each once and newest first."""
+    every = many(PER_PAGE * 2 + 7)
+    client.force_login(make_user(Role.PRIVACY_OFFICER))
+    client.cookies["django_language"] = "en"
+    url, seen, pages = "/publicaties/", [], 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        pages += 1
+        assert f"Page {pages} of 3" in text(response)
+        assert f"{len(every)} published tables, newest first" in text(response)
+        seen += listed(html)
+        following = re.search(r'<a [^>]*rel="next" href="([^"]+)"', html)
+        url = f"/publicaties/{following.group(1)}" if following else ""
+    assert seen == every
+    assert pages == 3
+    # The first page has no Previous link, the last no Next; the page numbers link each page.
+    first = client.get("/publicaties/").content.decode()
+    assert 'rel="prev"' not in first and 'relative-link--disabled">Previous<' in first
+    assert 'aria-current="page">1<' in first
+    assert 'href="?pagina=2"' in first and 'href="?pagina=3"' in first
+    last = client.get("/publicaties/?pagina=3").content.decode()
+    assert 'rel="prev" href="?pagina=2"' in last and 'relative-link--disabled">Next<' in last
+    assert listed(last) == every[PER_PAGE * 2 :]
+
+
+def test_other_readers_page_through_what_is_not_withdrawn(client: Client, make_user) -> None:
+    every = many(PER_PAGE + 30)
+    visible = [p for p in every if Publication.objects.get(pk=p).withdrawn_at is None]
+    client.force_login(make_user(Role.COUNCIL_MEMBER))
+    first = client.get("/publicaties/")
+    second = client.get("/publicaties/?pagina=2")
+    assert listed(first.content.decode()) + listed(second.content.decode()) == visible
+    assert f"{len(visible)} gepubliceerde tabellen, nieuwste eerst" in text(first)
+    # A page number that is none gives the first page, one past the end the last.
+    assert listed(client.get("/publicaties/?pagina=x").content.decode()) == visible[:PER_PAGE]
+    assert listed(client.get("/publicaties/?pagina=99").content.decode()) == visible[PER_PAGE:]
+    selected = publication_page(number=2, per_page=PER_PAGE)
+    assert (selected.number, selected.pages, selected.count) == (2, 2, len(visible))
+    assert (selected.previous, selected.next) == (1, None)
+
+
+def test_one_page_shows_no_pagination(client: Client, make_user, suppressed, rounded) -> None:
+    client.force_login(make_user(Role.PRIVACY_OFFICER))
+    assert "utrecht-pagination" not in client.get("/publicaties/").content.decode()
+
+
+def test_a_long_list_elides_page_numbers() -> None:
+    many(PER_PAGE * 12)
+    page = publication_page(number=6, per_page=PER_PAGE, withdrawn=True)
+    assert page.numbers == [1, None, 4, 5, 6, 7, 8, None, 12]
 
 
 def test_an_empty_list_says_so(client: Client, make_user) -> None:
