@@ -145,6 +145,17 @@ def checkpoint_key_readable(path: Path) -> bool:
     return os.access(path, os.R_OK) and path.is_file()
 
 
+def witness_writable(folder: Path) -> bool:
+    """Whether this process could write a checkpoint file into the witness folder (or make the
+    folder: its nearest existing parent is writable)."""
+    path = folder
+    while not path.exists():
+        if path.parent == path:
+            return False
+        path = path.parent
+    return path.is_dir() and os.access(path, os.W_OK | os.X_OK)
+
+
 def public_key_parse(text: str, *, source: str) -> Ed25519PublicKey:
     """A public key from a ``.pub`` file: the first line that is not a comment, in hex."""
     for line in text.splitlines():

@@ -16,12 +16,14 @@ partner's record itself.
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 
 import duckdb
 import pytest
 from django.test import Client
+from django.urls import resolve
 
 from meedoen.activities.services import Actor, reviewer_grant
 from meedoen.activities.stores import activity_store_open
@@ -63,19 +65,32 @@ def _partner_link(home: Path, activity_id: int) -> list[tuple[str, str, str]]:
 def test_record_pseudonyms_from_sql_open_no_review_page(
     client: Client, home, analyst, officer
 ) -> None:
-    activity_id = _linked(home, analyst, officer, review_band=(0.1, 0.99))
+    activity_id = _linked(home, analyst, officer, review_band=(0.1, 0.999999))
     reviewer_grant(
         activity_id=activity_id, username=analyst.username, actor=Actor(officer.username, officer)
     )
     pairs = _partner_link(home, activity_id)
     assert any(status == "auto" for _, _, status in pairs), "no record was linked automatically"
+    assert any(status == "pending" for _, _, status in pairs), "no record awaits review"
     client.force_login(analyst)
     for record_id, _person, _status in pairs[:20]:
         url = f"/koppelingen/beoordelen/{activity_id}/voedselbank/{record_id}/"
         assert client.get(url).status_code == 404, record_id
         assert client.post(url, {"rank": 1, "decision": "accepted"}).status_code == 404
+        # Cut to the shape of a review token, the pseudonym reaches the view (the URL pattern
+        # accepts it), which finds no record by it.
+        shaped = base64.urlsafe_b64encode(bytes.fromhex(record_id[:32])).decode()[:22]
+        url = f"/koppelingen/beoordelen/{activity_id}/voedselbank/{shaped}/"
+        assert resolve(url).url_name == "case"
+        assert client.get(url).status_code == 404, shaped
+        assert client.post(url, {"rank": 1, "decision": "accepted"}).status_code == 404
     # Nothing from the vault was read, so nothing was shown to anyone.
     assert not ProcessingRecord.objects.filter(name="partner.review.read").exists()
+    # The same client opens a record awaiting review by its token: the 404s above are refusals.
+    queue = client.get(f"/koppelingen/beoordelen/{activity_id}/")
+    [item, *_] = [item for item, _, _ in queue.context["items"]]
+    opened = client.get(f"/koppelingen/beoordelen/{activity_id}/voedselbank/{item.token}/")
+    assert opened.status_code == 200
 
 
 def test_only_records_awaiting_review_have_a_review_token(

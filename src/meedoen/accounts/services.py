@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from meedoen.accounts.models import ApiToken, User
 from meedoen.accounts.roles import Role
 from meedoen.accounts.throttle import CHANNEL_ATTRIBUTE, CLIENT_ATTRIBUTE, lockout_reason
+from meedoen.audits.accounts import audit_account_role_recorded
 from meedoen.audits.trace import TraceContext
 
 #: The processing activity under which changes to accounts are logged (an account is personal
@@ -89,6 +90,47 @@ def user_create(
     return user
 
 
+@transaction.atomic
+def user_role_change(
+    *,
+    username: str,
+    role: Role | str,
+    by: str,
+    by_role: str,
+    channel: str = "cli",
+    client: str = "",
+) -> User:
+    """Give an account another role, logged as ``account.role`` (``role NEW (was OLD)``). The
+    audit check (``meedoen audit verify``) compares every account's role with the last one the
+    log recorded, so a role changed any other way (a database shell) is reported. Nothing is
+    written when the account has the role and the log says so; when the log says otherwise (the
+    role was changed outside meedoen), giving the role records it (``role NEW (the log had
+    OLD)``). ``User.DoesNotExist`` for an unknown account."""
+    role = Role(role)
+    user = User.objects.select_for_update().get(username=username)
+    old = user.role
+    if old == role:
+        recorded = audit_account_role_recorded(username=username)
+        if recorded == role.value:
+            return user
+        detail = f"role {role.value} (the log had {recorded or 'no record'})"
+    else:
+        detail = f"role {role.value} (was {old})"
+        user.role = role
+        user.full_clean()
+        user.save(update_fields=["role"])
+    _account_audit(
+        operation="account.role",
+        account=user,
+        by=by,
+        by_role=by_role,
+        channel=channel,
+        client=client,
+        detail=detail,
+    )
+    return user
+
+
 @dataclass(frozen=True)
 class DemoUser:
     username: str
@@ -119,19 +161,22 @@ def demo_users_reset(*, by: str = "demo") -> list[DemoUser]:
     for role in Role:
         first_name, last_name = DEMO_NAMES[role]
         password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+        was = User.objects.filter(username=role.value).values_list("role", flat=True).first()
         user, created = User.objects.update_or_create(
             username=role.value,
             defaults={"role": role, "first_name": first_name, "last_name": last_name},
         )
         user.set_password(password)
         user.save(update_fields=["password"])
+        # A demo account given another role meanwhile gets its demo role back: said in the log.
+        changed = f" (was {was})" if was is not None and was != role.value else ""
         _account_audit(
             operation="account.create" if created else "account.reset",
             account=user,
             by=by,
             by_role="operator",
             channel="cli",
-            detail=f"demo account, role {role.value}",
+            detail=f"demo account, role {role.value}{changed}",
         )
         result.append(DemoUser(username=user.username, role=role.value, password=password))
     return result

@@ -116,8 +116,9 @@ class ActivityRequestForm(UtrechtForm):
         label=_("Columns at finer detail"),
         required=False,
         help_text=_(
-            "Birth months are left out and months of moves and relations become years, unless "
-            "you name the column here (e.g. verblijfplaats.datumvan_maand) and say why."
+            "Birth months are left out, months of moves and relations become years, dates of "
+            "events their month and dates of death their year, unless you name the column here "
+            "(e.g. verblijfplaats.datumvan_maand) and say why."
         ),
         widget=forms.Textarea(attrs={"class": TEXTAREA, "rows": 2, "spellcheck": "false"}),
     )
@@ -271,6 +272,18 @@ class DecisionForm(UtrechtForm):
             attrs={"class": f"{TEXTBOX} utrecht-textbox--numeric", "inputmode": "decimal"}
         ),
     )
+    protection = forms.FloatField(
+        label=_("Protection width"),
+        min_value=0.5,
+        required=False,
+        help_text=_(
+            "How far an attacker's estimate of a hidden cell must stay from its value at least, "
+            "in units. Empty: the minimum frequency."
+        ),
+        widget=forms.NumberInput(
+            attrs={"class": f"{TEXTBOX} utrecht-textbox--numeric", "inputmode": "decimal"}
+        ),
+    )
     group = forms.BooleanField(
         label=_("The group disclosure rule is always on"),
         initial=DEFAULT_FLOOR.group,
@@ -279,6 +292,18 @@ class DecisionForm(UtrechtForm):
             attrs={"class": "utrecht-checkbox utrecht-checkbox--html-input"}
         ),
     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("decision") in {"approve", "refuse"} and not cleaned.get("version"):
+            raise forms.ValidationError(
+                _(
+                    "The page did not say which version of the request you read. Open the "
+                    "request again and decide on what it shows."
+                ),
+                code="version",
+            )
+        return cleaned
 
     def floor(self) -> Floor:
         """The floors the officer set (the defaults where a field was left empty)."""
@@ -295,6 +320,7 @@ class DecisionForm(UtrechtForm):
             ),
             p_percent=value("p_percent", DEFAULT_FLOOR.p_percent),
             group=bool(data.get("group")),
+            protection=data.get("protection"),
         )
 
 

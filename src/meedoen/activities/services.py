@@ -320,10 +320,14 @@ def activity_refuse(
     activity_id: int,
     actor: Actor,
     motivation: str,
-    version: int | None = None,
+    version: int | None,
     trace: TraceContext | None = None,
     channel: str = "cli",
 ) -> ActivityVersion:
+    """Refuse version ``version`` of a requested activity (the one the officer read): a request
+    amended since is not refused unread."""
+    if version is None:
+        raise ValidationError("name the version you refuse (the request may have changed)")
     return _next(
         activity_id,
         actor=actor,

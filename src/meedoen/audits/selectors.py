@@ -17,6 +17,7 @@ from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from meedoen.accounts.roles import Role
+from meedoen.audits.accounts import UnloggedRole, audit_account_roles_check
 from meedoen.audits.models import (
     AccessRecord,
     ChainHead,
@@ -56,6 +57,7 @@ from meedoen_data.audit_checkpoint import (
     public_key_load,
     witness_files,
     witness_newest,
+    witness_writable,
 )
 from meedoen_data.audit_person import LoggedPerson, PersonNotFound, logged_person
 from meedoen_data.audit_prune import COMPACTION, Anchor, anchor_problem
@@ -360,6 +362,7 @@ class AuditVerification:
     sets_checked: int = 0  # subject sets read back against their digests
     sets_highest: int = 0  # the highest id of a set verified, now or by the earlier check
     since: Verified | None = None  # the earlier intact check this one continued (``--since``)
+    roles_unlogged: list[UnloggedRole] = dataclasses.field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -368,6 +371,7 @@ class AuditVerification:
             and self.checkpoints.intact
             and not self.triggers_missing
             and not self.sets_changed
+            and not self.roles_unlogged
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -378,6 +382,7 @@ class AuditVerification:
             "triggers_missing": self.triggers_missing,
             "sets_changed": self.sets_changed,
             "sets_checked": self.sets_checked,
+            "roles_unlogged": [r.message for r in self.roles_unlogged],
             "since": self.since.as_json() if self.since is not None else None,
         }
 
@@ -389,10 +394,11 @@ def audit_verify_all(
     since: Verified | None = None,
     progress: Progress | None = None,
 ) -> AuditVerification:
-    """The hash chains, the checkpoints (witness folder and kept files), the triggers and the
-    subject sets. ``since``: continue from an earlier intact check (:func:`audit_verify`):
-    only the records after its position, and only the sets first referenced after it, are
-    checked. ``progress(step, done, total)``: see SETS_STEP."""
+    """The hash chains, the checkpoints (witness folder and kept files), the triggers, the
+    subject sets and every account's role against the log (:mod:`meedoen.audits.accounts`).
+    ``since``: continue from an earlier intact check (:func:`audit_verify`): only the records
+    after its position, and only the sets first referenced after it, are checked.
+    ``progress(step, done, total)``: see SETS_STEP."""
     chains = audit_verify(since=since, progress=progress, public_keys=public_keys)
     processing = next(r for r in chains if r.chain == "processing")
     checkpoints = audit_checkpoints_verify(kept=kept, public_keys=public_keys)
@@ -410,6 +416,7 @@ def audit_verify_all(
         sets_checked=sets.checked,
         sets_highest=max(sets.highest, since.sets_highest if since is not None else 0),
         since=since,
+        roles_unlogged=audit_account_roles_check(),
     )
 
 
@@ -502,6 +509,48 @@ def _first_references(set_ids: Sequence[int], *, upto: int) -> dict[int, tuple[i
         )
         found.update({int(s): (int(p), str(digests[p])) for s, p in firsts.items()})
     return found
+
+
+@dataclass(frozen=True)
+class CheckpointSeparation:
+    """What this process (the web app, when asked by it) can do with the checkpoints that it
+    should not be able to in production: read the private key, write the witness folder. A
+    process that can do both can sign a checkpoint that fits a log it cut."""
+
+    key: Path
+    witness: Path
+    key_readable: bool
+    witness_writable: bool
+
+    @property
+    def separated(self) -> bool:
+        return not self.key_readable and not self.witness_writable
+
+    @property
+    def message(self) -> str:
+        """One line for the log, or empty when separated."""
+        can = [
+            f"read the checkpoint key {self.key}" if self.key_readable else "",
+            f"write the witness folder {self.witness}" if self.witness_writable else "",
+        ]
+        if self.separated:
+            return ""
+        return (
+            f"this process can {' and '.join(c for c in can if c)}: whoever takes over the web "
+            "app can then sign a checkpoint that fits a log they cut; in production give the key "
+            "and the folder to a separate account (docs/admin/workspace.md, key separation)"
+        )
+
+
+def audit_checkpoint_separation() -> CheckpointSeparation:
+    """Whether this process can read the checkpoint key or write the witness folder."""
+    key, witness = Path(settings.AUDIT_CHECKPOINT_KEY), Path(settings.AUDIT_WITNESS_DIR)
+    return CheckpointSeparation(
+        key=key,
+        witness=witness,
+        key_readable=checkpoint_key_readable(key),
+        witness_writable=witness_writable(witness),
+    )
 
 
 def audit_checkpoint_newest() -> Checkpoint | None:

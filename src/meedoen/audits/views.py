@@ -29,6 +29,7 @@ from meedoen.audits.selectors import (
     VaultBusy,
     audit_checkpoint_download,
     audit_checkpoint_newest,
+    audit_checkpoint_separation,
     audit_log_page,
     audit_person,
     audit_person_document,
@@ -98,6 +99,7 @@ def log(request: HttpRequest) -> HttpResponse:
             "upload": upload,
             "verification": verification,
             "with_kept": with_kept,
+            "separation": audit_checkpoint_separation(),
             "reports": [(chain_label(r.chain), r) for r in verification.chains]
             if verification
             else [],

@@ -277,6 +277,8 @@ def _print_verification(result: Any) -> None:
         console.print(f"[bold red]CHANGED SUBJECT SET[/] {problem}")
     if not result.sets_changed:
         console.print(f"[green]intact[/] subject sets: {result.sets_checked} read back")
+    for unlogged in result.roles_unlogged:
+        console.print(f"[bold red]ROLE NOT IN THE LOG[/] {unlogged.message}", highlight=False)
     _print_checkpoints(result.checkpoints)
 
 

@@ -121,24 +121,30 @@ def serve(
     _serve(host=host, port=port, threads=threads, trusted_proxy=trusted_proxy)
 
 
-def _serve_private() -> dict[str, object]:
-    """The serve process keeps what it writes to itself: files 0600 and folders 0700 (umask),
-    temporary files — waitress's buffers of request bodies, Django's uploads — in the vault's
-    tmp folder rather than /tmp, and request bodies capped (waitress answers 413 above the cap,
-    before reading the body). Returns waitress's options for the cap."""
-    import tempfile
-
+def _serve_body_cap() -> dict[str, object]:
+    """Waitress's option that caps request bodies: it answers 413 above the cap, before reading
+    the body. (Loading the app made the process private: :mod:`meedoen.conf.process`.)"""
     from django.conf import settings
 
-    os.umask(0o077)
-    scratch = settings.WORKSPACE.vault_dir / "tmp"
-    scratch.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(scratch, 0o700)
-    tempfile.tempdir = str(scratch)
-    os.environ.update(TMPDIR=str(scratch))  # and for anything that reads TMPDIR
     # waitress refuses a body of max_request_body_size bytes or more; Django's middleware
     # refuses one over MAX_REQUEST_BYTES: the same limit.
     return {"max_request_body_size": int(settings.MAX_REQUEST_BYTES) + 1}
+
+
+def _serve_separation_note() -> None:
+    """Say at start-up when this process can read the checkpoint key or write the witness
+    folder: a warning in production, a note elsewhere (the demo is one account by design)."""
+    from django.conf import settings
+
+    from meedoen.audits.selectors import audit_checkpoint_separation
+
+    separation = audit_checkpoint_separation()
+    if separation.separated:
+        return
+    if settings.ENVIRONMENT == "production":
+        err_console.print(f"[bold yellow]warning:[/] {separation.message}", highlight=False)
+    else:
+        err_console.print(f"note: {separation.message}", highlight=False, style="dim")
 
 
 def _require_workspace(home: Path) -> None:
@@ -175,9 +181,9 @@ def _check_intake_limits() -> None:
 def _serve(*, host: str, port: int, threads: int, trusted_proxy: str | None = None) -> None:
     from waitress import serve as waitress_serve
 
-    from meedoen.conf.wsgi import application
+    from meedoen.conf.wsgi import application  # first: whatever serve writes is private
 
-    body_options = _serve_private()  # first: whatever serve writes is private
+    body_options = _serve_body_cap()
     proxy_options: dict[str, object] = {}
     if trusted_proxy:
         proxy_options = {
@@ -186,6 +192,7 @@ def _serve(*, host: str, port: int, threads: int, trusted_proxy: str | None = No
             "clear_untrusted_proxy_headers": True,
         }
     err_console.print(f"meedoen serves on [bold]http://{host}:{port}/[/] (Ctrl+C stops)")
+    _serve_separation_note()
     from meedoen.audits.services import checkpoint_timer_start
 
     checkpoint_timer_start()  # signed audit checkpoints, when this account can read the key
@@ -466,6 +473,51 @@ def user_add(
         emit_json({"id": user.pk, "username": user.username, "role": user.role})
     else:
         console.print(f"Added user [bold]{user.username}[/] with role {user.role}")
+
+
+@user_app.command("role")
+def user_role(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Argument(help="The new role id, e.g. analyst.")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Give a user another role.
+
+    Run by the workspace operator (no --by); logged in the audit log as account.role by the
+    operating-system user. A role changed any other way (a database shell) is reported by
+    meedoen audit verify."""
+    import getpass
+
+    resolved = resolve_home(home)
+    _require_workspace(resolved)
+    django_setup(resolved)
+    from meedoen.accounts.models import User
+    from meedoen.accounts.roles import Role
+    from meedoen.accounts.services import user_role_change
+    from meedoen.audits.accounts import audit_account_role_recorded
+
+    if role not in Role.values:
+        fail(f"unknown role {role!r}; use one of: {', '.join(Role.values)}", code=EXIT_REJECTED)
+    try:
+        was = User.objects.get(username=username).role
+        recorded = audit_account_role_recorded(username=username)
+        user = user_role_change(
+            username=username, role=role, by=getpass.getuser(), by_role="operator"
+        )
+    except User.DoesNotExist:
+        fail(f"no user {username!r}", code=EXIT_REJECTED)
+    if as_json:
+        emit_json({"username": user.username, "role": user.role, "was": was})
+    elif was == user.role and recorded == user.role:
+        console.print(f"{user.username} already has role {user.role}; nothing changed")
+    elif was == user.role:
+        console.print(
+            f"{user.username} has role {user.role}; the audit log had {recorded or 'no record'} "
+            "and now records it"
+        )
+    else:
+        console.print(f"{user.username} now has role {user.role} (was {was})")
 
 
 token_app = typer.Typer(

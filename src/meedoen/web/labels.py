@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from meedoen.accounts.roles import Role
+
 HOUSEHOLD_TYPES: dict[str, str | Promise] = {
     "paar_met_kinderen": _("Couple with children"),
     "paar_zonder_kinderen": _("Couple without children"),
@@ -69,6 +71,7 @@ OPERATIONS: dict[str, str | Promise] = {
 }
 
 REGISTRY: dict[str, dict[str, str | Promise]] = {
+    "role": {role.value: role.label for role in Role},
     "household_type": HOUSEHOLD_TYPES,
     "dimension": DIMENSIONS,
     "operation": OPERATIONS,

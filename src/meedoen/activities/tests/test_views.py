@@ -401,7 +401,12 @@ def test_privacy_officer_refuses(client: Client, analyst, officer) -> None:
     activity_id = requested(analyst)
     client.force_login(officer)
     url = f"/verwerkingen/{activity_id}/"
-    client.post(url, {"decision": "refuse", "motivation": "Grondslag ontbreekt"})
+    # Without the version read, a refusal is refused like an approval (the request may have
+    # changed since the page was opened).
+    unread = client.post(url, {"decision": "refuse", "motivation": "Grondslag ontbreekt"})
+    assert "Open het verzoek opnieuw" in unread.content.decode()
+    assert activity_current(activity_id=activity_id).status == Status.REQUESTED
+    client.post(url, {"decision": "refuse", "motivation": "Grondslag ontbreekt", "version": 1})
     assert activity_current(activity_id=activity_id).status == Status.REFUSED
     html = client.get(url).content.decode()
     assert f"Verwerking {activity_id} is geweigerd." in html
@@ -549,3 +554,20 @@ def test_only_the_analyst_amends_and_only_before_approval(client: Client, analys
     assert response.status_code == 302 and response["Location"] == f"/verwerkingen/{activity_id}/"
     assert client.get("/verwerkingen/999/wijzigen/").status_code == 404
     assert versions(activity_id) == 2
+
+
+def test_privacy_officer_sets_the_protection_width_on_the_web(client, analyst, officer) -> None:
+    """The floor the command line sets with --protection, on the approval form."""
+    activity_id = requested(analyst)
+    client.force_login(officer)
+    url = f"/verwerkingen/{activity_id}/"
+    html = client.get(url).content.decode()
+    assert 'for="id_protection"' in html and "Beschermingsbreedte" in html
+    client.post(
+        url,
+        {"decision": "approve", "motivation": "Past", "version": 1, "protection": "15"},
+    )
+    state = activity_current(activity_id=activity_id)
+    assert state.status == Status.APPROVED and state.floor.protection == 15.0
+    html = client.get(url).content.decode()
+    assert "Beschermingsbreedte</dt>" in html and ">15</dd>" in html

@@ -436,3 +436,41 @@ def test_an_upload_that_is_not_a_checkpoint_is_refused_with_an_error_summary(
 def test_other_roles_cannot_download_a_checkpoint(client: Client, make_user, role) -> None:
     client.force_login(make_user(role))
     assert client.get("/logboek/controlepunt/").status_code == 403
+
+
+def test_the_page_warns_when_the_web_server_can_sign_checkpoints(
+    client: Client, officer, settings, tmp_path
+) -> None:
+    """A single-account installation (the tests: key and witness folder in tmp_path) is told
+    so; a separated one, whose web process can neither read the key nor write the folder, not."""
+    checkpoint_key_ensure()
+    client.force_login(officer)
+    html = client.get("/logboek/").content.decode()
+    assert 'id="separation"' in html
+    assert (
+        "Deze webserver kan de sleutel lezen waarmee de controlepunten worden ondertekend, en in "
+        "de map van de controlepunten schrijven." in html
+    )
+    assert "Wie de webapplicatie overneemt, kan dan een controlepunt maken" in html
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    settings.AUDIT_CHECKPOINT_KEY = tmp_path / "elsewhere" / "audit-checkpoint.key"
+    settings.AUDIT_WITNESS_DIR = blocked / "witness"  # under a file: cannot be made
+    html = client.get("/logboek/").content.decode()
+    assert 'id="separation"' not in html and "Deze webserver kan" not in html
+
+
+def test_serve_says_at_start_up_when_it_can_sign_checkpoints(settings, capsys) -> None:
+    from meedoen.cli.workspace import _serve_separation_note
+
+    checkpoint_key_ensure()
+    settings.ENVIRONMENT = "production"
+    _serve_separation_note()
+    err = capsys.readouterr().err
+    assert "warning:" in err
+    assert f"this process can read the checkpoint key {settings.AUDIT_CHECKPOINT_KEY}" in err
+    assert "write the witness folder" in err and "separate account" in err
+    settings.ENVIRONMENT = "local"
+    _serve_separation_note()
+    assert capsys.readouterr().err.startswith("note: this process can read")
