@@ -4,8 +4,9 @@ The analytics store keeps every domain under its own pseudonyms, so its tables c
 across domains. An approved processing activity gets its own DuckDB file,
 ``HOME/activities/activity-ID.duckdb``, holding copies of the source tables of its approved
 domains — only the columns the privacy officer approved, coarsened unless finer detail was
-approved (:mod:`meedoen_data.categories`) — in which every person, address and record
-pseudonym is replaced by one made with the activity's own key (``HOME/keys/activity-ID.key``):
+approved (:mod:`meedoen_data.categories`: no birth month, years of moves and deaths, months of
+other events) — in which every person, address and record pseudonym is replaced by one made with
+the activity's own key (``HOME/keys/activity-ID.key``):
 
 - a person: HMAC-SHA256(activity key, BSN), the value ``meedoen pseudonym --activity`` prints;
 - an address: HMAC-SHA256(activity key, ``"bag:" + BAG id``);
@@ -38,6 +39,7 @@ import duckdb
 from meedoen_data.activity_subjects import subject_map_files, subject_map_path, subject_map_write
 from meedoen_data.bsn import bsn_is_valid
 from meedoen_data.categories import (
+    COARSE_SQL,
     StoreColumn,
     categories_default,
     categories_with_table,
@@ -62,6 +64,10 @@ from meedoen_data.workspace import Workspace, WorkspaceError
 
 #: Rows shown at most by :func:`store_query` (:class:`meedoen_data.store_sql.QueryLimits`).
 DEFAULT_MAX_ROWS = QueryLimits.max_rows
+
+#: What a store holds of the same deliveries and approval; a new version rebuilds the stores
+#: made before it (2: dates of events coarsened to months, of deaths to years).
+STORE_VERSION = 2
 
 Progress = Callable[[str, int, int], None]
 
@@ -263,7 +269,7 @@ def store_prepare(
     wanted = set(sources)
     chosen = sorted(columns) or categories_default(wanted)
     detail = sorted(fine)
-    approval = f"{','.join(chosen)}|{','.join(detail)}"
+    approval = f"{STORE_VERSION}|{','.join(chosen)}|{','.join(detail)}"
     with _sources(workspace) as con:
         fingerprint = hashlib.sha256(
             f"{_lineage(con)}|{','.join(sorted(wanted))}|{approval}".encode()
@@ -447,8 +453,9 @@ def _copy_table(
     rekeyed = {target: (raw, prefix) for target, raw, prefix in _rekeyed(spec)}
     for number, column in enumerate(chosen):
         source = column.source
-        if column.coarse:  # a month YYYYMM cut to its year
-            select.append(f"(t.{ident(source)} // 100)::INTEGER AS {ident(column.name)}")
+        if column.coarse:
+            value = COARSE_SQL[column.coarse].format(value=f"t.{ident(source)}")
+            select.append(f"{value} AS {ident(column.name)}")
             continue
         if source in spec.record_numbers:
             # The source's record number becomes the activity's pseudonym of it: records of two

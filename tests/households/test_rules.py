@@ -6,7 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
+from meedoen_data.activity_store import ActivityStoreError
+from meedoen_data.categories import COARSE_SQL, COARSENED, coarsening
 from meedoen_data.households import household_build
 from meedoen_data.households.build import BuildReport
 from tests.households.town import PEILDATUM, Town, households, pid
@@ -233,3 +236,98 @@ def test_rebuilding_replaces_its_peildatum_and_keeps_others(tmp_path: Path) -> N
     ]
     # The id follows the nucleus at its address: it changes when the household does.
     assert ids[0][1] != ids[1][1]
+
+
+def _coarsen(path: Path) -> None:
+    """Make a hand-made store (days) into one at the default detail: the month of every date of
+    an allocation, the year of death, under their new names, as an activity's store holds them."""
+    con = duckdb.connect(str(path))
+    for table, dates in (
+        ("ingeschrevenpersoon", ("datumoverlijden",)),
+        ("toewijzing", ("datumtoewijzing", "datumstarttoewijzing", "datumeindetoewijzing")),
+    ):
+        coarse = ", ".join(
+            f"{COARSE_SQL[coarsening(d)].format(value=d)} AS {COARSENED[d]}" for d in dates
+        )
+        con.execute(
+            f"CREATE TABLE source.coarse AS SELECT * EXCLUDE ({', '.join(dates)}), {coarse} "
+            f"FROM source.{table}"
+        )
+        con.execute(f"DROP TABLE source.{table}")
+        con.execute(f"ALTER TABLE source.coarse RENAME TO {table}")
+    con.close()
+
+
+def _tables(home: Path) -> list[list[tuple[object, ...]]]:
+    con = duckdb.connect(str(home / "activities" / "activity-1.duckdb"), read_only=True)
+    try:
+        return [
+            con.execute(f"SELECT * FROM household.{name} ORDER BY ALL").fetchall()
+            for name in ("household", "household_person", "household_year", "household_stacking")
+        ]
+    finally:
+        con.close()
+
+
+def _care_town() -> Town:
+    town = Town()
+    town.person("moeder", 1985)
+    town.person("kind", 2015)
+    town.person("opa", 1940, sex="M", died=date(2024, 12, 31))  # the last day before
+    town.person("oma", 1942, died=date(2025, 1, 1))  # died on the peildatum: still a resident
+    town.parent("moeder", "kind")
+    for name in ("moeder", "kind", "opa", "oma"):
+        town.live(name, "A")
+    # Starts and ends on the first and last days of periods and months.
+    town.care("kind", "JEUGDWET", "45", date(2024, 1, 1), date(2024, 12, 31))
+    town.care("kind", "JEUGDWET", "43", date(2023, 12, 31), None)
+    town.care("moeder", "WMO", "02", date(2020, 1, 31), date(2021, 1, 1))
+    town.care("moeder", "WMO", "01", date(2025, 1, 1), None)  # after the period
+    return town
+
+
+def test_a_store_at_the_default_detail_gives_the_same_tables_as_one_with_days(
+    tmp_path: Path,
+) -> None:
+    town = _care_town()
+    town.build(tmp_path, domains=("brp", "jeugd", "wmo"))
+    by_day = _tables(tmp_path)
+    _coarsen(town.write(tmp_path))
+    household_build(
+        home=tmp_path, activity_id=1, peildatum=PEILDATUM, domains=["brp", "jeugd", "wmo"]
+    )
+    assert _tables(tmp_path) == by_day
+    assert households(tmp_path) == {
+        frozenset({"moeder", "kind"}): "eenouder",
+        frozenset({"oma"}): "eenpersoons",
+    }
+    con = duckdb.connect(str(tmp_path / "activities" / "activity-1.duckdb"), read_only=True)
+    care = con.execute(
+        "SELECT period, jeugd_met_verblijf, jeugd_zonder_verblijf, wmo_01, wmo_02 "
+        "FROM household.household_year y JOIN household.household_person p USING (household_id)"
+        " WHERE p.person_pseudonym = ? ORDER BY period",
+        [pid("moeder")],
+    ).fetchall()
+    con.close()
+    assert care == [
+        (0, 1, 1, 0, 0),
+        (1, 1, 0, 0, 0),
+        (2, 0, 0, 0, 0),
+        (3, 0, 0, 0, 1),
+        (4, 0, 0, 0, 1),
+    ]
+
+
+def test_a_peildatum_other_than_1_january_needs_the_day_of_death(tmp_path: Path) -> None:
+    town = _care_town()
+    _coarsen(town.write(tmp_path))
+    with pytest.raises(ActivityStoreError, match=r"ingeschrevenpersoon\.datumoverlijden"):
+        household_build(home=tmp_path, activity_id=1, peildatum=date(2024, 7, 1), domains=["brp"])
+    # With the day (approved finer) any peildatum works; the services are still counted in
+    # months.
+    town.write(tmp_path)
+    household_build(home=tmp_path, activity_id=1, peildatum=date(2024, 7, 1), domains=["brp"])
+    assert households(tmp_path, date(2024, 7, 1)) == {
+        frozenset({"moeder", "kind"}): "eenouder",
+        frozenset({"opa", "oma"}): "overig",
+    }

@@ -15,7 +15,13 @@ from django.utils.translation import gettext_lazy
 
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor, floor_from
 from meedoen.activities.models import ActivityPurge, ActivityVersion, ReviewerGrant, Status
-from meedoen_data.categories import COARSENED, categories_default, category_columns
+from meedoen_data.categories import (
+    COARSENED,
+    EVENT_DATES,
+    EVENT_YEARS,
+    categories_default,
+    category_columns,
+)
 from meedoen_data.workspace import SOURCE_DOMAINS
 
 
@@ -89,6 +95,46 @@ def activity_list() -> list[ActivityState]:
     for version in ActivityVersion.objects.order_by("activity_id", "number"):
         latest[version.activity_id] = version
     return [_state(v, today) for v in latest.values()]
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Another approved activity whose store holds some of the same event dates."""
+
+    id: int
+    name: str
+    dates: list[str]  # the event dates (``table.column``) both stores hold
+
+
+def activity_overlaps(*, activity_id: int) -> list[Overlap]:
+    """The approved activities (other than this one) whose stores hold an event date this
+    activity's store holds too (an allocation's, a benefit's, a signal's …, at any detail).
+
+    Their stores share no pseudonym, but a person's events are nearly unique: an analyst with
+    both stores re-links most persons on sex, birth year and the months of their allocations
+    (docs/adr/0015-event-dates-coarsened.md). Only the privacy officer's decision keeps two such
+    activities apart, so the approval page names them. The date of death counts only at finer
+    detail: its default year, which nearly every store with the register holds, re-links few."""
+    mine = _event_dates(activity_current(activity_id=activity_id))
+    if not mine:
+        return []
+    return [
+        Overlap(id=other.id, name=other.name, dates=sorted(mine & _event_dates(other)))
+        for other in sorted(activity_list(), key=lambda state: state.id)
+        if other.id != activity_id
+        and other.status == Status.APPROVED
+        and mine & _event_dates(other)
+    ]
+
+
+def _event_dates(state: ActivityState) -> set[str]:
+    """The event dates of the activity's store, the date of death only at finer detail."""
+    return {
+        column
+        for column in state.columns
+        if column.partition(".")[2] in EVENT_DATES
+        and (column.partition(".")[2] not in EVENT_YEARS or column in state.fine_columns)
+    }
 
 
 def activity_history(*, activity_id: int) -> list[ActivityState]:

@@ -30,6 +30,7 @@ from meedoen.activities.models import ActivityVersion, Status
 from meedoen.activities.selectors import (
     FIELDS,
     activity_detail,
+    activity_overlaps,
     activity_register,
     activity_reviewers,
     column_catalogue,
@@ -199,6 +200,7 @@ def detail(request: HttpRequest, activity_id: int) -> HttpResponse:
             "floor": activity.current.state.floor,
             "reviewers": activity_reviewers(activity_id=activity_id),
             "reviewer_form": _reviewer_form(activity_id) if officer else None,
+            "overlaps": activity_overlaps(activity_id=activity_id) if officer else [],
         },
     )
 

@@ -57,8 +57,9 @@ def activity_request(
     fine: Annotated[
         str,
         typer.Option(
-            help="Comma-separated columns kept at finer detail (month instead of year), e.g. "
-            "verblijfplaats.datumvan_maand; needs --fine-reason."
+            help="Comma-separated columns kept at finer detail (the birth month, the month of a "
+            "move or relation, the day of an event), e.g. verblijfplaats.datumvan_maand; needs "
+            "--fine-reason."
         ),
     ] = "",
     fine_reason: Annotated[str, typer.Option(help="Why the finer detail is needed.")] = "",
@@ -316,7 +317,11 @@ def activity_show(
 ) -> None:
     """The current version of an activity: what the privacy officer decides on."""
     workspace_django(home)
-    from meedoen.activities.selectors import activity_current, activity_reviewers
+    from meedoen.activities.selectors import (
+        activity_current,
+        activity_overlaps,
+        activity_reviewers,
+    )
 
     state = run_service(lambda: activity_current(activity_id=activity_id))
     reviewers = activity_reviewers(activity_id=activity_id)
@@ -338,6 +343,8 @@ def activity_show(
         "valid_until": state.valid_until,
         "floor": state.floor.as_dict(),
         "reviewers": [r.username for r in reviewers],
+        # Approved activities whose stores hold the same event dates: re-linkable on them.
+        "overlaps": [vars(o) for o in activity_overlaps(activity_id=activity_id)],
         "by": state.acted_by,
         "motivation": state.motivation,
     }
@@ -350,7 +357,11 @@ def activity_show(
     table.add_column("field")
     table.add_column("value")
     for name, value in fields.items():
-        if isinstance(value, list):
+        if name == "overlaps":
+            value = "; ".join(
+                f"activity {o['id']} ({o['name']}): {', '.join(o['dates'])}" for o in value
+            )
+        elif isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         elif name == "floor":
             value = state.floor.describe()

@@ -37,7 +37,7 @@ from meedoen.utils.runs import (
     run_refusal,
 )
 from meedoen_data.activity_store import ActivityStoreError
-from meedoen_data.categories import HOUSEHOLD_DETAIL
+from meedoen_data.categories import HOUSEHOLD_DEATH, household_detail
 from meedoen_data.households import (
     ENGINES,
     BuildReport,
@@ -68,13 +68,19 @@ def build_request(
             f"the peildatum {peildatum} lies in the future: households exist up to today"
         )
     state = activity_authorize(activity_id=activity_id, sources=REQUIRED_SOURCES, trace=trace)
-    missing = [c for c in HOUSEHOLD_DETAIL if c not in state.fine_columns]
+    missing = [c for c in household_detail(peildatum) if c not in state.fine_columns]
     if missing:
+        death = (
+            f"; the day of death only for a peildatum other than 1 January ({peildatum}): "
+            "build for 1 January, or request it too"
+            if HOUSEHOLD_DEATH in missing
+            else ""
+        )
         raise ValidationError(
             f"activity {activity_id} ({state.name}) is not approved for what a household build "
-            f"needs at finer detail (months, not years): {', '.join(missing)}; request an "
-            "activity with these columns at finer detail and a reason (meedoen activity request "
-            "--fine …, see docs/households.md)"
+            f"needs at finer detail: {', '.join(missing)}; request an activity with these "
+            "columns at finer detail and a reason (meedoen activity request --fine …, see "
+            f"docs/households.md){death}"
         )
     busy = run_busy(BuildRun, activity_id=activity_id)
     if busy is not None:

@@ -128,10 +128,13 @@ def _progress(run: RunState) -> dict[str, Any]:
 def builds(request: HttpRequest) -> HttpResponse:
     """The form that starts a build (POST), and the builds so far."""
     activities = _approved_activities(covering=REQUIRED_SOURCES)
+    # 1 January of this year, as CBS counts: any other day needs the day of death, which an
+    # activity's store holds only when approved at finer detail (meedoen_data.categories).
+    new_year = timezone.localdate().replace(month=1, day=1)
     form = BuildForm(
         request.POST if request.method == "POST" else None,
         activities=activities,
-        initial={"peildatum": timezone.localdate(), "engine": "duckdb"},
+        initial={"peildatum": new_year, "engine": "duckdb"},
     )
     if form.is_bound and form.is_valid():
         context = _service_context(request)

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from meedoen_data.activity_store import ActivityStoreError, store_path
-from meedoen_data.categories import HOUSEHOLD_DETAIL
+from meedoen_data.categories import HOUSEHOLD_DEATH, household_detail
 from meedoen_data.households.derivation import OUTPUTS, Plan, Rules, steps
 from meedoen_data.households.engines import (
     ENGINES,
@@ -86,7 +86,7 @@ def household_build(
     (workspace.home / "activities" / "tmp").mkdir(mode=0o700, exist_ok=True)
     con = duckdb.connect(str(path), config=_duckdb_config(workspace))
     try:
-        _needs_detail(con, activity_id)
+        _needs_detail(con, activity_id, peildatum)
         report = BuildReport(activity_id, peildatum, engine)
         report.not_covered = prepare_inputs(con, plan)
         if engine == "duckdb":
@@ -104,20 +104,28 @@ def household_build(
     return report
 
 
-def _needs_detail(con: duckdb.DuckDBPyConnection, activity_id: int) -> None:
-    """Refuse a store whose months of moves, relations and births were coarsened to years: who
-    lives where and with whom on the peildatum cannot be told from years."""
+def _needs_detail(con: duckdb.DuckDBPyConnection, activity_id: int, peildatum: date) -> None:
+    """Refuse a store that lacks what a build at ``peildatum`` needs at finer detail
+    (:func:`meedoen_data.categories.household_detail`): who lives where and with whom on the
+    peildatum cannot be told from years of moves, relations and births, nor who was alive on a
+    peildatum other than 1 January from the year of death."""
     database = str(con.execute("SELECT current_database()").fetchone()[0])  # type: ignore[index]
     missing = []
-    for name in HOUSEHOLD_DETAIL:
+    for name in household_detail(peildatum):
         table, _, column = name.partition(".")
         present = _columns(con, database, "source", table)
         if present and column not in present:
             missing.append(name)
     if missing:
+        death = (
+            f"; the day of death is needed for a peildatum other than 1 January ({peildatum})"
+            if HOUSEHOLD_DEATH in missing
+            else ""
+        )
         raise ActivityStoreError(
-            f"the store of activity {activity_id} holds {', '.join(missing)} as years only: a "
-            "household build needs them at finer detail (months), approved with a reason"
+            f"the store of activity {activity_id} holds {', '.join(missing)} only coarsened (as "
+            "years) or not at all: a household build needs them at finer detail, approved with "
+            f"a reason{death}"
         )
 
 

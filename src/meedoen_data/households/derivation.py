@@ -33,6 +33,14 @@ The rules (docs/households.md explains them for analysts, with their error share
       a single parent and a lodger are two households.
 5. **Type**: couple with children → paar_met_kinderen, without → paar_zonder_kinderen, single
    parent → eenouder; then eenpersoons, overig, institutioneel.
+
+Services are counted in months: an activity's store holds the month ``YYYYMM`` of every date of
+an allocation, a benefit, a debt-help trajectory and a signal (``<date>_maand``,
+:mod:`meedoen_data.categories`), and a period counts the months from :func:`first_month` of its
+start up to that of its end. For a peildatum on the 1st of a month this is exactly the count by
+days; on another day an event in the peildatum's month counts as before it, as a move does.
+Deaths: the store holds their year, which tells who was alive on a peildatum of 1 January; any
+other peildatum needs the day of death (:func:`meedoen_data.categories.household_detail`).
 """
 
 from __future__ import annotations
@@ -88,30 +96,46 @@ class Plan:
         month (the store keeps birth year and month, not the day)."""
         return self.peildatum.year * 12 + self.peildatum.month - 1
 
+    @property
+    def new_year(self) -> bool:
+        """A peildatum on 1 January: the year of death tells who was alive on it."""
+        return (self.peildatum.month, self.peildatum.day) == (1, 1)
+
     def has(self, domain: str) -> bool:
         return domain in self.domains
 
 
-def periods(peildatum: date) -> list[tuple[int, date, date]]:
-    """(period, start, end) for the year up to the peildatum and the years before (end
-    exclusive)."""
+def periods(peildatum: date) -> list[tuple[int, date, date, int, int]]:
+    """(period, start, end, month start, month end) for the year up to the peildatum and the
+    years before: the days start ≤ day < end, and the months ``YYYYMM`` month start ≤ month <
+    month end by which services are counted (:func:`first_month` of start and end)."""
     out = []
     for k in range(HISTORY_YEARS):
-        end = _years_before(peildatum, k)
-        out.append((k, _years_before(peildatum, k + 1), end))
+        start, end = _years_before(peildatum, k + 1), _years_before(peildatum, k)
+        out.append((k, start, end, first_month(start), first_month(end)))
     return out
 
 
-def period_months(peildatum: date) -> list[tuple[int, date, date]]:
-    """(period, month start, month end exclusive) for the twelve months of every period."""
+def period_months(peildatum: date) -> list[tuple[int, int]]:
+    """(period, month ``YYYYMM``) for the twelve months of every period."""
     out = []
-    for k, start, _ in periods(peildatum):
-        day = start
+    for k, _, _, month, _ in periods(peildatum):
         for _ in range(12):
-            following = _add_month(day)
-            out.append((k, day, following))
-            day = following
+            out.append((k, month))
+            month = _next_month(month)
     return out
+
+
+def first_month(day: date) -> int:
+    """The first month ``YYYYMM`` counted from ``day`` on: its own month when ``day`` is the 1st,
+    else the next one (the month of the day before, plus one), as address months are read."""
+    before = day - timedelta(days=1)
+    return _next_month(before.year * 100 + before.month)
+
+
+def _next_month(month: int) -> int:
+    year, number = divmod(month, 100)
+    return (year + 1) * 100 + 1 if number == 12 else month + 1
 
 
 def _years_before(day: date, years: int) -> date:
@@ -119,16 +143,6 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
-
-
-def _add_month(day: date) -> date:
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def _date(day: date) -> str:
@@ -161,6 +175,10 @@ def _household_steps(plan: Plan) -> list[Step]:
     r, m, idx = plan.rules, plan.reference_month, plan.age_index
     peil = _date(plan.peildatum)
     birth = "p.geboortejaar * 12 + coalesce(p.geboortemaand, 7) - 1"
+    if plan.new_year:  # the year of death suffices (the store's default)
+        alive = f"p.datumoverlijden_jaar IS NULL OR p.datumoverlijden_jaar >= {plan.peildatum.year}"
+    else:  # the day of death, approved finer
+        alive = f"p.datumoverlijden IS NULL OR p.datumoverlijden >= {peil}"
     return [
         Step(
             "person_at",
@@ -177,7 +195,7 @@ def _household_steps(plan: Plan) -> list[Step]:
                 WHERE datumvan_maand <= {m}
                   AND (datumtot_maand IS NULL OR datumtot_maand > {m})
             ) a ON a.person_pseudonym = p.person_pseudonym AND a.rn = 1
-            WHERE p.datumoverlijden IS NULL OR p.datumoverlijden >= {peil}
+            WHERE {alive}
             """,
         ),
         Step(
@@ -566,7 +584,8 @@ def _table_steps(plan: Plan) -> list[Step]:
 
 
 def _overlap(start: str, end: str) -> str:
-    return f"{start} < per.period_end AND ({end} IS NULL OR {end} >= per.period_start)"
+    """Months ``start`` to ``end`` (``YYYYMM``; end NULL: open) overlap the period ``per``."""
+    return f"{start} < per.month_end AND ({end} IS NULL OR {end} >= per.month_start)"
 
 
 def _count(condition: str, what: str = "hp.person_pseudonym") -> str:
@@ -646,7 +665,8 @@ def _year_steps(plan: Plan) -> list[Step]:
                    {person_flags}
             FROM toewijzing t
             JOIN household_person hp ON hp.person_pseudonym = t.person_pseudonym
-            JOIN period per ON {_overlap("t.datumstarttoewijzing", "t.datumeindetoewijzing")}
+            JOIN period per
+              ON {_overlap("t.datumstarttoewijzing_maand", "t.datumeindetoewijzing_maand")}
             GROUP BY hp.household_id, per.period, hp.person_pseudonym
             """,
         ),
@@ -666,13 +686,13 @@ def _year_steps(plan: Plan) -> list[Step]:
                    {law("IOAZ")} AS ioaz,
                    {law("BIJZONDERE_BIJSTAND")} AS bijzondere_bijstand,
                    count(DISTINCT CASE WHEN b.wet = 'PARTICIPATIEWET'
-                                        AND b.ingangsdatum < pm.month_end
-                                        AND (b.einddatum IS NULL
-                                             OR b.einddatum >= pm.month_start)
-                                       THEN pm.month_start END) AS participatiewet_maanden
+                                        AND b.ingangsdatum_maand <= pm.month
+                                        AND (b.einddatum_maand IS NULL
+                                             OR b.einddatum_maand >= pm.month)
+                                       THEN pm.month END) AS participatiewet_maanden
             FROM inkomensvoorziening b
             JOIN household_person hp ON hp.person_pseudonym = b.person_pseudonym
-            JOIN period per ON {_overlap("b.ingangsdatum", "b.einddatum")}
+            JOIN period per ON {_overlap("b.ingangsdatum_maand", "b.einddatum_maand")}
             JOIN period_month pm ON pm.period = per.period
             GROUP BY hp.household_id, per.period
             """,
@@ -682,10 +702,10 @@ def _year_steps(plan: Plan) -> list[Step]:
             f"""
             SELECT hp.household_id, per.period,
                    count(DISTINCT hp.person_pseudonym) AS schuldhulp,
-                   {_count("s.startdatum >= per.period_start")} AS schuldhulp_gestart
+                   {_count("s.startdatum_maand >= per.month_start")} AS schuldhulp_gestart
             FROM schuldhulptraject s
             JOIN household_person hp ON hp.person_pseudonym = s.person_pseudonym
-            JOIN period per ON {_overlap("s.startdatum", "s.einddatum")}
+            JOIN period per ON {_overlap("s.startdatum_maand", "s.einddatum_maand")}
             GROUP BY hp.household_id, per.period
             """,
         ),
@@ -695,8 +715,8 @@ def _year_steps(plan: Plan) -> list[Step]:
             SELECT hp.household_id, per.period, count(DISTINCT v.signaalid) AS vroegsignalen
             FROM vroegsignaal v
             JOIN household_person hp ON hp.person_pseudonym = v.person_pseudonym
-            JOIN period per ON v.signaaldatum >= per.period_start
-                           AND v.signaaldatum < per.period_end
+            JOIN period per ON v.signaaldatum_maand >= per.month_start
+                           AND v.signaaldatum_maand < per.month_end
             GROUP BY hp.household_id, per.period
             """,
         ),

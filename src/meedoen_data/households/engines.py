@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 import sqlglot
 
+from meedoen_data.categories import COARSE_SQL, coarsening
 from meedoen_data.households.derivation import Plan, Step, period_months, periods
 from meedoen_data.intake.sql import ident
 from meedoen_data.spark import SparkError, exchange_folder, spark_session, sql_path
@@ -33,13 +34,16 @@ ENGINES = ("duckdb", "spark")
 EMPTY_INPUTS: dict[str, str] = {
     "toewijzing": (
         "person_pseudonym VARCHAR, wet VARCHAR, productcategorie VARCHAR, "
-        "soortverwijzer VARCHAR, datumstarttoewijzing DATE, datumeindetoewijzing DATE"
+        "soortverwijzer VARCHAR, datumstarttoewijzing_maand INTEGER, "
+        "datumeindetoewijzing_maand INTEGER"
     ),
     "inkomensvoorziening": (
-        "person_pseudonym VARCHAR, wet VARCHAR, ingangsdatum DATE, einddatum DATE"
+        "person_pseudonym VARCHAR, wet VARCHAR, ingangsdatum_maand INTEGER, einddatum_maand INTEGER"
     ),
-    "schuldhulptraject": "person_pseudonym VARCHAR, startdatum DATE, einddatum DATE",
-    "vroegsignaal": "signaalid VARCHAR, person_pseudonym VARCHAR, signaaldatum DATE",
+    "schuldhulptraject": (
+        "person_pseudonym VARCHAR, startdatum_maand INTEGER, einddatum_maand INTEGER"
+    ),
+    "vroegsignaal": "signaalid VARCHAR, person_pseudonym VARCHAR, signaaldatum_maand INTEGER",
     "cbs_persoon": (
         "person_pseudonym VARCHAR, opleidingsniveau VARCHAR, migratieachtergrond VARCHAR"
     ),
@@ -49,6 +53,23 @@ EMPTY_INPUTS: dict[str, str] = {
     ),
 }
 REQUIRED_INPUTS = ("ingeschrevenpersoon", "verblijfplaats", "relatie", "nummeraanduiding")
+
+#: Dates the derivation reads coarsened, per input: (the date, its coarse column). A store holds
+#: the coarse column by default (:mod:`meedoen_data.categories`); a store that holds the day
+#: (approved at finer detail) gets it made from the day, as the store would have made it.
+COARSE_INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ingeschrevenpersoon": (("datumoverlijden", "datumoverlijden_jaar"),),
+    "toewijzing": (
+        ("datumstarttoewijzing", "datumstarttoewijzing_maand"),
+        ("datumeindetoewijzing", "datumeindetoewijzing_maand"),
+    ),
+    "inkomensvoorziening": (
+        ("ingangsdatum", "ingangsdatum_maand"),
+        ("einddatum", "einddatum_maand"),
+    ),
+    "schuldhulptraject": (("startdatum", "startdatum_maand"), ("einddatum", "einddatum_maand")),
+    "vroegsignaal": (("signaaldatum", "signaaldatum_maand"),),
+}
 
 
 class EngineError(Exception):
@@ -75,22 +96,45 @@ def prepare_inputs(con: duckdb.DuckDBPyConnection, plan: Plan) -> list[str]:
     empty = []
     for table in (*REQUIRED_INPUTS, *EMPTY_INPUTS):
         if table in present:
+            extra = "".join(f", {sql}" for sql in _coarse_columns(con, table))
             con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {ident(table)} AS SELECT * FROM source.{ident(table)}"
+                f"CREATE OR REPLACE TEMP VIEW {ident(table)} AS "
+                f"SELECT *{extra} FROM source.{ident(table)}"
             )
         else:
             empty.append(table)
             con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(table)} ({EMPTY_INPUTS[table]})")
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE period (period INTEGER, period_start DATE, period_end DATE)"
+        "CREATE OR REPLACE TEMP TABLE period (period INTEGER, period_start DATE, period_end DATE, "
+        "month_start INTEGER, month_end INTEGER)"
     )
-    con.executemany("INSERT INTO period VALUES (?, ?, ?)", periods(plan.peildatum))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE period_month "
-        "(period INTEGER, month_start DATE, month_end DATE)"
-    )
-    con.executemany("INSERT INTO period_month VALUES (?, ?, ?)", period_months(plan.peildatum))
+    con.executemany("INSERT INTO period VALUES (?, ?, ?, ?, ?)", periods(plan.peildatum))
+    con.execute("CREATE OR REPLACE TEMP TABLE period_month (period INTEGER, month INTEGER)")
+    con.executemany("INSERT INTO period_month VALUES (?, ?)", period_months(plan.peildatum))
     return empty
+
+
+def _coarse_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The coarse columns of :data:`COARSE_INPUTS` that the store's ``table`` lacks, made from
+    the day it holds instead (SQL select items)."""
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'source' "
+        "AND database_name = current_database() AND table_name = ?",
+        [table],
+    ).fetchall()
+    present = {str(r[0]) for r in rows}
+    out = []
+    for day, coarse in COARSE_INPUTS.get(table, ()):
+        if coarse in present:
+            continue
+        if day not in present:
+            raise EngineError(
+                f"the activity's store has no {table}.{day}: a household build reads it (as "
+                f"{coarse}); request an activity with this column"
+            )
+        value = COARSE_SQL[coarsening(day)].format(value=ident(day))
+        out.append(f"{value} AS {ident(coarse)}")
+    return out
 
 
 def input_names() -> list[str]:

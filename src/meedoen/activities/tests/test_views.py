@@ -571,3 +571,28 @@ def test_privacy_officer_sets_the_protection_width_on_the_web(client, analyst, o
     assert state.status == Status.APPROVED and state.floor.protection == 15.0
     html = client.get(url).content.decode()
     assert "Beschermingsbreedte</dt>" in html and ">15</dd>" in html
+
+
+def test_the_officer_sees_approved_activities_holding_the_same_event_dates(
+    client: Client, analyst, officer
+) -> None:
+    """Two stores over the same benefits re-link most persons on sex, birth year and the
+    months of the benefits (ADR 0015): the approval page names the approved activity that
+    holds them; one without event dates in common is not named."""
+    other = approved(analyst, officer, name="Uitkeringen en schulden")
+    unrelated = approved(analyst, officer, name="Alleen de BRP", sources=["brp"])
+    activity_id = requested(analyst)
+    client.force_login(officer)
+    html = client.get(f"/verwerkingen/{activity_id}/").content.decode()
+    assert 'id="overlaps"' in html
+    assert "Een andere goedgekeurde verwerking bevat dezelfde datums van gebeurtenissen:" in html
+    assert f'href="/verwerkingen/{other}/">verwerking {other}, Uitkeringen en schulden</a>' in html
+    assert "inkomensvoorziening.ingangsdatum" in html
+    assert f"verwerking {unrelated}," not in html
+    assert "Keur beide alleen goed als dat mag." in html
+    # A request whose columns hold no event date is told of none.
+    alone = requested(analyst, sources=["brp"], columns=["ingeschrevenpersoon.geslachtsaanduiding"])
+    assert 'id="overlaps"' not in client.get(f"/verwerkingen/{alone}/").content.decode()
+    # The analyst's view of the same page does not list them (the officer decides).
+    client.force_login(analyst)
+    assert 'id="overlaps"' not in client.get(f"/verwerkingen/{activity_id}/").content.decode()

@@ -192,7 +192,7 @@ def test_the_form_offers_only_approved_activities_that_cover_the_brp(
     assert "<title>Huishoudens afleiden · meedoen</title>" in html
     assert f'<option value="{with_brp}" selected>{with_brp}. Met BRP</option>' in html
     assert "Zonder BRP" not in html and "Nog niet goedgekeurd" not in html
-    assert f'value="{date.today().isoformat()}"' in html
+    assert f'value="{date.today().year}-01-01"' in html  # as CBS counts: no day of death needed
 
 
 def test_no_approved_activity_says_how_to_get_one(client: Client, empty_home, analyst) -> None:
@@ -231,6 +231,21 @@ def test_an_activity_without_the_brp_is_refused(
         "/huishoudens/", {"activity": activity_id, "peildatum": "2025-01-01", "engine": "duckdb"}
     )
     assert "is not approved for brp" in response.context["form"].errors["activity"][0]
+    assert BuildRun.objects.count() == 0 and synchronous == []
+
+
+def test_a_peildatum_off_1_january_needs_the_day_of_death(
+    client: Client, empty_home, analyst, officer, synchronous
+) -> None:
+    """The store holds the year of death by default: it tells who was alive on 1 January only."""
+    activity_id = approved(analyst, officer, sources=["brp"])
+    client.force_login(analyst)
+    response = client.post(
+        "/huishoudens/", {"activity": activity_id, "peildatum": "2024-07-01", "engine": "duckdb"}
+    )
+    errors = response.context["form"].non_field_errors()
+    assert len(errors) == 1 and "ingeschrevenpersoon.datumoverlijden" in errors[0]
+    assert "other than 1 January" in errors[0]
     assert BuildRun.objects.count() == 0 and synchronous == []
 
 
