@@ -37,6 +37,12 @@ def built(analyst: Any, officer: Any, *, floor: Floor | None = None) -> int:
         version=1,
         floor=floor,
     )
+    households_build(analyst, activity_id)
+    return activity_id
+
+
+def households_build(analyst: Any, activity_id: int) -> None:
+    """The analyst builds the activity's households at PEILDATUM (again)."""
     actor = Actor(analyst.username, analyst)
     run = build_request(
         activity_id=activity_id,
@@ -47,7 +53,6 @@ def built(analyst: Any, officer: Any, *, floor: Floor | None = None) -> int:
         channel="cli",
     )
     build_execute(run_id=run.pk, actor=actor, trace=TraceContext.start())
-    return activity_id
 
 
 def publish(

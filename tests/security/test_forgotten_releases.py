@@ -42,16 +42,13 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from meedoen.activities.actors import Actor
-from meedoen.audits.trace import TraceContext
-from meedoen.households.services import build_execute, build_request
 from meedoen.publications.models import Publication
 from meedoen_data.disclosure import Rules, household_table, publication_audit
 from meedoen_data.disclosure.publish import PublishedTable
 from meedoen_data.intake import ingest_directory
 from meedoen_data.synth import synth_municipality
 from tests.helpers import meedoen_as, meedoen_json, passwords
-from tests.security.publishing import PEILDATUM, built, publish
+from tests.security.publishing import built, households_build, publish
 
 STRICT = {"min_frequency": 60}
 
@@ -79,16 +76,7 @@ def redelivered(
     (delivery / "verblijfplaats.csv").write_text("".join(kept))
     report = ingest_directory(home=home, directory=delivery, user="test")
     assert {f.status for f in report.files} == {"loaded"}, report.files
-    actor = Actor(analyst.username, analyst)
-    run = build_request(
-        activity_id=activity_id,
-        peildatum=PEILDATUM,
-        engine="duckdb",
-        actor=actor,
-        trace=TraceContext.start(),
-        channel="cli",
-    )
-    build_execute(run_id=run.pk, actor=actor, trace=TraceContext.start())
+    households_build(analyst, activity_id)
 
 
 def values(table: PublishedTable) -> dict[tuple[str, ...], float | None]:
