@@ -1,11 +1,13 @@
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from meedoen.accounts.roles import Role
 from meedoen.portals.selectors import start_page_for
 
 
+@require_safe
 def start(request: HttpRequest) -> HttpResponse:
     """The start page of the signed-in user's role."""
     user = request.user

@@ -133,11 +133,6 @@ def view_methods(view: Callable[..., Any]) -> frozenset[str]:
 #: must be a row.
 UNLISTED = {
     **{
-        (method, "portals:start"): "the view has no require_GET: every method gets the start "
-        "page of the role, and changes nothing"
-        for method in ("POST", "PUT", "PATCH", "DELETE")
-    },
-    **{
         (method, "set_language"): "Django's set_language changes the language only on a POST; "
         "any other method is only sent on to the page it came from"
         for method in ("GET", "PUT", "PATCH", "DELETE")
