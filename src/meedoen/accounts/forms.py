@@ -1,7 +1,13 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from meedoen.accounts.roles import Role
 from meedoen.accounts.throttle import locked_message
+from meedoen.activities.forms import TEXTBOX, UtrechtForm
+
+SELECT = "utrecht-select utrecht-select--html-select"
 
 
 class LoginForm(AuthenticationForm):
@@ -31,3 +37,52 @@ class LoginForm(AuthenticationForm):
                 self.locked = True
                 raise ValidationError(locked_message(self.request), code="locked") from None
             raise
+
+
+class UserCreateForm(UtrechtForm):
+    """A new account, as ``meedoen user add`` makes it; ``cleaned_data`` holds the arguments of
+    :func:`meedoen.accounts.services.user_create` (but who acts)."""
+
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        help_text=_("What the person signs in with, e.g. a.jansen."),
+        widget=forms.TextInput(
+            attrs={"class": TEXTBOX, "autocomplete": "off", "autocapitalize": "none"}
+        ),
+    )
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"class": TEXTBOX, "autocomplete": "off"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"class": TEXTBOX, "autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Role.choices,
+        help_text=_("One role per account; a person with two tasks gets two accounts."),
+        widget=forms.Select(attrs={"class": SELECT}),
+    )
+    password = forms.CharField(
+        label=_("First password"),
+        strip=False,
+        help_text=_(
+            "At least 12 characters, not common, not only digits, not like the user name. Give "
+            "it to the person in a safe way; they keep it to themselves."
+        ),
+        widget=forms.PasswordInput(
+            attrs={"class": f"{TEXTBOX} utrecht-textbox--password", "autocomplete": "new-password"}
+        ),
+    )
+
+
+class UserRoleForm(UtrechtForm):
+    """Another role for an account."""
+
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Role.choices, widget=forms.Select(attrs={"class": SELECT})
+    )

@@ -64,3 +64,13 @@ def token_list(*, user: User) -> list[TokenRow]:
             )
         )
     return rows
+
+
+def users_all() -> list[User]:
+    """Every account, active ones first, by role and name (the administrator's list)."""
+    return list(User.objects.order_by("-is_active", "role", "last_name", "first_name", "username"))
+
+
+def user_by_id(*, user_id: int) -> User:
+    """One account (``User.DoesNotExist`` otherwise)."""
+    return User.objects.get(pk=user_id)

@@ -116,8 +116,7 @@ def user_role_change(
         detail = f"role {role.value} (the log had {recorded or 'no record'})"
     else:
         detail = f"role {role.value} (was {old})"
-        user.role = role
-        user.full_clean()
+        user.role = role  # a valid role: Role(role) refused any other
         user.save(update_fields=["role"])
     _account_audit(
         operation="account.role",
@@ -127,6 +126,40 @@ def user_role_change(
         channel=channel,
         client=client,
         detail=detail,
+    )
+    return user
+
+
+@transaction.atomic
+def user_active_set(
+    *,
+    username: str,
+    active: bool,
+    by: str,
+    by_role: str,
+    channel: str = "web",
+    client: str = "",
+) -> User:
+    """Deactivate an account (it can no longer sign in, and its API tokens stop working) or
+    activate it again, logged as ``account.deactivate``/``account.activate``; accounts are
+    never deleted, so the log keeps naming who acted. Nothing is written when nothing changes.
+    An administrator cannot deactivate their own account (ValidationError): someone must be
+    left to undo it. ``User.DoesNotExist`` for an unknown account."""
+    user = User.objects.select_for_update().get(username=username)
+    if user.is_active == active:
+        return user
+    if not active and username == by:
+        raise ValidationError("you cannot deactivate your own account")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    _account_audit(
+        operation="account.activate" if active else "account.deactivate",
+        account=user,
+        by=by,
+        by_role=by_role,
+        channel=channel,
+        client=client,
+        detail=f"role {user.role}",
     )
     return user
 

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from meedoen.accounts.views import LoginView, LogoutView
+from meedoen.accounts.views import LoginView, LogoutView, user_detail, user_new, users
 
 app_name = "accounts"
 urlpatterns = [
     path("inloggen/", LoginView.as_view(), name="login"),
     path("uitloggen/", LogoutView.as_view(), name="logout"),
+    path("beheer/gebruikers/", users, name="users"),
+    path("beheer/gebruikers/nieuw/", user_new, name="user_new"),
+    path("beheer/gebruikers/<int:user_id>/", user_detail, name="user"),
 ]

@@ -1,8 +1,19 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from meedoen.accounts.forms import LoginForm
+from meedoen.accounts.forms import LoginForm, UserCreateForm, UserRoleForm
+from meedoen.accounts.models import User
+from meedoen.accounts.roles import Role
+from meedoen.accounts.selectors import user_by_id, users_all
+from meedoen.accounts.services import user_active_set, user_create, user_role_change
+from meedoen.activities.views import role_required
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -14,3 +25,97 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's default): a link or image cannot sign a user out."""
+
+
+# -- Accounts, for the administrator ------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.ADMINISTRATOR)
+def users(request: HttpRequest) -> HttpResponse:
+    """Every account with its role and whether it may sign in."""
+    return render(request, "accounts/users.html", {"users": users_all()})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMINISTRATOR)
+def user_new(request: HttpRequest) -> HttpResponse:
+    """A new account, logged as ``account.create`` in the administrator's name."""
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_create(
+                **form.cleaned_data,
+                by=request.user.get_username(),
+                by_role=Role.ADMINISTRATOR,
+                channel="web",
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Account %(username)s made.") % {"username": user.username})
+            return redirect("accounts:user", user_id=user.pk)
+    return render(request, "accounts/user_new.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMINISTRATOR)
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    """One account: another role (``account.role``), deactivate or activate it again."""
+    try:
+        account = user_by_id(user_id=user_id)
+    except User.DoesNotExist:
+        raise Http404("no such account") from None
+    me = request.user.get_username()
+    client = request.META.get("REMOTE_ADDR", "")
+    role_form = UserRoleForm(initial={"role": account.role})
+    error = ""
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "role":
+        role_form = UserRoleForm(request.POST)
+        if role_form.is_valid():
+            user_role_change(
+                username=account.username,
+                role=role_form.cleaned_data["role"],
+                by=me,
+                by_role=Role.ADMINISTRATOR,
+                channel="web",
+                client=client,
+            )
+            messages.success(request, _("The role is changed."))
+            return redirect("accounts:user", user_id=account.pk)
+    elif action in {"deactivate", "activate"}:
+        try:
+            user_active_set(
+                username=account.username,
+                active=action == "activate",
+                by=me,
+                by_role=Role.ADMINISTRATOR,
+                client=client,
+            )
+        except ValidationError:
+            error = _("You cannot deactivate your own account: ask another administrator.")
+        else:
+            messages.success(
+                request,
+                _("The account is active again.")
+                if action == "activate"
+                else _("The account is deactivated: it can no longer sign in."),
+            )
+            return redirect("accounts:user", user_id=account.pk)
+    elif action is not None:
+        return HttpResponseBadRequest(_("Unknown action."))
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {"account": account, "role_form": role_form, "error": error, "me": me},
+    )
+
+
+def _form_errors(form: UserCreateForm, exc: ValidationError) -> None:
+    """A refused account's reasons on the form: the password's on its field."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error("password", exc)

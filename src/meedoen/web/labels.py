@@ -34,7 +34,9 @@ DIMENSIONS: dict[str, str | Promise] = {
 
 #: Audit operations (the ``name`` of a processing record).
 OPERATIONS: dict[str, str | Promise] = {
+    "account.activate": _("Account activated again"),
     "account.create": _("Account created"),
+    "account.deactivate": _("Account deactivated"),
     "account.locked": _("Account locked after failed sign-ins"),
     "account.login_failed": _("Sign-in failed"),
     "account.reset": _("Password reset"),

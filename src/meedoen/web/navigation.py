@@ -46,6 +46,7 @@ SECTIONS: tuple[Section, ...] = (
         EVERY_ROLE - {Role.RESIDENT},
         ("/publicaties/",),
     ),
+    Section(_("Users"), "accounts:users", frozenset({Role.ADMINISTRATOR}), ("/beheer/",)),
     Section(
         _("Audit log"),
         "audits:log",

@@ -142,7 +142,13 @@ UNLISTED = {
 }
 
 #: Placeholder values that only have to have the right shape to resolve a URL to its view.
-SHAPES = {"<id>": "1", "<run>": "1", "<source>": "voedselbank", "<record>": "A" * 22}
+SHAPES = {
+    "<id>": "1",
+    "<run>": "1",
+    "<source>": "voedselbank",
+    "<record>": "A" * 22,
+    "<user>": "1",
+}
 
 
 def shaped(url: str) -> str:
@@ -424,6 +430,7 @@ def concrete(url: str, world: World) -> str:
         .replace("<run>", str(run))
         .replace("<source>", "voedselbank")
         .replace("<record>", world.record)
+        .replace("<user>", str(world.other.pk))
     )
 
 
@@ -579,6 +586,20 @@ def post_call(url: str, world: World, user: User | None, client: Client) -> Call
         becomes = {"approve": Status.APPROVED, "refuse": Status.REFUSED}.get(action)
         body = {"motivation": "Besloten"} | ({"version": 1} if becomes else {})
         return Call(target, json=body, proof=status_becomes(activity, becomes or Status.REVOKED))
+    if url == "/beheer/gebruikers/nieuw/":
+        username = f"nieuw-{role}"
+        body = {"username": username, "first_name": "Nieuw", "last_name": "Account"}
+        body |= {"role": Role.ANALYST, "password": "een-lang-en-sterk-wachtwoord-26"}
+        return Call(url, data=body, proof=lambda r: User.objects.filter(username=username).exists())
+    if url == "/beheer/gebruikers/<user>/":
+        account = User(username=f"doel-{role}", role=Role.ANALYST)
+        account.set_unusable_password()
+        account.save()
+        return Call(
+            f"/beheer/gebruikers/{account.pk}/",
+            data={"action": "role", "role": Role.POLICY_MAKER},
+            proof=lambda r: User.objects.get(pk=account.pk).role == Role.POLICY_MAKER,
+        )
     raise AssertionError(f"the matrix test does not know how to POST to {url}")
 
 
