@@ -52,6 +52,8 @@ ENV_VARS: dict[str, str] = {
     "MEEDOEN_LOGIN_FAILURE_LIMIT": "Failed sign-ins per user and address before a lockout (5).",
     "MEEDOEN_LOGIN_LOCKOUT_MINUTES": "Length of a first lockout in minutes; doubles after (15).",
     "MEEDOEN_LOGIN_LOCKOUT_MAX_HOURS": "Longest lockout in hours (24).",
+    "MEEDOEN_SESSION_IDLE_MINUTES": "Minutes without a request before a web session ends (30).",
+    "MEEDOEN_SESSION_MAX_HOURS": "Hours after signing in that a web session ends anyway (8).",
 }
 
 ENVIRONMENTS: dict[str, dict[str, str]] = {

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signs out a session older than SESSION_MAX_SECONDS, before anything reads the user.
+    "meedoen.utils.middleware.SessionLimitMiddleware",
     # Right after authentication: refuses large and multipart bodies of anyone but a signed-in
     # analyst before CsrfViewMiddleware.process_view parses them (and writes their files).
     "meedoen.utils.middleware.RequestBodyLimitMiddleware",
@@ -198,8 +200,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portals:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions: short-lived, gone when the browser closes, not readable by scripts.
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# Sessions: gone when the browser closes, not readable by scripts; signed out after
+# MEEDOEN_SESSION_IDLE_MINUTES without a request (every request moves the expiry on) and
+# MEEDOEN_SESSION_MAX_HOURS after signing in, active or not (SessionLimitMiddleware).
+SESSION_COOKIE_AGE = _env_int("MEEDOEN_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_SECONDS = _env_int("MEEDOEN_SESSION_MAX_HOURS", 8) * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

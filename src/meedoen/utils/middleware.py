@@ -1,6 +1,8 @@
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.middleware.locale import LocaleMiddleware
 from django.template.defaultfilters import filesizeformat
@@ -97,4 +99,29 @@ class RequestBodyLimitMiddleware:
                     _("Only signed-in analysts can upload files."),
                     content_type="text/plain; charset=utf-8",
                 )
+        return self.get_response(request)
+
+
+#: When the session's user signed in (seconds since the epoch), kept in the session.
+SESSION_STARTED = "meedoen_signed_in_at"
+
+
+class SessionLimitMiddleware:
+    """Ends a signed-in session ``SESSION_MAX_SECONDS`` (``MEEDOEN_SESSION_MAX_HOURS``) after
+    its first request, however active it was: the user signs in again. (Inactivity ends it
+    sooner: the session cookie's age, ``MEEDOEN_SESSION_IDLE_MINUTES``, moved on by every
+    request.) The request then goes on as anonymous: LoginRequiredMiddleware sends a page to the
+    login page, the API answers 401/403."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            started = request.session.get(SESSION_STARTED)
+            now = time.time()
+            if started is None:
+                request.session[SESSION_STARTED] = now
+            elif now - float(started) > settings.SESSION_MAX_SECONDS:
+                logout(request)  # flushes the session; request.user is anonymous now
         return self.get_response(request)
