@@ -127,7 +127,12 @@ def test_django_caps_what_it_parses() -> None:
     assert settings.FILE_UPLOAD_TEMP_DIR.endswith(os.path.join("vault", "uploads"))
     middleware = settings.MIDDLEWARE
     limit = middleware.index("meedoen.utils.middleware.RequestBodyLimitMiddleware")
-    assert middleware[limit - 1] == "django.contrib.auth.middleware.AuthenticationMiddleware"
+    # Right after the user is known (authentication, then the session limit that may sign a
+    # too old session out), before anything parses a body.
+    assert middleware[limit - 2 : limit] == [
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "meedoen.utils.middleware.SessionLimitMiddleware",
+    ]
 
 
 def open_files(pid: int) -> list[str]:

@@ -71,8 +71,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Signs out a session older than SESSION_MAX_SECONDS, before anything reads the user.
     "meedoen.utils.middleware.SessionLimitMiddleware",
-    # Right after authentication: refuses large and multipart bodies of anyone but a signed-in
-    # analyst before CsrfViewMiddleware.process_view parses them (and writes their files).
+    # Right after authentication and the session limit: refuses large and multipart bodies of
+    # anyone but a signed-in analyst before CsrfViewMiddleware.process_view parses them (and
+    # writes their files).
     "meedoen.utils.middleware.RequestBodyLimitMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
