@@ -71,7 +71,11 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     role_form = UserRoleForm(initial={"role": account.role})
     error = ""
     action = request.POST.get("action") if request.method == "POST" else None
-    if action == "role":
+    if action == "role" and account.username == me:
+        # An administrator who gave their own account the analyst's or the privacy officer's
+        # role would read or decide in their own name: another administrator does it.
+        error = _("You cannot change the role of your own account: ask another administrator.")
+    elif action == "role":
         role_form = UserRoleForm(request.POST)
         if role_form.is_valid():
             user_role_change(
