@@ -41,6 +41,7 @@ ENV_VARS: dict[str, str] = {
     "MEEDOEN_INTAKE_MAX_UPLOAD_BYTES": "Size per ingest run or web upload (6GB).",
     "MEEDOEN_INTAKE_MEMORY": "DuckDB memory limit of the intake (6GB); more spills to vault/tmp.",
     "MEEDOEN_INTAKE_TEMP_SPACE": "Most the intake may spill to HOME/vault/tmp (20GB).",
+    "MEEDOEN_INTAKE_PARALLEL_FILES": "Files of one intake processed side by side (2).",
     "MEEDOEN_MAX_REQUEST_BYTES": "Largest web request body (512MB); larger gets 413.",
     "MEEDOEN_AUDIT_WITNESS": "Folder for signed audit checkpoints (HOME/audit-witness; WORM).",
     "MEEDOEN_CHECKPOINT_KEY": "Ed25519 key signing audit checkpoints (HOME/keys/…checkpoint.key).",

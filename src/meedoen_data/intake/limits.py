@@ -62,6 +62,9 @@ class IntakeLimits:
     memory: int = 6 * GB
     #: At most this much spilled to HOME/vault/tmp (DuckDB's ``max_temp_directory_size``).
     temp_space: int = 20 * GB
+    #: Files of an upload processed side by side (meedoen_data.intake.schedule); 1 loads them
+    #: one by one in name order. They share the working memory above.
+    parallel_files: int = 2
 
     @classmethod
     def from_env(cls, *, national: bool = False) -> IntakeLimits:
@@ -75,7 +78,9 @@ class IntakeLimits:
                 continue
             try:
                 value = (
-                    int(raw.replace("_", "")) if field.name.endswith("rows") else parse_size(raw)
+                    int(raw.replace("_", ""))
+                    if field.name.endswith(("rows", "files"))
+                    else parse_size(raw)
                 )
             except ValueError:
                 raise ValueError(f"{variable}={raw!r}: {HOW[field.name]}") from None
@@ -109,6 +114,7 @@ ENV_VARS = {
     "upload_bytes": "MEEDOEN_INTAKE_MAX_UPLOAD_BYTES",
     "memory": "MEEDOEN_INTAKE_MEMORY",
     "temp_space": "MEEDOEN_INTAKE_TEMP_SPACE",
+    "parallel_files": "MEEDOEN_INTAKE_PARALLEL_FILES",
 }
 HOW = {
     "file_rows": "a whole number of rows",
@@ -117,6 +123,7 @@ HOW = {
     "upload_bytes": "a size such as 6GB",
     "memory": "a size such as 6GB",
     "temp_space": "a size such as 20GB",
+    "parallel_files": "a whole number of files (1 loads them one by one)",
 }
 RAISE = (
     "raise it with {variable} (docs/admin/configuration.md), or load a national delivery on the "

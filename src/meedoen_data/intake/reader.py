@@ -144,12 +144,17 @@ def load_rows(
     con: duckdb.DuckDBPyConnection,
     delivery: Delivery,
     scratch: Path,
-    typed_columns: str,
+    typed_columns: list[tuple[str, str]],
     max_rows: int | None = None,
 ) -> int:
-    """Create temp table ``typed`` in one pass over the file: ``_row``, one VARCHAR column per
-    contract column (trimmed, empty is NULL; absent optional columns are NULL) and the caller's
-    ``typed_columns`` (SQL select items over those text columns). Returns its number of rows.
+    """Create ``typed`` in one pass over the file: ``_row``, one VARCHAR column per contract
+    column (trimmed, empty is NULL; absent optional columns are NULL) and the caller's
+    ``typed_columns`` ((name, SQL over those text columns)). Returns its number of rows.
+
+    ``typed`` is a temporary view over the temporary table ``typed_rows``: the rows are stored
+    once, in the file's order (the connection preserves insertion order), so a row's number is
+    its position (``rowid + 1``: the file's data rows counted from 1, as messages and the
+    quarantine name them), and a typed value that is the text itself is not stored twice.
 
     With ``max_rows``, reading stops one row past it (the caller refuses the file then): a CSV
     file's rows are known only while reading it, and a Parquet file's metadata could lie."""
@@ -166,6 +171,8 @@ def load_rows(
         columns, _ = header(path, "utf-8-sig" if delivery.encoding == "utf-8-sig" else "utf-8")
         params = [str(path), delivery.delimiter, {c: "VARCHAR" for c in columns}]
     limit = f" LIMIT {int(max_rows) + 1}" if max_rows is not None else ""
+    stored = [f"{sql} AS {ident(name)}" for name, sql in typed_columns if sql != ident(name[2:])]
+    aliases = [f"{sql} AS {ident(name)}" for name, sql in typed_columns if sql == ident(name[2:])]
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}", params).fetchall()
         present = {str(row[0]).lower(): str(row[0]) for row in described}
@@ -177,17 +184,26 @@ def load_rows(
             )
             for c in spec.columns
         )
-        # row_number() over the file in its order (insertion order is preserved): the row
-        # numbers the messages and the quarantine name are the file's data rows.
+        con.execute("DROP VIEW IF EXISTS typed")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE typed AS SELECT *, {typed_columns} FROM "
-            f"(SELECT row_number() OVER () AS _row, {text} FROM (SELECT * FROM {source}{limit}))",
+            f"CREATE OR REPLACE TEMP TABLE typed_rows AS SELECT {', '.join(['*', *stored])} "
+            f"FROM (SELECT {text} FROM (SELECT * FROM {source}{limit}))",
             params,
+        )
+        con.execute(
+            "CREATE TEMP VIEW typed AS SELECT "
+            f"{', '.join(['rowid + 1 AS _row', '*', *aliases])} FROM typed_rows"
         )
     except duckdb.OutOfMemoryException:
         raise
     except duckdb.Error as exc:
         detail = str(exc).splitlines()[0]
         raise StructuralError(f"{delivery.path.name}: unreadable ({detail})") from None
-    row = con.execute("SELECT count(*) FROM typed").fetchone()
+    row = con.execute("SELECT count(*) FROM typed_rows").fetchone()
     return int(row[0]) if row else 0
+
+
+def drop_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget the rows of the file last read (the view ``typed`` and what it reads)."""
+    con.execute("DROP VIEW IF EXISTS typed")
+    con.execute("DROP TABLE IF EXISTS typed_rows")

@@ -26,6 +26,7 @@ PERSON_COLUMNS = {
 
 VAULT_DDL = """
 CREATE SCHEMA IF NOT EXISTS vault.intake;
+CREATE SCHEMA IF NOT EXISTS vault.identity;
 CREATE TABLE IF NOT EXISTS vault.intake.batch (
     batch_id VARCHAR PRIMARY KEY, table_name VARCHAR, status VARCHAR, started_at TIMESTAMP);
 CREATE TABLE IF NOT EXISTS vault.intake.quarantine (
@@ -108,12 +109,15 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(ANALYTICS_DDL)
 
 
-def recover(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Undo vault writes of batches that never committed; finish the ones that did."""
+def recover(con: duckdb.DuckDBPyConnection, only: str | None = None) -> list[str]:
+    """Undo vault writes of batches that never committed; finish the ones that did. With
+    ``only`` (a batch id), that batch alone (other workers' batches may be pending right now)."""
     pending = [
         r[0]
         for r in con.execute(
-            "SELECT batch_id FROM vault.intake.batch WHERE status = 'pending'"
+            "SELECT batch_id FROM vault.intake.batch WHERE status = 'pending' "
+            "AND ($b IS NULL OR batch_id = $b)",
+            {"b": only},
         ).fetchall()
     ]
     undone = []

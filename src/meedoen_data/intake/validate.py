@@ -9,6 +9,8 @@ kind of identifier found, never the value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
 from meedoen_data.contract import Column, Table
@@ -99,14 +101,19 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(MACROS)
 
 
-def typed_columns(spec: Table) -> str:
-    """Select items ``t_<column>``: every contract column's typed value, over its text column
-    (what :func:`meedoen_data.intake.reader.load_rows` adds to the table ``typed``)."""
-    return ", ".join(f"{typed_sql(c)} AS {ident('t_' + c.name)}" for c in spec.columns)
+def typed_columns(spec: Table) -> list[tuple[str, str]]:
+    """``(t_<column>, SQL)``: every contract column's typed value, over its text column (what
+    :func:`meedoen_data.intake.reader.load_rows` adds to the table ``typed``). A text column's
+    typed value is the column itself."""
+    return [("t_" + c.name, typed_sql(c)) for c in spec.columns]
 
 
-def validate(con: duckdb.DuckDBPyConnection, spec: Table) -> None:
-    """Create temp table ``errors`` (_row, column, reason) from the table ``typed``."""
+def validate(
+    con: duckdb.DuckDBPyConnection, spec: Table, *, before_scan: Callable[[], None] | None = None
+) -> None:
+    """Create temp table ``errors`` (_row, column, reason) from the table ``typed``.
+    ``before_scan`` is called before values are scanned for names (the ingest waits there for
+    the names other files of the upload bring)."""
     checks: list[str] = []
     for column in spec.columns:
         v = ident(column.name)
@@ -153,10 +160,12 @@ def validate(con: duckdb.DuckDBPyConnection, spec: Table) -> None:
         "CREATE OR REPLACE TEMP TABLE errors AS SELECT * FROM "
         f"({union}) AS e(_row, column_name, reason)"
     )
-    scan_free_text(con, spec)
+    scan_free_text(con, spec, before_scan=before_scan)
 
 
-def scan_free_text(con: duckdb.DuckDBPyConnection, spec: Table) -> None:
+def scan_free_text(
+    con: duckdb.DuckDBPyConnection, spec: Table, *, before_scan: Callable[[], None] | None = None
+) -> None:
     """Rows whose free text holds an identifier join ``errors``; a wrong code or format that
     holds one gets the kind in its reason. Only distinct values are scanned."""
     own = "typed" if {"geslachtsnaam", "voornamen"} & set(spec.column_names) else None
@@ -174,6 +183,8 @@ def scan_free_text(con: duckdb.DuckDBPyConnection, spec: Table) -> None:
         else:
             continue
         values = [str(value) for (value,) in con.execute(query).fetchall()]
+        if values and before_scan is not None:
+            before_scan()
         hits = scan_values(con, values, own) if values else {}
         if not hits:
             continue
