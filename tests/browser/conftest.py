@@ -87,3 +87,15 @@ def axe_violations(page) -> list[dict[str, object]]:  # type: ignore[no-untyped-
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
         for v in result["violations"]
     ]
+
+
+#: Where the browser tests leave the screenshots the user guides show (docs/users/img/), when
+#: SCREENSHOTS=1 is set: `SCREENSHOTS=1 .venv/bin/pytest tests/browser` refreshes them.
+SCREENSHOTS = REPO / "docs" / "users" / "img"
+
+
+def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Save the page as docs/users/img/NAME.png for the guides (only with SCREENSHOTS=1)."""
+    if os.environ.get("SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DemoServer, axe_violations
+from tests.browser.conftest import DemoServer, axe_violations, screenshot
 from tests.browser.test_web import sign_in
 
 pytestmark = pytest.mark.browser
@@ -68,3 +68,59 @@ def test_the_administrator_manages_an_account(axe_page, demo_server: DemoServer)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     assert page.url.startswith(demo_server.url + "/inloggen/")
+
+
+def test_a_one_time_link_sets_a_new_password(browser, demo_server: DemoServer) -> None:
+    """The administrator makes a link for a new account; the person opens it in their own
+    browser, sets a password and signs in with it; the link then no longer works."""
+    admin = browser.new_context(locale="nl-NL", bypass_csp=True)
+    page = admin.new_page()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, demo_server, "administrator")
+    page.goto(demo_server.url + "/beheer/gebruikers/nieuw/")
+    page.get_by_label("Gebruikersnaam").fill("l.link")
+    page.get_by_label("Voornaam").fill("Lotte")
+    page.get_by_label("Achternaam").fill("Link")
+    page.get_by_label("Rol").select_option(label="Beleidsmaker")
+    page.get_by_label("Eerste wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Account aanmaken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lotte Link")
+    page.get_by_role("button", name="Maak een eenmalige link").click()
+    link = page.get_by_label("Eenmalige link").input_value()
+    assert link.startswith(demo_server.url + "/wachtwoord/")
+    expect(page.get_by_role("status")).to_contain_text("Hij werkt één keer, 24 uur lang")
+    assert axe_violations(page) == [] and fits(page)
+    screenshot(page, "administrator-eenmalige-link")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert axe_violations(page) == [] and fits(page)
+    admin.close()
+
+    person = browser.new_context(locale="nl-NL", bypass_csp=True)
+    page = person.new_page()
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(link)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Nieuw wachtwoord instellen")
+        assert "/instellen/" in page.url and link.split("/")[-2] not in page.url
+        assert axe_violations(page) == [] and fits(page)
+    screenshot(page, "nieuw-wachtwoord")
+    page.get_by_label("Nieuw wachtwoord", exact=True).fill("kort")
+    page.get_by_label("Nieuw wachtwoord nogmaals").fill("kort")
+    page.get_by_role("button", name="Wachtwoord instellen").click()
+    assert page.title().startswith("Fout:") and axe_violations(page) == []
+    new = "een-nieuw-en-eigen-wachtwoord-29"
+    page.get_by_label("Nieuw wachtwoord", exact=True).fill(new)
+    page.get_by_label("Nieuw wachtwoord nogmaals").fill(new)
+    page.get_by_role("button", name="Wachtwoord instellen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uw nieuwe wachtwoord is ingesteld")
+    assert axe_violations(page) == [] and fits(page)
+
+    page.get_by_role("link", name="Naar de inlogpagina").click()
+    page.get_by_label("Gebruikersnaam").fill("l.link")
+    page.get_by_label("Wachtwoord").fill(new)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(demo_server.url + "/")
+    page.goto(link)  # used: it no longer works
+    expect(page.get_by_role("alert")).to_contain_text("Deze link werkt niet (meer)")
+    assert axe_violations(page) == [] and fits(page)
+    person.close()

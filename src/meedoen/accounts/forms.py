@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -86,3 +87,43 @@ class UserRoleForm(UtrechtForm):
     role = forms.ChoiceField(
         label=_("Role"), choices=Role.choices, widget=forms.Select(attrs={"class": SELECT})
     )
+
+
+PASSWORD_HELP = _("At least 12 characters, not common, not only digits, not like the user name.")
+
+
+class PasswordSetForm(UtrechtForm):
+    """A new password, twice, for the holder of a one-time link; checked by the configured
+    validators against ``user`` (the view passes the link's account)."""
+
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=PASSWORD_HELP,
+        widget=forms.PasswordInput(
+            attrs={"class": f"{TEXTBOX} utrecht-textbox--password", "autocomplete": "new-password"}
+        ),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"class": f"{TEXTBOX} utrecht-textbox--password", "autocomplete": "new-password"}
+        ),
+    )
+
+    def __init__(self, user, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_new_password(self) -> str:
+        password: str = self.cleaned_data["new_password"]
+        validate_password(password, user=self.user)
+        return password
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        first, again = cleaned.get("new_password"), cleaned.get("new_password_again")
+        if first and again and first != again:
+            self.add_error("new_password_again", _("The two passwords differ."))
+        return cleaned

@@ -164,6 +164,66 @@ def user_active_set(
     return user
 
 
+def user_password_reset_link(
+    *, username: str, by: str, by_role: str, client: str = "", channel: str = "web"
+) -> str:
+    """A one-time link with which the holder of ``username`` sets a new password; returns its
+    path (``/wachtwoord/UID/TOKEN/``). Nothing of it is stored: the token is Django's
+    ``default_token_generator`` (an HMAC over the account's password hash and last sign-in, so
+    it stops working once a password is set with it or the account signs in) and it expires
+    after ``PASSWORD_RESET_TIMEOUT`` (``MEEDOEN_PASSWORD_RESET_HOURS``). Logged as
+    ``account.reset_link`` in the name of ``by``. A deactivated account gets no link
+    (ValidationError); ``User.DoesNotExist`` for an unknown account."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = User.objects.get(username=username)
+    if not user.is_active:
+        raise ValidationError("a deactivated account gets no link: activate it first")
+    path = reverse(
+        "accounts:password_set",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    _account_audit(
+        operation="account.reset_link",
+        account=user,
+        by=by,
+        by_role=by_role,
+        channel=channel,
+        client=client,
+        detail=f"role {user.role}",
+    )
+    return path
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str, client: str = "") -> User:
+    """The holder of a one-time link sets their new password (the configured validators
+    apply: ValidationError). Earlier failed sign-ins of the account are forgotten, so a
+    lockout ends with it; logged as ``account.password_set`` in the account's own name."""
+    from axes.utils import reset as axes_reset
+
+    validate_password(password, user=user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    axes_reset(username=user.username)
+    _account_audit(
+        operation="account.password_set",
+        account=user,
+        by=user.username,
+        by_role=user.role,
+        channel="web",
+        client=client,
+        detail="with a one-time link",
+    )
+    return user
+
+
 @dataclass(frozen=True)
 class DemoUser:
     username: str

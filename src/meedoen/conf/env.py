@@ -55,6 +55,7 @@ ENV_VARS: dict[str, str] = {
     "MEEDOEN_LOGIN_LOCKOUT_MAX_HOURS": "Longest lockout in hours (24).",
     "MEEDOEN_SESSION_IDLE_MINUTES": "Minutes without a request before a web session ends (30).",
     "MEEDOEN_SESSION_MAX_HOURS": "Hours after signing in that a web session ends anyway (8).",
+    "MEEDOEN_PASSWORD_RESET_HOURS": "Hours a one-time link for a new password works (24).",
 }
 
 ENVIRONMENTS: dict[str, dict[str, str]] = {

@@ -198,6 +198,9 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 
 LOGIN_URL = "accounts:login"
+# A one-time link for a new password (the administrator makes it on an account's page) stops
+# working after MEEDOEN_PASSWORD_RESET_HOURS, after it was used, or once the account signs in.
+PASSWORD_RESET_TIMEOUT = _env_int("MEEDOEN_PASSWORD_RESET_HOURS", 24) * 60 * 60
 LOGIN_REDIRECT_URL = "portals:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 

@@ -41,6 +41,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
+from meedoen.accounts.services import user_password_reset_link
 from meedoen.activities.models import Status
 from meedoen.activities.selectors import activity_current, activity_list, reviewer_is_granted
 from meedoen.activities.services import (
@@ -148,6 +149,8 @@ SHAPES = {
     "<source>": "voedselbank",
     "<record>": "A" * 22,
     "<user>": "1",
+    "<uidb64>": "MQ",
+    "<token>": "abc-123",
 }
 
 
@@ -390,6 +393,7 @@ class Call:
     data: dict[str, Any] | None = None  # a form (multipart, files too)
     json: dict[str, Any] | None = None  # the JSON API
     proof: Callable[[HttpResponse], bool] = field(default=lambda response: True)
+    follow: bool = False  # a GET that moves on by design (a one-time link) is judged at its end
 
 
 def context(response: HttpResponse, key: str) -> Any:
@@ -437,6 +441,9 @@ def concrete(url: str, world: World) -> str:
 def get_call(url: str, world: World) -> Call:
     """A GET; the review pages render a service's refusal on a 200, so they must show the
     record itself."""
+    if url == "/wachtwoord/<uidb64>/<token>/":
+        _, link = password_link()
+        return Call(link, follow=True, proof=lambda r: context(r, "validlink") is True)
     target = concrete(url, world)
     if url == "/koppelingen/beoordelen/<id>/":
         return Call(target, proof=lambda response: world.record[:8] in response.text)
@@ -586,6 +593,15 @@ def post_call(url: str, world: World, user: User | None, client: Client) -> Call
         becomes = {"approve": Status.APPROVED, "refuse": Status.REFUSED}.get(action)
         body = {"motivation": "Besloten"} | ({"version": 1} if becomes else {})
         return Call(target, json=body, proof=status_becomes(activity, becomes or Status.REVOKED))
+    if url == "/wachtwoord/<uidb64>/<token>/":
+        account, link = password_link()
+        form = client.get(link)["Location"]  # the token moves into the session
+        new = "een-ander-lang-wachtwoord-27"
+        return Call(
+            form,
+            data={"new_password": new, "new_password_again": new},
+            proof=lambda r: User.objects.get(pk=account.pk).check_password(new),
+        )
     if url == "/beheer/gebruikers/nieuw/":
         username = f"nieuw-{role}"
         body = {"username": username, "first_name": "Nieuw", "last_name": "Account"}
@@ -601,6 +617,17 @@ def post_call(url: str, world: World, user: User | None, client: Client) -> Call
             proof=lambda r: User.objects.get(pk=account.pk).role == Role.POLICY_MAKER,
         )
     raise AssertionError(f"the matrix test does not know how to POST to {url}")
+
+
+def password_link() -> tuple[User, str]:
+    """A fresh account and the one-time link an administrator made for it (its path)."""
+    account = User(username=f"link-{User.objects.count()}", role=Role.ANALYST)
+    account.set_unusable_password()
+    account.save()
+    link = user_password_reset_link(
+        username=account.username, by="test", by_role=Role.ADMINISTRATOR
+    )
+    return account, link
 
 
 def _loads(user: str) -> int:
@@ -687,7 +714,7 @@ def test_every_role_gets_what_the_matrix_says_on_real_objects(world: World, in_t
             elif method == "POST":
                 response = client.post(call.target, call.data)
             else:
-                response = client.get(call.target)
+                response = client.get(call.target, follow=call.follow)
             assert response.status_code < 500, (method, call.target, role, response.content[:500])
             seen = outcome(method, call, response, role == "anonymous")
             if seen != expected[role]:

@@ -141,3 +141,109 @@ def test_other_roles_are_refused(client: Client, make_user, role) -> None:
     assert response.status_code == 403
     target.refresh_from_db()
     assert target.role == Role.ANALYST
+
+
+# -- A one-time link for a new password ---------------------------------------------------------
+
+NEW_PASSWORD = "een-ander-lang-wachtwoord-27"
+
+
+def make_link(client: Client, account: User) -> str:
+    """The link the administrator's page shows once (its path)."""
+    response = client.post(f"/beheer/gebruikers/{account.pk}/", {"action": "reset_link"})
+    assert response.status_code == 200
+    link = response.context["reset_link"]
+    assert link.startswith("http://testserver/wachtwoord/")
+    return link.removeprefix("http://testserver")
+
+
+def test_the_administrator_makes_a_link_shown_once_and_logged(
+    client: Client, admin, make_user
+) -> None:
+    analyst = make_user(Role.ANALYST, username="a.jansen")
+    response = client.post(f"/beheer/gebruikers/{analyst.pk}/", {"action": "reset_link"})
+    html = response.content.decode()
+    link = response.context["reset_link"]
+    assert f'value="{link}"' in html and "Eenmalige link" in html
+    assert "no-store" in response["Cache-Control"]  # not kept in the browser's cache
+    assert logged("a.jansen", "account.reset_link") == ["role analyst"]
+    trace = ProcessingRecord.objects.get(data_subject_id="a.jansen", name="account.reset_link")
+    assert AccessRecord.objects.get(trace_id=trace.trace_id).user_name == "beheer"
+    # The token is nowhere in the log, and the page shown again has no link.
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert not ProcessingRecord.objects.filter(detail__contains=token).exists()
+    assert "/wachtwoord/" not in client.get(f"/beheer/gebruikers/{analyst.pk}/").content.decode()
+
+
+def test_the_link_sets_a_new_password_once(client: Client, admin, make_user) -> None:
+    analyst = make_user(Role.ANALYST, username="a.jansen")
+    link = make_link(client, analyst)
+    visitor = Client()
+    response = visitor.get(link)
+    # The token moves into the session; the form is at an address without it (no Referer leak).
+    uid = link.split("/")[2]
+    assert response.status_code == 302 and response["Location"] == f"/wachtwoord/{uid}/instellen/"
+    form = visitor.get(response["Location"])
+    assert form.status_code == 200 and form.context["validlink"] is True
+    assert "Nieuw wachtwoord instellen" in form.content.decode()
+    differ = visitor.post(
+        response["Location"],
+        {"new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD + "x"},
+    )
+    assert "De twee wachtwoorden verschillen." in differ.content.decode()
+    weak = visitor.post(
+        response["Location"], {"new_password": "kort", "new_password_again": "kort"}
+    )
+    assert weak.context["form"].errors["new_password"]
+    done = visitor.post(
+        response["Location"], {"new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD}
+    )
+    assert done.status_code == 302 and done["Location"] == "/wachtwoord/ingesteld/"
+    analyst.refresh_from_db()
+    assert analyst.check_password(NEW_PASSWORD)
+    assert logged("a.jansen", "account.password_set") == ["with a one-time link"]
+    trace = ProcessingRecord.objects.get(data_subject_id="a.jansen", name="account.password_set")
+    assert AccessRecord.objects.get(trace_id=trace.trace_id).user_name == "a.jansen"
+    assert "Uw nieuwe wachtwoord is ingesteld" in visitor.get(done["Location"]).content.decode()
+    # Used once: the same link no longer works, in a fresh browser or the same one.
+    for again in (Client(), visitor):
+        page = again.get(link)
+        assert page.status_code == 200 and not page.context["validlink"]
+        assert "Deze link werkt niet (meer)" in page.content.decode()
+    assert visitor.post(
+        f"/wachtwoord/{uid}/instellen/",
+        {"new_password": "nog-een-ander-wachtwoord-28", "new_password_again": "x"},
+    ).context["validlink"] in (False, None)
+    analyst.refresh_from_db()
+    assert analyst.check_password(NEW_PASSWORD)
+
+
+def test_the_link_stops_when_the_account_signs_in_or_is_deactivated(
+    client: Client, admin, make_user
+) -> None:
+    analyst = make_user(Role.ANALYST, username="a.jansen")
+    link = make_link(client, analyst)
+    signed_in = Client().post("/inloggen/", {"username": "a.jansen", "password": TEST_PASSWORD})
+    assert signed_in.status_code == 302  # signing in moves last_login on
+    assert not Client().get(link).context["validlink"]
+
+    link = make_link(client, analyst)
+    client.post(f"/beheer/gebruikers/{analyst.pk}/", {"action": "deactivate"})
+    assert not Client().get(link).context["validlink"]
+    refused = client.post(f"/beheer/gebruikers/{analyst.pk}/", {"action": "reset_link"})
+    assert refused.context["error"] and "reset_link" not in refused.context
+    assert len(logged("a.jansen", "account.reset_link")) == 2
+
+
+def test_a_new_password_ends_a_lockout(client: Client, admin, make_user, settings) -> None:
+    analyst = make_user(Role.ANALYST, username="a.jansen")
+    visitor = Client()
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        visitor.post("/inloggen/", {"username": "a.jansen", "password": "fout"})
+    locked = visitor.post("/inloggen/", {"username": "a.jansen", "password": TEST_PASSWORD})
+    assert locked.status_code == 429  # locked: the right password is refused too
+    link = make_link(client, analyst)
+    form = visitor.get(link)["Location"]
+    visitor.post(form, {"new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD})
+    signed_in = visitor.post("/inloggen/", {"username": "a.jansen", "password": NEW_PASSWORD})
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/"
