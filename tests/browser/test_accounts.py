@@ -4,11 +4,15 @@ without horizontal overflow at 1280 and 375 px; the deactivated account cannot s
 
 from __future__ import annotations
 
+import base64
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DemoServer, axe_violations, screenshot
 from tests.browser.test_web import sign_in
+from tests.helpers import meedoen
 
 pytestmark = pytest.mark.browser
 PASSWORD = "een-lang-en-sterk-wachtwoord-26"
@@ -124,3 +128,63 @@ def test_a_one_time_link_sets_a_new_password(browser, demo_server: DemoServer) -
     expect(page.get_by_role("alert")).to_contain_text("Deze link werkt niet (meer)")
     assert axe_violations(page) == [] and fits(page)
     person.close()
+
+
+def app_code(secret: str, steps_ahead: int = 0) -> str:
+    """What an authenticator app shows for the key typed from the page (RFC 6238)."""
+    from django_otp.oath import totp
+
+    key = base64.b32decode(secret.replace(" ", ""))
+    return f"{totp(key, drift=steps_ahead):06d}"
+
+
+def test_a_second_factor_set_up_and_asked_at_sign_in(axe_page, demo_server: DemoServer) -> None:
+    """A person sets up an authenticator app on their own account page; the next sign-in asks
+    for its code and opens nothing without it."""
+    created = meedoen(
+        "user", "add", "t.tweede", "--role", "analyst", "--first-name", "Tom",
+        "--last-name", "Tweede", "--home", str(demo_server.home), stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    page = axe_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(demo_server.url + "/")
+    page.get_by_label("Gebruikersnaam").fill("t.tweede")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(demo_server.url + "/")
+    page.get_by_role("link", name="Tom Tweede").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn account")
+    page.get_by_role("button", name="Tweede factor instellen").click()
+    expect(page.get_by_role("img", name="QR-code voor uw authenticator-app")).to_be_visible()
+    secret = page.locator(".meedoen-secret").inner_text()
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert axe_violations(page) == [] and fits(page)
+    screenshot(page, "tweede-factor-instellen")
+    page.get_by_label("Code").fill("000000")
+    page.get_by_role("button", name="Tweede factor bevestigen").click()
+    expect(page).to_have_title(re.compile("^Fout:"))
+    assert axe_violations(page) == []
+    page.wait_for_timeout(1200)  # a wrong code makes the next one wait a second
+    page.get_by_label("Code").fill(app_code(secret))
+    page.get_by_role("button", name="Tweede factor bevestigen").click()
+    expect(page.get_by_text("De tweede factor staat aan")).to_be_visible()
+    assert axe_violations(page) == [] and fits(page)
+
+    page.get_by_role("button", name="Uitloggen").click()
+    page.goto(demo_server.url + "/verwerkingen/")
+    page.get_by_label("Gebruikersnaam").fill("t.tweede")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Code van uw tweede factor")
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert axe_violations(page) == [] and fits(page)
+    screenshot(page, "tweede-factor-code")
+    page.goto(demo_server.url + "/verwerkingen/")  # nothing opens without the code
+    expect(page.get_by_role("heading", level=1)).to_have_text("Code van uw tweede factor")
+    page.get_by_label("Code").fill(app_code(secret, 1))
+    page.get_by_role("button", name="Verder").click()
+    page.wait_for_url(demo_server.url + "/verwerkingen/")
+    assert axe_violations(page) == [] and fits(page)

@@ -127,3 +127,22 @@ class PasswordSetForm(UtrechtForm):
         if first and again and first != again:
             self.add_error("new_password_again", _("The two passwords differ."))
         return cleaned
+
+
+class SecondFactorCodeForm(UtrechtForm):
+    """The six digits an authenticator app shows."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=8,
+        help_text=_("The six digits your authenticator app shows now for meedoen."),
+        widget=forms.TextInput(
+            attrs={
+                "class": f"{TEXTBOX} meedoen-textbox--code",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9]*",
+                "spellcheck": "false",
+            }
+        ),
+    )

@@ -39,3 +39,18 @@ ROLE_DESCRIPTIONS: dict[str, str] = {
         "Sees which data the municipality holds and who used it; gives or withdraws consent."
     ),
 }
+
+
+#: Roles that can see person-level data (pseudonymised tables, the audit log's pseudonyms, a
+#: person's lookup, case files): with MEEDOEN_SECOND_FACTOR=required (production) their accounts
+#: must sign in with a second factor. Policy makers and council members see aggregates only; a
+#: resident will sign in through the municipality's own means (DigiD) in the resident portal.
+SECOND_FACTOR_ROLES = frozenset(
+    {
+        Role.ADMINISTRATOR,
+        Role.ANALYST,
+        Role.PRIVACY_OFFICER,
+        Role.CASE_WORKER,
+        Role.DEBT_WORKER,
+    }
+)

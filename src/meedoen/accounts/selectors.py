@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meedoen.accounts.models import ApiToken, User
-from meedoen.accounts.roles import Role
+from meedoen.accounts.roles import SECOND_FACTOR_ROLES, Role
 
 
 def user_counts_by_role() -> dict[str, int]:
@@ -74,3 +76,16 @@ def users_all() -> list[User]:
 def user_by_id(*, user_id: int) -> User:
     """One account (``User.DoesNotExist`` otherwise)."""
     return User.objects.get(pk=user_id)
+
+
+def second_factor_device(*, user: User) -> TOTPDevice | None:
+    """The account's confirmed authenticator (one per account), or None."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def second_factor_needed(*, user: User) -> bool:
+    """Whether ``user`` signs in with a code after the password: they set up an authenticator,
+    or the installation requires one for their role (MEEDOEN_SECOND_FACTOR=required)."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return True
+    return settings.SECOND_FACTOR == "required" and user.role in SECOND_FACTOR_ROLES

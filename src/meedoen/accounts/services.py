@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +15,8 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone, translation
+from django_otp.models import MAX_THROTTLE_DELAY_SECONDS
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meedoen.accounts.models import ApiToken, User
 from meedoen.accounts.roles import Role
@@ -222,6 +225,115 @@ def user_password_set(*, user: User, password: str, client: str = "") -> User:
         detail="with a one-time link",
     )
     return user
+
+
+# --- The second factor (an authenticator app, TOTP) ------------------------------------------
+
+
+class SecondFactorWait(Exception):
+    """Too many wrong codes in a row: the next code is checked after ``seconds``."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"wait {seconds} s")
+        self.seconds = seconds
+
+
+def _wait_for(device: TOTPDevice) -> None:
+    """SecondFactorWait while django-otp's throttle holds the device (1, 2, 4, … s after
+    successive wrong codes): a code sent then is not even looked at, so say so."""
+    allowed, _ = device.verify_is_allowed()
+    if allowed:
+        return
+    delay = min(
+        device.get_throttle_factor() * 2 ** (device.throttling_failure_count - 1),
+        MAX_THROTTLE_DELAY_SECONDS,
+    )
+    waited = (timezone.now() - device.throttling_failure_timestamp).total_seconds()
+    raise SecondFactorWait(max(1, math.ceil(delay - waited)))
+
+
+def second_factor_start(*, user: User) -> TOTPDevice:
+    """A new, not yet confirmed authenticator for ``user`` (an earlier unconfirmed one goes):
+    its secret is shown once as a QR code; it counts only after ``second_factor_confirm``."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator-app", confirmed=False)
+
+
+@transaction.atomic
+def second_factor_confirm(*, user: User, code: str, client: str = "") -> TOTPDevice | None:
+    """Confirm the authenticator of ``second_factor_start`` with a code it shows; it replaces
+    any earlier one. Logged as ``account.second_factor_on``. None for a wrong code (the
+    device's own throttle then makes the next try wait longer; SecondFactorWait while it
+    does)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        return None
+    _wait_for(device)
+    if not device.verify_token(code.strip()):
+        return None
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    _account_audit(
+        operation="account.second_factor_on",
+        account=user,
+        by=user.username,
+        by_role=user.role,
+        channel="web",
+        client=client,
+        detail="authenticator app",
+    )
+    return device
+
+
+def second_factor_check(
+    *, user: User, code: str, channel: str = "web", client: str = ""
+) -> TOTPDevice | None:
+    """The code of ``user``'s confirmed authenticator, at sign-in: the device or None. Each
+    wrong code is logged (``account.second_factor_failed``) and makes the next try wait longer
+    (django-otp's throttle: 1, 2, 4, … seconds; SecondFactorWait until then); a code is
+    accepted once."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return None
+    _wait_for(device)
+    if device.verify_token(code.strip()):
+        return device
+    _account_audit(
+        operation="account.second_factor_failed",
+        account=user,
+        by=user.username,
+        by_role=user.role,
+        channel=channel,
+        client=client,
+        detail="wrong or reused code",
+    )
+    return None
+
+
+@transaction.atomic
+def second_factor_remove(
+    *, username: str, by: str, by_role: str, client: str = "", channel: str = "web"
+) -> bool:
+    """The administrator removes an account's authenticator (a lost phone); the account sets
+    up a new one at its next sign-in where one is required. Not one's own (ValidationError).
+    Logged as ``account.second_factor_off``; False when there was none."""
+    user = User.objects.get(username=username)
+    if username == by:
+        raise ValidationError("you cannot remove the second factor of your own account")
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    if not removed:
+        return False
+    _account_audit(
+        operation="account.second_factor_off",
+        account=user,
+        by=by,
+        by_role=by_role,
+        channel=channel,
+        client=client,
+        detail="authenticator app removed",
+    )
+    return True
 
 
 @dataclass(frozen=True)

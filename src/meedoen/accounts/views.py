@@ -1,3 +1,7 @@
+import base64
+from urllib.parse import urlencode
+
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -5,18 +9,39 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse, reverse_lazy
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from meedoen.accounts.forms import LoginForm, PasswordSetForm, UserCreateForm, UserRoleForm
+from meedoen.accounts.forms import (
+    LoginForm,
+    PasswordSetForm,
+    SecondFactorCodeForm,
+    UserCreateForm,
+    UserRoleForm,
+)
 from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
-from meedoen.accounts.selectors import user_by_id, users_all
+from meedoen.accounts.selectors import (
+    second_factor_device,
+    second_factor_needed,
+    user_by_id,
+    users_all,
+)
 from meedoen.accounts.services import (
+    SecondFactorWait,
+    second_factor_check,
+    second_factor_confirm,
+    second_factor_remove,
+    second_factor_start,
     user_active_set,
     user_create,
     user_password_reset_link,
@@ -68,6 +93,129 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
         )
         del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
         return redirect(self.success_url)
+
+
+def _wait_message(wait: SecondFactorWait) -> str:
+    return ngettext(
+        "Several wrong codes: wait %(seconds)d second, then enter the code your app shows.",
+        "Several wrong codes: wait %(seconds)d seconds, then enter the code your app shows.",
+        wait.seconds,
+    ) % {"seconds": wait.seconds}
+
+
+def _next(request: HttpRequest) -> str:
+    """Where to go after the code: the page asked for, if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@require_http_methods(["GET", "POST"])
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """After the password: the code of the account's authenticator app, then on to ``next``.
+    Without an authenticator the account page sets one up first."""
+    user = request.user
+    device = second_factor_device(user=user)  # type: ignore[arg-type]
+    if device is None:
+        return redirect("accounts:me")
+    if user.is_verified():  # type: ignore[union-attr]
+        return redirect(_next(request))
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            found = second_factor_check(
+                user=user,  # type: ignore[arg-type]
+                code=form.cleaned_data["code"],
+                client=request.META.get("REMOTE_ADDR", ""),
+            )
+        except SecondFactorWait as wait:
+            form.add_error("code", _wait_message(wait))
+            found = None
+        else:
+            if found is None:
+                form.add_error(
+                    "code",
+                    _(
+                        "This code is not right, or was used already. Enter the code your app "
+                        "shows now; after several wrong codes you wait a little longer each time."
+                    ),
+                )
+        if found is not None:
+            otp_login(request, found)
+            return redirect(_next(request))
+    return render(
+        request, "registration/second_factor.html", {"form": form, "next": _next(request)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def me(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own account: name, role and the second factor — set it up with
+    an authenticator app (a QR code, then a code from the app to confirm)."""
+    user = request.user
+    confirmed = second_factor_device(user=user)  # type: ignore[arg-type]
+    pending = None if confirmed else TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    form = SecondFactorCodeForm()
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action is not None and confirmed is not None:
+        # Only the administrator replaces a confirmed authenticator: whoever knows just the
+        # password cannot swap in their own.
+        return HttpResponseBadRequest(_("Unknown action."))
+    if action == "start":
+        second_factor_start(user=user)  # type: ignore[arg-type]
+        target = request.POST.get("next")
+        return redirect(
+            reverse("accounts:me") + ("?" + urlencode({"next": target}) if target else "")
+        )
+    if action == "confirm" and pending is not None:
+        form = SecondFactorCodeForm(request.POST)
+        if form.is_valid():
+            try:
+                device = second_factor_confirm(
+                    user=user,  # type: ignore[arg-type]
+                    code=form.cleaned_data["code"],
+                    client=request.META.get("REMOTE_ADDR", ""),
+                )
+            except SecondFactorWait as wait:
+                form.add_error("code", _wait_message(wait))
+            else:
+                if device is None:
+                    form.add_error(
+                        "code", _("This code is not right. Enter the code your app shows now.")
+                    )
+                else:
+                    otp_login(request, device)
+                    messages.success(
+                        request,
+                        _(
+                            "The second factor is on: from now on you sign in with a code "
+                            "from the app."
+                        ),
+                    )
+                    return redirect(_next(request) if request.POST.get("next") else "accounts:me")
+    elif action is not None:
+        return HttpResponseBadRequest(_("Unknown action."))
+    context = {
+        "confirmed": confirmed,
+        "pending": pending,
+        "form": form,
+        "required": second_factor_needed(user=user),  # type: ignore[arg-type]
+        "next": request.POST.get("next") or request.GET.get("next") or "",
+    }
+    if pending is not None:
+        context["qr"] = mark_safe(  # noqa: S308 (segno's own SVG of our own URL, no user input)
+            segno.make(pending.config_url, error="m").svg_inline(
+                scale=5, title=_("QR code for your authenticator app"), svgclass="meedoen-qr"
+            )
+        )
+        secret = base64.b32encode(pending.bin_key).decode()
+        context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    response = render(request, "accounts/me.html", context)
+    add_never_cache_headers(response)
+    return response
 
 
 @require_GET
@@ -179,12 +327,31 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             )
             add_never_cache_headers(response)
             return response
+    elif action == "second_factor_off":
+        try:
+            second_factor_remove(
+                username=account.username, by=me, by_role=Role.ADMINISTRATOR, client=client
+            )
+        except ValidationError:
+            error = _("You cannot remove your own second factor: ask another administrator.")
+        else:
+            messages.success(
+                request,
+                _("The second factor is removed: the account sets up a new one when it signs in."),
+            )
+            return redirect("accounts:user", user_id=account.pk)
     elif action is not None:
         return HttpResponseBadRequest(_("Unknown action."))
     return render(
         request,
         "accounts/user_detail.html",
-        {"account": account, "role_form": role_form, "error": error, "me": me},
+        {
+            "account": account,
+            "role_form": role_form,
+            "error": error,
+            "me": me,
+            "second_factor": second_factor_device(user=account),
+        },
     )
 
 

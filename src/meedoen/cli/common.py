@@ -162,7 +162,51 @@ def cli_actor(username: str | None, *, token: bool = True) -> Any:
             user = user_authenticate(username=username, password=password, client=operator)
     except SignInRefused as exc:
         fail(f"authentication failed for {username}: {exc}", code=EXIT_REJECTED)
+    if not secret_token:
+        _second_factor(user, operator)
     return Actor(name=user.username, user=user)
+
+
+def _second_factor(user: Any, operator: str) -> None:
+    """After a password: the code of the account's authenticator app where it has one (or its
+    role must have one, MEEDOEN_SECOND_FACTOR=required), from MEEDOEN_OTP_CODE or the prompt.
+    A personal API token needs no code: making one asked for it."""
+    from meedoen.accounts.selectors import second_factor_device, second_factor_needed
+    from meedoen.accounts.services import SecondFactorWait, second_factor_check
+    from meedoen.conf.env import env_str
+
+    if not second_factor_needed(user=user):
+        return
+    name = user.username
+    if second_factor_device(user=user) is None:
+        fail(
+            f"--by {name}: this account must sign in with a second factor and has none yet; "
+            "set it up on your account page in the web app (/account/) first",
+            code=EXIT_REJECTED,
+        )
+    code = env_str("MEEDOEN_OTP_CODE", "")
+    if not code:
+        if not _terminal():
+            fail(
+                f"--by {name}: {name} signs in with a second factor; give the code of the "
+                "authenticator app in MEEDOEN_OTP_CODE or at the prompt in a terminal",
+                code=EXIT_REJECTED,
+            )
+        code = input(f"Code of the authenticator app of {name}: ")
+    try:
+        found = second_factor_check(user=user, code=code, channel="cli", client=operator)
+    except SecondFactorWait as wait:
+        fail(
+            f"authentication failed for {name}: several wrong codes of the second factor; "
+            f"wait {wait.seconds} s, then give the code the app shows",
+            code=EXIT_REJECTED,
+        )
+    if found is None:
+        fail(
+            f"authentication failed for {name}: the code of the second factor is not right or "
+            "was used already (wait for the next one; wrong codes make the next try wait longer)",
+            code=EXIT_REJECTED,
+        )
 
 
 def cli_trace() -> Any:

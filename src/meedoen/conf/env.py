@@ -55,6 +55,8 @@ ENV_VARS: dict[str, str] = {
     "MEEDOEN_LOGIN_LOCKOUT_MAX_HOURS": "Longest lockout in hours (24).",
     "MEEDOEN_SESSION_IDLE_MINUTES": "Minutes without a request before a web session ends (30).",
     "MEEDOEN_SESSION_MAX_HOURS": "Hours after signing in that a web session ends anyway (8).",
+    "MEEDOEN_SECOND_FACTOR": "optional or required (production): a code after the password.",
+    "MEEDOEN_OTP_CODE": "The --by user's current code of the second factor, for scripts.",
     "MEEDOEN_PASSWORD_RESET_HOURS": "Hours a one-time link for a new password works (24).",
 }
 
@@ -66,7 +68,7 @@ ENVIRONMENTS: dict[str, dict[str, str]] = {
     # The test suite: fast hashing of test passwords.
     "ci": {"FAST_PASSWORD_HASHER": "1"},
     # Behind a TLS-terminating reverse proxy, with PostgreSQL (checked in settings).
-    "production": {"SECURE_SSL": "1"},
+    "production": {"SECURE_SSL": "1", "MEEDOEN_SECOND_FACTOR": "required"},
 }
 
 ENVIRONMENT = os.environ.get("MEEDOEN_ENVIRONMENT", "local")

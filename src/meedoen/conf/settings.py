@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "meedoen.web",
     "meedoen.accounts",
     "meedoen.portals",
@@ -75,7 +77,12 @@ MIDDLEWARE = [
     # anyone but a signed-in analyst before CsrfViewMiddleware.process_view parses them (and
     # writes their files).
     "meedoen.utils.middleware.RequestBodyLimitMiddleware",
+    # request.user.is_verified(): whether this session entered a code of the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A signed-in account that has (or in production must have) a second factor opens nothing
+    # but the code page, its account page and signing out until the session entered a code.
+    "meedoen.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "meedoen.utils.middleware.SecurityHeadersMiddleware",
@@ -198,6 +205,17 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 
 LOGIN_URL = "accounts:login"
+# Second sign-in factor (TOTP, an authenticator app; django-otp). "optional": whoever set one up
+# on their account page (/account/) enters a code after the password. "required" (the default in
+# production): also every account whose role can see person-level data must set one up before it
+# opens anything else (meedoen.accounts.roles.SECOND_FACTOR_ROLES); the command line asks such
+# accounts for a code too (MEEDOEN_OTP_CODE).
+SECOND_FACTOR = env_str("MEEDOEN_SECOND_FACTOR", "optional")
+if SECOND_FACTOR not in {"optional", "required"}:
+    raise ImproperlyConfigured(
+        f"MEEDOEN_SECOND_FACTOR={SECOND_FACTOR!r}: give 'optional' or 'required'"
+    )
+OTP_TOTP_ISSUER = "meedoen"
 # A one-time link for a new password (the administrator makes it on an account's page) stops
 # working after MEEDOEN_PASSWORD_RESET_HOURS, after it was used, or once the account signs in.
 PASSWORD_RESET_TIMEOUT = _env_int("MEEDOEN_PASSWORD_RESET_HOURS", 24) * 60 * 60

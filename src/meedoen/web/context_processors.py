@@ -14,6 +14,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     role = getattr(user, "role", "")
     if user is None or not user.is_authenticated or not role:
         return {"menu": []}
+    if getattr(request, "second_factor_pending", False):  # SecondFactorMiddleware
+        return {"menu": []}
     menu = menu_for(role=role, path=request.path)
     section = next((item for item in menu if item.active), None)
     return {"menu": menu, "menu_section": section}

@@ -38,6 +38,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
@@ -593,6 +594,14 @@ def post_call(url: str, world: World, user: User | None, client: Client) -> Call
         becomes = {"approve": Status.APPROVED, "refuse": Status.REFUSED}.get(action)
         body = {"motivation": "Besloten"} | ({"version": 1} if becomes else {})
         return Call(target, json=body, proof=status_becomes(activity, becomes or Status.REVOKED))
+    if url == "/inloggen/code/":
+        return Call(url, data={"code": "000000"}, proof=lambda r: False)
+    if url == "/account/":
+        return Call(
+            url,
+            data={"action": "start"},
+            proof=lambda r: TOTPDevice.objects.filter(user=user, confirmed=False).exists(),
+        )
     if url == "/wachtwoord/<uidb64>/<token>/":
         account, link = password_link()
         form = client.get(link)["Location"]  # the token moves into the session
