@@ -99,3 +99,12 @@ def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     if os.environ.get("SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def fits(page) -> bool:  # type: ignore[no-untyped-def]
+    """No horizontal overflow of the page (its own scroll containers may scroll)."""
+    return bool(
+        page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+    )

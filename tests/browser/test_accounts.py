@@ -10,20 +10,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DemoServer, axe_violations, screenshot
+from tests.browser.conftest import DemoServer, axe_violations, fits, screenshot
 from tests.browser.test_web import sign_in
 from tests.helpers import meedoen
 
 pytestmark = pytest.mark.browser
 PASSWORD = "een-lang-en-sterk-wachtwoord-26"
-
-
-def fits(page) -> bool:  # type: ignore[no-untyped-def]
-    return bool(
-        page.evaluate(
-            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-        )
-    )
 
 
 def test_the_administrator_manages_an_account(axe_page, demo_server: DemoServer) -> None:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import DemoServer, axe_violations
+from tests.browser.conftest import DemoServer, axe_violations, fits, screenshot
 from tests.browser.test_web import sign_in
 
 pytestmark = pytest.mark.browser
@@ -70,6 +70,9 @@ def test_request_queue_and_decision(axe_page, demo_server: DemoServer) -> None:
     page.get_by_label(re.compile("^BAG")).check()
     page.get_by_label(re.compile("^Partnerbestanden")).fill("woningcorporatie")
     page.get_by_label(re.compile("^Bewaartermijn in dagen")).fill("90")
+    page.get_by_label(re.compile("^Gegevenscategorieën")).fill("Betalingsachterstanden per adres")
+    page.get_by_label(re.compile("^Ontvangers en rollen")).fill("Schuldhulp (geaggregeerd)")
+    page.get_by_label(re.compile("^DPIA")).fill("DPIA-2026-031")
     page.get_by_role("button", name="Aanvraag indienen").click()
     page.wait_for_url(re.compile(r".*/verwerkingen/\d+/$"))
     assert "is aangevraagd" in page.get_by_role("status").inner_text()
@@ -94,6 +97,16 @@ def test_request_queue_and_decision(axe_page, demo_server: DemoServer) -> None:
     assert axe_violations(page) == []
 
     page.get_by_label(re.compile("^Motivering")).fill("Doel en grondslag passen bij de bronnen")
+    page.get_by_role("button", name="Goedkeuren").click()  # the checklist is not ticked yet
+    assert "Vink elk punt van de checklist aan" in page.get_by_role("alert").inner_text()
+    checklist = page.get_by_role("group", name="Checklist (bij goedkeuren)")
+    assert "DPIA-2026-031" in checklist.inner_text()
+    for box in checklist.get_by_role("checkbox").all():
+        box.check()
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert axe_violations(page) == [] and fits(page)
+    screenshot(page, "checklist-goedkeuren")
     page.get_by_role("button", name="Goedkeuren").click()
     page.wait_for_url(activity_url)
     assert "is goedgekeurd tot" in page.get_by_role("status").inner_text()

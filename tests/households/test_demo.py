@@ -216,6 +216,7 @@ def test_build_needs_an_approved_activity_covering_brp(demo: dict[str, Any]) -> 
         "Jeugdwet",
         "--retention-days",
         "30",
+        *("--data-categories", "Jeugdhulp", "--recipients", "Analisten", "--dpia", "DPIA-1"),
         "--home",
         home,
     ]

@@ -65,6 +65,9 @@ def approved(analyst, officer, *, sources: list[str]) -> int:  # type: ignore[no
         legal_basis="Participatiewet art. 7",
         sources=sources,
         retention_days=30,
+        data_categories="Huishoudens (BRP)",
+        recipients="Analisten",
+        dpia_reference="DPIA-1",
         fine_columns=list(HOUSEHOLD_DETAIL),
         fine_reason="huishoudens op een peildatum",
     ).pk

@@ -27,6 +27,9 @@ def built(analyst: Any, officer: Any, *, floor: Floor | None = None) -> int:
         legal_basis="Participatiewet art. 7",
         sources=["brp"],
         retention_days=30,
+        data_categories="Huishoudens (BRP)",
+        recipients="Analisten",
+        dpia_reference="DPIA-1",
         fine_columns=list(HOUSEHOLD_DETAIL),
         fine_reason="huishoudens op een peildatum",
     ).pk

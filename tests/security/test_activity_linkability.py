@@ -98,6 +98,9 @@ def test_a_store_holds_only_the_approved_columns(home, analyst, officer) -> None
         legal_basis="Wmo 2015",
         sources=["brp"],
         retention_days=5,
+        data_categories="Huishoudens (BRP)",
+        recipients="Analisten",
+        dpia_reference="DPIA-1",
         columns=["ingeschrevenpersoon.geboortejaar", "ingeschrevenpersoon.geslachtsaanduiding"],
     ).pk
     state = activity_current(activity_id=activity_id)
@@ -153,6 +156,9 @@ def test_quasi_identifiers_are_coarsened_unless_approved_finer(home, analyst, of
         legal_basis="Wmo 2015",
         sources=["brp"],
         retention_days=5,
+        data_categories="Huishoudens (BRP)",
+        recipients="Analisten",
+        dpia_reference="DPIA-1",
     ).pk
     activity_approve(
         activity_id=coarse_id, actor=Actor(officer.username, officer), motivation="ok", version=1
@@ -215,6 +221,9 @@ def _activity(analyst, officer, sources: list[str], fine: Sequence[str] = ()) ->
         legal_basis="Wmo 2015",
         sources=sources,
         retention_days=5,
+        data_categories="Huishoudens (BRP)",
+        recipients="Analisten",
+        dpia_reference="DPIA-1",
         fine_columns=list(fine),
         fine_reason="de dag is nodig" if fine else "",
     ).pk

@@ -48,6 +48,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "brp",
         "--retention-days",
         "30",
+        *("--data-categories", "Huishoudens", "--recipients", "Analisten", "--dpia", "DPIA-1"),
         "--home",
         home,
     )

@@ -70,6 +70,7 @@ def approved_activity(demo: Demo, name: str) -> int:
         *("activity", "request", "--name", name, "--purpose", "Huishoudens in beeld"),
         *("--legal-basis", "Participatiewet art. 7", "--sources", "brp"),
         *("--retention-days", "30", "--fine", ",".join(HOUSEHOLD_DETAIL)),
+        *("--data-categories", "Huishoudens", "--recipients", "Analisten", "--dpia", "DPIA-1"),
         *("--fine-reason", "huishoudens op een peildatum", "--json"),
     )
     assert created.returncode == 0, created.stderr

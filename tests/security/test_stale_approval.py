@@ -18,7 +18,7 @@ import pytest
 from django.test import Client
 
 from meedoen.activities.models import ActivityVersion, Status
-from meedoen.activities.selectors import activity_current
+from meedoen.activities.selectors import CHECKLIST, activity_current
 from meedoen.activities.services import Actor, activity_amend, activity_request
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,9 @@ REQUEST = {
     "legal_basis": "Wmo 2015 art. 2.1.1",
     "sources": ["brp"],
     "retention_days": 30,
+    "data_categories": "Huishoudens (BRP)",
+    "recipients": "Analisten",
+    "dpia_reference": "DPIA-1",
 }
 
 
@@ -56,7 +59,7 @@ def test_an_approval_from_the_page_of_an_older_version_is_refused(
     _amend(analyst, activity_id)  # the analyst changes the request meanwhile
     response = client.post(
         f"/verwerkingen/{activity_id}/",
-        {"decision": "approve", "motivation": "Smal genoeg", "version": 1},
+        {"decision": "approve", "motivation": "Smal genoeg", "checked": CHECKLIST, "version": 1},
     )
     assert response.status_code == 200
     assert "the request changed; review it again" in response.content.decode()
@@ -68,7 +71,7 @@ def test_an_approval_from_the_page_of_an_older_version_is_refused(
     # The current version, read and named, can be approved.
     response = client.post(
         f"/verwerkingen/{activity_id}/",
-        {"decision": "approve", "motivation": "Gelezen", "version": 2},
+        {"decision": "approve", "motivation": "Gelezen", "checked": CHECKLIST, "version": 2},
     )
     assert response.status_code == 302
     assert activity_current(activity_id=activity_id).status == Status.APPROVED

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor, floor_make
+from meedoen.activities.selectors import CHECKLIST
 from meedoen.activities.services import EXTRA_DOMAINS
 from meedoen_data.categories import categories_default
 from meedoen_data.workspace import SOURCE_DOMAINS
@@ -130,20 +131,26 @@ class ActivityRequestForm(UtrechtForm):
     data_categories = forms.CharField(
         label=_("Data categories"),
         required=False,
-        help_text=_("Which kinds of personal data, e.g. “household composition, benefits”."),
+        help_text=_(
+            "Which kinds of personal data, e.g. “household composition, benefits”. Needed "
+            "before approval."
+        ),
         widget=forms.Textarea(attrs={"class": TEXTAREA, "rows": 3}),
     )
     recipients = forms.CharField(
         label=_("Recipients and roles"),
         required=False,
-        help_text=_("Who receives the results, and in which role."),
+        help_text=_("Who receives the results, and in which role. Needed before approval."),
         widget=forms.Textarea(attrs={"class": TEXTAREA, "rows": 3}),
     )
     dpia_reference = forms.CharField(
-        label=_("DPIA reference"),
+        label=_("DPIA: its reference, or why none is needed"),
         required=False,
         max_length=200,
-        help_text=_("The number or location of the data protection impact assessment, if any."),
+        help_text=_(
+            "The number or location of the data protection impact assessment, or why none is "
+            "needed (AVG art. 35). Needed before approval."
+        ),
         widget=forms.TextInput(attrs={"class": TEXTBOX, "autocomplete": "off"}),
     )
 
@@ -293,8 +300,22 @@ class DecisionForm(UtrechtForm):
         ),
     )
 
+    checked = forms.MultipleChoiceField(
+        label=_("Checklist"),
+        choices=[(key, key) for key in CHECKLIST],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if cleaned.get("decision") == "approve" and set(cleaned.get("checked", ())) != set(
+            CHECKLIST
+        ):
+            self.add_error(
+                "checked",
+                _("Tick every point of the checklist once you have assessed it, then approve."),
+            )
         if cleaned.get("decision") in {"approve", "refuse"} and not cleaned.get("version"):
             raise forms.ValidationError(
                 _(

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor, floor_from
 from meedoen.activities.models import ActivityPurge, ActivityVersion, ReviewerGrant, Status
@@ -388,3 +388,46 @@ def column_catalogue() -> list[tuple[str, str, list[tuple[str, bool]]]]:
             name = "NAME" if domain == "partner-NAME" else table
             rows.append((domain, name, [(c, c in COARSENED) for c in columns]))
     return rows
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One point the privacy officer assesses before approving: what the request says about
+    it, and whether it says anything."""
+
+    key: str
+    label: str
+    value: str
+    complete: bool
+
+
+#: What a request must state before it can be approved (AVG art. 30 and 35), in the order the
+#: decision page shows them.
+CHECKLIST = ("data_categories", "recipients", "dpia_reference", "retention_days")
+
+
+def activity_checklist(*, state: ActivityState) -> list[ChecklistItem]:
+    """The approval checklist of a version: data categories, recipients and roles, a DPIA
+    reference or the reason none is needed, and the retention period."""
+    texts = {
+        "data_categories": (gettext_lazy("Data categories"), state.data_categories),
+        "recipients": (gettext_lazy("Recipients and roles"), state.recipients),
+        "dpia_reference": (
+            gettext_lazy("DPIA: its reference, or why none is needed"),
+            state.dpia_reference,
+        ),
+    }
+    items = [
+        ChecklistItem(key, str(label), value.strip(), bool(value.strip()))
+        for key, (label, value) in texts.items()
+    ]
+    days = state.retention_days
+    items.append(
+        ChecklistItem(
+            "retention_days",
+            str(gettext_lazy("Retention period")),
+            ngettext("%(days)d day", "%(days)d days", days) % {"days": days},
+            days >= 1,
+        )
+    )
+    return items

@@ -19,7 +19,7 @@ from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor
 from meedoen.activities.models import ActivityVersion, ProcessingActivity, ReviewerGrant, Status
-from meedoen.activities.selectors import activity_current
+from meedoen.activities.selectors import activity_checklist, activity_current
 from meedoen.activities.stores import activity_purge
 from meedoen.audits.services import audit_governance
 from meedoen.audits.trace import TraceContext
@@ -283,6 +283,15 @@ def _next(
     return decided
 
 
+#: What an incomplete request lacks, in the refusal of an approval (command line and API).
+CHECKLIST_MISSING = {
+    "data_categories": "its data categories",
+    "recipients": "its recipients and roles",
+    "dpia_reference": "a DPIA reference or why none is needed",
+    "retention_days": "a retention period",
+}
+
+
 @transaction.atomic
 def activity_approve(
     *,
@@ -296,9 +305,21 @@ def activity_approve(
 ) -> ActivityVersion:
     """Approve version ``version`` of a requested activity (the one the officer read), with the
     floors for its publications (default: CBS's); its key (for activity-scoped pseudonyms) is
-    created now."""
+    created now. Refused while the request lacks a point of the checklist
+    (``activity_checklist``: data categories, recipients, DPIA or why none, retention)."""
     if version is None:
         raise ValidationError("name the version you approve (the request may have changed)")
+    missing = [
+        item.key
+        for item in activity_checklist(state=activity_current(activity_id=activity_id))
+        if not item.complete
+    ]
+    if missing:
+        raise ValidationError(
+            f"activity {activity_id} cannot be approved: the request does not state "
+            f"{', '.join(CHECKLIST_MISSING[key] for key in missing)}; the analyst completes it "
+            "(meedoen activity amend, or Wijzigen on its page)"
+        )
     decided = _next(
         activity_id,
         actor=actor,

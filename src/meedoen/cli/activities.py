@@ -46,7 +46,7 @@ def activity_request(
     retention_days: Annotated[int, typer.Option(help="Retention period in days.")],
     data_categories: Annotated[str, typer.Option(help="Data categories.")] = "",
     recipients: Annotated[str, typer.Option(help="Recipients and roles.")] = "",
-    dpia: Annotated[str, typer.Option(help="DPIA reference.")] = "",
+    dpia: Annotated[str, typer.Option(help="DPIA reference, or why none is needed.")] = "",
     columns: Annotated[
         str,
         typer.Option(
@@ -111,7 +111,7 @@ def activity_amend(
     retention_days: Annotated[int | None, typer.Option(help="New retention period.")] = None,
     data_categories: Annotated[str | None, typer.Option(help="New data categories.")] = None,
     recipients: Annotated[str | None, typer.Option(help="New recipients and roles.")] = None,
-    dpia: Annotated[str | None, typer.Option(help="New DPIA reference.")] = None,
+    dpia: Annotated[str | None, typer.Option(help="New DPIA reference or reason.")] = None,
     columns: Annotated[
         str | None, typer.Option(help="New comma-separated table.column list.")
     ] = None,

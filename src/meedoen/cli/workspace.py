@@ -318,6 +318,12 @@ DEMO_ACTIVITY = {
     "fine_columns": list(HOUSEHOLD_DETAIL),
     "fine_reason": "Huishoudens op een peildatum: wie op die dag waar en met wie woont, vraagt de "
     "maand van verhuizingen, relaties en geboorten",
+    # The approval checklist: what the privacy officer assesses before approving.
+    "data_categories": "Samenstelling en adres van huishoudens (BRP); klant van de voedselbank; "
+    "toewijzingen Wmo en jeugdhulp; uitkering en schuldhulp",
+    "recipients": "Analisten van team Onderzoek en Statistiek (verwerken); beleidsmedewerkers "
+    "armoede en de adviesraad sociaal domein (alleen beveiligde tabellen)",
+    "dpia_reference": "DPIA-2026-014 Voedselbankklanten in beeld (demo)",
 }
 
 

@@ -44,7 +44,12 @@ from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
 from meedoen.accounts.services import user_password_reset_link
 from meedoen.activities.models import Status
-from meedoen.activities.selectors import activity_current, activity_list, reviewer_is_granted
+from meedoen.activities.selectors import (
+    CHECKLIST,
+    activity_current,
+    activity_list,
+    reviewer_is_granted,
+)
 from meedoen.activities.services import (
     Actor,
     activity_approve,
@@ -288,6 +293,9 @@ def _request(analyst: Actor, name: str) -> int:
         legal_basis="Participatiewet art. 7",
         sources=["brp", "partner-voedselbank", "participatie"],
         retention_days=30,
+        data_categories="Huishoudens (BRP)",
+        recipients="Analisten",
+        dpia_reference="DPIA-1",
         fine_columns=list(HOUSEHOLD_DETAIL),
         fine_reason="huishoudens op een peildatum",
     ).pk
@@ -458,6 +466,9 @@ ACTIVITY = {
     "purpose": "Welke huishoudens zijn klant van de voedselbank",
     "legal_basis": "Participatiewet art. 7",
     "retention_days": 30,
+    "data_categories": "Huishoudens (BRP)",
+    "recipients": "Analisten",
+    "dpia_reference": "DPIA-1",
 }
 
 
@@ -495,7 +506,12 @@ def post_call(url: str, world: World, user: User | None, client: Client) -> Call
         activity = world.new_requested()
         return Call(
             f"/verwerkingen/{activity}/",
-            data={"decision": "approve", "version": 1, "motivation": "Doel en grondslag kloppen"},
+            data={
+                "decision": "approve",
+                "version": 1,
+                "motivation": "Doel en grondslag kloppen",
+                "checked": CHECKLIST,
+            },
             proof=status_becomes(activity, Status.APPROVED),
         )
     if url == "/verwerkingen/<id>/wijzigen/":

@@ -25,6 +25,9 @@ BODY = {
     "legal_basis": "Participatiewet art. 7",
     "sources": ["brp", "partner-voedselbank"],
     "retention_days": 365,
+    "data_categories": "Huishoudens (BRP)",
+    "recipients": "Analisten",
+    "dpia_reference": "DPIA-1",
 }
 
 
@@ -79,10 +82,10 @@ def test_readers_list_the_register(client: Client, make_user, analyst, officer, 
         "fine_columns": [],
         "fine_reason": "",
         "floor": None,  # set when approved
-        "data_categories": "",
-        "recipients": "",
+        "data_categories": "Huishoudens (BRP)",
+        "recipients": "Analisten",
         "retention_days": 365,
-        "dpia_reference": "",
+        "dpia_reference": "DPIA-1",
         "status": "requested",
         "valid_until": None,
     }
@@ -294,6 +297,9 @@ def test_the_api_amends_a_requested_activity(make_user) -> None:
         legal_basis="C",
         sources=["brp", "wmo"],
         retention_days=30,
+        data_categories="Huishoudens (BRP)",
+        recipients="Analisten",
+        dpia_reference="DPIA-1",
     )
     client = Client()
     client.force_login(analyst)
@@ -303,6 +309,9 @@ def test_the_api_amends_a_requested_activity(make_user) -> None:
         "legal_basis": "C",
         "sources": ["brp"],
         "retention_days": 30,
+        "data_categories": "Huishoudens (BRP)",
+        "recipients": "Analisten",
+        "dpia_reference": "DPIA-1",
         "note": "wmo niet nodig",
     }
     response = client.post(

@@ -84,6 +84,9 @@ def approved(analyst: Actor, officer: Actor, sources: list[str], days: int = 30)
         legal_basis="Jeugdwet art. 7.4.4",
         sources=sources,
         retention_days=days,
+        data_categories="Huishoudens (BRP)",
+        recipients="Analisten",
+        dpia_reference="DPIA-1",
     )
     activity_approve(activity_id=activity.pk, actor=officer, motivation="akkoord", version=1)
     return activity.pk
@@ -104,6 +107,9 @@ def test_refused_without_approval_and_for_sources_it_does_not_cover(home, analys
         legal_basis="Z",
         sources=["brp", "jeugd"],
         retention_days=5,
+        data_categories="Huishoudens (BRP)",
+        recipients="Analisten",
+        dpia_reference="DPIA-1",
     )
     with pytest.raises(ActivityNotApproved, match="is requested, not approved"):
         sql(requested.pk, analyst, "SELECT 1")

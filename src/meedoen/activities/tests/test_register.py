@@ -26,6 +26,9 @@ def request(actor: Actor, **overrides):  # type: ignore[no-untyped-def]
         "legal_basis": "Participatiewet art. 7",
         "sources": ["brp", "partner-voedselbank", "participatie"],
         "retention_days": 365,
+        "data_categories": "Huishoudens (BRP)",
+        "recipients": "Analisten",
+        "dpia_reference": "DPIA-1",
     }
     return activity_request(actor=actor, **{**fields, **overrides})
 
@@ -135,6 +138,9 @@ def test_an_analyst_amends_a_refused_request_as_a_new_version(analyst, officer) 
         legal_basis="Participatiewet art. 7",
         sources=["brp", "partner-voedselbank"],
         retention_days=180,
+        data_categories="Huishoudens (BRP)",
+        recipients="Analisten",
+        dpia_reference="DPIA-1",
         note="Participatie eruit, termijn korter",
     )
     assert (amended.number, amended.status) == (3, Status.REQUESTED)
@@ -156,6 +162,9 @@ def test_amending_is_for_the_analyst_and_not_after_approval(analyst, officer) ->
         "legal_basis": "Z",
         "sources": ["brp"],
         "retention_days": 5,
+        "data_categories": "Huishoudens (BRP)",
+        "recipients": "Analisten",
+        "dpia_reference": "DPIA-1",
     }
     with pytest.raises(PermissionDenied):
         activity_amend(activity_id=activity.pk, actor=officer, **fields)
@@ -168,7 +177,39 @@ def test_amending_is_for_the_analyst_and_not_after_approval(analyst, officer) ->
             legal_basis="Participatiewet art. 7",
             sources=["brp", "partner-voedselbank", "participatie"],
             retention_days=365,
+            data_categories="Huishoudens (BRP)",
+            recipients="Analisten",
+            dpia_reference="DPIA-1",
         )
     activity_approve(activity_id=activity.pk, actor=officer, motivation="akkoord", version=1)
     with pytest.raises(ValidationError, match="request a new activity instead"):
         activity_amend(activity_id=activity.pk, actor=analyst, **fields)
+
+
+@pytest.mark.parametrize(
+    ("missing", "said"),
+    [
+        ("data_categories", "its data categories"),
+        ("recipients", "its recipients and roles"),
+        ("dpia_reference", "a DPIA reference or why none is needed"),
+    ],
+)
+def test_an_incomplete_request_is_not_approved(analyst, officer, missing, said) -> None:
+    activity = request(analyst, **{missing: "  "})
+    with pytest.raises(ValidationError, match=said):
+        activity_approve(activity_id=activity.pk, actor=officer, motivation="ok", version=1)
+    assert activity_current(activity_id=activity.pk).status == Status.REQUESTED
+    activity_amend(
+        activity_id=activity.pk,
+        actor=analyst,
+        name="Voedselbankklanten",
+        purpose="Welke huishoudens zijn klant van de voedselbank",
+        legal_basis="Participatiewet art. 7",
+        sources=["brp", "partner-voedselbank", "participatie"],
+        retention_days=365,
+        data_categories="Huishoudens (BRP)",
+        recipients="Analisten",
+        dpia_reference="Geen DPIA nodig: alleen geaggregeerde uitkomsten, geen hoog risico",
+    )
+    approved = activity_approve(activity_id=activity.pk, actor=officer, motivation="ok", version=2)
+    assert approved.status == Status.APPROVED

@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.models import ActivityVersion, Status
-from meedoen.activities.selectors import activity_current, activity_history
+from meedoen.activities.selectors import CHECKLIST, activity_current, activity_history
 from meedoen.activities.services import (
     Actor,
     activity_approve,
@@ -383,7 +383,13 @@ def test_privacy_officer_approves(client: Client, analyst, officer) -> None:
     client.force_login(officer)
     url = f"/verwerkingen/{activity_id}/"
     response = client.post(
-        url, {"decision": "approve", "motivation": "Doel en grondslag passen", "version": 1}
+        url,
+        {
+            "decision": "approve",
+            "motivation": "Doel en grondslag passen",
+            "checked": CHECKLIST,
+            "version": 1,
+        },
     )
     assert response.status_code == 302 and response["Location"] == url
     state = activity_current(activity_id=activity_id)
@@ -443,7 +449,9 @@ def test_a_decision_the_workflow_does_not_allow_is_shown_as_an_error(client, ana
     client.force_login(officer)
     url = f"/verwerkingen/{activity_id}/"
     client.post(url, {"decision": "refuse", "motivation": "Nee", "version": 1})
-    response = client.post(url, {"decision": "approve", "motivation": "Toch wel", "version": 1})
+    response = client.post(
+        url, {"decision": "approve", "motivation": "Toch wel", "checked": CHECKLIST, "version": 1}
+    )
     assert response.status_code == 200
     assert "only requested activities can become approved" in response.content.decode()
     assert versions(activity_id) == 2
@@ -565,7 +573,13 @@ def test_privacy_officer_sets_the_protection_width_on_the_web(client, analyst, o
     assert 'for="id_protection"' in html and "Beschermingsbreedte" in html
     client.post(
         url,
-        {"decision": "approve", "motivation": "Past", "version": 1, "protection": "15"},
+        {
+            "decision": "approve",
+            "motivation": "Past",
+            "checked": CHECKLIST,
+            "version": 1,
+            "protection": "15",
+        },
     )
     state = activity_current(activity_id=activity_id)
     assert state.status == Status.APPROVED and state.floor.protection == 15.0
@@ -596,3 +610,38 @@ def test_the_officer_sees_approved_activities_holding_the_same_event_dates(
     # The analyst's view of the same page does not list them (the officer decides).
     client.force_login(analyst)
     assert 'id="overlaps"' not in client.get(f"/verwerkingen/{activity_id}/").content.decode()
+
+
+def test_the_officer_ticks_the_checklist_before_approving(client: Client, analyst, officer) -> None:
+    activity_id = requested(analyst)
+    client.force_login(officer)
+    url = f"/verwerkingen/{activity_id}/"
+    page = client.get(url).content.decode()
+    assert "Checklist (bij goedkeuren)" in page
+    for shown in ("huishoudsamenstelling, uitkeringen", "DPIA-2026-004", "365 dagen"):
+        assert shown in page
+    decision = {"decision": "approve", "motivation": "Past", "version": 1}
+    unticked = client.post(url, {**decision, "checked": CHECKLIST[:3]})
+    assert unticked.status_code == 200
+    assert "Vink elk punt van de checklist aan" in unticked.content.decode()
+    assert activity_current(activity_id=activity_id).status == Status.REQUESTED
+    ticked = client.post(url, {**decision, "checked": CHECKLIST})
+    assert ticked.status_code == 302
+    assert activity_current(activity_id=activity_id).status == Status.APPROVED
+
+
+def test_an_incomplete_request_shows_what_is_missing(client: Client, analyst, officer) -> None:
+    activity_id = requested(analyst, recipients="", dpia_reference="")
+    client.force_login(officer)
+    url = f"/verwerkingen/{activity_id}/"
+    page = client.get(url).content.decode()
+    assert page.count("niet vermeld — de analist vult de aanvraag aan") == 2
+    assert page.count(" disabled aria-describedby=") == 2  # those two cannot be ticked
+    forced = client.post(
+        url, {"decision": "approve", "motivation": "Past", "version": 1, "checked": CHECKLIST}
+    )
+    text = forced.content.decode()
+    assert "De aanvraag vermeldt niet: Ontvangers en rollen, DPIA" in text
+    assert activity_current(activity_id=activity_id).status == Status.REQUESTED
+    refused = client.post(url, {"decision": "refuse", "motivation": "Vul aan", "version": 1})
+    assert refused.status_code == 302  # refusing needs no checklist

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from meedoen.accounts.roles import Role
+from meedoen.activities.selectors import CHECKLIST
 from meedoen.activities.services import (
     Actor,
     activity_amend,
@@ -31,6 +32,9 @@ REQUEST = {
     "legal_basis": "Participatiewet art. 7",
     "sources": ["brp"],
     "retention_days": 30,
+    "data_categories": "Huishoudens (BRP)",
+    "recipients": "Analisten",
+    "dpia_reference": "DPIA-1",
 }
 
 
@@ -119,7 +123,7 @@ def test_a_decision_in_the_web_app_is_recorded_with_its_channel_and_trace(
     client.force_login(officer.user)
     response = client.post(
         f"/verwerkingen/{activity_id}/",
-        {"decision": "approve", "motivation": "akkoord", "version": 1},
+        {"decision": "approve", "motivation": "akkoord", "checked": CHECKLIST, "version": 1},
         headers={"traceparent": CALLER},
     )
     assert response.status_code == 302

@@ -101,6 +101,9 @@ def requested(analyst, *, sources: list[str], name: str = "Huishoudens") -> int:
         legal_basis="Participatiewet art. 7",
         sources=sources,
         retention_days=30,
+        data_categories="Huishoudens (BRP)",
+        recipients="Analisten",
+        dpia_reference="DPIA-1",
         # A household build needs months of moves, relations and births.
         fine_columns=list(HOUSEHOLD_DETAIL) if "brp" in sources else [],
         fine_reason="huishoudens op een peildatum",

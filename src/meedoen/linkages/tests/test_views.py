@@ -175,6 +175,9 @@ def requested(analyst, *, sources: list[str], name: str = "Voedselbank") -> int:
         legal_basis="Participatiewet art. 7",
         sources=sources,
         retention_days=30,
+        data_categories="Huishoudens (BRP)",
+        recipients="Analisten",
+        dpia_reference="DPIA-1",
     ).pk
 
 
