@@ -595,38 +595,57 @@ def store_activity_ids(*, home: Path) -> list[int]:
     return sorted(ids)
 
 
+def _derived(workspace: Workspace, activity_id: int) -> list[tuple[Path, str]]:
+    """Every file and folder derived under the activity that exists now, with the name a
+    deletion report gives it: the store (and an unfinished build), the linkage's identifying
+    tables, the subject maps of the audit log, Parquet handed to Spark by an interrupted build."""
+    path = store_path(workspace, activity_id)
+    linkage = linkage_path(workspace, activity_id)
+    spark = path.with_suffix(".spark")
+    found = [
+        *((candidate, candidate.name) for candidate in (
+            path,
+            path.with_suffix(".duckdb.wal"),
+            path.with_suffix(".building"),
+            path.with_suffix(".building.wal"),
+        )),
+        *((c, f"vault/linkage/{c.name}") for c in (linkage, linkage.with_suffix(".duckdb.wal"))),
+        *((c, f"vault/audit/{c.name}") for c in subject_map_files(workspace, activity_id)),
+        (spark, spark.name + "/"),
+    ]  # fmt: skip
+    return [(candidate, name) for candidate, name in found if candidate.exists()]
+
+
+def _tables(path: Path) -> dict[str, int]:
+    """Rows per table of a store; none when it is absent or cannot be read now (in use)."""
+    if not path.exists():
+        return {}
+    try:
+        return _store_contents(path)[0]
+    except duckdb.Error:
+        return {}
+
+
+def store_delete_preview(*, home: Path, activity_id: int) -> DeletionReport:
+    """What :func:`store_delete` would delete now, deleting nothing: the privacy officer reads
+    it before confirming a revocation. ``key_destroyed``: the activity has a key to destroy."""
+    workspace = Workspace(home)
+    report = DeletionReport(activity_id, tables=_tables(store_path(workspace, activity_id)))
+    report.files = [name for _, name in _derived(workspace, activity_id)]
+    report.key_destroyed = workspace.keys.exists(activity_key_name(activity_id))
+    return report
+
+
 def store_delete(*, home: Path, activity_id: int) -> DeletionReport:
     """Delete everything derived under the activity: its store file(s) and its key."""
     workspace = Workspace(home)
-    path = store_path(workspace, activity_id)
-    report = DeletionReport(activity_id)
-    if path.exists():
-        try:
-            report.tables, _ = _store_contents(path)
-        except duckdb.Error:
-            report.tables = {}
-    for candidate in (
-        path,
-        path.with_suffix(".duckdb.wal"),
-        path.with_suffix(".building"),
-        path.with_suffix(".building.wal"),
-    ):
-        if candidate.exists():
+    report = DeletionReport(activity_id, tables=_tables(store_path(workspace, activity_id)))
+    for candidate, name in _derived(workspace, activity_id):
+        if candidate.is_dir():
+            shutil.rmtree(candidate)
+        else:
             candidate.unlink()
-            report.files.append(candidate.name)
-    linkage = linkage_path(workspace, activity_id)
-    for candidate in (linkage, linkage.with_suffix(".duckdb.wal")):
-        if candidate.exists():
-            candidate.unlink()
-            report.files.append(f"vault/linkage/{candidate.name}")
-    for candidate in subject_map_files(workspace, activity_id):
-        if candidate.exists():
-            candidate.unlink()
-            report.files.append(f"vault/audit/{candidate.name}")
-    spark = path.with_suffix(".spark")  # Parquet handed to Spark by an interrupted build
-    if spark.is_dir():
-        shutil.rmtree(spark)
-        report.files.append(spark.name + "/")
+        report.files.append(name)
     report.key_destroyed = workspace.keys.destroy(activity_key_name(activity_id))
     return report
 

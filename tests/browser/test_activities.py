@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DemoServer, axe_violations, fits, screenshot
 from tests.browser.test_web import sign_in
@@ -113,6 +114,20 @@ def test_request_queue_and_decision(axe_page, demo_server: DemoServer) -> None:
     assert page.get_by_role("heading", name="Versie 2: Goedgekeurd").is_visible()
     assert page.get_by_text("Doel en grondslag passen bij de bronnen").is_visible()
     assert axe_violations(page) == []
+
+    # Revoking asks first, saying what it deletes.
+    page.get_by_label(re.compile("^Motivering")).fill("Het doel is vervallen")
+    page.get_by_role("button", name="Intrekken", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"“{name}” intrekken?")
+    deletes = page.locator("#revoke-deletes").inner_text()
+    assert "de sleutel van de verwerking" in deletes
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert axe_violations(page) == [] and fits(page)
+    screenshot(page, "intrekken-bevestigen")
+    page.get_by_role("button", name="Ja, intrekken en verwijderen").click()
+    page.wait_for_url(activity_url)
+    assert "is ingetrokken" in page.get_by_role("status").inner_text()
 
 
 def test_refused_request_is_amended_and_the_officer_sees_what_changed(

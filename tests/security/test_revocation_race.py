@@ -112,7 +112,7 @@ def store_files(race: Race, activity: int) -> list[str]:
 def revoke_on_the_web(race: Race, activity: int) -> Answer:
     page = race.officer.get(f"/verwerkingen/{activity}/")
     version = re.search(r'name="version" value="(\d+)"', page.text)
-    fields = {"decision": "revoke", "motivation": "Het doel is vervallen"}
+    fields = {"decision": "revoke", "motivation": "Het doel is vervallen", "confirmed": "yes"}
     if version:
         fields["version"] = version.group(1)
     return race.officer.post(f"/verwerkingen/{activity}/", fields)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor, floor_from
 from meedoen.activities.models import ActivityPurge, ActivityVersion, ReviewerGrant, Status
+from meedoen_data.activity_store import store_delete_preview
 from meedoen_data.categories import (
     COARSENED,
     EVENT_DATES,
@@ -431,3 +433,30 @@ def activity_checklist(*, state: ActivityState) -> list[ChecklistItem]:
         )
     )
     return items
+
+
+@dataclass(frozen=True)
+class RevokePreview:
+    """What a revocation of an activity deletes and withdraws, read before confirming it."""
+
+    tables: dict[str, int]  # rows per table of the activity's store (empty: none, or in use)
+    files: list[str]
+    key: bool  # the activity's key, destroyed with it
+    publications: int  # published tables withdrawn
+
+    @property
+    def rows(self) -> int:
+        return sum(self.tables.values())
+
+
+def activity_revoke_preview(*, activity_id: int) -> RevokePreview:
+    """What revoking ``activity_id`` would delete now (nothing is deleted here)."""
+    from meedoen.publications.selectors import publication_count  # publications import us
+
+    report = store_delete_preview(home=settings.MEEDOEN_HOME, activity_id=activity_id)
+    return RevokePreview(
+        tables=dict(sorted(report.tables.items())),
+        files=list(report.files),
+        key=report.key_destroyed,
+        publications=publication_count(activity_id=activity_id),
+    )

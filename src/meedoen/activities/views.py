@@ -35,6 +35,7 @@ from meedoen.activities.selectors import (
     activity_overlaps,
     activity_register,
     activity_reviewers,
+    activity_revoke_preview,
     column_catalogue,
     field_label,
     value_text,
@@ -162,6 +163,12 @@ def detail(request: HttpRequest, activity_id: int) -> HttpResponse:
         form = DecisionForm(request.POST)
         if form.is_valid() and form.cleaned_data["decision"] == "approve":
             _check_complete(form, activity_id)
+        if (
+            form.is_valid()
+            and form.cleaned_data["decision"] == "revoke"
+            and request.POST.get("confirmed") != "yes"
+        ):
+            return _revoke_confirm(request, activity_id, form)
         if form.is_valid():
             decision = form.cleaned_data["decision"]
             try:
@@ -206,6 +213,23 @@ def detail(request: HttpRequest, activity_id: int) -> HttpResponse:
             "reviewer_form": _reviewer_form(activity_id) if officer else None,
             "overlaps": activity_overlaps(activity_id=activity_id) if officer else [],
             "checklist": activity_checklist(state=activity.current.state),
+        },
+    )
+
+
+def _revoke_confirm(request: HttpRequest, activity_id: int, form: DecisionForm) -> HttpResponse:
+    """A revocation deletes data: first what it will delete, then the officer confirms."""
+    try:
+        state = activity_current(activity_id=activity_id)
+    except ObjectDoesNotExist as exc:
+        raise Http404(str(exc)) from exc
+    return render(
+        request,
+        "activities/revoke_confirm.html",
+        {
+            "state": state,
+            "motivation": form.cleaned_data["motivation"],
+            "preview": activity_revoke_preview(activity_id=activity_id),
         },
     )
 

@@ -281,3 +281,8 @@ def _table_view(table: dict[str, Any]) -> TableView:
         cells=len(cells),
         hidden=hidden,
     )
+
+
+def publication_count(*, activity_id: int) -> int:
+    """Published tables of an activity that are not withdrawn (a revocation withdraws them)."""
+    return Publication.objects.filter(activity_id=activity_id, withdrawn_at__isnull=True).count()

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from meedoen.accounts.roles import Role
-from meedoen.activities.selectors import activity_purges
+from meedoen.activities.selectors import activity_purges, activity_revoke_preview
 from meedoen.activities.services import Actor, activity_approve, activity_request, activity_revoke
 from meedoen.activities.stores import (
     ActivityNotApproved,
@@ -192,9 +192,12 @@ def test_revocation_deletes_everything_derived_and_says_what(home, analyst, offi
     store = home / "activities" / f"activity-{activity_id}.duckdb"
     key = home / "keys" / f"activity-{activity_id}.key"
     assert store.exists() and key.exists()
+    preview = activity_revoke_preview(activity_id=activity_id)  # what the officer confirms
+    assert preview.key and store.name in preview.files
     activity_revoke(activity_id=activity_id, actor=officer, motivation="doel vervallen")
     assert not store.exists() and not key.exists()
     (purge,) = activity_purges(activity_id=activity_id)
+    assert (preview.tables, preview.files) == (dict(sorted(purge.tables.items())), purge.files)
     assert purge.tables["ingeschrevenpersoon"] == PERSONS and purge.tables["toewijzing"] == 10
     assert purge.key_destroyed and purge.reason == "revoked"
     assert f"{PERSONS} rows of ingeschrevenpersoon" in purge.summary

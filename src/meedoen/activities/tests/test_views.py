@@ -214,7 +214,7 @@ def test_detail_shows_what_was_deleted_under_the_activity(client, analyst, offic
     html = client.get(url).content.decode()
     assert "Verwijderde gegevens" in html
     assert "Onder deze verwerking is niets verwijderd." in html
-    client.post(url, {"decision": "revoke", "motivation": "Doel bereikt"})
+    client.post(url, {"decision": "revoke", "motivation": "Doel bereikt", "confirmed": "yes"})
     response = client.get(url)
     [purge] = response.context["activity"].purges
     assert purge.by == "privacy_officer"
@@ -423,7 +423,14 @@ def test_privacy_officer_revokes(client: Client, analyst, officer) -> None:
     activity_id = approved(analyst, officer)
     client.force_login(officer)
     url = f"/verwerkingen/{activity_id}/"
-    response = client.post(url, {"decision": "revoke", "motivation": "Doel bereikt"}, follow=True)
+    asked = client.post(url, {"decision": "revoke", "motivation": "Doel bereikt"})
+    html = asked.content.decode()
+    assert asked.status_code == 200 and "intrekken?" in html  # first: what it deletes
+    assert "de sleutel van de verwerking" in html and 'name="confirmed" value="yes"' in html
+    assert activity_current(activity_id=activity_id).status == Status.APPROVED
+    response = client.post(
+        url, {"decision": "revoke", "motivation": "Doel bereikt", "confirmed": "yes"}, follow=True
+    )
     assert activity_current(activity_id=activity_id).status == Status.REVOKED
     assert f"Verwerking {activity_id} is ingetrokken." in response.content.decode()
     history = activity_history(activity_id=activity_id)
