@@ -19,18 +19,21 @@ from meedoen.activities.services import (
 pytestmark = pytest.mark.django_db
 
 
+#: A complete request (every point of the approval checklist stated).
+FIELDS = {
+    "name": "Voedselbankklanten",
+    "purpose": "Welke huishoudens zijn klant van de voedselbank",
+    "legal_basis": "Participatiewet art. 7",
+    "sources": ["brp", "partner-voedselbank", "participatie"],
+    "retention_days": 365,
+    "data_categories": "Huishoudens (BRP)",
+    "recipients": "Analisten",
+    "dpia_reference": "DPIA-1",
+}
+
+
 def request(actor: Actor, **overrides):  # type: ignore[no-untyped-def]
-    fields = {
-        "name": "Voedselbankklanten",
-        "purpose": "Welke huishoudens zijn klant van de voedselbank",
-        "legal_basis": "Participatiewet art. 7",
-        "sources": ["brp", "partner-voedselbank", "participatie"],
-        "retention_days": 365,
-        "data_categories": "Huishoudens (BRP)",
-        "recipients": "Analisten",
-        "dpia_reference": "DPIA-1",
-    }
-    return activity_request(actor=actor, **{**fields, **overrides})
+    return activity_request(actor=actor, **{**FIELDS, **overrides})
 
 
 @pytest.fixture
@@ -169,18 +172,7 @@ def test_amending_is_for_the_analyst_and_not_after_approval(analyst, officer) ->
     with pytest.raises(PermissionDenied):
         activity_amend(activity_id=activity.pk, actor=officer, **fields)
     with pytest.raises(ValidationError, match="nothing was changed"):
-        activity_amend(
-            activity_id=activity.pk,
-            actor=analyst,
-            name="Voedselbankklanten",
-            purpose="Welke huishoudens zijn klant van de voedselbank",
-            legal_basis="Participatiewet art. 7",
-            sources=["brp", "partner-voedselbank", "participatie"],
-            retention_days=365,
-            data_categories="Huishoudens (BRP)",
-            recipients="Analisten",
-            dpia_reference="DPIA-1",
-        )
+        activity_amend(activity_id=activity.pk, actor=analyst, **FIELDS)
     activity_approve(activity_id=activity.pk, actor=officer, motivation="akkoord", version=1)
     with pytest.raises(ValidationError, match="request a new activity instead"):
         activity_amend(activity_id=activity.pk, actor=analyst, **fields)
@@ -199,17 +191,7 @@ def test_an_incomplete_request_is_not_approved(analyst, officer, missing, said) 
     with pytest.raises(ValidationError, match=said):
         activity_approve(activity_id=activity.pk, actor=officer, motivation="ok", version=1)
     assert activity_current(activity_id=activity.pk).status == Status.REQUESTED
-    activity_amend(
-        activity_id=activity.pk,
-        actor=analyst,
-        name="Voedselbankklanten",
-        purpose="Welke huishoudens zijn klant van de voedselbank",
-        legal_basis="Participatiewet art. 7",
-        sources=["brp", "partner-voedselbank", "participatie"],
-        retention_days=365,
-        data_categories="Huishoudens (BRP)",
-        recipients="Analisten",
-        dpia_reference="Geen DPIA nodig: alleen geaggregeerde uitkomsten, geen hoog risico",
-    )
+    reason = "Geen DPIA nodig: alleen geaggregeerde uitkomsten, geen hoog risico"
+    activity_amend(activity_id=activity.pk, actor=analyst, **{**FIELDS, "dpia_reference": reason})
     approved = activity_approve(activity_id=activity.pk, actor=officer, motivation="ok", version=2)
     assert approved.status == Status.APPROVED
