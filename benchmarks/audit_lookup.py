@@ -32,6 +32,8 @@ def main() -> None:
     from meedoen.cli.common import workspace_django
 
     workspace_django(HOME)
+    from django.db.models import Count
+
     from meedoen.audits.models import ProcessingRecord, SubjectSet
     from meedoen.audits.selectors import audit_person, audit_records, audit_verify_all
     from meedoen.audits.services import audit_checkpoint_write
@@ -72,6 +74,15 @@ def main() -> None:
         f"{ProcessingRecord.objects.count():,} processing records, "
         f"{SubjectSet.objects.count():,} subject sets. {SAMPLE} persons at random, in-process, "
         "after one warm-up (`python -m benchmarks.audit_lookup`).",
+        "",
+        "Processing records by operation: "
+        + ", ".join(
+            f"`{row['name']}` {row['n']:,}"
+            for row in ProcessingRecord.objects.values("name")
+            .annotate(n=Count("id"))
+            .order_by("name")
+        )
+        + ".",
         "",
         "| lookup | p50 ms | p95 ms | max ms |",
         "|---|---:|---:|---:|",
