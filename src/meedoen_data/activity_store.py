@@ -514,13 +514,18 @@ def _store_contents(path: Path) -> tuple[dict[str, int], int]:
     """Rows per table (``schema.table`` unless schema ``source``) and distinct persons."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables: dict[str, int] = {}
-        for schema, table in _store_tables(con):
-            row = con.execute(f"SELECT count(*) FROM {ident(schema)}.{ident(table)}").fetchone()
-            tables[table if schema == "source" else f"{schema}.{table}"] = int(row[0]) if row else 0
-        return tables, _count_subjects(con)
+        return _table_rows(con), _count_subjects(con)
     finally:
         con.close()
+
+
+def _table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per table of a store (``schema.table`` unless schema ``source``)."""
+    tables: dict[str, int] = {}
+    for schema, table in _store_tables(con):
+        row = con.execute(f"SELECT count(*) FROM {ident(schema)}.{ident(table)}").fetchone()
+        tables[table if schema == "source" else f"{schema}.{table}"] = int(row[0]) if row else 0
+    return tables
 
 
 def _person_columns(
@@ -621,7 +626,8 @@ def _tables(path: Path) -> dict[str, int]:
     if not path.exists():
         return {}
     try:
-        return _store_contents(path)[0]
+        with duckdb.connect(str(path), read_only=True) as con:
+            return _table_rows(con)  # not the distinct persons: a deletion does not need them
     except duckdb.Error:
         return {}
 

@@ -83,9 +83,18 @@ def second_factor_device(*, user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+def second_factor_pending(*, user: User) -> TOTPDevice | None:
+    """The authenticator ``user`` began to set up and has not confirmed yet, or None."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).first()
+
+
+def second_factor_required(*, role: str) -> bool:
+    """Whether the installation requires a second factor of accounts with ``role``
+    (MEEDOEN_SECOND_FACTOR=required and a role that sees persons)."""
+    return settings.SECOND_FACTOR == "required" and role in SECOND_FACTOR_ROLES
+
+
 def second_factor_needed(*, user: User) -> bool:
     """Whether ``user`` signs in with a code after the password: they set up an authenticator,
-    or the installation requires one for their role (MEEDOEN_SECOND_FACTOR=required)."""
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        return True
-    return settings.SECOND_FACTOR == "required" and user.role in SECOND_FACTOR_ROLES
+    or the installation requires one for their role."""
+    return second_factor_device(user=user) is not None or second_factor_required(role=user.role)

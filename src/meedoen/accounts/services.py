@@ -265,7 +265,7 @@ def second_factor_confirm(*, user: User, code: str, client: str = "") -> TOTPDev
     any earlier one. Logged as ``account.second_factor_on``. None for a wrong code (the
     device's own throttle then makes the next try wait longer; SecondFactorWait while it
     does)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None:
         return None
     _wait_for(device)
@@ -286,14 +286,16 @@ def second_factor_confirm(*, user: User, code: str, client: str = "") -> TOTPDev
     return device
 
 
+@transaction.atomic
 def second_factor_check(
     *, user: User, code: str, channel: str = "web", client: str = ""
 ) -> TOTPDevice | None:
     """The code of ``user``'s confirmed authenticator, at sign-in: the device or None. Each
     wrong code is logged (``account.second_factor_failed``) and makes the next try wait longer
     (django-otp's throttle: 1, 2, 4, … seconds; SecondFactorWait until then); a code is
-    accepted once."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    accepted once. The device's row is locked while its code is checked: requests sent side by
+    side wait for each other, so a burst of guesses meets the throttle one by one."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
     if device is None:
         return None
     _wait_for(device)

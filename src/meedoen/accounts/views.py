@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meedoen.accounts.forms import (
     LoginForm,
@@ -33,6 +32,7 @@ from meedoen.accounts.roles import Role
 from meedoen.accounts.selectors import (
     second_factor_device,
     second_factor_needed,
+    second_factor_pending,
     user_by_id,
     users_all,
 )
@@ -157,7 +157,7 @@ def me(request: HttpRequest) -> HttpResponse:
     an authenticator app (a QR code, then a code from the app to confirm)."""
     user = request.user
     confirmed = second_factor_device(user=user)  # type: ignore[arg-type]
-    pending = None if confirmed else TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    pending = None if confirmed else second_factor_pending(user=user)  # type: ignore[arg-type]
     form = SecondFactorCodeForm()
     action = request.POST.get("action") if request.method == "POST" else None
     if action is not None and confirmed is not None:

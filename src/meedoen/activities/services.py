@@ -19,7 +19,7 @@ from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor
 from meedoen.activities.models import ActivityVersion, ProcessingActivity, ReviewerGrant, Status
-from meedoen.activities.selectors import activity_checklist, activity_current
+from meedoen.activities.selectors import ActivityState, activity_checklist, activity_current
 from meedoen.activities.stores import activity_purge
 from meedoen.audits.services import audit_governance
 from meedoen.audits.trace import TraceContext
@@ -254,6 +254,8 @@ def _next(
             f"the request changed; review it again: you decided on version {version} of "
             f"activity {activity_id}, its current version is {current.number}"
         )
+    if status == Status.APPROVED:
+        _require_complete(current)
     decided = ActivityVersion.objects.select_for_update().get(pk=current.pk)
     if ActivityVersion.objects.filter(activity_id=activity_id, number__gt=decided.number).exists():
         raise ValidationError(
@@ -292,6 +294,17 @@ CHECKLIST_MISSING = {
 }
 
 
+def _require_complete(state: ActivityState) -> None:
+    """An approval needs every point of the checklist stated (``activity_checklist``)."""
+    missing = [item.key for item in activity_checklist(state=state) if not item.complete]
+    if missing:
+        raise ValidationError(
+            f"activity {state.id} cannot be approved: the request does not state "
+            f"{', '.join(CHECKLIST_MISSING[key] for key in missing)}; the analyst completes it "
+            "(meedoen activity amend, or Wijzigen on its page)"
+        )
+
+
 @transaction.atomic
 def activity_approve(
     *,
@@ -309,17 +322,6 @@ def activity_approve(
     (``activity_checklist``: data categories, recipients, DPIA or why none, retention)."""
     if version is None:
         raise ValidationError("name the version you approve (the request may have changed)")
-    missing = [
-        item.key
-        for item in activity_checklist(state=activity_current(activity_id=activity_id))
-        if not item.complete
-    ]
-    if missing:
-        raise ValidationError(
-            f"activity {activity_id} cannot be approved: the request does not state "
-            f"{', '.join(CHECKLIST_MISSING[key] for key in missing)}; the analyst completes it "
-            "(meedoen activity amend, or Wijzigen on its page)"
-        )
     decided = _next(
         activity_id,
         actor=actor,
