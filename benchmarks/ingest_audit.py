@@ -31,6 +31,9 @@ from tests.helpers import cli_env
 
 PERSONS = int(os.environ.get("PERSONS", "300000"))
 RUNS = int(os.environ.get("RUNS", "3"))
+#: SINGLE=1: also one file at a time (the default up to a million persons; nationally it adds
+#: a whole ingest per run).
+SINGLE = os.environ.get("SINGLE", "1" if PERSONS <= 1_000_000 else "0") == "1"
 #: The default size writes ingest_audit.md; another size its own file (the national run).
 RESULTS = (
     Path(__file__).parent
@@ -91,6 +94,25 @@ def read_only(source: Path, target: Path) -> float:
     return time.perf_counter() - start
 
 
+def person_index(home: Path, scratch: Path) -> tuple[float, int, int]:
+    """Seconds to build the vault's index of persons by pseudonym again, its rows, and its
+    size (copied on its own into a new file)."""
+    from meedoen_data.intake.person_index import TABLE, person_index_build
+
+    copy = scratch / "person_index.duckdb"
+    copy.unlink(missing_ok=True)
+    with duckdb.connect() as con:
+        con.execute("ATTACH ? AS vault", [str(home / "vault" / "vault.duckdb")])
+        start = time.perf_counter()
+        rows = person_index_build(con)
+        seconds = time.perf_counter() - start
+        con.execute("ATTACH ? AS copy", [str(copy)])
+        con.execute(f"CREATE TABLE copy.person AS SELECT * FROM {TABLE}")
+    size = copy.stat().st_size
+    copy.unlink()
+    return seconds, rows, size
+
+
 def duckdb_name(stem: str) -> str:
     return '"' + stem.replace('"', '""') + '"'
 
@@ -113,10 +135,13 @@ def main() -> None:
             ours.append(seconds)
             peaks.append(peak)
             limit.append(read_only(source, scratch / "read.duckdb"))
-            if PERSONS <= 1_000_000:  # for comparison: one file at a time, as before ADR 0016
+            if SINGLE:  # for comparison: one file at a time, as before ADR 0016
                 single.append(
                     ingest(source, scratch / "single", MEEDOEN_INTAKE_PARALLEL_FILES="1")[0]
                 )
+                shutil.rmtree(scratch / "single")
+        index_seconds, index_rows, index_bytes = person_index(scratch / "home", scratch)
+        vault_bytes = (scratch / "home" / "vault" / "vault.duckdb").stat().st_size
     ratio = statistics.median(ours) / statistics.median(limit)
     lines = [
         f"# An ingest with its audit log against the I/O limit ({datetime.now(UTC):%Y-%m-%d})",
@@ -144,6 +169,9 @@ def main() -> None:
         f"type, each referencing a subject set); its web database is {database / 1e6:,.1f} MB; "
         f"its peak resident memory {max(peaks) / 2**30:,.1f} GiB (highest of the runs); "
         "two files at a time (the default). "
+        f"The vault is {vault_bytes / 1e6:,.0f} MB; of that, its index of persons by pseudonym "
+        f"(part of the ingest above) has {index_rows:,} rows in about {index_bytes / 1e6:,.0f} MB "
+        f"and builds again in {index_seconds:.1f} s. "
         "Targets of issue 16: at most 3x the I/O limit; nationally (17.9 M persons) at most "
         "15 minutes and 12 GiB.",
         "",

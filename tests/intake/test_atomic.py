@@ -99,7 +99,7 @@ def test_killed_ingests_leave_nothing_half_loaded(tmp_path, big_delivery) -> Non
         empty = tmp_path / f"empty{delay}"
         empty.mkdir()
         recover = _ingest(home, empty)  # every ingest starts by recovering
-        assert recover.wait(timeout=120) == 0
+        assert recover.wait(timeout=120) == 0, recover.stderr.read() if recover.stderr else ""
         _consistent(home)
     assert killed_mid_file >= 2
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 
@@ -36,6 +36,7 @@ from meedoen_data.intake.limits import (
     rows_over,
     size_text,
 )
+from meedoen_data.intake.person_index import person_index_build, person_index_drop
 from meedoen_data.intake.pseudonyms import ADDRESS_DOMAIN, domain_key, hmac_pads, hmac_sql
 from meedoen_data.intake.reader import (
     Delivery,
@@ -97,7 +98,18 @@ def vault_path(workspace: Workspace) -> Path:
 
 
 @contextmanager
-def _connect(home: Path, limits: IntakeLimits | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def _connect(
+    home: Path,
+    limits: IntakeLimits | None = None,
+    *,
+    person_index: Literal["keep", "drop", "rebuild"] = "keep",
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The intake's connection: the analytics store and the vault attached for writing.
+    ``person_index`` (the vault's index of persons by pseudonym, :mod:`.person_index`):
+    ``keep`` for work that changes neither the identity tables nor the register; ``drop``
+    before work that changes the identity tables (the intake: the subject register follows
+    in ``batches_subject_sets``, which builds it again); ``rebuild`` to drop it and build it
+    again after a run that raised nothing."""
     workspace = Workspace(home)
     workspace.manifest()
     scratch = workspace.vault_dir / "tmp"  # spilled rows hold identifiers: inside the vault
@@ -116,7 +128,11 @@ def _connect(home: Path, limits: IntakeLimits | None = None) -> Iterator[duckdb.
         con.execute("CHECKPOINT vault")
         store.ensure_schemas(con)
         install_macros(con)
+        if person_index != "keep":
+            person_index_drop(con)
         yield con
+        if person_index == "rebuild":
+            person_index_build(con)
     finally:
         con.close()
 
@@ -164,7 +180,7 @@ def ingest_directory(
     domains = {p: _domains(SPECS[p.stem.lower()]) for p in files if p.stem.lower() in SPECS}
     schedule = Schedule(files, domains)
     with (
-        _connect(home, limits) as con,
+        _connect(home, limits, person_index="drop") as con,
         tempfile.TemporaryDirectory(dir=workspace.vault_dir) as tmp,
     ):
         recovered = store.recover(con)
@@ -256,7 +272,7 @@ def ingest_partner_file(
             refused[path] = str(exc)
     workspace = Workspace(home)
     with (
-        _connect(home, limits) as con,
+        _connect(home, limits, person_index="drop") as con,
         tempfile.TemporaryDirectory(dir=workspace.vault_dir) as tmp,
     ):
         recovered = store.recover(con)

@@ -60,7 +60,7 @@ def rotate_domain_key(*, home: Path, domain: str) -> RotationReport:
     fingerprint = hashlib.sha256(keys.read(upcoming)).hexdigest()[:16]
     params = {"oi": old_i, "oo": old_o, "ni": new_i, "no": new_o}
     analytics_rows = vault_rows = 0
-    with _connect(home) as con:
+    with _connect(home, person_index="rebuild") as con:
         store.recover(con)
         con.execute(
             "CREATE TABLE IF NOT EXISTS analytics.meta.rotation (domain VARCHAR, "
