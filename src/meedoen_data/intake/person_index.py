@@ -1,35 +1,37 @@
-"""The vault's index of persons by pseudonym: a point read instead of a scan (issue 16).
+"""The vault's index of the BRP's persons by pseudonym: a point read instead of a scan (issue 16).
 
-The privacy officer looks a person up by one of their pseudonyms (``logged_person``); without an
-index that is a scan of the vault's identity tables for the pseudonym, and then of the subject
-register for the person's number: at national scale (18.7 million persons) about 1.8 s. This
-table holds, for every pseudonym of a person in the identity tables, the first 64 bits of the
-pseudonym as a number, the BSN and the person's number in the register (when they have one),
-sorted by those 64 bits: DuckDB's zone maps then leave one row group of 122,880 rows to read
-(about 1 ms), and 12 bytes a row plus the BSN keep it small. 64 bits of a keyed hash can
-collide, so a reader checks the candidate by deriving the full pseudonym from the BSN again
-(:mod:`meedoen_data.audit_person`).
+The privacy officer looks a person up by one of their pseudonyms (``logged_person``), nearly
+always the BRP pseudonym the audit log page and its exports use. Without an index that is a scan
+of the vault's register of persons (``identity.ingeschrevenpersoon``) for the pseudonym: random
+hex, so the zone maps skip nothing; at national scale (18.7 million persons) about a second.
+This table holds, for every person in that table, the first 64 bits of their BRP pseudonym as a
+number and their BSN as a number, sorted by the first: DuckDB's zone maps then leave one row
+group of 122,880 rows to read (about 1 ms), in 12 bytes a row. 64 bits of a keyed hash can
+collide, so a reader checks a candidate by deriving the full pseudonym from its BSN again
+(:mod:`meedoen_data.audit_person`). Pseudonyms of other tables and domains are found by the scans
+as before (ADR 0017 says why only this table).
 
-The index is derived: every intake and key rotation drops it when it opens the vault for
-writing and builds it again when it closes the vault after a run without an exception
+The index is derived: every intake and key rotation drops it when it opens the vault for writing
+and builds it again when it closes the vault after a run without an exception
 (:func:`meedoen_data.intake._connect`). While it is missing (a run that failed, a workspace from
-before this index) readers fall back to the scans, so it can never hide a person, and it can
-never name one whose identity rows are gone: a deletion happens only inside such a run.
+before this index) readers scan, and a pseudonym it does not hold is looked for by the scans too,
+so it can never hide a person; it can never name one whose row is gone, as a deletion happens
+only inside such a run.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from meedoen_data.audit_subjects import PERSON, register_exists
 from meedoen_data.intake.pseudonyms import PSEUDONYM_HEX
 from meedoen_data.intake.sql import ident
 from meedoen_data.intake.store import PERSON_COLUMNS
 
 SCHEMA = "vault.lookup"
 TABLE = f"{SCHEMA}.person"
+#: The register of persons and its BSN column: what the index covers.
+SOURCE = ("ingeschrevenpersoon", "burgerservicenummer")
 PREFIX_HEX = 16  # 64 bits: the sort key
-COLUMNS = "(prefix UBIGINT, bsn VARCHAR, serial UINTEGER)"
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -39,30 +41,21 @@ def person_index_drop(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def person_index_build(con: duckdb.DuckDBPyConnection) -> int:
-    """(Re)build the index from the attached vault's identity tables and register; the rows."""
-    selects = [
-        # Names from the catalog, quoted; nothing from a user.
-        f"SELECT DISTINCT CAST({ident(raw)} AS VARCHAR) AS bsn, "
-        f"{ident(raw + '_pseudonym')} AS pseudonym FROM vault.identity.{ident(table)} "
-        f"WHERE {ident(raw + '_pseudonym')} IS NOT NULL AND {ident(raw)} IS NOT NULL"
-        for table, raw in _person_columns(con)
-    ]
+    """(Re)build the index from the attached vault's register of persons; the rows (none
+    before the BRP was delivered)."""
+    table, column = SOURCE
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-    if not selects:
-        con.execute(f"CREATE OR REPLACE TABLE {TABLE} {COLUMNS}")
+    if (table, column) not in _person_columns(con):
+        con.execute(f"CREATE OR REPLACE TABLE {TABLE} (prefix UBIGINT, bsn UINTEGER)")
         return 0
-    numbered = register_exists(con)
-    register = (
-        "(SELECT identifier, serial FROM vault.audit.subject WHERE kind = $kind)"
-        if numbered
-        else "(SELECT NULL::VARCHAR AS identifier, NULL::UINTEGER AS serial)"
-    )
+    pseudonym = ident(column + "_pseudonym")
     con.execute(
-        f"CREATE OR REPLACE TABLE {TABLE} AS "  # the selects above
-        f"SELECT ('0x' || left(n.pseudonym, {PREFIX_HEX}))::UBIGINT AS prefix, n.bsn, s.serial "
-        f"FROM (SELECT DISTINCT * FROM ({' UNION ALL '.join(selects)})) n "
-        f"LEFT JOIN {register} s ON s.identifier = n.bsn ORDER BY prefix",
-        {"kind": PERSON} if numbered else {},
+        # Names from the contract, quoted; nothing from a user. A BSN is 9 digits: a number.
+        f"CREATE OR REPLACE TABLE {TABLE} AS SELECT DISTINCT "
+        f"('0x' || left({pseudonym}, {PREFIX_HEX}))::UBIGINT AS prefix, "
+        f"TRY_CAST({ident(column)} AS UINTEGER) AS bsn FROM vault.identity.{ident(table)} "
+        f"WHERE {pseudonym} IS NOT NULL AND TRY_CAST({ident(column)} AS UINTEGER) IS NOT NULL "
+        "ORDER BY prefix"
     )
     row = con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
     return int(row[0]) if row else 0
@@ -84,20 +77,14 @@ def pseudonym_prefix(pseudonym: str) -> int | None:
     return int(value[:PREFIX_HEX], 16)
 
 
-def person_index_candidates(
-    con: duckdb.DuckDBPyConnection, *, prefixes: list[int]
-) -> list[tuple[str, int | None]]:
-    """(BSN, register number) of the rows under these sort keys: candidates the caller checks
-    (64 bits can collide). The index must exist (:func:`person_index_exists`)."""
-    rows: set[tuple[str, int | None]] = set()
-    for prefix in sorted(set(prefixes)):
-        # One equality per key: the zone maps prune to a row group for each.
-        for bsn, serial in con.execute(
-            f"SELECT bsn, serial FROM {TABLE} WHERE prefix = $p",
-            {"p": prefix},
-        ).fetchall():
-            rows.add((str(bsn), None if serial is None else int(serial)))
-    return sorted(rows, key=lambda r: (r[0], -1 if r[1] is None else r[1]))
+def person_index_candidates(con: duckdb.DuckDBPyConnection, *, pseudonym: str) -> list[str]:
+    """The BSNs of the persons whose BRP pseudonym starts with the same 64 bits: candidates the
+    caller checks (64 bits can collide). The index must exist (:func:`person_index_exists`)."""
+    prefix = pseudonym_prefix(pseudonym)
+    if prefix is None:
+        return []
+    rows = con.execute(f"SELECT bsn FROM {TABLE} WHERE prefix = $p", {"p": prefix}).fetchall()
+    return sorted(f"{int(bsn):09d}" for (bsn,) in rows)
 
 
 def _person_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

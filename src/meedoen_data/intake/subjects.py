@@ -39,8 +39,7 @@ def batches_subject_sets(
     a partner file's clients (``record-pseudonym-DOMAIN``) by record number; through one
     connection to the vault. New subjects are registered. Empty for tables without persons
     (addresses, the anonymous panel) and unknown batches."""
-    # The register changed: the index of persons by pseudonym is built again with the numbers.
-    with _connect(home, person_index="rebuild") as con:
+    with _connect(home) as con:
         return {batch_id: _batch_subject_sets(con, batch_id) for batch_id in batch_ids}
 
 
