@@ -173,6 +173,9 @@ def test_a_second_factor_set_up_and_asked_at_sign_in(axe_page, demo_server: Demo
     for width in (375, 1280):
         page.set_viewport_size({"width": width, "height": 800})
         assert axe_violations(page) == [] and fits(page)
+        # A page without a menu keeps its header compact on a phone too: the tools fold.
+        header = page.locator("header").bounding_box()
+        assert header is not None and header["height"] <= 100, (width, header)
     screenshot(page, "tweede-factor-code")
     page.goto(demo_server.url + "/verwerkingen/")  # nothing opens without the code
     expect(page.get_by_role("heading", level=1)).to_have_text("Code van uw tweede factor")

@@ -87,7 +87,7 @@ def test_request_queue_and_decision(axe_page, demo_server: DemoServer) -> None:
     page.get_by_role("link", name="Aanvragen die op een besluit wachten").click()
     page.wait_for_url(demo_server.url + "/verwerkingen/wachtrij/")
     request = page.get_by_role("region", name=re.compile(re.escape(name)))
-    assert "Aangevraagd door analyst" in request.inner_text()
+    assert "Aangevraagd door Ahmed Analist" in request.inner_text()  # by full name
     assert "bag, partner-woningcorporatie, signalen" in request.inner_text()
     assert axe_violations(page) == []
 

@@ -38,9 +38,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from meedoen.activities.enforcement import activity_store_open
 from meedoen.activities.selectors import activity_current
 from meedoen.activities.services import Actor, activity_approve, activity_request
-from meedoen.activities.stores import activity_store_open
 from meedoen.audits.trace import TraceContext
 from meedoen_data.activity_store import activity_pseudonyms, store_path, store_prepare
 from meedoen_data.categories import EVENT_DATES, categories_default

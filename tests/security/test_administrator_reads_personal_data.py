@@ -21,8 +21,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
+from meedoen.activities.enforcement import activity_sql, activity_store_open
 from meedoen.activities.services import Actor
-from meedoen.activities.stores import activity_sql, activity_store_open
 from meedoen.audits.models import AccessRecord
 from meedoen.audits.trace import TraceContext
 from meedoen.households.services import build_request

@@ -23,6 +23,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
 from meedoen.audits.models import AccessRecord, ProcessingRecord
 from meedoen.publications.models import Publication
@@ -81,9 +82,15 @@ def test_a_withdrawn_release_is_gone_for_everyone_but_still_counts(
         assert f'href="{url}"' not in reader.get("/publicaties/").content.decode(), role
     # The privacy officer still sees it, marked, with who and why.
     listing = text(officer_client.get("/publicaties/"))
-    assert "Ingetrokken door privacy_officer" in listing
+    assert (
+        f"Ingetrokken door {User.objects.get(username='privacy_officer').get_full_name()}"
+        in listing
+    )
     assert "te fijnmazig voor de adviesraad" in listing
-    assert "Ingetrokken door privacy_officer" in text(officer_client.get(url))
+    assert (
+        f"Ingetrokken door {User.objects.get(username='privacy_officer').get_full_name()}"
+        in text(officer_client.get(url))
+    )
     # The withdrawal is in the audit log: who, and which publication.
     assert AccessRecord.objects.filter(
         operation="publication.withdraw", user_name="privacy_officer"

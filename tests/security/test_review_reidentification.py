@@ -25,8 +25,8 @@ import pytest
 from django.test import Client
 from django.urls import resolve
 
+from meedoen.activities.enforcement import activity_store_open
 from meedoen.activities.services import Actor, reviewer_grant
-from meedoen.activities.stores import activity_store_open
 from meedoen.audits.models import ProcessingRecord
 from meedoen.audits.trace import TraceContext
 from meedoen_data.activity_store import store_path

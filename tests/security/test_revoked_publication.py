@@ -18,9 +18,9 @@ from django.test import Client
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor
+from meedoen.activities.enforcement import retention_run
 from meedoen.activities.models import ActivityVersion
 from meedoen.activities.services import activity_revoke
-from meedoen.activities.stores import retention_run
 from meedoen.audits.trace import TraceContext
 from meedoen.publications.models import Publication
 from tests.security.publishing import built, publish

@@ -181,7 +181,7 @@ import django
 django.setup()
 from django.db import connection
 from meedoen.activities.actors import Actor
-from meedoen.activities.stores import activity_log
+from meedoen.activities.enforcement import activity_log
 from meedoen.audits.models import ProcessingRecord
 from meedoen.audits.selectors import audit_verify
 from meedoen.audits.trace import TraceContext

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meedoen.accounts.roles import Role
 from meedoen.accounts.throttle import locked_message
-from meedoen.activities.forms import TEXTBOX, UtrechtForm
+from meedoen.web.forms import TEXTBOX, UtrechtForm
 
 SELECT = "utrecht-select utrecht-select--html-select"
 

@@ -48,7 +48,7 @@ from meedoen.accounts.services import (
     user_password_set,
     user_role_change,
 )
-from meedoen.activities.views import role_required
+from meedoen.web.access import role_required
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -29,8 +29,9 @@ from meedoen.activities.selectors import (
     activity_register,
 )
 from meedoen.activities.services import activity_amend, activity_request
-from meedoen.activities.views import DECISIONS, READERS, actor_for
+from meedoen.activities.views import DECISIONS, READERS
 from meedoen.audits.trace import TraceContext
+from meedoen.web.access import actor_for
 
 T = TypeVar("T")
 

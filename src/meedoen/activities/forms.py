@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor, floor_make
 from meedoen.activities.selectors import CHECKLIST
 from meedoen.activities.services import EXTRA_DOMAINS
+from meedoen.web.forms import TEXTAREA, TEXTBOX, UtrechtForm
 from meedoen_data.categories import categories_default
 from meedoen_data.workspace import SOURCE_DOMAINS
 
@@ -32,28 +33,6 @@ DOMAINS = [*SOURCE_DOMAINS, *EXTRA_DOMAINS]
 
 #: Longer than any real retention period; keeps the end date of an approval a valid date.
 MAX_RETENTION_DAYS = 36_500
-
-TEXTBOX = "utrecht-textbox utrecht-textbox--html-input"
-TEXTAREA = "utrecht-textarea utrecht-textarea--html-textarea"
-
-
-class UtrechtForm(forms.Form):
-    """Marks invalid widgets with the NL Design System's ``--invalid`` modifier. Django itself
-    adds ``aria-invalid`` and points ``aria-describedby`` at ``ID_helptext`` and ``ID_error``.
-
-    No ``required`` attributes: the browser would style every empty required field as invalid
-    before anything was submitted; optional fields say "(optional)" in their label instead."""
-
-    use_required_attribute = False
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                classes = attrs.get("class", "")
-                if classes and "--invalid" not in classes:
-                    attrs["class"] = f"{classes} {classes.split()[0]}--invalid"
 
 
 class ActivityRequestForm(UtrechtForm):

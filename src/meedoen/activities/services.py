@@ -17,10 +17,10 @@ from django.utils import timezone
 from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
+from meedoen.activities.enforcement import activity_purge
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor
 from meedoen.activities.models import ActivityVersion, ProcessingActivity, ReviewerGrant, Status
 from meedoen.activities.selectors import ActivityState, activity_checklist, activity_current
-from meedoen.activities.stores import activity_purge
 from meedoen.audits.services import audit_governance
 from meedoen.audits.trace import TraceContext
 from meedoen_data.activity_store import activity_key_create

@@ -7,7 +7,6 @@ ValidationError a form error)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -41,7 +40,6 @@ from meedoen.activities.selectors import (
     value_text,
 )
 from meedoen.activities.services import (
-    Actor,
     activity_amend,
     activity_approve,
     activity_refuse,
@@ -51,6 +49,7 @@ from meedoen.activities.services import (
     reviewer_withdraw,
 )
 from meedoen.audits.trace import TraceContext
+from meedoen.web.access import actor_for, role_required
 
 #: Who may read the register and the activities in it.
 READERS = (Role.ADMINISTRATOR, Role.ANALYST, Role.PRIVACY_OFFICER)
@@ -60,27 +59,6 @@ DECISIONS: dict[str, Callable[..., ActivityVersion]] = {
     "refuse": activity_refuse,
     "revoke": activity_revoke,
 }
-
-View = Callable[..., HttpResponse]
-
-
-def role_required(*roles: Role) -> Callable[[View], View]:
-    """403 for every other role (login itself is LoginRequiredMiddleware's job)."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if getattr(request.user, "role", None) not in roles:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-def actor_for(user: Any) -> Actor:
-    return Actor(name=user.username, user=user)
 
 
 def decision_context(

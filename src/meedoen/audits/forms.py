@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from meedoen.activities.forms import TEXTBOX, UtrechtForm
+from meedoen.web.forms import TEXTBOX, UtrechtForm
 from meedoen_data.audit_checkpoint import MAX_FILE_BYTES, CheckpointError, kept_load
 from meedoen_data.bsn import bsn_is_valid
 

@@ -10,6 +10,8 @@ DELETE) and hash-chained (``meedoen audit verify``); :class:`ChainHead` is where
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from meedoen.utils.runs import Run
+
 
 class ProcessingRecord(models.Model):
     class Status(models.TextChoices):
@@ -168,3 +170,18 @@ class PruneAnchor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain}: pruned up to {self.upto}"
+
+
+class ChainCheck(Run):
+    """One check of the log from the audit log page, run in the background
+    (:mod:`meedoen.utils.runs`): its progress, then what the page shows of the outcome
+    (``summary``: :func:`meedoen.audits.selectors.audit_verification_summary`). The check
+    itself is logged as an access record (``audit.verify``) like every look at the log."""
+
+    kept_name = models.CharField(_("kept checkpoint"), max_length=255, blank=True)
+
+    class Meta(Run.Meta):
+        verbose_name = _("chain check")
+
+    def __str__(self) -> str:
+        return f"chain check {self.pk}"

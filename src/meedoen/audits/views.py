@@ -23,8 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor
-from meedoen.activities.views import role_required
+from meedoen.audits.chain_checks import (
+    ChainCheckState,
+    chain_check_detail,
+    chain_check_start,
+    chain_check_start_background,
+)
 from meedoen.audits.forms import AuditFilterForm, KeptCheckpointForm, PersonLookupForm
+from meedoen.audits.models import ChainCheck
 from meedoen.audits.selectors import (
     VaultBusy,
     audit_checkpoint_download,
@@ -33,7 +39,6 @@ from meedoen.audits.selectors import (
     audit_log_page,
     audit_person,
     audit_person_document,
-    audit_verify_all,
     chain_label,
 )
 from meedoen.audits.services import (
@@ -47,6 +52,8 @@ from meedoen.audits.services import (
     chain_ends,
 )
 from meedoen.audits.trace import TraceContext
+from meedoen.web.access import role_required
+from meedoen.web.runs import run_progress, run_status_response, run_step_label
 
 #: Who may read the audit log.
 READERS = (Role.ADMINISTRATOR, Role.PRIVACY_OFFICER)
@@ -62,17 +69,27 @@ VAULT_BUSY = gettext_noop(
 @require_http_methods(["GET", "POST"])
 @role_required(*READERS)
 def log(request: HttpRequest) -> HttpResponse:
-    """GET shows the (filtered) records; POST also checks the chains and the checkpoints, with
-    the kept checkpoint when one is uploaded. The check only reads, so its result is rendered
-    directly; the filter stays in the address (the forms post to it)."""
+    """GET shows the (filtered) records. POST starts a check of the chains and the checkpoints
+    (with the kept checkpoint when one is uploaded) in the background and opens its page; the
+    filter stays in the address (the forms post to it)."""
     verifying = request.method == "POST"
     trace = TraceContext.start(request.headers.get("traceparent"))
-    audit_log_viewed(
-        user=request.user,
-        operation=AUDIT_VERIFY if verifying else AUDIT_READ,
-        trace=trace,
-        client=request.META.get("REMOTE_ADDR", ""),
-    )
+    with_kept = verifying and request.POST.get("check") == "kept"
+    kept_form = KeptCheckpointForm(request.POST, request.FILES) if with_kept else None
+    if verifying and (kept_form is None or kept_form.is_valid()):
+        audit_log_viewed(
+            user=request.user, operation=AUDIT_VERIFY, trace=trace, client=_client(request)
+        )
+        kept = kept_form.kept() if kept_form is not None else []
+        check = chain_check_start(
+            user_name=request.user.get_username(),
+            trace=trace,
+            kept_name=kept[0][0] if kept else "",
+        )
+        if check.trace_id == trace.trace_id:  # a new check, not one still going
+            chain_check_start_background(run_id=check.pk, kept=kept)
+        return redirect("audits:check", run_id=check.pk)
+    audit_log_viewed(user=request.user, operation=AUDIT_READ, trace=trace, client=_client(request))
     form = AuditFilterForm(request.GET)
     try:
         page = audit_log_page(**form.filters(), limit=LIMIT) if form.is_valid() else None
@@ -82,12 +99,6 @@ def log(request: HttpRequest) -> HttpResponse:
     except VaultBusy:
         page = None
         form.add_error("betrokkene", _(VAULT_BUSY))
-    with_kept = verifying and request.POST.get("check") == "kept"
-    kept_form = KeptCheckpointForm(request.POST, request.FILES) if with_kept else None
-    upload = kept_form or KeptCheckpointForm()
-    verification = None
-    if verifying and (kept_form is None or kept_form.is_valid()):
-        verification = audit_verify_all(kept=kept_form.kept() if kept_form else [])
     newest = audit_checkpoint_newest()
     ends = chain_ends()
     return render(
@@ -96,23 +107,8 @@ def log(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "upload": upload,
-            "verification": verification,
-            "with_kept": with_kept,
+            "upload": kept_form or KeptCheckpointForm(),
             "separation": audit_checkpoint_separation(),
-            "reports": [(chain_label(r.chain), r) for r in verification.chains]
-            if verification
-            else [],
-            "truncations": [(chain_label(t.chain), t) for t in verification.checkpoints.truncations]
-            if verification
-            else [],
-            "checkpoint_problems": [
-                problem
-                for problem in verification.checkpoints.problems
-                if problem not in {t.message for t in verification.checkpoints.truncations}
-            ]
-            if verification
-            else [],
             "newest": newest,
             "newest_chains": [
                 (chain_label(chain), state, ends.get(chain, 0) - state.position)
@@ -122,6 +118,64 @@ def log(request: HttpRequest) -> HttpResponse:
             else [],
         },
     )
+
+
+def _client(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _check_or_404(run_id: int) -> ChainCheckState:
+    try:
+        return chain_check_detail(run_id=run_id)
+    except ChainCheck.DoesNotExist as exc:
+        raise Http404(f"there is no chain check {run_id}") from exc
+
+
+def _check_progress(check: ChainCheckState) -> dict[str, Any]:
+    return run_progress(
+        check.run,
+        step_label=run_step_label("chain_check_step"),
+        first_step=_("Reading the log"),
+        counted=True,
+    )
+
+
+@require_GET
+@role_required(*READERS)
+def check(request: HttpRequest, run_id: int) -> HttpResponse:
+    """One check of the log: its progress while it runs, then its outcome (logged as a look
+    at the log, ``audit.read``)."""
+    found = _check_or_404(run_id)
+    audit_log_viewed(
+        user=request.user,
+        operation=AUDIT_READ,
+        trace=TraceContext.start(request.headers.get("traceparent")),
+        client=_client(request),
+    )
+    outcome = found.outcome
+    return render(
+        request,
+        "audits/check.html",
+        {
+            "check": found,
+            "run": found.run,
+            "progress": _check_progress(found),
+            "verification": outcome,
+            "reports": [(chain_label(c["chain"]), c) for c in outcome["chains"]] if outcome else [],
+            "truncations": [(chain_label(t["chain"]), t) for t in outcome["truncations"]]
+            if outcome
+            else [],
+            "checkpoint_problems": outcome["checkpoint_problems"] if outcome else [],
+        },
+    )
+
+
+@require_GET
+@role_required(*READERS)
+def check_status(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The progress of one check as JSON: its page polls it while the check runs (not logged:
+    it shows nothing of the log)."""
+    return run_status_response(_check_progress(_check_or_404(run_id)))
 
 
 @require_GET

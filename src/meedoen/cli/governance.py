@@ -83,7 +83,7 @@ def sql(
     if output_format not in {"table", "csv", "json"}:
         fail("--format must be table, csv or json")
     workspace_django(home)
-    from meedoen.activities.stores import activity_sql
+    from meedoen.activities.enforcement import activity_sql
 
     actor = cli_actor(by)
     trace = cli_trace()
@@ -613,7 +613,7 @@ def retention_run(home: HomeOption = None, as_json: JsonOption = False) -> None:
 
     Schedule it daily (cron or a systemd timer, see docs/admin/workspace.md); safe to rerun."""
     workspace_django(home)
-    from meedoen.activities.stores import retention_run as run
+    from meedoen.activities.enforcement import retention_run as run
 
     purges = run_service(lambda: run(trace=cli_trace()))
     if as_json:

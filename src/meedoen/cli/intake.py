@@ -304,7 +304,7 @@ def pseudonym(
     actor = cli_actor(by)
     trace = cli_trace()
     if activity is not None:
-        from meedoen.activities.stores import activity_pseudonymise
+        from meedoen.activities.enforcement import activity_pseudonymise
 
         out = run_service(
             lambda: activity_pseudonymise(

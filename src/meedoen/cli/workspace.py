@@ -363,7 +363,7 @@ def _demo_activity(sources: Path) -> dict[str, object]:
         )
         existing = [a for a in activity_list() if a.name == DEMO_ACTIVITY["name"]]
     state = existing[0]
-    from meedoen.activities.stores import activity_store_open
+    from meedoen.activities.enforcement import activity_store_open
     from meedoen.cli.common import cli_trace
     from meedoen.households.services import build_execute, build_request
 

@@ -11,37 +11,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meedoen.activities.forms import TEXTAREA, TEXTBOX, UtrechtForm
-
-SELECT = "utrecht-select utrecht-select--html-select"
-
-#: The engines of ``meedoen build`` (the service checks them again).
-ENGINE_CHOICES = [
-    ("duckdb", _("DuckDB, on this server")),
-    ("spark", _("Spark, in local mode or on a cluster")),
-]
-
-
-class ActivityChoiceForm(UtrechtForm):
-    """A form whose first field chooses a processing activity from ``activities`` (pairs of id
-    and label). Any number is accepted here: whether it may be used is the service's decision,
-    made again when the form is submitted (an activity can be revoked in between)."""
-
-    activity = forms.IntegerField(
-        label=_("Processing activity"),
-        min_value=1,
-        max_value=2**31 - 1,
-        widget=forms.Select(attrs={"class": SELECT}),
-    )
-
-    def __init__(self, *args: Any, activities: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices: list[tuple[int | str, str]] = list(activities)
-        if len(activities) == 1:
-            self.initial.setdefault("activity", activities[0][0])
-        else:
-            choices.insert(0, ("", str(_("Choose a processing activity"))))
-        self.fields["activity"].widget.choices = choices
+from meedoen.web.forms import (
+    ENGINE_CHOICES,
+    SELECT,
+    TEXTAREA,
+    TEXTBOX,
+    ActivityChoiceForm,
+)
 
 
 class BuildForm(ActivityChoiceForm):
@@ -89,7 +65,7 @@ class BuildForm(ActivityChoiceForm):
 
 class SqlForm(ActivityChoiceForm):
     """One read-only query on an activity's tables: the arguments of
-    :func:`meedoen.activities.stores.activity_sql` (``activity_id``, ``sql``)."""
+    :func:`meedoen.activities.enforcement.activity_sql` (``activity_id``, ``sql``)."""
 
     sql = forms.CharField(
         label=_("Query"),

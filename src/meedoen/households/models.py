@@ -13,6 +13,7 @@ __all__ = ["BuildRun", "RunStatus"]
 
 
 class BuildRun(Run):
+    activity_id = models.PositiveIntegerField(_("processing activity"), db_index=True)
     peildatum = models.DateField(_("reference date"))
     engine = models.CharField(_("engine"), max_length=16)
 

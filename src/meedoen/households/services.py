@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
-from meedoen.activities.stores import (
+from meedoen.activities.enforcement import (
     activity_authorize,
     activity_log,
     activity_store_open,

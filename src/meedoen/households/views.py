@@ -15,19 +15,17 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from meedoen.accounts.roles import Role
-from meedoen.activities.models import Status
-from meedoen.activities.selectors import ActivityState, activity_current, activity_list
-from meedoen.activities.stores import (
+from meedoen.activities.enforcement import (
     ActivityRevokedDuringRead,
     QueryStopped,
     activity_sql,
     sql_limits,
 )
-from meedoen.activities.views import actor_for, role_required
+from meedoen.activities.models import Status
+from meedoen.activities.selectors import ActivityState, activity_current, activity_list
 from meedoen.audits.trace import TraceContext
 from meedoen.households.forms import BuildForm, SqlForm
 from meedoen.households.selectors import RunState, build_run_detail, build_run_list
@@ -36,6 +34,8 @@ from meedoen.households.services import (
     build_request,
     build_start_background,
 )
+from meedoen.web.access import actor_for, role_required
+from meedoen.web.runs import run_progress, run_status_label, run_status_response, run_step_label
 
 #: Who may build households and query an activity's tables (as ``meedoen build`` / ``sql``).
 ANALYSTS = (Role.ANALYST,)
@@ -45,14 +45,6 @@ SQL_MAX_ROWS = 200
 
 #: Builds listed on the build page, newest first.
 RUNS_LISTED = 20
-
-STATUS_LABELS = {
-    "queued": gettext_lazy("waiting to start"),
-    "running": gettext_lazy("running"),
-    "done": gettext_lazy("done"),
-    "failed": gettext_lazy("failed"),
-    "interrupted": gettext_lazy("interrupted"),
-}
 
 
 def _approved_activities(*, covering: tuple[str, ...] = ()) -> list[tuple[int, str]]:
@@ -98,26 +90,11 @@ def _build_in_progress(activity_id: int) -> RunState | None:
 
 def _progress(run: RunState) -> dict[str, Any]:
     """What the progress region shows; the same for the page and its JSON endpoint."""
-    if run.step_total:
-        step = _("Step %(number)s of %(total)s: %(step)s") % {
-            "number": run.step_number,
-            "total": run.step_total,
-            "step": run.step,
-        }
-    elif run.step:
-        step = run.step
-    else:
-        step = _("Checking the processing activity") if run.status == "running" else ""
-    return {
-        "id": run.id,
-        "status": run.status,
-        "status_label": str(STATUS_LABELS.get(run.status, run.status)),
-        "step": step,
-        "percent": run.percent,
-        "percent_label": _("%(percent)s%% done") % {"percent": run.percent},
-        "finished": run.finished,
-        "message": run.message,
-    }
+    return run_progress(
+        run,
+        step_label=run_step_label("build_step"),
+        first_step=_("Checking the processing activity"),
+    )
 
 
 # -- Household builds ---------------------------------------------------------------------------
@@ -154,7 +131,7 @@ def builds(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "activities": activities,
-            "runs": [(run, STATUS_LABELS.get(run.status, run.status)) for run in runs],
+            "runs": [(run, run_status_label(run.status)) for run in runs],
             "role": request.user.role,  # type: ignore[union-attr]
         },
     )
@@ -198,9 +175,7 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
 @role_required(*ANALYSTS)
 def run_status(request: HttpRequest, run_id: int) -> JsonResponse:
     """The progress of one build as JSON: the run page polls it while the build runs."""
-    response = JsonResponse(_progress(_run_or_404(run_id)))
-    response["Cache-Control"] = "no-store"
-    return response
+    return run_status_response(_progress(_run_or_404(run_id)))
 
 
 # -- The analyst's SQL page ---------------------------------------------------------------------

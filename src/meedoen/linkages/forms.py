@@ -13,9 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from meedoen.activities.forms import TEXTBOX, UtrechtForm
-from meedoen.households.forms import ENGINE_CHOICES, SELECT, ActivityChoiceForm
 from meedoen.linkages.services import SOURCE_NAME, link_secret
+from meedoen.web.forms import ENGINE_CHOICES, SELECT, TEXTBOX, ActivityChoiceForm, UtrechtForm
 
 #: What a partner file may be (the intake gate reads both; docs/sources/partner-file.md).
 FILE_SUFFIXES = (".csv", ".parquet")

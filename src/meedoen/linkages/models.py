@@ -11,6 +11,7 @@ from meedoen.utils.runs import Run
 
 
 class LinkRun(Run):
+    activity_id = models.PositiveIntegerField(_("processing activity"), db_index=True)
     source = models.CharField(_("partner source"), max_length=64)
     file_name = models.CharField(_("file"), max_length=255)
     engine = models.CharField(_("engine"), max_length=16, default="duckdb")

@@ -21,8 +21,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
-from meedoen.activities.selectors import reviewer_is_granted
-from meedoen.activities.stores import (
+from meedoen.activities.enforcement import (
     ActivityNotApproved,
     activity_authorize,
     activity_log,
@@ -32,6 +31,7 @@ from meedoen.activities.stores import (
     record_subject_type,
     subject_type,
 )
+from meedoen.activities.selectors import reviewer_is_granted
 from meedoen.audits.services import activity_uri, audit_action
 from meedoen.audits.trace import TraceContext
 from meedoen.intakes.services import intake_log

@@ -39,7 +39,6 @@ from meedoen.activities.selectors import (
     activity_list,
     reviewer_is_granted,
 )
-from meedoen.activities.views import actor_for, role_required
 from meedoen.audits.trace import TraceContext
 from meedoen.linkages.forms import DecisionForm, LinkForm
 from meedoen.linkages.selectors import LinkRunState, link_run_detail, link_run_list
@@ -54,17 +53,11 @@ from meedoen.linkages.services import (
     review_read,
     review_submit,
 )
+from meedoen.web.access import actor_for, role_required
+from meedoen.web.runs import run_progress, run_status_label, run_status_response, run_step_label
 
 #: Linkages listed on the start page of linkage, newest first.
 RUNS_LISTED = 20
-
-STATUS_LABELS = {
-    "queued": gettext_lazy("waiting to start"),
-    "running": gettext_lazy("running"),
-    "done": gettext_lazy("done"),
-    "failed": gettext_lazy("failed"),
-    "interrupted": gettext_lazy("interrupted"),
-}
 
 #: A record's status after a linkage or a review (``by_status`` of a run's summary, and a
 #: record's review page). A pending record may or may not be linked provisionally.
@@ -241,26 +234,12 @@ def _upload_save(upload: UploadedFile) -> Path:
 
 def _progress(run: LinkRunState) -> dict[str, Any]:
     """What the progress region shows; the same for the page and its JSON endpoint."""
-    if run.step_total:
-        step = _("%(step)s: %(number)s of %(total)s done") % {
-            "step": run.step,
-            "number": run.step_number,
-            "total": run.step_total,
-        }
-    elif run.step:
-        step = run.step
-    else:
-        step = _("Checking the processing activity") if run.status == "running" else ""
-    return {
-        "id": run.id,
-        "status": run.status,
-        "status_label": str(STATUS_LABELS.get(run.status, run.status)),
-        "step": step,
-        "percent": run.percent,
-        "percent_label": _("%(percent)s%% done") % {"percent": run.percent},
-        "finished": run.finished,
-        "message": run.message,
-    }
+    return run_progress(
+        run,
+        step_label=run_step_label("link_step"),
+        first_step=_("Checking the processing activity"),
+        counted=True,
+    )
 
 
 def _awaiting_review(summary: dict[str, Any]) -> int:
@@ -342,7 +321,7 @@ def runs(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "activities": activities,
-            "runs": [(run, STATUS_LABELS.get(run.status, run.status)) for run in states],
+            "runs": [(run, run_status_label(run.status)) for run in states],
             "review": [(activity_id, names.get(activity_id)) for activity_id in done],
             "role": request.user.role,  # type: ignore[union-attr]
         },
@@ -402,9 +381,7 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
 @role_required(*ANALYSTS)
 def run_status(request: HttpRequest, run_id: int) -> JsonResponse:
     """The progress of one linkage as JSON: the run page polls it while the linkage runs."""
-    response = JsonResponse(_progress(_run_or_404(run_id)))
-    response["Cache-Control"] = "no-store"
-    return response
+    return run_status_response(_progress(_run_or_404(run_id)))
 
 
 # -- Clerical review ----------------------------------------------------------------------------

@@ -25,11 +25,9 @@ all of this: what was once published stays known.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -41,8 +39,8 @@ from django.utils import timezone
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
+from meedoen.activities.enforcement import activity_authorize, activity_log, activity_store_use
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor
-from meedoen.activities.stores import activity_authorize, activity_log, activity_store_use
 from meedoen.audits.services import audit_governance
 from meedoen.audits.trace import TraceContext
 from meedoen.publications.models import Publication
@@ -53,15 +51,22 @@ from meedoen_data.disclosure import (
     RuleError,
     Rules,
     TableError,
-    Withheld,
     household_table,
     publication_protect,
     publication_round,
     release_json,
     rules_from_json,
 )
-from meedoen_data.disclosure.publish import Shown
-from meedoen_data.disclosure.table import Dimension, Identity, Key, Table
+from meedoen_data.disclosure.series import (
+    EarlierRelease,
+    release_cells,
+    release_mode_conflict,
+    release_series,
+    release_shape,
+    rounding_history,
+    suppression_history,
+)
+from meedoen_data.disclosure.table import Table
 from meedoen_data.store_lock import StoreLockTimeout, release_lock
 
 #: Who may publish: analysts (administration and analysis are separate roles).
@@ -200,7 +205,7 @@ def table_publish(
             "peildatum": made.peildatum.isoformat(),
             "amount": amount,
         }
-        series = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
+        series = release_series(definition)
         # Every earlier release on the same households (activity, peildatum, count or amount): the
         # same table (a series) or another one that shares cells or units with it (linked tables).
         # Withdrawn releases too: what was published once stays known to an attacker.
@@ -212,22 +217,19 @@ def table_publish(
         ]
         # A rounded and a suppressed release on the same households together narrow a hidden cell
         # down to its rounding interval: the tables of one peildatum keep one mode.
-        modes = {p.content.get("mode") for p in group}
-        if modes and mode not in modes:
-            raise ValidationError(
-                f"tables of these households were published before with {', '.join(sorted(modes))} "
-                f"(publication {group[0].pk}); publishing with {mode} now would let anyone combine "
-                "the two"
-            )
+        conflict = release_mode_conflict(earlier=(p.content.get("mode") for p in group), mode=mode)
+        if conflict:
+            raise ValidationError(f"{conflict} (publication {group[0].pk})")
         definition["mode"] = mode
         measure = amount or "households"
         try:
+            earlier = _earlier_releases(group)
             if mode == "rounding":
                 release = publication_round(
-                    [made.table], rules, measure=measure, shown=_shown_before(group)
+                    [made.table], rules, measure=measure, shown=rounding_history(earlier)
                 )
             else:
-                known, released, withheld = _earlier(group, series, made.table)
+                known, released, withheld = suppression_history(earlier, series=series)
                 release = publication_protect(
                     [made.table],
                     rules,
@@ -285,80 +287,36 @@ def _release_turn(activity_id: int) -> Iterator[None]:
         lock.__exit__(None, None, None)
 
 
-def _earlier(
-    group: Sequence[Publication], series: str, table: Table
-) -> tuple[dict[Identity, float], list[tuple[Table, set[Key]]], list[Withheld]]:
-    """What earlier releases on the same households tell an attacker: the cells of earlier
-    releases of this table (known values), the latest release of every other table with the
-    cells it hid (a linked table, protected together with this one), and what every earlier
-    release hid (it stays hidden). An earlier table is made again from the store. One whose
-    published values no longer match (the households were built again since, after a new
-    delivery) describes other data: it gives no known values and no linked pattern, but what it
-    hid stays hidden all the same, cell by cell (by identity), and is protected as if unsafe
-    (:attr:`Withheld.changed`)."""
-    known: dict[Identity, float] = {}
-    latest: dict[str, Publication] = {}
-    for publication in group:
-        latest[publication.series] = publication
+def _earlier_releases(group: Sequence[Publication]) -> list[EarlierRelease]:
+    """The earlier releases on the same households as the data package's rules take them
+    (:mod:`meedoen_data.disclosure.series`), each table made again from the store once per
+    series."""
     made: dict[str, Table | None] = {}
-    released: list[tuple[Table, set[Key]]] = []
-    withheld: list[Withheld] = []
+    out = []
     for publication in group:
         if publication.series not in made:
             made[publication.series] = _made_again(publication.definition)
         again = made[publication.series]
-        shape = again if again is not None else _shape(publication)
-        shown = _stored_cells(publication, shape)
-        hidden = {key: c.get("suppressed") or "secondary" for key, c in shown.items()}
-        hidden = {key: flag for key, flag in hidden.items() if shown[key]["value"] is None}
-        changed = again is None or any(
-            key not in again.cells
-            or (c["value"] is not None and abs(again.cells[key].value - c["value"]) > 1e-6)
-            for key, c in shown.items()
-        )
-        if hidden:
-            withheld.append(
-                Withheld(
-                    release=f"publication {publication.pk}",
-                    rules=rules_from_json(publication.content.get("rules")),
-                    cells={shape.identity(key): flag for key, flag in hidden.items()},
-                    changed=changed,
-                )
+        stored = publication.content["tables"][0]
+        shape = again
+        if shape is None:
+            shape = release_shape(
+                name=str(publication.pk),
+                dimensions=stored["dimensions"],
+                unfiltered=_made_again(publication.definition, filtered=False),
+                where=publication.definition.get("where") or [],
             )
-        if changed or again is None:
-            continue
-        if publication.series == series:
-            for key, c in shown.items():
-                if c["value"] is not None:
-                    known[again.identity(key)] = float(c["value"])
-        elif latest[publication.series] is publication:
-            released.append((replace(again, name=f"publication {publication.pk}"), set(hidden)))
-    return known, released, withheld
-
-
-def _shown_before(group: Sequence[Publication]) -> list[Shown]:
-    """What every earlier rounded release on the same households published, cell by cell (by
-    identity), whether its values still match the store or not: a cell rounded once keeps that
-    value in every later rounded table that contains it."""
-    shapes: dict[str, Table] = {}
-    shown: list[Shown] = []
-    for publication in group:
-        if publication.series not in shapes:
-            again = _made_again(publication.definition)
-            shapes[publication.series] = again if again is not None else _shape(publication)
-        shape = shapes[publication.series]
-        cells = _stored_cells(publication, shape)
-        shown.append(
-            Shown(
-                release=f"publication {publication.pk}",
-                cells={
-                    shape.identity(key): float(c["value"])
-                    for key, c in cells.items()
-                    if c["value"] is not None
-                },
+        out.append(
+            EarlierRelease(
+                name=f"publication {publication.pk}",
+                series=publication.series,
+                rules=rules_from_json(publication.content.get("rules")),
+                again=again,
+                shape=shape,
+                cells=release_cells(stored["cells"], [dim.name for dim in shape.dimensions]),
             )
         )
-    return shown
+    return out
 
 
 def _made_again(definition: dict[str, Any], *, filtered: bool = True) -> Table | None:
@@ -377,27 +335,6 @@ def _made_again(definition: dict[str, Any], *, filtered: bool = True) -> Table |
         ).table
     except TableError:
         return None
-
-
-def _shape(publication: Publication) -> Table:
-    """Enough of an earlier release's table to name its cells (:meth:`Table.identity`) when it
-    cannot be made again: its dimensions made without its filter, the filter as what its units
-    have in common; failing that, its dimensions without the codes that stand for another
-    variable (a ``buurtcode`` table's wijk subtotals)."""
-    d = publication.definition
-    where = tuple((str(column), str(value)) for column, value in d.get("where") or [])
-    unfiltered = _made_again(d, filtered=False)
-    if unfiltered is not None:
-        return replace(unfiltered, cells={}, given=where)
-    names = publication.content["tables"][0]["dimensions"]
-    return Table(str(publication.pk), tuple(Dimension.flat(n, []) for n in names), given=where)
-
-
-def _stored_cells(publication: Publication, shape: Table) -> dict[Key, dict[str, Any]]:
-    """The cells of an earlier release by their key in ``shape`` (its table)."""
-    cells = publication.content["tables"][0]["cells"]
-    names = [dim.name for dim in shape.dimensions]
-    return {tuple(str(c[n]) for n in names): c for c in cells}
 
 
 def publication_withdraw(

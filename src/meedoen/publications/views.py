@@ -21,11 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor
-from meedoen.activities.views import role_required
 from meedoen.audits.trace import TraceContext
 from meedoen.publications.forms import WithdrawForm
 from meedoen.publications.selectors import publication_detail, publication_page
 from meedoen.publications.services import publication_withdraw
+from meedoen.web.access import role_required
 
 #: Who may read published tables: everyone signed in except residents.
 READERS = tuple(role for role in Role if role != Role.RESIDENT)

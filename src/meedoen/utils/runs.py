@@ -1,11 +1,16 @@
 """Long work the command line runs in the foreground and the web app in a background thread:
-household builds, partner-file linkages. One row per run shows its progress and its outcome.
+household builds, partner-file linkages, the check of the audit log's chains. One row per run
+shows its progress and its outcome.
 
-- :class:`Run`: the abstract model (status, step, progress, message, summary, who, when);
+- :class:`Run`: the abstract model (status, step, progress, message, summary, who, when); a
+  kind of run adds what it is about (an activity, a peildatum, …);
 - :func:`run_busy`, :func:`run_begin`, :func:`run_progress`, :func:`run_finish`,
   :func:`run_refusal`, :func:`run_in_background`: what every kind of run's services do;
 - :class:`RunState`: what selectors hand to views (a run whose row stopped moving for
   :data:`STALE_AFTER` shows as *interrupted*: its process died).
+
+The web side (status labels, the progress region, its JSON for the page's script) is
+:mod:`meedoen.web.runs`.
 """
 
 from __future__ import annotations
@@ -32,7 +37,6 @@ class RunStatus(models.TextChoices):
 
 
 class Run(models.Model):
-    activity_id = models.PositiveIntegerField(_("processing activity"), db_index=True)
     status = models.CharField(
         _("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED
     )
@@ -57,11 +61,12 @@ class Run(models.Model):
 R = TypeVar("R", bound=Run)
 
 
-def run_busy(model: type[R], *, activity_id: int) -> R | None:
-    """A run of this kind for the activity that is queued or running (and not stale)."""
+def run_busy(model: type[R], **about: object) -> R | None:
+    """A run of this kind that is queued or running (and not stale), of those matching
+    ``about`` (e.g. ``activity_id=3``)."""
     return (
         model.objects.filter(
-            activity_id=activity_id,
+            **about,
             status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
             updated_at__gte=datetime.now(UTC) - STALE_AFTER,
         )
@@ -144,7 +149,7 @@ def run_in_background(
 @dataclass(frozen=True)
 class RunState:
     id: int
-    activity_id: int
+    activity_id: int | None  # None for a run about no activity (the chain check)
     status: str  # queued, running, done, failed, interrupted
     step: str
     step_number: int
@@ -175,7 +180,7 @@ def run_state_fields(run: Run) -> dict[str, Any]:
         status = "interrupted"
     return {
         "id": run.pk,
-        "activity_id": run.activity_id,
+        "activity_id": getattr(run, "activity_id", None),
         "status": status,
         "step": run.step,
         "step_number": run.step_number,

@@ -77,11 +77,81 @@ OPERATIONS: dict[str, str | Promise] = {
     "vault.pseudonym": _("Pseudonyms computed"),
 }
 
+#: Steps of a household build (:mod:`meedoen_data.households`), in the order they run.
+BUILD_STEPS: dict[str, str | Promise] = {
+    "person_at": _("Persons at the reference date"),
+    "person_birth": _("Birth dates"),
+    "person_status": _("Status of every person"),
+    "location": _("Addresses at the reference date"),
+    "institution": _("Institutional addresses"),
+    "private_person": _("Persons in private households"),
+    "partner_at": _("Partners at the reference date"),
+    "registered_couple": _("Married and registered partners"),
+    "parent_of": _("Parents and children"),
+    "co_parent": _("Parents of a shared child"),
+    "cohabiting_pair": _("Pairs living together"),
+    "cohabiting_couple": _("Couples living together"),
+    "co_partner": _("Partners at the same address"),
+    "couple": _("Couples"),
+    "couple_person": _("Persons in a couple"),
+    "parent_couple": _("Parents who are a couple"),
+    "nucleus_adult": _("Adults of each family nucleus"),
+    "nucleus_child": _("Children of each family nucleus"),
+    "nucleus_member": _("Members of each family nucleus"),
+    "related_member": _("Other related members"),
+    "candidate": _("Candidate households"),
+    "membership": _("Who belongs to which household"),
+    "reference_person": _("Reference person of each household"),
+    "household_core": _("Households and their core"),
+    "household_person": _("Persons per household"),
+    "household_typed": _("Household types"),
+    "household": _("The household table"),
+    "household_background": _("Background of each household"),
+    "parent_first_child": _("Age of the parents at their first child"),
+    "care_person_year": _("Care per person"),
+    "care_year": _("Care per household"),
+    "benefit_year": _("Benefits per household"),
+    "income_year": _("Income per household"),
+    "debt_year": _("Debt help per household"),
+    "signal_year": _("Early signals per household"),
+    "household_year": _("The integrated household table"),
+    "household_stacking": _("Stacking of care and income support"),
+    "writing": _("Writing the results"),
+}
+
+#: Steps of a linkage (``meedoen_data.linkage.link.STEPS``).
+LINK_STEPS: dict[str, str | Promise] = {
+    "reading": _("Reading the records"),
+    "training and scoring": _("Estimating the model and scoring pairs"),
+    "deciding": _("Deciding the links"),
+    "writing": _("Writing the links"),
+}
+
+#: Stages of a file in the intake gate (a linkage's first step).
+INTAKE_STAGES: dict[str, str | Promise] = {
+    "reading": _("reading the file"),
+    "validating": _("checking the rows"),
+    "pseudonymising": _("pseudonymising"),
+    "writing": _("loading"),
+    "done": _("done"),
+}
+
+#: Steps of the check of the audit log (``meedoen.audits.selectors``).
+CHAIN_CHECK_STEPS: dict[str, str | Promise] = {
+    "processing chain": _("Records of the chain of processing records"),
+    "access chain": _("Records of the chain of access records"),
+    "subject sets": _("Sets of persons read back"),
+}
+
 REGISTRY: dict[str, dict[str, str | Promise]] = {
     "role": {role.value: role.label for role in Role},
     "household_type": HOUSEHOLD_TYPES,
     "dimension": DIMENSIONS,
     "operation": OPERATIONS,
+    "build_step": BUILD_STEPS,
+    "link_step": LINK_STEPS,
+    "intake_stage": INTAKE_STAGES,
+    "chain_check_step": CHAIN_CHECK_STEPS,
 }
 
 

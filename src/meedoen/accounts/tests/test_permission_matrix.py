@@ -56,6 +56,8 @@ from meedoen.activities.services import (
     activity_request,
     reviewer_grant,
 )
+from meedoen.audits import views as audit_views
+from meedoen.audits.chain_checks import chain_check_execute, chain_check_start
 from meedoen.audits.models import AccessRecord
 from meedoen.audits.services import AUDIT_PERSON_LOOKUP, AUDIT_VERIFY
 from meedoen.audits.trace import TraceContext
@@ -256,6 +258,7 @@ class World:
     activity: int  # approved; the analyst reviews its links
     build_run: int
     link_run: int
+    check: int  # a finished check of the audit log
     record: str  # the review token of a record awaiting review (the GETs)
     pending: list[str]  # the other records awaiting review: one per review POST
     publication: int
@@ -359,6 +362,8 @@ def world(ingested, make_user, settings, tmp_path) -> World:  # type: ignore[no-
             peildatum=PEILDATUM,
         ).publication_id
 
+    check = chain_check_start(user_name=officer.name, trace=trace)
+    chain_check_execute(run_id=check.pk)
     person, bsn = _a_person(home)
     return World(
         users=users,
@@ -367,6 +372,7 @@ def world(ingested, make_user, settings, tmp_path) -> World:  # type: ignore[no-
         activity=activity_id,
         build_run=build.pk,
         link_run=link.pk,
+        check=check.pk,
         record=items[0].token,
         pending=[item.token for item in items[1:]],
         publication=new_publication(),
@@ -432,7 +438,13 @@ def concrete(url: str, world: World) -> str:
     """A GET's URL with real ids: a request where a page needs one (only a request can be
     amended)."""
     activity = world.new_requested() if url.endswith("/wijzigen/") else world.activity
-    run = world.link_run if url.startswith("/koppelingen/") else world.build_run
+    run = (
+        world.link_run
+        if url.startswith("/koppelingen/")
+        else world.check
+        if url.startswith("/logboek/")
+        else world.build_run
+    )
     ident = world.publication if url.startswith("/publicaties/") else activity
     unknown = set(re.findall(r"<[a-z]+>", url)) - set(SHAPES)
     assert not unknown, f"the matrix test has no real object for {unknown} in {url}"
@@ -533,7 +545,8 @@ def post_call(url: str, world: World, user: User | None, client: Client) -> Call
             url,
             data={},
             proof=lambda r: (
-                context(r, "verification") is not None and records(name, AUDIT_VERIFY) > checks
+                r.get("Location", "").startswith("/logboek/controle/")
+                and records(name, AUDIT_VERIFY) > checks
             ),
         )
     if url == "/logboek/persoon/":
@@ -685,7 +698,11 @@ def in_the_request(monkeypatch) -> None:  # type: ignore[no-untyped-def]
         finally:
             path.unlink(missing_ok=True)
 
+    def check_now(*, run_id, kept=()):  # type: ignore[no-untyped-def]
+        chain_check_execute(run_id=run_id, kept=kept)
+
     monkeypatch.setattr(household_views, "build_start_background", build_now)
+    monkeypatch.setattr(audit_views, "chain_check_start_background", check_now)
     monkeypatch.setattr(linkage_views, "link_start_background", link_now)
 
 

@@ -12,9 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from meedoen.accounts.roles import Role
-from meedoen.activities.selectors import activity_purges, activity_revoke_preview
-from meedoen.activities.services import Actor, activity_approve, activity_request, activity_revoke
-from meedoen.activities.stores import (
+from meedoen.activities.enforcement import (
     ActivityNotApproved,
     activity_authorize,
     activity_pseudonymise,
@@ -22,6 +20,8 @@ from meedoen.activities.stores import (
     activity_store_open,
     retention_run,
 )
+from meedoen.activities.selectors import activity_purges, activity_revoke_preview
+from meedoen.activities.services import Actor, activity_approve, activity_request, activity_revoke
 from meedoen.audits.models import AccessRecord, ProcessingRecord
 from meedoen.audits.trace import TraceContext
 from meedoen_data.bsn import bsn_from_index

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import formats, timezone
 
+from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
 from meedoen.activities.models import ActivityVersion, Status
 from meedoen.activities.selectors import CHECKLIST, activity_current, activity_history
@@ -88,8 +89,11 @@ def test_readers_see_the_register(client: Client, make_user, analyst, officer, r
     until = formats.date_format(timezone.localdate() + timedelta(days=365), "DATE_FORMAT")
     assert until in html
     assert "goedgekeurd" in html and "aangevraagd" in html
-    assert "Goedgekeurd door privacy_officer" in html
-    assert "Aangevraagd door analyst" in html
+    # People by full name, not by user name.
+    officer, analyst = (User.objects.get(username=n) for n in ("privacy_officer", "analyst"))
+    assert f"Goedgekeurd door {officer.get_full_name()}" in html
+    assert f"Aangevraagd door {analyst.get_full_name()}" in html
+    assert "door privacy_officer" not in html and "door analyst" not in html
 
 
 def test_register_offers_the_request_form_to_analysts_only(client: Client, analyst, officer):
@@ -350,7 +354,7 @@ def test_queue_lists_requested_activities_with_who_asked_what(client, analyst, o
     # Oldest first: the queue is worked through in the order of the requests.
     assert [v.state.id for v in response.context["activities"]] == [waiting, later]
     assert "Schuldsignalen per wijk" in html and "Al goedgekeurd" not in html
-    assert "Aangevraagd door analyst" in html
+    assert f"Aangevraagd door {analyst.get_full_name()}" in html
     assert "Welke huishoudens zijn klant van de voedselbank" in html
     assert "Participatiewet art. 7" in html
     assert f'href="/verwerkingen/{waiting}/"' in html
@@ -512,7 +516,7 @@ def test_pages_follow_the_language_switch(client: Client, analyst, officer) -> N
     client.cookies["django_language"] = "en"
     html = client.get("/verwerkingen/").content.decode()
     assert "Register of processing activities</h1>" in html
-    assert "Approved by privacy_officer" in html
+    assert f"Approved by {User.objects.get(pk=officer.pk).get_full_name()}" in html
     html = client.get(f"/verwerkingen/{activity_id}/").content.decode()
     assert "Version 2: Approved" in html and "<ins>approved</ins>" in html
 

@@ -20,6 +20,7 @@ from meedoen.audits.models import AccessRecord, ProcessingRecord
 from meedoen.households import views
 from meedoen.households.models import BuildRun, RunStatus
 from meedoen.households.services import build_execute
+from meedoen.web.labels import label
 from meedoen_data.categories import HOUSEHOLD_DETAIL
 from meedoen_data.intake import ingest_directory
 from meedoen_data.synth import synth_municipality
@@ -304,12 +305,14 @@ def test_analyst_builds_households_and_sees_the_summary(
     html, page = response.content.decode(), text(response)
     assert f"<title>Huishoudbouw {run.pk} · meedoen</title>" in html
     assert "Status: klaar" in page
-    assert "build-progress.js" not in html and "<progress" not in html
+    assert "run-progress.js" not in html and "<progress" not in html
     summary = run.summary
     assert summary["households"] > 0 and summary["persons"] >= summary["households"]
     assert "Huishoudens per type" in page
-    for kind, count in summary["by_type"].items():
-        assert re.search(rf"{re.escape(kind)}\s*</th>\s*<td[^>]*>{count:,}".replace(",", "."), html)
+    for kind, count in summary["by_type"].items():  # by their label, not the code
+        shown = re.escape(label("household_type", kind))
+        assert re.search(rf"{shown}\s*</th>\s*<td[^>]*>{count:,}".replace(",", "."), html), kind
+        assert f">{kind}<" not in html
     assert "Stapeling van Jeugdwet, Wmo en Participatiewet" in page
     combination, households, debt = summary["stacking"][0]
     assert debt is None  # the activity does not cover schulden: unknown, not zero
@@ -350,10 +353,10 @@ def test_the_run_page_follows_a_running_build(client: Client, empty_home, analys
     assert "http-equiv" not in html  # no meta refresh (WCAG 2.2.1)
     assert 'role="status"' in html and 'aria-live="polite"' in html
     assert f'data-status-url="/huishoudens/{run.pk}/status/"' in html
-    assert '<script src="/static/meedoen/js/build-progress.js" defer></script>' in html
-    assert re.search(r'<label class="utrecht-form-label" for="build-progress-bar">', html)
-    assert '<progress id="build-progress-bar" max="100" value="38">' in html
-    assert "Status: bezig" in page and "Stap 3 van 8: household_person" in page
+    assert '<script src="/static/meedoen/js/run-progress.js" defer></script>' in html
+    assert re.search(r'<label class="utrecht-form-label" for="run-progress-bar">', html)
+    assert '<progress id="run-progress-bar" max="100" value="38">' in html
+    assert "Status: bezig" in page and "Stap 3 van 8: Personen per huishouden" in page
     assert "38% klaar" in page
     assert f'href="/huishoudens/{run.pk}/">Vernieuwen</a>' in html
 
@@ -364,7 +367,7 @@ def test_the_run_page_follows_a_running_build(client: Client, empty_home, analys
         "id": run.pk,
         "status": "running",
         "status_label": "bezig",
-        "step": "Stap 3 van 8: household_person",
+        "step": "Stap 3 van 8: Personen per huishouden",
         "percent": 38,
         "percent_label": "38% klaar",
         "finished": False,
@@ -386,7 +389,7 @@ def test_a_queued_build_and_a_failed_one(client: Client, empty_home, analyst) ->
     html, page = response.content.decode(), text(response)
     assert 'role="alert"' in html
     assert "De bouw is mislukt" in page and "activity 1 has no store yet" in page
-    assert "<progress" not in html and "build-progress.js" not in html
+    assert "<progress" not in html and "run-progress.js" not in html
     assert client.get(f"/huishoudens/{failed.pk}/status/").json()["finished"] is True
 
 

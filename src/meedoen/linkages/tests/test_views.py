@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from meedoen.accounts.roles import Role
+from meedoen.activities.enforcement import activity_store_open
 from meedoen.activities.services import (
     Actor,
     activity_approve,
@@ -31,7 +32,6 @@ from meedoen.activities.services import (
     activity_revoke,
     reviewer_grant,
 )
-from meedoen.activities.stores import activity_store_open
 from meedoen.audits.models import AccessRecord, ProcessingRecord
 from meedoen.audits.trace import TraceContext
 from meedoen.households.models import RunStatus
@@ -528,7 +528,7 @@ def test_analyst_links_the_food_bank_file_and_sees_the_summary(
     html, page = response.content.decode(), text(response)
     assert f"<title>Koppeling van partnerbestand {run.pk} · meedoen</title>" in html
     assert "Status: klaar" in page
-    assert "build-progress.js" not in html and "<progress" not in html
+    assert "run-progress.js" not in html and "<progress" not in html
     summary = run.summary
     assert summary["records"] > 0 and 0 < summary["linked"] <= summary["records"]
     assert re.search(rf'id="summary-records">{summary["records"]}<', html)
@@ -634,10 +634,13 @@ def test_the_run_page_follows_a_running_linkage(client: Client, empty_home, anal
     assert "http-equiv" not in html  # no meta refresh (WCAG 2.2.1)
     assert 'role="status"' in html and 'aria-live="polite"' in html
     assert f'data-status-url="/koppelingen/{run.pk}/status/"' in html
-    assert '<script src="/static/meedoen/js/build-progress.js" defer></script>' in html
-    assert '<label class="utrecht-form-label" for="link-progress-bar">' in html
-    assert '<progress id="link-progress-bar" max="100" value="38">' in html
-    assert "Status: bezig" in page and "store: verblijfplaats: 3 van 8 klaar" in page
+    assert '<script src="/static/meedoen/js/run-progress.js" defer></script>' in html
+    assert '<label class="utrecht-form-label" for="run-progress-bar">' in html
+    assert '<progress id="run-progress-bar" max="100" value="38">' in html
+    assert (
+        "Status: bezig" in page
+        and "Tabel verblijfplaats van de activiteit bijwerken: 3 van 8 klaar" in page
+    )
     assert f'href="/koppelingen/{run.pk}/">Vernieuwen</a>' in html
 
     response = client.get(f"/koppelingen/{run.pk}/status/")
@@ -647,7 +650,7 @@ def test_the_run_page_follows_a_running_linkage(client: Client, empty_home, anal
         "id": run.pk,
         "status": "running",
         "status_label": "bezig",
-        "step": "store: verblijfplaats: 3 van 8 klaar",
+        "step": "Tabel verblijfplaats van de activiteit bijwerken: 3 van 8 klaar",
         "percent": 38,
         "percent_label": "38% klaar",
         "finished": False,
@@ -669,7 +672,7 @@ def test_a_queued_linkage_and_a_failed_one(client: Client, empty_home, analyst) 
     html, page = response.content.decode(), text(response)
     assert 'role="alert"' in html
     assert "De koppeling is mislukt" in page and "voedselbank.csv: not a partner file" in page
-    assert "<progress" not in html and "build-progress.js" not in html
+    assert "<progress" not in html and "run-progress.js" not in html
     assert client.get(f"/koppelingen/{failed.pk}/status/").json()["finished"] is True
 
 

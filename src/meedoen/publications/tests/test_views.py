@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor
 from meedoen.audits.models import AccessRecord, ProcessingRecord
@@ -210,7 +211,10 @@ def test_the_privacy_officer_withdraws_a_table_with_a_reason(
     assert suppressed.withdrawal_reason == "cijfers van buurt 3 te gevoelig"
     # The officer still sees it, marked, with who and why; no second withdrawal form.
     page = text(officer.get(url))
-    assert "Ingetrokken door privacy_officer" in page and "te gevoelig" in page
+    assert (
+        f"Ingetrokken door {User.objects.get(username='privacy_officer').get_full_name()}" in page
+        and "te gevoelig" in page
+    )
     assert "Deze tabel intrekken" not in page
     listing = text(officer.get("/publicaties/"))
     assert "2 gepubliceerde tabellen" in listing and "Ingetrokken" in listing

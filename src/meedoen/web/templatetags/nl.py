@@ -80,3 +80,23 @@ def procent(value: object, decimals: int = 1) -> object:
 def label(code: object, kind: str) -> str:
     """The label of a code: ``{{ record.name|label:"operation" }}`` (meedoen.web.labels)."""
     return labels.label(kind, code)
+
+
+@register.simple_tag(takes_context=True)
+def persoon(context: template.Context, username: object) -> str:
+    """A person by full name, not by user name: ``{% persoon run.requested_by %}`` gives
+    "Anna de Vries" for the account ``a.devries`` (and the user name for an account without a
+    name or a name that is no account, such as the operator's on the command line). One query per
+    page for all the names it shows: the names are kept on the request."""
+    name = "" if username is None else str(username)
+    if not name:
+        return ""
+    request = context.get("request")
+    known: dict[str, str] = getattr(request, "_meedoen_full_names", {}) if request else {}
+    if name not in known:
+        from meedoen.accounts.selectors import user_full_names
+
+        known[name] = user_full_names(usernames={name}).get(name, name)
+        if request is not None:
+            request._meedoen_full_names = known
+    return known[name]

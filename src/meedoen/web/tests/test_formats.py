@@ -55,3 +55,20 @@ def test_the_filters_work_in_templates() -> None:
         Context({"d": date(2026, 12, 3), "n": 4471})
     )
     assert html == "3 december 2026 · 4.471"
+
+
+@pytest.mark.django_db
+def test_people_are_shown_by_full_name_with_one_query_per_name_and_page(
+    make_user, django_assert_num_queries, rf
+) -> None:  # type: ignore[no-untyped-def]
+    analyst = make_user("analyst", username="a.devries")
+    analyst.first_name, analyst.last_name = "Anna", "de Vries"
+    analyst.save()
+    page = Template(
+        "{% load i18n nl %}{% persoon who %}|{% persoon who %}|{% persoon 'operator' %}|"
+        "{% persoon who as by %}{% blocktranslate %}Requested by {{ by }}{% endblocktranslate %}"
+    )
+    request = rf.get("/")
+    with django_assert_num_queries(2):  # a.devries once, the operator (no account) once
+        text = page.render(Context({"who": "a.devries", "request": request}))
+    assert text == "Anna de Vries|Anna de Vries|operator|Aangevraagd door Anna de Vries"

@@ -42,3 +42,29 @@ def test_labels_are_dutch_and_unknown_codes_stay_visible() -> None:
         assert label("dimension", "wijkcode") == "Wijk"
         assert label("operation", "iets.nieuws") == "iets.nieuws"
         assert value_label("wijkcode", "WK078400") == "WK078400"
+
+
+def test_every_step_of_a_long_run_has_a_dutch_label() -> None:
+    """The run pages say "Stap 24 van 37: Referentiepersoon van elk huishouden", never the
+    step's code (issue 17)."""
+    from meedoen.audits.selectors import SETS_STEP
+    from meedoen.web.labels import BUILD_STEPS, CHAIN_CHECK_STEPS, LINK_STEPS
+    from meedoen.web.runs import run_step_label
+    from meedoen_data.linkage.link import STEPS
+
+    derivation = (SRC / "meedoen_data" / "households" / "derivation.py").read_text()
+    made = set(re.findall(r'Step\(\s*"([a-z_]+)"', derivation)) | {"writing"}
+    assert len(made) > 30 and made <= set(BUILD_STEPS)
+    assert set(STEPS) <= set(LINK_STEPS)
+    assert {"processing chain", "access chain", SETS_STEP} <= set(CHAIN_CHECK_STEPS)
+    with translation.override("nl"):
+        for kind, codes in (("build_step", made), ("link_step", STEPS)):
+            words = run_step_label(kind)
+            for code in codes:
+                assert words(code) != code and not re.search(r"[a-z]_[a-z]", words(code))
+        assert run_step_label("build_step")("store: toewijzing") == (
+            "Tabel toewijzing van de activiteit bijwerken"
+        )
+        assert run_step_label("link_step")("intake: validating") == (
+            "Intakepoort: de rijen controleren"
+        )

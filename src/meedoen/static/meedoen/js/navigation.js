@@ -1,5 +1,5 @@
-// On narrow screens the main menu and the header's tools (language, user, sign out) fold
-// behind one "Menu" button, so the header stays one line. Without this script everything is
+// On narrow screens the main menu (when the page has one) and the header's tools (language,
+// user, sign out) fold behind one "Menu" button, so the header stays one line. Without this script everything is
 // simply shown (it wraps), so nothing depends on it.
 (function () {
   "use strict";

@@ -1,14 +1,14 @@
-/* The progress of a household build (/huishoudens/ID/): while the build runs, ask its status
-   every two seconds and update the status region (role="status", so screen readers announce
-   the change politely); reload the page once when the build has finished, which then shows the
-   summary. No meta refresh (WCAG 2.2.1); without JavaScript the page's "Vernieuwen" link does
+/* The progress of a long run (a household build, a linkage, the chain check; the partial
+   web/_run_progress.html): while the run goes on, ask its status every two seconds and update
+   the status region (role="status", so screen readers announce the change politely); reload the
+   page once when the run has finished, which then shows its outcome. No meta refresh (WCAG 2.2.1); without JavaScript the page's "Vernieuwen" link does
    the same. Loaded as a file: the Content-Security-Policy allows no inline script. */
 (function () {
   "use strict";
 
   var INTERVAL = 2000;
   var RETRY = 10000;
-  var region = document.getElementById("build-progress");
+  var region = document.getElementById("run-progress");
   if (!region || region.getAttribute("data-finished") === "true" || !window.fetch) {
     return;
   }
