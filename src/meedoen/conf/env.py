@@ -58,6 +58,9 @@ ENV_VARS: dict[str, str] = {
     "MEEDOEN_SECOND_FACTOR": "optional or required (production): a code after the password.",
     "MEEDOEN_OTP_CODE": "The --by user's current code of the second factor, for scripts.",
     "MEEDOEN_PASSWORD_RESET_HOURS": "Hours a one-time link for a new password works (24).",
+    "MEEDOEN_ORGANISATION": "The organisation's name beside meedoen in the header and titles.",
+    "MEEDOEN_LOGO": "An SVG or PNG file on the server shown as the logo in the header.",
+    "MEEDOEN_THEME_CSS": "A CSS file of NL Design System tokens loaded after the built-in theme.",
 }
 
 ENVIRONMENTS: dict[str, dict[str, str]] = {

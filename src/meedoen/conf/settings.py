@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "meedoen.web.context_processors.navigation",
+                "meedoen.web.branding.branding",
             ],
         },
     },
@@ -215,6 +216,12 @@ if SECOND_FACTOR not in {"optional", "required"}:
     raise ImproperlyConfigured(
         f"MEEDOEN_SECOND_FACTOR={SECOND_FACTOR!r}: give 'optional' or 'required'"
     )
+# Branding per installation (meedoen.web.branding, docs/admin/branding.md): the organisation's
+# name in the header and the titles, its logo (SVG or PNG) and a style sheet of design tokens.
+MEEDOEN_ORGANISATION = env_str("MEEDOEN_ORGANISATION", "").strip()
+MEEDOEN_LOGO = env_str("MEEDOEN_LOGO", "").strip()
+MEEDOEN_THEME_CSS = env_str("MEEDOEN_THEME_CSS", "").strip()
+
 OTP_TOTP_ISSUER = "meedoen"
 # A one-time link for a new password (the administrator makes it on an account's page) stops
 # working after MEEDOEN_PASSWORD_RESET_HOURS, after it was used, or once the account signs in.

@@ -7,6 +7,7 @@ from meedoen.activities.urls import api_urlpatterns
 urlpatterns = [
     path("health/", include("meedoen.health.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("", include("meedoen.web.urls")),
     path("", include("meedoen.accounts.urls")),
     path("", include("meedoen.portals.urls")),
     path("", include("meedoen.intakes.urls")),
