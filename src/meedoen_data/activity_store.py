@@ -49,6 +49,7 @@ from meedoen_data.contract import SPECS, Table, partner_spec
 from meedoen_data.intake.pseudonyms import hmac_pads, hmac_sql, pseudonym
 from meedoen_data.intake.sql import ident
 from meedoen_data.keystore import KeyStoreError
+from meedoen_data.sql_errors import NOT_SELECT, STATEMENTS, sql_problem
 from meedoen_data.store_sql import (
     PERSON_COLUMNS,
     RECORD_COLUMNS,
@@ -661,10 +662,20 @@ class QueryRefused(ActivityStoreError):
     not allowed), timeout, memory or cancelled (:mod:`meedoen_data.store_sql`); ``detail``: the
     functions refused, or why it was cancelled."""
 
-    def __init__(self, message: str, *, reason: str, detail: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        detail: str = "",
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.reason = reason
         self.detail = detail
+        self.line = line  # where in the query (1-based), for the codes of sql_errors
+        self.column = column
 
 
 @dataclass
@@ -725,13 +736,19 @@ def store_query(
         try:
             statements = con.extract_statements(sql)
         except duckdb.Error as exc:
-            raise ActivityStoreError(f"the query is not valid SQL: {exc}") from None
+            raise _invalid(f"the query is not valid SQL: {exc}", exc, sql, parsing=True) from None
         if len(statements) != 1:
-            raise ActivityStoreError(f"give exactly one statement, not {len(statements)}")
+            raise QueryRefused(
+                f"give exactly one statement, not {len(statements)}",
+                reason=STATEMENTS,
+                detail=str(len(statements)),
+            )
         if statements[0].type != duckdb.StatementType.SELECT:
-            raise ActivityStoreError(
+            raise QueryRefused(
                 f"only SELECT is allowed here, not {statements[0].type.name}: the activity's "
-                "tables are read-only"
+                "tables are read-only",
+                reason=NOT_SELECT,
+                detail=statements[0].type.name,
             )
         tables = referenced_tables(con, sql)
         guard.check()
@@ -753,7 +770,7 @@ def store_query(
         if guard.reason:  # interrupted while fetching: DuckDB may name it differently
             refusal = guard.refusal()
             raise QueryRefused(str(refusal), reason=refusal.reason, detail=refusal.detail) from None
-        raise ActivityStoreError(str(exc).splitlines()[0]) from None
+        raise _invalid(str(exc).splitlines()[0], exc, sql) from None
     finally:
         guard.detach()
         con.close()
@@ -766,4 +783,13 @@ def store_query(
         capped.by,
         [str(t) for t in tables],
         limits,
+    )
+
+
+def _invalid(message: str, exc: duckdb.Error, sql: str, *, parsing: bool = False) -> QueryRefused:
+    """A query DuckDB would not read or run, with the code and place of the problem
+    (:mod:`meedoen_data.sql_errors`)."""
+    problem = sql_problem(str(exc), sql=sql, parsing=parsing)
+    return QueryRefused(
+        message, reason=problem.code, detail=problem.name, line=problem.line, column=problem.column
     )

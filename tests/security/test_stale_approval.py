@@ -7,7 +7,8 @@ which the officer had never read.
 
 Now every decision names the version it decides on (a hidden field on the page, `version` in
 the JSON API, `--version` on the command line); a request that changed since is refused with
-"the request changed; review it again", and nothing is approved.
+"the request changed; review it again" (in Dutch on the page: "de aanvraag is gewijzigd;
+beoordeel haar opnieuw"), and nothing is approved.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def test_an_approval_from_the_page_of_an_older_version_is_refused(
         {"decision": "approve", "motivation": "Smal genoeg", "checked": CHECKLIST, "version": 1},
     )
     assert response.status_code == 200
-    assert "the request changed; review it again" in response.content.decode()
+    assert "de aanvraag is gewijzigd; beoordeel haar opnieuw" in response.content.decode()
     state = activity_current(activity_id=activity_id)
     assert state.status == Status.REQUESTED and state.number == 2
     assert not ActivityVersion.objects.filter(
@@ -87,7 +88,7 @@ def test_the_api_refuses_a_decision_on_an_older_version_or_none(
     for body in ({"motivation": "ok"}, {"motivation": "ok", "version": 1}):
         response = client.post(url, json.dumps(body), content_type="application/json")
         assert response.status_code == 400, body
-    assert "the request changed" in json.dumps(response.json())
+    assert "de aanvraag is gewijzigd" in json.dumps(response.json(), ensure_ascii=False)
     assert activity_current(activity_id=activity_id).status == Status.REQUESTED
 
 
@@ -97,11 +98,12 @@ def test_an_approval_without_a_version_is_refused_by_the_service(analyst, office
     from meedoen.activities.services import activity_approve
 
     activity_id = _requested_then_amended(analyst)
-    with pytest.raises(ValidationError, match="name the version"):
+    with pytest.raises(ValidationError) as refused:
         activity_approve(
             activity_id=activity_id,
             actor=Actor(officer.username, officer),
             motivation="ok",
             version=None,
         )
+    assert refused.value.code == "no_version"
     assert activity_current(activity_id=activity_id).status == Status.REQUESTED

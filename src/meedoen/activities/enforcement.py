@@ -47,6 +47,7 @@ from meedoen_data.activity_store import (
     store_subjects,
 )
 from meedoen_data.activity_subjects import subject_map_numbers
+from meedoen_data.sql_errors import CODES as SQL_PROBLEMS
 from meedoen_data.store_lock import (
     StoreLockTimeout,
     lock_remove,
@@ -82,9 +83,10 @@ class ActivityRevokedDuringRead(ActivityNotApproved):
 
 class QueryStopped(ValidationError):
     """A query that may not run as asked or was stopped: ``reason`` is one of ``limit`` (a cap
-    above the configured one), ``timeout``, ``memory``, ``busy`` (the tables are being deleted)
-    or ``refused`` (not allowed: not one SELECT, a table function, …); ``limit`` the value
-    that applied (seconds, memory, …) for a translated message."""
+    above the configured one), ``timeout``, ``memory``, ``busy`` (the tables are being deleted),
+    ``function`` (a table function not allowed), a code of :mod:`meedoen_data.sql_errors` (not
+    valid SQL, not one SELECT, an unknown table or column, …) or ``refused``; ``limit`` what a
+    translated message needs (seconds, memory, the name and place of the problem, …)."""
 
     def __init__(self, message: str, *, reason: str, limit: object = None) -> None:
         super().__init__(message, code=reason)
@@ -579,6 +581,9 @@ def activity_sql(
         limit: object = {TIMEOUT: limits.seconds, MEMORY: limits.memory}.get(reason)
         if reason == FUNCTION and isinstance(refusal, QueryRefused):
             limit = refusal.detail  # the table functions refused
+        elif reason in SQL_PROBLEMS and isinstance(refusal, QueryRefused):
+            # What the page says in the user's language: the name and the place in the query.
+            limit = {"name": refusal.detail, "line": refusal.line, "column": refusal.column}
         raise QueryStopped(str(refusal), reason=reason, limit=limit)
     return result
 

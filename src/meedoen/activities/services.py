@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
@@ -50,7 +52,7 @@ DECISION_OPERATIONS = {
 def _check_sources(sources: list[str]) -> list[str]:
     cleaned = sorted({s.strip().lower() for s in sources if s.strip()})
     if not cleaned:
-        raise ValidationError("name at least one source domain")
+        raise ValidationError(_("name at least one source domain"), code="no_sources")
     unknown = [
         s
         for s in cleaned
@@ -58,7 +60,11 @@ def _check_sources(sources: list[str]) -> list[str]:
     ]
     if unknown:
         known = ", ".join([*SOURCE_DOMAINS, *EXTRA_DOMAINS, "partner-NAME"])
-        raise ValidationError(f"unknown source domain {', '.join(unknown)}; use {known}")
+        raise ValidationError(
+            _("unknown source domain %(unknown)s; use %(known)s"),
+            code="unknown_source",
+            params={"unknown": ", ".join(unknown), "known": known},
+        )
     return cleaned
 
 
@@ -79,10 +85,14 @@ def _content(
     """The checked content of a version: what the analyst asks the privacy officer for. No
     ``columns`` means every column of the sources, written out so the officer sees them."""
     if retention_days < 1:
-        raise ValidationError("the retention period must be at least one day")
-    for label, value in (("name", name), ("purpose", purpose), ("legal basis", legal_basis)):
+        raise ValidationError(_("the retention period must be at least one day"), code="retention")
+    for empty, value in (
+        (_("the name may not be empty"), name),
+        (_("the purpose may not be empty"), purpose),
+        (_("the legal basis may not be empty"), legal_basis),
+    ):
         if not value.strip():
-            raise ValidationError(f"the {label} may not be empty")
+            raise ValidationError(empty, code="empty")
     checked_sources = _check_sources(sources)
     try:
         chosen, fine = categories_check(
@@ -185,8 +195,12 @@ def activity_amend(
     current = activity_current(activity_id=activity_id)
     if current.status not in {Status.REQUESTED, Status.REFUSED}:
         raise ValidationError(
-            f"activity {activity_id} is {current.status}; only requested or refused activities "
-            "can be amended — request a new activity instead"
+            _(
+                "activity %(id)s is %(status)s; only requested or refused activities can be "
+                "amended — request a new activity instead"
+            ),
+            code="not_amendable",
+            params={"id": activity_id, "status": Status(current.status).label},
         )
     content = _content(
         name=name,
@@ -203,7 +217,7 @@ def activity_amend(
     )
     unchanged = all(getattr(current, field) == value for field, value in content.items())
     if unchanged and current.status == Status.REQUESTED:
-        raise ValidationError("nothing was changed")
+        raise ValidationError(_("nothing was changed"), code="unchanged")
     amended = ActivityVersion.objects.create(
         activity_id=activity_id,
         number=current.number + 1,
@@ -242,24 +256,36 @@ def _next(
     read: a decision on a request that changed since is refused."""
     require_role(actor, Role.PRIVACY_OFFICER)
     if not motivation.strip():
-        raise ValidationError("give a motivation")
+        raise ValidationError(_("give a motivation"), code="no_motivation")
     current = activity_current(activity_id=activity_id)
     if current.status not in allowed_from:
         raise ValidationError(
-            f"activity {activity_id} is {current.status}; only {' or '.join(sorted(allowed_from))}"
-            f" activities can become {status.value}"
+            _("activity %(id)s is %(status)s; only %(allowed)s activities can become %(new)s"),
+            code="wrong_status",
+            params={
+                "id": activity_id,
+                "status": Status(current.status).label,
+                "allowed": _alternatives([Status(s).label for s in sorted(allowed_from)]),
+                "new": status.label,
+            },
         )
     if version is not None and version != current.number:
         raise ValidationError(
-            f"the request changed; review it again: you decided on version {version} of "
-            f"activity {activity_id}, its current version is {current.number}"
+            _(
+                "the request changed; review it again: you decided on version %(version)s of "
+                "activity %(id)s, its current version is %(current)s"
+            ),
+            code="request_changed",
+            params={"version": version, "id": activity_id, "current": current.number},
         )
     if status == Status.APPROVED:
         _require_complete(current)
     decided = ActivityVersion.objects.select_for_update().get(pk=current.pk)
     if ActivityVersion.objects.filter(activity_id=activity_id, number__gt=decided.number).exists():
         raise ValidationError(
-            f"the request changed; review it again: activity {activity_id} has a newer version"
+            _("the request changed; review it again: activity %(id)s has a newer version"),
+            code="request_changed",
+            params={"id": activity_id},
         )
     decided.pk = None
     decided.number = current.number + 1
@@ -286,11 +312,25 @@ def _next(
 
 
 #: What an incomplete request lacks, in the refusal of an approval (command line and API).
+#: Joins alternatives in a message ("requested or refused").
+OR = _(" or ")
+
+
+def _alternatives(items: Sequence[object]) -> object:
+    """``a or b or c``, translated when it is shown (lazily, as the message it is part of)."""
+    if not items:
+        return ""
+    args: list[object] = [items[0]]
+    for item in items[1:]:
+        args += [OR, item]
+    return format_lazy("{}" * len(args), *args)
+
+
 CHECKLIST_MISSING = {
-    "data_categories": "its data categories",
-    "recipients": "its recipients and roles",
-    "dpia_reference": "a DPIA reference or why none is needed",
-    "retention_days": "a retention period",
+    "data_categories": _("its data categories"),
+    "recipients": _("its recipients and roles"),
+    "dpia_reference": _("a DPIA reference or why none is needed"),
+    "retention_days": _("a retention period"),
 }
 
 
@@ -299,9 +339,17 @@ def _require_complete(state: ActivityState) -> None:
     missing = [item.key for item in activity_checklist(state=state) if not item.complete]
     if missing:
         raise ValidationError(
-            f"activity {state.id} cannot be approved: the request does not state "
-            f"{', '.join(CHECKLIST_MISSING[key] for key in missing)}; the analyst completes it "
-            "(meedoen activity amend, or Wijzigen on its page)"
+            _(
+                "activity %(id)s cannot be approved: the request does not state %(missing)s; "
+                "the analyst completes it (meedoen activity amend, or Wijzigen on its page)"
+            ),
+            code="checklist_incomplete",
+            params={
+                "id": state.id,
+                "missing": format_lazy(
+                    ", ".join(["{}"] * len(missing)), *(CHECKLIST_MISSING[k] for k in missing)
+                ),
+            },
         )
 
 
@@ -321,7 +369,9 @@ def activity_approve(
     created now. Refused while the request lacks a point of the checklist
     (``activity_checklist``: data categories, recipients, DPIA or why none, retention)."""
     if version is None:
-        raise ValidationError("name the version you approve (the request may have changed)")
+        raise ValidationError(
+            _("name the version you approve (the request may have changed)"), code="no_version"
+        )
     decided = _next(
         activity_id,
         actor=actor,
@@ -350,7 +400,9 @@ def activity_refuse(
     """Refuse version ``version`` of a requested activity (the one the officer read): a request
     amended since is not refused unread."""
     if version is None:
-        raise ValidationError("name the version you refuse (the request may have changed)")
+        raise ValidationError(
+            _("name the version you refuse (the request may have changed)"), code="no_version"
+        )
     return _next(
         activity_id,
         actor=actor,
@@ -411,12 +463,17 @@ def reviewer_grant(
     state = activity_current(activity_id=activity_id)
     if state.status != Status.APPROVED:
         raise ValidationError(
-            f"activity {activity_id} is {state.status}: reviewers are granted on approved "
-            "activities only"
+            _("activity %(id)s is %(status)s: reviewers are granted on approved activities only"),
+            code="not_approved",
+            params={"id": activity_id, "status": Status(state.status).label},
         )
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None or user.role != Role.ANALYST:
-        raise ValidationError(f"{username!r} is not an active analyst: only analysts review links")
+        raise ValidationError(
+            _("%(user)s is not an active analyst: only analysts review links"),
+            code="not_analyst",
+            params={"user": repr(username)},
+        )
     existing = ReviewerGrant.objects.filter(
         activity_id=activity_id, user=user, withdrawn_at__isnull=True
     ).first()

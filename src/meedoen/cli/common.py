@@ -216,6 +216,16 @@ def cli_trace() -> Any:
     return TraceContext.start(os.environ.get("TRACEPARENT"))
 
 
+def cli_messages(exc: Any) -> str:
+    """A service's refusal as the command line says it: in English, whatever the web app's
+    language, so that scripts and the docs have one wording (the web app shows the same
+    message translated)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        return "; ".join(str(message) for message in exc.messages)
+
+
 def run_service(action: Callable[[], T]) -> T:
     """Run a service; its refusals (role, validation, unknown id) become exit 2 with the message."""
     from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -223,6 +233,6 @@ def run_service(action: Callable[[], T]) -> T:
     try:
         return action()
     except ValidationError as exc:
-        fail("; ".join(exc.messages), code=EXIT_REJECTED)
+        fail(cli_messages(exc), code=EXIT_REJECTED)
     except (PermissionDenied, ObjectDoesNotExist) as exc:
         fail(str(exc), code=EXIT_REJECTED)

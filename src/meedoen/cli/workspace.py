@@ -16,6 +16,7 @@ from meedoen.cli.common import (
     EXIT_REJECTED,
     HomeOption,
     JsonOption,
+    cli_messages,
     console,
     django_setup,
     emit_json,
@@ -474,7 +475,7 @@ def user_add(
             channel="cli",
         )
     except ValidationError as exc:
-        fail("; ".join(exc.messages), code=EXIT_REJECTED)
+        fail(cli_messages(exc), code=EXIT_REJECTED)
     if as_json:
         emit_json({"id": user.pk, "username": user.username, "role": user.role})
     else:

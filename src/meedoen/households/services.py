@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 import duckdb
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
@@ -35,6 +37,7 @@ from meedoen.utils.runs import (
     run_in_background,
     run_progress,
     run_refusal,
+    run_status_word,
 )
 from meedoen_data.activity_store import ActivityStoreError
 from meedoen_data.categories import HOUSEHOLD_DEATH, household_detail
@@ -62,31 +65,53 @@ def build_request(
     """Check who asks, the activity and the arguments; then record a queued run."""
     require_role(actor, Role.ANALYST)
     if engine not in ENGINES:
-        raise ValidationError(f"unknown engine {engine!r}: choose {' or '.join(ENGINES)}")
+        raise ValidationError(
+            _("unknown engine %(engine)s: choose %(engines)s"),
+            code="unknown_engine",
+            params={"engine": repr(engine), "engines": " or ".join(ENGINES)},
+        )
     if peildatum > date.today():
         raise ValidationError(
-            f"the peildatum {peildatum} lies in the future: households exist up to today"
+            _("the peildatum %(peildatum)s lies in the future: households exist up to today"),
+            code="future",
+            params={"peildatum": peildatum},
         )
     state = activity_authorize(activity_id=activity_id, sources=REQUIRED_SOURCES, trace=trace)
     missing = [c for c in household_detail(peildatum) if c not in state.fine_columns]
     if missing:
         death = (
-            f"; the day of death only for a peildatum other than 1 January ({peildatum}): "
-            "build for 1 January, or request it too"
+            _(
+                "; the day of death only for a peildatum other than 1 January (%(peildatum)s): "
+                "build for 1 January, or request it too"
+            )
             if HOUSEHOLD_DEATH in missing
             else ""
         )
         raise ValidationError(
-            f"activity {activity_id} ({state.name}) is not approved for what a household build "
-            f"needs at finer detail: {', '.join(missing)}; request an activity with these "
-            "columns at finer detail and a reason (meedoen activity request --fine …, see "
-            f"docs/households.md){death}"
+            format_lazy(
+                "{}{}",
+                _(
+                    "activity %(id)s (%(name)s) is not approved for what a household build "
+                    "needs at finer detail: %(missing)s; request an activity with these columns "
+                    "at finer detail and a reason (meedoen activity request --fine …, see "
+                    "docs/households.md)"
+                ),
+                death,
+            ),
+            code="not_fine",
+            params={
+                "id": activity_id,
+                "name": state.name,
+                "missing": ", ".join(missing),
+                "peildatum": peildatum,
+            },
         )
     busy = run_busy(BuildRun, activity_id=activity_id)
     if busy is not None:
         raise ValidationError(
-            f"build {busy.pk} for activity {activity_id} is still {busy.status}; wait until it "
-            "has finished"
+            _("build %(run)s for activity %(id)s is still %(status)s; wait until it has finished"),
+            code="busy",
+            params={"run": busy.pk, "id": activity_id, "status": run_status_word(busy.status)},
         )
     return BuildRun.objects.create(
         activity_id=activity_id,

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from meedoen.accounts.roles import Role
@@ -252,6 +253,33 @@ def sql(request: HttpRequest) -> HttpResponse:
     )
 
 
+#: What the SQL page says for each code of meedoen_data.sql_errors (``%(name)s``: the word,
+#: table, column or statement the problem is about).
+SQL_MESSAGES = {
+    "syntax": gettext_lazy(
+        "The query is not valid SQL: the error is at or just before “%(name)s”."
+    ),
+    "statements": gettext_lazy("Give exactly one SQL statement; this is %(name)s."),
+    "not_select": gettext_lazy(
+        "Only a SELECT is allowed here, not %(name)s: the tables of the processing activity "
+        "can only be read."
+    ),
+    "unknown_table": gettext_lazy(
+        "The table %(name)s does not exist in this processing activity. The tables are in the "
+        "schemas source, household and link, for example source.ingeschrevenpersoon; "
+        "SELECT * FROM duckdb_tables() lists them."
+    ),
+    "unknown_column": gettext_lazy(
+        "The column %(name)s does not exist in the tables of the query; "
+        "SELECT * FROM duckdb_columns() lists the columns of every table."
+    ),
+    "query_error": gettext_lazy(
+        "The query could not be run. Check the names and types in it. The database says (in "
+        "English): %(name)s"
+    ),
+}
+
+
 def _sql_refusal(exc: QueryStopped) -> str:
     """Why a query did not run or was stopped, in the user's language (the service's message,
     in English, where there is no translation: DuckDB's own errors)."""
@@ -276,4 +304,16 @@ def _sql_refusal(exc: QueryStopped) -> str:
             "reads (FROM source.…), so that every person it reads is logged. Allowed are "
             "range(), generate_series(), unnest() and the catalogue functions duckdb_…()."
         ) % {"functions": exc.limit}
+    if exc.reason in SQL_MESSAGES and isinstance(exc.limit, dict):
+        problem = exc.limit
+        name = problem.get("name") or (
+            "; ".join(exc.messages) if exc.reason == "query_error" else ""
+        )
+        text = str(SQL_MESSAGES[exc.reason]) % {"name": name}
+        if problem.get("line"):
+            text += " " + _("(Line %(line)s, position %(column)s.)") % {
+                "line": problem["line"],
+                "column": problem.get("column") or 1,
+            }
+        return text
     return "; ".join(exc.messages)

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
@@ -44,6 +45,7 @@ from meedoen.utils.runs import (
     run_in_background,
     run_progress,
     run_refusal,
+    run_status_word,
 )
 from meedoen_data.activity_store import ActivityStoreError
 from meedoen_data.intake import ingest_partner_file
@@ -86,18 +88,30 @@ def link_request(
     """Check who asks, the activity and the arguments; then record a queued run."""
     require_role(actor, *ANALYSTS)
     if engine not in ENGINES:
-        raise ValidationError(f"unknown engine {engine!r}: choose {' or '.join(ENGINES)}")
+        raise ValidationError(
+            _("unknown engine %(engine)s: choose %(engines)s"),
+            code="unknown_engine",
+            params={"engine": repr(engine), "engines": " or ".join(ENGINES)},
+        )
     if len(source) > 64 or not SOURCE_NAME.fullmatch(source):
         raise ValidationError(
-            f"the source name {source!r} must be lower-case letters, digits and hyphens, "
-            "e.g. voedselbank"
+            _(
+                "the source name %(source)s must be lower-case letters, digits and hyphens, "
+                "e.g. voedselbank"
+            ),
+            code="source_name",
+            params={"source": repr(source)},
         )
     activity_authorize(activity_id=activity_id, sources=link_sources(source), trace=trace)
     busy = run_busy(LinkRun, activity_id=activity_id)
     if busy is not None:
         raise ValidationError(
-            f"linkage {busy.pk} for activity {activity_id} is still {busy.status}; wait until "
-            "it has finished"
+            _(
+                "linkage %(run)s for activity %(id)s is still %(status)s; wait until it has "
+                "finished"
+            ),
+            code="busy",
+            params={"run": busy.pk, "id": activity_id, "status": run_status_word(busy.status)},
         )
     return LinkRun.objects.create(
         activity_id=activity_id,
@@ -285,8 +299,11 @@ def _review_refusal(exc: Exception) -> ValidationError | ObjectDoesNotExist:
         return ObjectDoesNotExist(str(exc))
     if isinstance(exc, duckdb.Error):
         return ValidationError(
-            "the activity's linkage file is in use (a linkage is running?); try again when it "
-            "has finished"
+            _(
+                "the activity's linkage file is in use (a linkage is running?); try again when "
+                "it has finished"
+            ),
+            code="busy",
         )
     return ValidationError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 

@@ -61,6 +61,11 @@ class Run(models.Model):
 R = TypeVar("R", bound=Run)
 
 
+def run_status_word(status: str) -> object:
+    """A run's status in a message, translated when it is shown (``queued``, ``running``)."""
+    return dict(RunStatus.choices).get(status, status)
+
+
 def run_busy(model: type[R], **about: object) -> R | None:
     """A run of this kind that is queued or running (and not stale), of those matching
     ``about`` (e.g. ``activity_id=3``)."""

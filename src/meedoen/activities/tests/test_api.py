@@ -196,7 +196,7 @@ def test_service_validation_is_400_with_its_message(client: Client, analyst) -> 
     response = post(client, URL, {**BODY, "sources": ["brp", "belastingdienst"]})
     assert response.status_code == 400
     [message] = response.json()["non_field_errors"]
-    assert message.startswith("unknown source domain belastingdienst")
+    assert message.startswith("onbekend brondomein belastingdienst")  # the user's language
 
 
 def test_only_json_is_accepted(client: Client, analyst) -> None:
@@ -266,7 +266,8 @@ def test_decision_against_the_workflow_is_400(client: Client, analyst, officer) 
     client.force_login(officer)
     response = post(client, f"{URL}{activity_id}/revoke", {"motivation": "te vroeg"})
     assert response.status_code == 400
-    assert "only approved activities can become revoked" in response.json()["non_field_errors"][0]
+    message = response.json()["non_field_errors"][0]
+    assert "alleen een verwerking die goedgekeurd is kan ingetrokken worden" in message
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.PRIVACY_OFFICER])

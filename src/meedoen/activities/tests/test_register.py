@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.models import ActivityVersion, Status
@@ -17,6 +17,14 @@ from meedoen.activities.services import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():  # type: ignore[no-untyped-def]
+    """The services' refusals in the wording of the command line (English); the pages show
+    them translated (test_a_refusal_is_shown_in_the_user_s_language)."""
+    with translation.override("en"):
+        yield
 
 
 #: A complete request (every point of the approval checklist stated).
@@ -195,3 +203,14 @@ def test_an_incomplete_request_is_not_approved(analyst, officer, missing, said) 
     activity_amend(activity_id=activity.pk, actor=analyst, **{**FIELDS, "dpia_reference": reason})
     approved = activity_approve(activity_id=activity.pk, actor=officer, motivation="ok", version=2)
     assert approved.status == Status.APPROVED
+
+
+def test_a_refusal_is_shown_in_the_user_s_language(analyst, officer) -> None:  # type: ignore[no-untyped-def]
+    """The same refusal in Dutch for the web app, with a code that does not depend on it."""
+    activity_id = request(analyst).pk
+    with pytest.raises(ValidationError) as refused:
+        activity_revoke(activity_id=activity_id, actor=officer, motivation=" ")
+    assert refused.value.code == "no_motivation"
+    with translation.override("nl"):
+        assert refused.value.messages == ["geef een motivering"]
+    assert refused.value.messages == ["give a motivation"]

@@ -464,7 +464,10 @@ def test_a_decision_the_workflow_does_not_allow_is_shown_as_an_error(client, ana
         url, {"decision": "approve", "motivation": "Toch wel", "checked": CHECKLIST, "version": 1}
     )
     assert response.status_code == 200
-    assert "only requested activities can become approved" in response.content.decode()
+    # The service's refusal in the page's language.
+    assert "alleen een verwerking die aangevraagd is kan goedgekeurd worden" in (
+        response.content.decode()
+    )
     assert versions(activity_id) == 2
 
 

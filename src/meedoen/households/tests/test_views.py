@@ -249,7 +249,7 @@ def test_a_peildatum_off_1_january_needs_the_day_of_death(
     )
     errors = response.context["form"].non_field_errors()
     assert len(errors) == 1 and "ingeschrevenpersoon.datumoverlijden" in errors[0]
-    assert "other than 1 January" in errors[0]
+    assert "andere peildatum dan 1 januari" in errors[0]
     assert BuildRun.objects.count() == 0 and synchronous == []
 
 
@@ -279,7 +279,7 @@ def test_a_second_build_waits_for_the_first(
         "/huishoudens/", {"activity": activity_id, "peildatum": "2025-01-01", "engine": "duckdb"}
     )
     assert response.status_code == 200
-    assert f"build {busy.pk} for activity {activity_id} is still running" in text(response)
+    assert f"huishoudbouw {busy.pk} voor verwerking {activity_id} is nog bezig" in text(response)
     assert BuildRun.objects.count() == 1 and synchronous == []
 
 
@@ -458,10 +458,29 @@ def test_sql_page_runs_a_select_and_logs_it(client: Client, home, analyst, offic
 @pytest.mark.parametrize(
     ("query", "refusal"),
     [
-        ("DELETE FROM source.ingeschrevenpersoon", "only SELECT is allowed here, not DELETE"),
-        ("CREATE TABLE source.x AS SELECT 1", "only SELECT is allowed here, not CREATE"),
-        ("SELECT 1; SELECT 2", "give exactly one statement, not 2"),
-        ("SELEKT 1", "the query is not valid SQL"),
+        (
+            "DELETE FROM source.ingeschrevenpersoon",
+            "Alleen een SELECT is hier toegestaan, geen DELETE: de tabellen van de verwerking "
+            "zijn alleen te lezen.",
+        ),
+        ("CREATE TABLE source.x AS SELECT 1", "Alleen een SELECT is hier toegestaan, geen CREATE"),
+        ("SELECT 1; SELECT 2", "Geef precies één SQL-opdracht; dit zijn er 2."),
+        (
+            "SELEKT 1",
+            "De query is geen geldige SQL: de fout zit bij of vlak voor \u2018SELEKT\u2019. "
+            "(Regel 1, positie 1.)",
+        ),
+        (
+            "SELECT huishoudtype\nFROM source.ingeschrevenpersoon",
+            "De kolom huishoudtype bestaat niet in de tabellen van de query; SELECT * FROM "
+            "duckdb_columns() toont de kolommen van elke tabel. (Regel 1, positie 8.)",
+        ),
+        (
+            "SELECT count(*) FROM source.bestaat_niet",
+            "De tabel bestaat_niet bestaat niet in deze verwerking. De tabellen staan in de "
+            "schema's source, household en link, bijvoorbeeld source.ingeschrevenpersoon; "
+            "SELECT * FROM duckdb_tables() toont ze allemaal. (Regel 1, positie 22.)",
+        ),
     ],
 )
 def test_sql_page_refuses_writes_with_the_reason_and_logs_the_attempt(
@@ -472,7 +491,8 @@ def test_sql_page_refuses_writes_with_the_reason_and_logs_the_attempt(
     response = client.post("/sql/", {"activity": activity_id, "sql": query})
     assert response.status_code == 200
     form = response.context["form"]
-    assert refusal in form.errors["sql"][0]
+    assert refusal in form.errors["sql"][0]  # in Dutch, with the place in the query
+    assert "Error" not in form.errors["sql"][0]  # not DuckDB's English
     assert response.context["result"] is None
     html = response.content.decode()
     assert "<title>Fout:" in html and 'role="alert"' in html

@@ -488,7 +488,7 @@ def test_a_second_linkage_waits_for_the_first(
         {"activity": activity_id, "source": "voedselbank", "file": upload(partner_file)},
     )
     assert response.status_code == 200
-    assert f"linkage {busy.pk} for activity {activity_id} is still running" in text(response)
+    assert f"koppeling {busy.pk} voor verwerking {activity_id} is nog bezig" in text(response)
     assert LinkRun.objects.count() == 1 and synchronous == []
     assert list((empty_home / "vault" / "tmp").iterdir()) == []
 
@@ -986,7 +986,10 @@ def test_a_decision_the_tables_could_not_take_yet_or_a_busy_linkage_file(
         response = client.post(url, {"rank": 1, "decision": "rejected"})
     assert response.status_code == 302 and response["Location"] == url
     page = text(client.get(queue_url))
-    assert "De beslissing kon niet worden verwerkt" in page and "linkage file is in use" in page
+    assert (
+        "De beslissing kon niet worden verwerkt" in page
+        and "het koppelbestand van de verwerking is in gebruik" in page
+    )
     assert second.token in [i.token for i in queue_items(client, reviewable)]
 
 
