@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
@@ -351,15 +352,20 @@ def publication_withdraw(
     require_role(actor, *WITHDRAWERS)
     reason = reason.strip()
     if not reason:
-        raise ValidationError("give the reason for the withdrawal")
+        raise ValidationError(_("give the reason for the withdrawal"), code="no_reason")
     with transaction.atomic():
         publication = Publication.objects.select_for_update().filter(pk=publication_id).first()
         if publication is None:
             raise ObjectDoesNotExist(f"there is no publication {publication_id}")
         if publication.withdrawn:
             raise ValidationError(
-                f"publication {publication_id} was withdrawn already, on "
-                f"{publication.withdrawn_at:%Y-%m-%d} by {publication.withdrawn_by}"
+                _("publication %(id)s was withdrawn already, on %(date)s by %(by)s"),
+                code="withdrawn",
+                params={
+                    "id": publication_id,
+                    "date": f"{publication.withdrawn_at:%Y-%m-%d}",
+                    "by": publication.withdrawn_by,
+                },
             )
         _withdraw(publication, by=actor.name, reason=reason)
         _withdrawal_log(

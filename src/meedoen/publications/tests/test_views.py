@@ -216,6 +216,12 @@ def test_the_privacy_officer_withdraws_a_table_with_a_reason(
         and "te gevoelig" in page
     )
     assert "Deze tabel intrekken" not in page
+    # A second withdrawal (a form left open in another tab) is refused, in Dutch.
+    again = post(officer, url, {"reason": "nog eens"})
+    assert again.status_code == 200
+    assert f"publicatie {suppressed.pk} was al ingetrokken, op " in text(again)
+    suppressed.refresh_from_db()
+    assert suppressed.withdrawal_reason == "cijfers van buurt 3 te gevoelig"
     listing = text(officer.get("/publicaties/"))
     assert "2 gepubliceerde tabellen" in listing and "Ingetrokken" in listing
     # Everyone else: gone from the list, and its page does not exist.
