@@ -15,6 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django_otp.models import MAX_THROTTLE_DELAY_SECONDS
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -152,7 +153,7 @@ def user_active_set(
     if user.is_active == active:
         return user
     if not active and username == by:
-        raise ValidationError("you cannot deactivate your own account")
+        raise ValidationError(_("you cannot deactivate your own account"), code="own_account")
     user.is_active = active
     user.save(update_fields=["is_active"])
     _account_audit(
@@ -184,7 +185,9 @@ def user_password_reset_link(
 
     user = User.objects.get(username=username)
     if not user.is_active:
-        raise ValidationError("a deactivated account gets no link: activate it first")
+        raise ValidationError(
+            _("a deactivated account gets no link: activate it first"), code="inactive"
+        )
     path = reverse(
         "accounts:password_set",
         kwargs={
@@ -241,7 +244,7 @@ class SecondFactorWait(Exception):
 def _wait_for(device: TOTPDevice) -> None:
     """SecondFactorWait while django-otp's throttle holds the device (1, 2, 4, … s after
     successive wrong codes): a code sent then is not even looked at, so say so."""
-    allowed, _ = device.verify_is_allowed()
+    allowed, _details = device.verify_is_allowed()
     if allowed:
         return
     delay = min(
@@ -322,8 +325,10 @@ def second_factor_remove(
     Logged as ``account.second_factor_off``; False when there was none."""
     user = User.objects.get(username=username)
     if username == by:
-        raise ValidationError("you cannot remove the second factor of your own account")
-    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        raise ValidationError(
+            _("you cannot remove the second factor of your own account"), code="own_account"
+        )
+    removed, _by_kind = TOTPDevice.objects.filter(user=user).delete()
     if not removed:
         return False
     _account_audit(
@@ -367,7 +372,7 @@ def demo_users_reset(*, by: str = "demo") -> list[DemoUser]:
     result = []
     for role in Role:
         first_name, last_name = DEMO_NAMES[role]
-        password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
+        password = "-".join(secrets.token_urlsafe(6) for _part in range(3))
         was = User.objects.filter(username=role.value).values_list("role", flat=True).first()
         user, created = User.objects.update_or_create(
             username=role.value,
@@ -452,9 +457,9 @@ def token_create(
     stored). It expires after ``days`` days (None or 0: never). Logged as
     ``account.token_create``."""
     if days is not None and days < 0:
-        raise ValidationError("the number of days may not be negative")
+        raise ValidationError(_("the number of days may not be negative"), code="negative")
     if len(name) > 100:
-        raise ValidationError("the name may be at most 100 characters")
+        raise ValidationError(_("the name may be at most 100 characters"), code="too_long")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken.objects.create(
         user=user,
