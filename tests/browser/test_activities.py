@@ -31,7 +31,7 @@ def test_register_and_detail_of_the_demo_activity(axe_page, demo_server, usernam
     assert page.get_by_role("heading", level=1).inner_text() == "Verwerkingsregister"
     row = page.get_by_role("row").filter(has_text=DEMO_ACTIVITY)
     assert "goedgekeurd" in row.inner_text()
-    assert "Goedgekeurd door privacy_officer" in row.inner_text()
+    assert "Goedgekeurd door Femke van der Gegevens" in row.inner_text()
     assert axe_violations(page) == []
 
     page.get_by_role("link", name=DEMO_ACTIVITY).click()

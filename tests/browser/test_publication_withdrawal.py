@@ -53,7 +53,7 @@ def test_privacy_officer_withdraws_a_table(axe_page, page, demo_server: DemoServ
     officer.get_by_role("button", name="Intrekken").click()
     officer.wait_for_url(url)
     notice = officer.locator("#withdrawn")
-    assert "Ingetrokken door privacy_officer" in notice.inner_text()
+    assert "Ingetrokken door Femke van der Gegevens" in notice.inner_text()
     assert "Verkeerde peildatum gebruikt" in notice.inner_text()
     assert officer.get_by_role("region", name="Deze tabel intrekken").count() == 0
     assert axe_violations(officer) == []
