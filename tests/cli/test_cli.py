@@ -108,6 +108,16 @@ def test_serve_without_workspace_is_rejected(tmp_path) -> None:
     assert "meedoen init" in result.stderr
 
 
+def test_serve_refuses_a_logo_it_cannot_serve(tmp_path) -> None:
+    """A typo in MEEDOEN_LOGO stops the start with the variable named (docs/admin/branding.md)."""
+    meedoen_json("init", "--home", str(tmp_path))
+    result = meedoen(
+        "serve", "--home", str(tmp_path), MEEDOEN_LOGO=str(tmp_path / "logo-bestaat-niet.svg")
+    )
+    assert result.returncode == 2
+    assert "MEEDOEN_LOGO" in result.stderr and "no such file" in result.stderr
+
+
 def test_user_add_reads_password_from_stdin(tmp_path) -> None:
     home = str(tmp_path)
     meedoen_json("init", "--home", home)

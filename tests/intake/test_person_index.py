@@ -107,20 +107,6 @@ def test_the_index_gives_the_same_person_as_the_scans_for_every_table(
         assert person == logged_person(home=indexed, bsn=bsn)
 
 
-def test_a_row_whose_prefix_collides_is_not_taken_for_the_person(home: Path) -> None:
-    (bsn, name), (other_bsn, other) = brp_pairs(home, 2)
-    with vault(home, read_only=False) as con:
-        # Another person's BSN under the first pseudonym's 64 bits.
-        con.execute(
-            "INSERT INTO lookup.person VALUES ($p, $b)",
-            {"p": pseudonym_prefix(name), "b": int(other_bsn)},
-        )
-    assert index_rows(home, "prefix = $p", {"p": pseudonym_prefix(name)}) == 2
-    person = logged_person(home=home, name=name)
-    assert person.pseudonyms["pseudonym-brp"] == name and other not in person.pseudonyms.values()
-    assert person == logged_person(home=home, bsn=bsn)
-
-
 def test_a_pseudonym_the_index_does_not_hold_is_found_by_the_scans(home: Path) -> None:
     """The index holds the BRP's register of persons; a person of another table (here: one
     removed from the index, as if only in a relation) is still found."""

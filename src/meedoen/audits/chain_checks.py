@@ -102,15 +102,18 @@ def _moment(text: str) -> datetime | None:
     return parse_datetime(text) if text else None
 
 
-def chain_check_start(*, user_name: str, trace: TraceContext, kept_name: str = "") -> ChainCheck:
-    """A queued check; while another check without a kept checkpoint is still going, that one
-    (it would only read the same log again)."""
+def chain_check_start(
+    *, user_name: str, trace: TraceContext, kept_name: str = ""
+) -> tuple[ChainCheck, bool]:
+    """A queued check and True; while another check without a kept checkpoint is still going,
+    that one and False (it would only read the same log again)."""
     busy = None if kept_name else run_busy(ChainCheck, kept_name="")
     if busy is not None:
-        return busy
-    return ChainCheck.objects.create(
+        return busy, False
+    check = ChainCheck.objects.create(
         requested_by=user_name, channel="web", trace_id=trace.trace_id, kept_name=kept_name
     )
+    return check, True
 
 
 def chain_check_execute(*, run_id: int, kept: Sequence[tuple[str, bytes]] = ()) -> None:

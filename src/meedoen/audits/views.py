@@ -81,12 +81,12 @@ def log(request: HttpRequest) -> HttpResponse:
             user=request.user, operation=AUDIT_VERIFY, trace=trace, client=_client(request)
         )
         kept = kept_form.kept() if kept_form is not None else []
-        check = chain_check_start(
+        check, new = chain_check_start(
             user_name=request.user.get_username(),
             trace=trace,
             kept_name=kept[0][0] if kept else "",
         )
-        if check.trace_id == trace.trace_id:  # a new check, not one still going
+        if new:  # not one still going
             chain_check_start_background(run_id=check.pk, kept=kept)
         return redirect("audits:check", run_id=check.pk)
     audit_log_viewed(user=request.user, operation=AUDIT_READ, trace=trace, client=_client(request))

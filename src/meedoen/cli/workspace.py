@@ -119,6 +119,7 @@ def serve(
     django_setup(resolved)
     _check_migrated()
     _check_intake_limits()
+    _check_branding()
     _serve(host=host, port=port, threads=threads, trusted_proxy=trusted_proxy)
 
 
@@ -177,6 +178,16 @@ def _check_intake_limits() -> None:
         IntakeLimits.from_env()
     except ValueError as exc:
         fail(str(exc), code=EXIT_REJECTED)
+
+
+def _check_branding() -> None:
+    """Refuse to start with a logo or theme file that cannot be served (``MEEDOEN_LOGO``,
+    ``MEEDOEN_THEME_CSS``): every page would show a broken image or lose its theme."""
+    from meedoen.web.branding import branding_check
+
+    problems = branding_check()
+    if problems:
+        fail("; ".join(problem.msg for problem in problems), code=EXIT_REJECTED)
 
 
 def _serve(*, host: str, port: int, threads: int, trusted_proxy: str | None = None) -> None:

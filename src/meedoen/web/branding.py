@@ -32,6 +32,9 @@ from django.views.decorators.http import require_GET
 LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
 DEFAULT_LOGO = "meedoen/img/logo.svg"
 CACHE = "public, max-age=3600"
+#: The logo opened on its own is a document (an SVG can hold script): it may run and load
+#: nothing, whatever the file holds.
+LOGO_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
 def branding(request: HttpRequest) -> dict[str, Any]:
@@ -50,6 +53,7 @@ def logo(request: HttpRequest) -> HttpResponse:
     path = Path(settings.MEEDOEN_LOGO) if settings.MEEDOEN_LOGO else _default_logo()
     response = FileResponse(path.open("rb"), content_type=LOGO_TYPES[path.suffix.lower()])
     response["Cache-Control"] = CACHE
+    response["Content-Security-Policy"] = LOGO_POLICY
     return response
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from meedoen.utils.runs import RunState
 from meedoen.web.labels import label
+from meedoen.web.templatetags.nl import getal
 
 #: A run's status as the pages show it (``interrupted``: its row stopped moving).
 STATUS_LABELS = {
@@ -64,8 +65,8 @@ def run_progress(
     if run.step_total and counted:
         step = _("%(step)s: %(number)s of %(total)s done") % {
             "step": step,
-            "number": f"{run.step_number:,}".replace(",", "."),
-            "total": f"{run.step_total:,}".replace(",", "."),
+            "number": getal(run.step_number),
+            "total": getal(run.step_total),
         }
     elif run.step_total:
         step = _("Step %(number)s of %(total)s: %(step)s") % {

@@ -362,7 +362,7 @@ def world(ingested, make_user, settings, tmp_path) -> World:  # type: ignore[no-
             peildatum=PEILDATUM,
         ).publication_id
 
-    check = chain_check_start(user_name=officer.name, trace=trace)
+    check, _new = chain_check_start(user_name=officer.name, trace=trace)
     chain_check_execute(run_id=check.pk)
     person, bsn = _a_person(home)
     return World(
