@@ -25,7 +25,6 @@ import duckdb
 
 from meedoen_data.intake.pseudonyms import PSEUDONYM_HEX
 from meedoen_data.intake.sql import ident
-from meedoen_data.intake.store import PERSON_COLUMNS
 
 SCHEMA = "vault.lookup"
 TABLE = f"{SCHEMA}.person"
@@ -45,7 +44,7 @@ def person_index_build(con: duckdb.DuckDBPyConnection) -> int:
     before the BRP was delivered)."""
     table, column = SOURCE
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-    if (table, column) not in _person_columns(con):
+    if not _has_pseudonyms(con):
         con.execute(f"CREATE OR REPLACE TABLE {TABLE} (prefix UBIGINT, bsn UINTEGER)")
         return 0
     pseudonym = ident(column + "_pseudonym")
@@ -87,16 +86,15 @@ def person_index_candidates(con: duckdb.DuckDBPyConnection, *, pseudonym: str) -
     return sorted(f"{int(bsn):09d}" for (bsn,) in rows)
 
 
-def _person_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """(table, BSN column) of the vault's identity tables that keep a pseudonym beside it."""
-    return [
-        (str(table), str(column).removesuffix("_pseudonym"))
-        for table, column in con.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'vault' "
-            "AND schema_name = 'identity' AND suffix(column_name, '_pseudonym') ORDER BY ALL"
-        ).fetchall()
-        if str(column).removesuffix("_pseudonym") in PERSON_COLUMNS
-    ]
+def _has_pseudonyms(con: duckdb.DuckDBPyConnection) -> bool:
+    """The vault has the register of persons with its BSN's pseudonym (the BRP was delivered)."""
+    table, column = SOURCE
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE database_name = 'vault' "
+        "AND schema_name = 'identity' AND table_name = $t AND column_name = $c",
+        {"t": table, "c": column + "_pseudonym"},
+    ).fetchone()
+    return bool(row and row[0])
 
 
 __all__ = [
