@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import duckdb
@@ -113,7 +114,45 @@ def test_files_with_names_go_first_then_the_largest() -> None:
         "relatie",
         "cbs_inkomen",
     ]
-    assert order(files, sizes, 1) == files  # one worker: name order, as before
+    # One worker: the files with names first too, then name order.
+    assert [p.stem for p in order(files, sizes, 1)] == [
+        "ingeschrevenpersoon",
+        "vroegsignaal",
+        "cbs_inkomen",
+        "relatie",
+    ]
+
+
+def test_one_worker_does_not_wait_for_names_it_has_not_loaded(tmp_path: Path) -> None:
+    """A file that scans free text and sorts before the BRP file (gebied.csv) waited for the
+    BRP's names with one worker, which was busy waiting: the ingest hung for ever. The names
+    now load first; the area named after a person of the same upload is found."""
+    home = tmp_path / "home"
+    workspace_init(home=home)
+    people = bsns(20)
+    write(tmp_path / "upload", "ingeschrevenpersoon", persons(people))
+    (tmp_path / "upload" / "gebied.csv").write_text(
+        "code,naam,niveau,bovenliggend\nWK078400,Rijen,wijk,\nWK078401,Jurre Bakker,wijk,\n",
+        encoding="utf-8",
+    )
+    done: list[object] = []
+    worker = threading.Thread(
+        target=lambda: done.append(
+            ingest_directory(
+                home=home,
+                directory=tmp_path / "upload",
+                user="t",
+                limits=IntakeLimits(parallel_files=1),
+                max_reject_share=1,
+            )
+        ),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=120)
+    assert done, "the ingest with one worker did not finish"
+    areas = {f.table: f for f in done[0].files}["gebied"]  # type: ignore[attr-defined]
+    assert (areas.rows_loaded, areas.rows_quarantined) == (1, 1)
 
 
 def test_a_memo_is_dropped_when_no_unfinished_file_needs_it() -> None:

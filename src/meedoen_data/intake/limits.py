@@ -63,7 +63,7 @@ class IntakeLimits:
     #: At most this much spilled to HOME/vault/tmp (DuckDB's ``max_temp_directory_size``).
     temp_space: int = 20 * GB
     #: Files of an upload processed side by side (meedoen_data.intake.schedule); 1 loads them
-    #: one by one in name order. They share the working memory above.
+    #: one by one (files with names first, then in name order). They share the working memory.
     parallel_files: int = 2
 
     @classmethod

@@ -22,7 +22,9 @@ An upload's files are independent apart from four things, each guarded here:
   (``tests/intake/test_atomic.py`` kills ingests of two workers halfway).
 
 The order: files with names first, then the rest largest first, so the two workers end close
-together. With one worker (``MEEDOEN_INTAKE_PARALLEL_FILES=1``) files load in name order.
+together. With one worker (``MEEDOEN_INTAKE_PARALLEL_FILES=1``) the files with names load
+first too (a file that scans would otherwise wait for a file no worker is left to load), then
+the rest in name order.
 """
 
 from __future__ import annotations
@@ -48,9 +50,10 @@ def brings_names(path: Path) -> bool:
 
 
 def order(files: list[Path], sizes: dict[Path, int], workers: int) -> list[Path]:
-    """The order in which workers take the files (name order with one worker)."""
+    """The order in which workers take the files: those with names first, then the rest in
+    name order (one worker) or largest first."""
     if workers <= 1:
-        return list(files)
+        return sorted(files, key=lambda p: (not brings_names(p), p.name))
     return sorted(files, key=lambda p: (not brings_names(p), -sizes.get(p, 0), p.name))
 
 
