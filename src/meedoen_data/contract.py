@@ -67,6 +67,9 @@ class Table:
     #: Columns holding the source's own record numbers (an allocation's number, a signal's id):
     #: activity stores get a pseudonym of them per activity, never the number itself.
     record_numbers: tuple[str, ...] = ()
+    #: Checks across columns: (column, SQL condition over the typed values ``t_<column>`` that
+    #: holds for a wrong row, reason). Written here, never from input.
+    row_rules: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -146,6 +149,9 @@ UITSTROOMREDENEN: dict[str, str] = {
 #: Record numbers of a source (an allocation's number, a signal's id, a respondent's id): letters,
 #: digits and ``. _ / -``, no spaces, at most 40 characters — room for a number, not for a note.
 RECORD_NUMBER = r"[A-Za-z0-9][A-Za-z0-9._/-]{0,39}"
+#: CBS area codes: a gemeente (GM + 4 digits), wijk (WK + 6) or buurt (BU + 8).
+AREA_CODE = r"GM\d{4}|WK\d{6}|BU\d{8}"
+AREA_LEVELS: dict[str, str] = {"gemeente": "GM", "wijk": "WK", "buurt": "BU"}
 
 
 def _bsn(name: str = "burgerservicenummer", required: bool = True, description: str = "") -> Column:
@@ -467,6 +473,52 @@ SPECS: dict[str, Table] = {
             load_mode="replace",
             domain="",
             record_numbers=("respondent_id",),
+        ),
+        Table(
+            "gebied",
+            "Areas (CBS Wijk- en Buurtkaart): the names shown next to gemeente, wijk and buurt "
+            "codes. Optional; without it pages show the codes.",
+            (
+                Column(
+                    "code",
+                    "pattern",
+                    required=True,
+                    pattern=AREA_CODE,
+                    description="GM + 4, WK + 6 or BU + 8 digits, as CBS",
+                ),
+                Column(
+                    "naam",
+                    "text",
+                    required=True,
+                    free_text="scan",
+                    description="the area's name, e.g. Rijen-Centrum",
+                ),
+                Column("niveau", "code", required=True, codes=tuple(AREA_LEVELS)),
+                Column(
+                    "bovenliggend",
+                    "pattern",
+                    pattern=AREA_CODE,
+                    description="the area it lies in (a buurt's wijk, a wijk's gemeente)",
+                ),
+            ),
+            key=("code",),
+            load_mode="replace",
+            domain="",
+            row_rules=(
+                (
+                    "niveau",
+                    "left(t_code, 2) <> CASE t_niveau WHEN 'gemeente' THEN 'GM' "
+                    "WHEN 'wijk' THEN 'WK' ELSE 'BU' END",
+                    "niveau does not match the code (GM is a gemeente, WK a wijk, BU a buurt)",
+                ),
+                (
+                    "bovenliggend",
+                    "t_bovenliggend IS NOT NULL AND left(t_code, 2) || left(t_bovenliggend, 2) "
+                    "NOT IN ('WKGM', 'BUWK')",
+                    "bovenliggend is not the level above the code (a buurt lies in a wijk, "
+                    "a wijk in a gemeente)",
+                ),
+            ),
         ),
     )
 }

@@ -133,6 +133,7 @@ def table_markdown(spec: Table) -> str:
         for name in scanned
     ]
     lines += [f"- `{end}` may not be before `{start}`;" for start, end in spec.date_order]
+    lines += [f"- `{column}`: wrong when {reason};" for column, _, reason in spec.row_rules]
     lines += [
         "",
         "A failing row goes to quarantine with file, row, column and reason; more than "

@@ -71,10 +71,13 @@ def test_council_member_reads_a_published_table(
     page.locator(f'a[href="/publicaties/{number}/"]').click()
     page.wait_for_url(f"{demo_server.url}/publicaties/{number}/")
     assert page.get_by_role("heading", level=1).inner_text() == f"Gepubliceerde tabel {number}"
-    table = page.get_by_role("table", name=re.compile("^households by wijkcode x household_type"))
+    # A Dutch title made from the definition; the wijken by their names from gebied (issue 17).
+    title = re.compile("^Huishoudens naar wijk en type huishouden op 1 januari 2025")
+    table = page.get_by_role("table", name=title)
     header = table.locator("thead th").all_inner_texts()
     assert header[:2] == ["Wijk", "Totaal"]
-    assert table.locator("tbody th").first.inner_text() == "Totaal"
+    rows = table.locator("tbody th").all_inner_texts()
+    assert rows[0] == "Totaal" and "Rijen (WK078400)" in rows
     # A withheld cell reads "x" on screen and "niet gepubliceerd: ..." to a screen reader.
     hidden = [c for c in published["suppressed"]["tables"][0]["cells"] if c["value"] is None]
     assert hidden

@@ -24,11 +24,11 @@ HEADER_WITHOUT_BIRTH = PERSON_HEADER.replace(",datumgeboorte", "")
             "personen.csv",
             "bsn,naam\n1,x\n",
             "personen.csv: unknown table 'personen'; contract tables are cbs_inkomen, cbs_persoon, "
-            "ingeschrevenpersoon, inkomensvoorziening, inwonerspanel, nummeraanduiding, relatie, "
-            "schuldhulptraject, toewijzing, verblijfplaats, vroegsignaal, or a partner file with "
-            "the columns klantnummer, geslachtsnaam, voorvoegsel, voornamen, datumgeboorte, "
-            "postcode, huisnummer, huisnummertoevoeging, datuminschrijving, datumuitschrijving, "
-            "aantal_personen",
+            "gebied, ingeschrevenpersoon, inkomensvoorziening, inwonerspanel, nummeraanduiding, "
+            "relatie, schuldhulptraject, toewijzing, verblijfplaats, vroegsignaal, or a partner "
+            "file with the columns klantnummer, geslachtsnaam, voorvoegsel, voornamen, "
+            "datumgeboorte, postcode, huisnummer, huisnummertoevoeging, datuminschrijving, "
+            "datumuitschrijving, aantal_personen",
         ),
         (
             "ingeschrevenpersoon.csv",

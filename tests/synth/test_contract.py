@@ -130,3 +130,25 @@ def test_dates_lie_before_the_peildatum(sql) -> None:
         one(sql, "SELECT count(*) FROM ingeschrevenpersoon WHERE datumoverlijden < datumgeboorte")
         == 0
     )
+
+
+def test_every_area_of_the_addresses_has_a_name_and_its_parent(sql) -> None:
+    """gebied names the gemeente, every wijk and every buurt the addresses use, each once, and
+    a buurt lies in the wijk its addresses say (issue 17: names next to codes)."""
+    for column in ("buurtcode", "wijkcode", "gemeentecode"):
+        missing = one(
+            sql,
+            f"SELECT count(DISTINCT {column}) FROM nummeraanduiding "
+            f"WHERE {column} NOT IN (SELECT code FROM gebied)",
+        )
+        assert missing == 0, column
+    assert one(sql, "SELECT count(*) - count(DISTINCT naam) FROM gebied") == 0
+    wrong_parent = one(
+        sql,
+        """SELECT count(*) FROM (SELECT DISTINCT buurtcode, wijkcode FROM nummeraanduiding) n
+           JOIN gebied g ON g.code = n.buurtcode WHERE g.bovenliggend <> n.wijkcode""",
+    )
+    assert wrong_parent == 0
+    levels = dict(sql("SELECT niveau, count(*) FROM gebied GROUP BY niveau"))
+    assert levels["gemeente"] == 1 and levels["wijk"] > 1 and levels["buurt"] > levels["wijk"]
+    assert sql("SELECT naam FROM gebied WHERE niveau = 'gemeente'") == [("Gilze en Rijen",)]

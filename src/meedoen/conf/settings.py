@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "meedoen.households",
     "meedoen.linkages",
     "meedoen.publications",
+    "meedoen.areas",
 ]
 
 MIDDLEWARE = [

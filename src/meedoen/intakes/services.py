@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
+from meedoen.areas.services import areas_replace
 from meedoen.audits.services import INTAKE_ACTIVITY, VAULT_ACTIVITY, audit_action
 from meedoen.audits.trace import TraceContext
 from meedoen.intakes.uploads import upload_folder_ensure
@@ -178,8 +179,11 @@ def intake_log(
     *, report: IngestReport, actor: Actor, trace: TraceContext, channel: str, started: datetime
 ) -> None:
     """Log an ingest: per loaded file, one record per pseudonym type that references the set
-    of persons it wrote (numbered in the vault's subject register, ADR 0011)."""
+    of persons it wrote (numbered in the vault's subject register, ADR 0011). An ingest that
+    loaded areas (``gebied``) also replaces the web database's copy of their names (ADR 0019)."""
     loaded = [f for f in report.files if f.status == "loaded"]
+    if any(f.table == "gebied" for f in loaded):
+        areas_replace(home=settings.MEEDOEN_HOME)
     sets = batches_subject_sets(home=settings.MEEDOEN_HOME, batch_ids=[f.batch_id for f in loaded])
     for f in loaded:
         groups = sets[f.batch_id]

@@ -14,20 +14,24 @@ time (:func:`publication_page`): every release stays reachable, however many the
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.db.models.fields.json import KT
+from django.utils import formats
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor
 from meedoen.activities.selectors import activity_current
+from meedoen.areas.selectors import area_names
 from meedoen.publications.models import Publication
-from meedoen.web.labels import label, value_label
+from meedoen.web.labels import AREAS, label, value_label
 
 #: What a withheld cell shows, as in the CSV export and CBS tables.
 HIDDEN = "x"
@@ -38,6 +42,8 @@ class PublicationItem:
     """One publication in the list."""
 
     id: int
+    #: In the active language, made from the definition (:func:`publication_title`).
+    title: str
     description: str
     created_at: datetime
     published_by: str
@@ -89,6 +95,8 @@ class TableView:
 @dataclass(frozen=True)
 class PublicationDetail:
     id: int
+    #: In the active language, made from the definition (:func:`publication_title`).
+    title: str
     description: str
     created_at: datetime
     published_by: str
@@ -173,7 +181,7 @@ def _rows(*, withdrawn: bool) -> QuerySet[Publication]:
     rows = (
         Publication.objects.order_by("-created_at", "-pk")
         .annotate(mode=KT("content__mode"))
-        .defer("content", "definition")
+        .defer("content")
     )
     if not withdrawn:
         rows = rows.filter(withdrawn_at__isnull=True)
@@ -183,6 +191,7 @@ def _rows(*, withdrawn: bool) -> QuerySet[Publication]:
 def _item(p: Publication) -> PublicationItem:
     return PublicationItem(
         id=p.pk,
+        title=publication_title(definition=p.definition or {}, description=p.description),
         description=p.description,
         created_at=p.created_at,
         published_by=p.published_by,
@@ -203,8 +212,12 @@ def publication_detail(*, publication_id: int, withdrawn: bool = False) -> Publi
     publication = publications.get(pk=publication_id)
     content: dict[str, Any] = publication.content or {}
     definition: dict[str, Any] = publication.definition or {}
+    areas = _areas(content, definition.get("where") or [])
     return PublicationDetail(
         id=publication.pk,
+        title=publication_title(
+            definition=definition, description=publication.description, areas=areas
+        ),
         description=publication.description,
         created_at=publication.created_at,
         published_by=publication.published_by,
@@ -212,12 +225,79 @@ def publication_detail(*, publication_id: int, withdrawn: bool = False) -> Publi
         rules=dict(content.get("rules") or {}),
         summary=dict(content.get("summary") or {}),
         peildatum=definition.get("peildatum"),
-        tables=tuple(_table_view(table) for table in content.get("tables") or []),
+        tables=tuple(_table_view(table, areas) for table in content.get("tables") or []),
         activity_id=publication.activity_id,
         withdrawn_at=publication.withdrawn_at,
         withdrawn_by=publication.withdrawn_by,
         withdrawal_reason=publication.withdrawal_reason,
     )
+
+
+def publication_title(
+    *, definition: Mapping[str, Any], description: str = "", areas: Mapping[str, str] | None = None
+) -> str:
+    """A release's title in the active language, e.g. "Huishoudens naar wijk en type huishouden op
+    1 januari 2025"; ``description`` (the stored English one) when the definition has no
+    variables (a release made before definitions were kept)."""
+    variables = [str(v) for v in (definition.get("rowvar"), definition.get("colvar")) if v]
+    if not variables:
+        return description
+    names = [label("dimension", v).lower() for v in variables]
+    shown = (
+        names[0]
+        if len(names) == 1
+        else _("%(first)s and %(second)s")
+        % {
+            "first": names[0],
+            "second": names[1],
+        }
+    )
+    peildatum = definition.get("peildatum")
+    try:
+        when = formats.date_format(date.fromisoformat(str(peildatum)), "DATE_FORMAT")
+    except ValueError:
+        when = str(peildatum or "")
+    amount = definition.get("amount")
+    if amount:
+        title = _("%(amount)s (total) by %(variables)s on %(date)s") % {
+            "amount": label("dimension", amount),
+            "variables": shown,
+            "date": when,
+        }
+    else:
+        title = _("Households by %(variables)s on %(date)s") % {"variables": shown, "date": when}
+    where = [pair for pair in definition.get("where") or [] if len(pair) == 2]
+    if where:
+        conditions = ", ".join(
+            f"{label('dimension', column).lower()}: {value_label(column, value, areas)}"
+            for column, value in where
+        )
+        title = _("%(title)s, only %(conditions)s") % {"title": title, "conditions": conditions}
+    return str(title)
+
+
+def _areas(content: Mapping[str, Any], where: Sequence[Sequence[str]]) -> dict[str, str]:
+    """The area names a release was published with; for one published before names were kept,
+    the names known now."""
+    if "areas" in content:
+        return {str(k): str(v) for k, v in (content.get("areas") or {}).items()}
+    return release_area_names(content=content, where=where)
+
+
+def release_area_names(
+    *, content: Mapping[str, Any], where: Sequence[Sequence[str]] = ()
+) -> dict[str, str]:
+    """The names known now of the areas in a release's cells and its filter (kept with a
+    release when it is published: a later delivery may rename an area)."""
+    codes = {
+        str(cell.get(name))
+        for table in content.get("tables") or []
+        for cell in table.get("cells") or []
+        for name in AREAS
+        if name in cell
+    }
+    codes |= {str(pair[1]) for pair in where if len(pair) == 2 and pair[0] in AREAS}
+    return area_names(codes=codes)
 
 
 def cell_view(cell: dict[str, Any] | None) -> CellView:
@@ -241,7 +321,7 @@ def _codes(cells: list[dict[str, Any]], dimension: str) -> list[str]:
     return list(dict.fromkeys(str(cell.get(dimension, "")) for cell in cells))
 
 
-def _table_view(table: dict[str, Any]) -> TableView:
+def _table_view(table: dict[str, Any], areas: Mapping[str, str]) -> TableView:
     dimensions = tuple(str(name) for name in table.get("dimensions") or [])
     measure = str(table.get("measure", ""))
     cells: list[dict[str, Any]] = list(table.get("cells") or [])
@@ -252,17 +332,17 @@ def _table_view(table: dict[str, Any]) -> TableView:
         by_key = {(str(cell.get(first)), str(cell.get(second))): cell for cell in cells}
         rows = tuple(
             RowView(
-                labels=(value_label(first, row),),
+                labels=(value_label(first, row, areas),),
                 cells=tuple(cell_view(by_key.get((row, column))) for column in columns),
             )
             for row in _codes(cells, first)
         )
         layout, header = "grid", (label("dimension", first),)
-        shown_columns = tuple(value_label(second, column) for column in columns)
+        shown_columns = tuple(value_label(second, column, areas) for column in columns)
     else:
         rows = tuple(
             RowView(
-                labels=tuple(value_label(name, cell.get(name, "")) for name in dimensions),
+                labels=tuple(value_label(name, cell.get(name, ""), areas) for name in dimensions),
                 cells=(cell_view(cell),),
             )
             for cell in cells

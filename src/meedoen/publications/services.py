@@ -45,6 +45,8 @@ from meedoen.activities.floors import DEFAULT_FLOOR, Floor
 from meedoen.audits.services import audit_governance
 from meedoen.audits.trace import TraceContext
 from meedoen.publications.models import Publication
+from meedoen.publications.selectors import release_area_names
+from meedoen.utils.dates import ShownDate
 from meedoen_data.activity_store import ActivityStoreError
 from meedoen_data.disclosure import (
     DisclosureError,
@@ -242,6 +244,7 @@ def table_publish(
         except DisclosureError as exc:
             raise ValidationError(str(exc)) from None
         content = release_json(release)
+        content["areas"] = release_area_names(content=content, where=definition["where"])
         # The release and its audit record are written together or not at all.
         with transaction.atomic():
             publication = Publication.objects.create(
@@ -363,7 +366,7 @@ def publication_withdraw(
                 code="withdrawn",
                 params={
                     "id": publication_id,
-                    "date": f"{publication.withdrawn_at:%Y-%m-%d}",
+                    "date": ShownDate(publication.withdrawn_at),
                     "by": publication.withdrawn_by,
                 },
             )

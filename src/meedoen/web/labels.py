@@ -9,6 +9,8 @@ the derivation makes has a label here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -23,14 +25,44 @@ HOUSEHOLD_TYPES: dict[str, str | Promise] = {
     "institutioneel": _("Institutional household"),
 }
 
-#: The variables a published table can have, as column headings.
+#: The variables and measures a published table can have, as column headings (every one of
+#: ``meedoen_data.disclosure.household.VARIABLES`` and ``AMOUNTS``; a test checks).
 DIMENSIONS: dict[str, str | Promise] = {
+    "gemeentecode": _("Municipality"),
     "wijkcode": _("District"),
     "buurtcode": _("Neighbourhood"),
     "household_type": _("Household type"),
+    "size": _("Number of members"),
+    "children": _("Number of children"),
+    "opleidingsniveau": _("Education level"),
+    "migratieachtergrond": _("Migration background"),
+    "woningbezit": _("Home ownership"),
+    "ww": _("Unemployment benefit"),
+    "ao": _("Disability benefit"),
+    "huurtoeslag": _("Housing allowance"),
     "households": _("Households"),
     "persons": _("Persons"),
+    "besteedbaar_inkomen": _("Disposable income"),
 }
+
+#: Values of table variables other than household types and areas.
+VALUES: dict[str, str | Promise] = {
+    "Totaal": _("Total"),
+    "onbekend": _("Unknown"),
+    "laag": _("Low"),
+    "middelbaar": _("Intermediate"),
+    "hoog": _("High"),
+    "geen": _("None"),
+    "westers": _("Western"),
+    "niet-westers": _("Non-Western"),
+    "koop": _("Owner-occupied"),
+    "huur_corporatie": _("Rented from a housing association"),
+    "huur_overig": _("Rented otherwise"),
+}
+#: Variables whose values are 0/1.
+FLAGS = ("ww", "ao", "huurtoeslag")
+#: Variables whose values are area codes.
+AREAS = ("gemeentecode", "wijkcode", "buurtcode")
 
 #: Audit operations (the ``name`` of a processing record).
 OPERATIONS: dict[str, str | Promise] = {
@@ -147,6 +179,7 @@ REGISTRY: dict[str, dict[str, str | Promise]] = {
     "role": {role.value: role.label for role in Role},
     "household_type": HOUSEHOLD_TYPES,
     "dimension": DIMENSIONS,
+    "value": VALUES,
     "operation": OPERATIONS,
     "build_step": BUILD_STEPS,
     "link_step": LINK_STEPS,
@@ -161,9 +194,17 @@ def label(kind: str, code: object) -> str:
     return str(REGISTRY[kind].get(text, text))
 
 
-def value_label(dimension: str, code: object) -> str:
-    """The label of a value of a table's variable (a household type; codes of areas as they
-    are until the area names exist)."""
+def value_label(dimension: str, code: object, areas: Mapping[str, str] | None = None) -> str:
+    """The label of a value of a table's variable: a household type's or a category's name,
+    "Ja"/"Nee" for a flag, an area as "Rijen-Centrum (WK078400)" when ``areas`` names it (the
+    code alone otherwise); other values (a number of members) as they are."""
+    text = "" if code is None else str(code)
+    if text in VALUES:
+        return str(VALUES[text])
     if dimension == "household_type":
-        return label("household_type", code)
-    return "" if code is None else str(code)
+        return label("household_type", text)
+    if dimension in FLAGS and text in ("0", "1"):
+        return str(_("Yes") if text == "1" else _("No"))
+    if dimension in AREAS and areas and text in areas:
+        return f"{areas[text]} ({text})"
+    return text

@@ -144,6 +144,8 @@ def validate(
         checks.append(
             f"SELECT _row, '{end}', '{end} is before {start}' FROM typed WHERE {te} < {ts}"
         )
+    for column_name, condition, reason in spec.row_rules:
+        checks.append(f"SELECT _row, '{column_name}', '{reason}' FROM typed WHERE {condition}")
     key = ", ".join(ident("t_" + k) for k in spec.key)
     same = " AND ".join(
         f"t.{ident('t_' + k)} IS NOT DISTINCT FROM seen.{ident('t_' + k)}" for k in spec.key

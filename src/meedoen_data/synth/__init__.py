@@ -111,6 +111,9 @@ def synth_municipality(
         panel = _panel(np.random.default_rng(np.random.SeedSequence([seed, 10**6])), plan)
         data.write("inwonerspanel", panel)
         report.rows["inwonerspanel"] = panel.num_rows
+        areas = geography.areas_table(plan)
+        data.write("gebied", areas)
+        report.rows["gebied"] = areas.num_rows
     except BaseException:
         data.abort()
         if truth is not None:

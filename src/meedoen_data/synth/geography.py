@@ -104,6 +104,59 @@ def addresses_table(plan: Plan, address: I64) -> pa.Table:
     )
 
 
+#: How the wijken of one woonplaats are told apart, in order.
+_WIJK_PARTS = ("Centrum", "Noord", "Zuid", "Oost", "West", "Noordoost", "Zuidwest", "Noordwest")
+_BUURT_KINDS = ("buurt", "kwartier", "hof", "veld", "akker", "park", "hoek", "rode")
+
+
+def areas_table(plan: Plan) -> pa.Table:
+    """The ``gebied`` rows: the gemeente, its wijken and buurten with made-up names.
+
+    A wijk is named after its woonplaats (``Rijen``), or ``Rijen-Noord`` where a woonplaats has
+    more than one wijk; a buurt after a street stem (``Lindenhof``), unique in the gemeente."""
+    gm = gemeente_number(plan.gemeente)
+    places = woonplaatsen(plan.gemeente)
+    codes = [plan.gemeente]
+    areas = [names.GEMEENTENAMEN.get(plan.gemeente, plan.gemeente)]
+    levels: list[str] = ["gemeente"]
+    parents: list[str | None] = [None]
+    per_place = [len(range(p, plan.wijken, len(places))) for p in range(len(places))]
+    for wijk in range(plan.wijken):
+        place, nth = places[wijk % len(places)], wijk // len(places)
+        if per_place[wijk % len(places)] > 1:
+            part = _WIJK_PARTS[nth] if nth < len(_WIJK_PARTS) else str(nth + 1)
+            place = f"{place}-{part}"
+        codes.append(f"WK{gm:04d}{wijk:02d}")
+        areas.append(place)
+        levels.append("wijk")
+        parents.append(plan.gemeente)
+    buurt = np.arange(plan.buurten, dtype=np.int64)
+    wijk_of_buurt = wijk_of(plan, buurt)
+    first = (wijk_of_buurt * plan.buurten + plan.wijken - 1) // plan.wijken
+    seen: set[str] = set()
+    for b in range(plan.buurten):
+        key = (b * 2654435761 + gm) % (len(names.STREET_STEMS) * len(_BUURT_KINDS))
+        stem = names.STREET_STEMS[key % len(names.STREET_STEMS)]
+        kind = _BUURT_KINDS[key // len(names.STREET_STEMS)]
+        name, number = stem + kind, 2
+        while name in seen:
+            name, number = f"{stem}{kind} {number}", number + 1
+        seen.add(name)
+        w = int(wijk_of_buurt[b])
+        codes.append(f"BU{gm:04d}{w:02d}{int(b - first[b]):02d}")
+        areas.append(name)
+        levels.append("buurt")
+        parents.append(f"WK{gm:04d}{w:02d}")
+    return pa.table(
+        {
+            "code": pa.array(codes),
+            "naam": pa.array(areas),
+            "niveau": pa.array(levels),
+            "bovenliggend": pa.array(parents, type=pa.string()),
+        }
+    )
+
+
 def bag_id(gm: int, kind: str, address: I64) -> pa.Array:
     """16-digit BAG identification: gemeentecode (4), object type (2), serial (10)."""
     serial = pc.utf8_lpad(pc.cast(pa.array(address + 1), pa.string()), 10, "0")

@@ -42,6 +42,19 @@ def test_labels_are_dutch_and_unknown_codes_stay_visible() -> None:
         assert label("dimension", "wijkcode") == "Wijk"
         assert label("operation", "iets.nieuws") == "iets.nieuws"
         assert value_label("wijkcode", "WK078400") == "WK078400"
+        assert value_label("wijkcode", "WK078400", {"WK078400": "Rijen"}) == "Rijen (WK078400)"
+        assert value_label("household_type", "Totaal") == "Totaal"
+        assert value_label("woningbezit", "huur_corporatie") == "Huurwoning van een corporatie"
+        assert (value_label("ww", "1"), value_label("ww", "0")) == ("Ja", "Nee")
+        assert value_label("size", "1") == "1"
+        assert value_label("opleidingsniveau", "onbekend") == "Onbekend"
+
+
+def test_every_variable_and_amount_of_a_table_has_a_heading() -> None:
+    from meedoen.web.labels import DIMENSIONS
+    from meedoen_data.disclosure.household import AMOUNTS, VARIABLES
+
+    assert set(VARIABLES) | set(AMOUNTS) <= set(DIMENSIONS)
 
 
 def test_every_step_of_a_long_run_has_a_dutch_label() -> None:
@@ -68,3 +81,21 @@ def test_every_step_of_a_long_run_has_a_dutch_label() -> None:
         assert run_step_label("link_step")("intake: validating") == (
             "Intakepoort: de rijen controleren"
         )
+
+
+def test_a_date_in_a_message_is_written_in_the_language_it_is_shown_in() -> None:
+    from datetime import UTC, datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext_lazy
+
+    from meedoen.utils.dates import ShownDate
+
+    refusal = ValidationError(
+        gettext_lazy("publication %(id)s was withdrawn already, on %(date)s by %(by)s"),
+        params={"id": 3, "date": ShownDate(datetime(2026, 12, 6, 23, 30, tzinfo=UTC)), "by": "x"},
+    )
+    with translation.override("nl"):  # Europe/Amsterdam: already the 7th
+        assert refusal.messages == ["publicatie 3 was al ingetrokken, op 7 december 2026 door x"]
+    with translation.override("en"):
+        assert refusal.messages == ["publication 3 was withdrawn already, on Dec. 7, 2026 by x"]
