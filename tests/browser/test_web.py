@@ -108,18 +108,29 @@ def test_inlezen_page_has_no_wcag_violations(axe_page, demo_server) -> None:
     axe_page.wait_for_url(demo_server.url + "/inlezen/")
     assert axe_page.get_by_role("heading", level=1).inner_text() == "Bronbestanden inlezen"
     assert axe_violations(axe_page) == []
-    # The result of an upload, here a file whose only row fails: rejected, with its row errors.
+    # The result of an upload, in Dutch (issue 17): a file whose only row fails (rejected, with
+    # its row errors), a file of no contract table, areas with a wrong level.
     header = b"burgerservicenummer,geslachtsnaam,datumgeboorte\n"
+    areas = b"code,naam,niveau,bovenliggend\nWK078400,Rijen,buurt,\nWK078401,Gilze,wijk,\n"
     axe_page.get_by_label("Bronbestanden").set_input_files(
         [
             {
                 "name": "ingeschrevenpersoon.csv",
                 "mimeType": "text/csv",
                 "buffer": header + b"123,Jansen,1980-05-17\n",
-            }
+            },
+            {"name": "klanten.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"},
+            {"name": "gebied.csv", "mimeType": "text/csv", "buffer": areas},
         ]
     )
     axe_page.get_by_role("button", name="Inlezen").click()
     axe_page.get_by_role("heading", name="Resultaat").wait_for()
-    assert axe_page.get_by_text("not a valid BSN (9 digits, 11-proef)").count() == 1
+    assert axe_page.get_by_text("geen geldig BSN (9 cijfers, elfproef)").count() == 1
+    assert axe_page.get_by_text("onbekende tabel klanten").count() == 2  # result and history
+    assert axe_page.get_by_text("niveau past niet bij de code").count() == 1
+    from tests.browser.test_every_page import VISIBLE_TEXT, problems_of
+
+    assert problems_of(axe_page.evaluate(VISIBLE_TEXT)) == []
+    assert axe_violations(axe_page) == []
+    axe_page.set_viewport_size({"width": 375, "height": 800})
     assert axe_violations(axe_page) == []

@@ -179,7 +179,7 @@ def test_a_web_upload_over_the_limit_is_refused(
         {"files": [SimpleUploadedFile("ingeschrevenpersoon.csv", content, "text/csv")]},
     )
     assert response.status_code == 200
-    assert "more than the limit of 20 kB per upload" in response.content.decode()
+    assert "meer dan de grens van 20 kB per upload" in response.content.decode()  # in Dutch
     assert "MEEDOEN_INTAKE_MAX_UPLOAD_BYTES" in response.content.decode()
     assert fingerprint(home) == []
 

@@ -714,6 +714,9 @@ def outcome(method: str, call: Call, response: HttpResponse, anonymous: bool) ->
     status = response.status_code
     location = response.get("Location", "")
     proved = call.proof(response)
+    page = "text/html" in response.get("Content-Type", "")
+    if status == 403 and page and "Geen toegang" not in response.content.decode():
+        return "403 without the app's styled refusal page"  # every refused page says it in Dutch
     if status == 403:
         seen = REFUSED
     elif anonymous and status == 302 and location.startswith("/inloggen/"):

@@ -67,7 +67,7 @@ def test_upload_loads_a_valid_file_and_shows_it_in_the_history(
     response = client.post(URL, {"files": [csv_file()]})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "ingeschrevenpersoon.csv: 1 rows loaded into ingeschrevenpersoon" in html
+    assert "1 rijen ingelezen in ingeschrevenpersoon" in html  # the gate's message, in Dutch
     report = response.context["report"]
     assert [(f.file, f.status, f.rows_loaded) for f in report.files] == [
         ("ingeschrevenpersoon.csv", "loaded", 1)
@@ -102,7 +102,7 @@ def test_rows_that_fail_are_listed_with_row_column_and_reason(
     result = response.context["report"].files[0]
     assert result.status == "rejected"
     html = response.content.decode()
-    assert "not a valid BSN (9 digits, 11-proef)" in html
+    assert "geen geldig BSN (9 cijfers, elfproef)" in html
     assert html.count("<code>burgerservicenummer</code>") == 10  # at most 10 shown per file
 
 
@@ -125,7 +125,7 @@ def test_a_path_in_the_file_name_never_leaves_the_vault(
     client.force_login(make_user(Role.ANALYST))
     response = client.post(URL, {"files": [csv_file("../evil.csv")]})
     assert response.context["report"].files[0].status == "rejected"
-    assert "evil.csv: unknown table &#x27;evil&#x27;" in response.content.decode()
+    assert "onbekende tabel evil" in response.content.decode()
     assert not list(tmp_path.rglob("evil.csv"))
 
 

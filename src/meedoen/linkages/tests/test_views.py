@@ -690,7 +690,7 @@ def test_a_file_outside_the_contract_fails_the_run_with_the_gate_s_reason(
     run = LinkRun.objects.get()
     assert run.status == "failed" and "not a partner file" in run.message
     page = text(client.get(response["Location"]))
-    assert "De koppeling is mislukt" in page and "not a partner file" in page
+    assert "De koppeling is mislukt" in page and "geen partnerbestand" in page  # the gate, in Dutch
     assert not synchronous[0].path.exists()
 
 

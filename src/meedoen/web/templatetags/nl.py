@@ -100,3 +100,28 @@ def persoon(context: template.Context, username: object) -> str:
         if request is not None:
             request._meedoen_full_names = known
     return known[name]
+
+
+@register.filter
+def intake_file(message: object) -> str:
+    """What the intake gate said about a file, in the page's language
+    (:mod:`meedoen.web.intake_messages`)."""
+    from meedoen.web.intake_messages import intake_file_text
+
+    return intake_file_text(message)
+
+
+@register.filter
+def intake_row(reason: object) -> str:
+    """Why a row is in quarantine, in the page's language."""
+    from meedoen.web.intake_messages import intake_row_text
+
+    return intake_row_text(reason)
+
+
+@register.filter
+def intake_failure(message: object) -> str:
+    """A linkage's failure, translated when the intake gate refused the partner file."""
+    from meedoen.web.intake_messages import intake_failure_text
+
+    return intake_failure_text(message)
