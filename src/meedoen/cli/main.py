@@ -11,6 +11,7 @@ from meedoen.cli import (
     encode,
     governance,
     households,
+    indicators,
     intake,
     linkage,
     publications,
@@ -38,6 +39,7 @@ app.command()(households.build)
 app.command()(publications.table)
 app.add_typer(publications.publication_app, name="publication")
 app.add_typer(activities.activity_app, name="activity")
+app.add_typer(indicators.indicator_app, name="indicator")
 app.command()(governance.sql)
 app.command()(intake.pseudonym)
 app.add_typer(governance.audit_app, name="audit")
