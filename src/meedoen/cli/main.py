@@ -8,6 +8,7 @@ import typer
 
 from meedoen.cli import (
     activities,
+    dashboards,
     encode,
     governance,
     households,
@@ -40,6 +41,7 @@ app.command()(publications.table)
 app.add_typer(publications.publication_app, name="publication")
 app.add_typer(activities.activity_app, name="activity")
 app.add_typer(indicators.indicator_app, name="indicator")
+app.add_typer(dashboards.dashboard_app, name="dashboard")
 app.command()(governance.sql)
 app.command()(intake.pseudonym)
 app.add_typer(governance.audit_app, name="audit")

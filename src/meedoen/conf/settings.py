@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "meedoen.linkages",
     "meedoen.publications",
     "meedoen.areas",
+    "meedoen.dashboards",
 ]
 
 MIDDLEWARE = [

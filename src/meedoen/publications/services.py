@@ -70,6 +70,7 @@ from meedoen_data.disclosure.series import (
     suppression_history,
 )
 from meedoen_data.disclosure.table import Table
+from meedoen_data.indicators import CatalogueError, Indicator, catalogue_load
 from meedoen_data.store_lock import StoreLockTimeout, release_lock
 
 #: Who may publish: analysts (administration and analysis are separate roles).
@@ -192,8 +193,9 @@ def table_publish(
                 where=where,
                 peildatum=peildatum,
                 amount=amount,
+                indicators=_indicators(),
             )
-        except (TableError, ActivityStoreError) as exc:
+        except (TableError, ActivityStoreError, CatalogueError) as exc:
             raise ValidationError(str(exc)) from None
         except duckdb.Error as exc:
             raise ValidationError(
@@ -336,9 +338,16 @@ def _made_again(definition: dict[str, Any], *, filtered: bool = True) -> Table |
             where=[tuple(pair) for pair in d["where"]] if filtered else [],
             peildatum=date.fromisoformat(d["peildatum"]),
             amount=d["amount"],
+            indicators=_indicators(),
         ).table
     except TableError:
         return None
+
+
+def _indicators() -> tuple[Indicator, ...]:
+    """The catalogue's indicators: their flags (``ind_x``, ``pop_x``) are table variables too
+    (docs/indicators.md)."""
+    return catalogue_load(home=settings.MEEDOEN_HOME).indicators
 
 
 def publication_withdraw(

@@ -20,6 +20,15 @@ import duckdb
 
 from meedoen_data.activity_store import ActivityStoreError, store_path
 from meedoen_data.disclosure.table import TOP, Cell, Dimension, Table
+from meedoen_data.indicators.catalogue import HOUSEHOLD_COLUMNS, Indicator
+from meedoen_data.indicators.flags import (
+    columns_of,
+    flag_relation,
+    flag_variables,
+    indicator_variable,
+    linked_sources,
+    population_variable,
+)
 from meedoen_data.intake.sql import ident
 from meedoen_data.workspace import Workspace
 
@@ -57,10 +66,12 @@ class HouseholdTable:
     description: str
 
 
-def _where(where: Sequence[tuple[str, str]]) -> tuple[str, list[str]]:
+def _where(
+    where: Sequence[tuple[str, str]], known: dict[str, str] = VARIABLES
+) -> tuple[str, list[str]]:
     clauses, values = [], []
     for column, value in where:
-        if column not in VARIABLES:
+        if column not in known:
             raise TableError(
                 f"cannot filter on {column!r}: choose one of {', '.join(sorted(VARIABLES))}"
             )
@@ -78,12 +89,16 @@ def household_table(
     where: Sequence[tuple[str, str]] = (),
     peildatum: date | None = None,
     amount: str | None = None,
+    indicators: Sequence[Indicator] = (),
 ) -> HouseholdTable:
     """Count (or sum ``amount`` over) the households by ``rowvar`` [x ``colvar``]. Every
-    category of the peildatum gets a row, also where the filter leaves no household (0)."""
+    category of the peildatum gets a row, also where the filter leaves no household (0).
+    ``indicators``: register indicators whose flags (``ind_x``, ``pop_x``,
+    :mod:`meedoen_data.indicators.flags`) may be variables and filters too."""
     variables = [rowvar] if colvar is None else [rowvar, colvar]
+    known = {**VARIABLES, **flag_variables(indicators)}
     for variable in variables:
-        if variable not in VARIABLES:
+        if variable not in known:
             raise TableError(
                 f"unknown variable {variable!r}: choose one of {', '.join(sorted(VARIABLES))}"
             )
@@ -117,7 +132,16 @@ def household_table(
             peildatum = latest[0][0]
         if peildatum is None:
             raise TableError(f"activity {activity_id} has no households yet")
-        filters, values = _where(where)
+        filters, values = _where(where, known)
+        used = {*variables, *(c for c, _ in where)} - set(VARIABLES)
+        wanted = [
+            i for i in indicators if {indicator_variable(i.id), population_variable(i.id)} & used
+        ]
+        source, flag_values = "household.household", list[object]()
+        if wanted:
+            _check_indicators(con, wanted, peildatum, activity_id)
+            sql, flag_values = flag_relation(wanted)
+            source = f"({sql}) AS household"
         keys = [f"coalesce(CAST({ident(v)} AS VARCHAR), '{UNKNOWN}')" for v in variables]
         measures = "count(*)"
         if amount is not None:
@@ -125,11 +149,17 @@ def household_table(
             measures += f", sum({x}), max({x}, {TOP})"
         rows = con.execute(
             # Identifiers come from VARIABLES and AMOUNTS and are quoted; values are bound.
-            f"SELECT {', '.join(keys)}, {measures} FROM household.household "  # noqa: S608
+            # The flag relation is written from the catalogue's closed lists, its values bound.
+            f"SELECT {', '.join(keys)}, {measures} FROM {source} "  # noqa: S608
             f"WHERE peildatum = ?{filters} GROUP BY ALL",
-            [peildatum, *values],
+            [*flag_values, peildatum, *values],
         ).fetchall()
-        dimensions = [_dimension(con, v, peildatum) for v in variables]
+        dimensions = [
+            _flag_dimension(v, rows, variables.index(v))
+            if v not in VARIABLES
+            else _dimension(con, v, peildatum)
+            for v in variables
+        ]
     finally:
         con.close()
     if not rows:
@@ -151,6 +181,50 @@ def household_table(
     if where:
         described += " where " + ", ".join(f"{c} = {v}" for c, v in where)
     return HouseholdTable(table, peildatum, sum(c.units for c in leaves.values()), described)
+
+
+def _flag_dimension(variable: str, rows: list[tuple[object, ...]], position: int) -> Dimension:
+    """An indicator's flag: 1 and 0 always (a zero is a count too), onbekend when present."""
+    codes = ["1", "0"]
+    if any(str(row[position]) == UNKNOWN for row in rows):
+        codes.append(UNKNOWN)
+    return Dimension.flat(variable, codes)
+
+
+def _check_indicators(
+    con: duckdb.DuckDBPyConnection, indicators: Sequence[Indicator], peildatum: date, activity: int
+) -> None:
+    """Refuse an indicator whose sources the activity's build did not cover (its columns are
+    empty, not zero) or whose partner links are not there."""
+    tables = {
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables"  # views too
+        ).fetchall()
+    }
+    for partner in sorted(linked_sources(indicators)):
+        if "link.partner_link" not in tables:
+            raise TableError(
+                f"an indicator needs the links of partner file {partner!r}: run meedoen link "
+                f"--activity {activity} --source {partner} first"
+            )
+    for indicator in indicators:
+        year = sorted(columns_of(indicator) - set(HOUSEHOLD_COLUMNS))
+        if not year:
+            continue
+        counts = con.execute(
+            "SELECT " + ", ".join(f"count({ident(c)})" for c in year) + " "
+            "FROM household.household_year WHERE peildatum = ? AND period = 0",
+            [peildatum],
+        ).fetchone()
+        empty = [c for c, n in zip(year, counts or (), strict=True) if not n]
+        if empty:
+            lacking = ", ".join(s for s in indicator.sources if s != "brp")
+            raise TableError(
+                f"indicator {indicator.id!r} needs {', '.join(empty)}, which the households of "
+                f"activity {activity} do not have: the activity does not cover {lacking}, or "
+                "the build is older than its sources"
+            )
 
 
 def _dimension(con: duckdb.DuckDBPyConnection, variable: str, peildatum: date) -> Dimension:

@@ -1,0 +1,151 @@
+"""Writes of the dashboard (issue 18): every register indicator of the catalogue released as a
+disclosure-controlled table for one peildatum.
+
+An indicator is an ordinary table of households (docs/indicators.md): by buurt (with the wijk
+subtotals and the gemeente total) when the catalogue shows it per buurt, else by wijk, x its
+flag ``ind_x``, filtered on ``pop_x = 1`` when it has a denominator. Each goes through
+:func:`meedoen.publications.services.table_publish`: the privacy officer's floors, primary and
+secondary suppression, and the audit against every earlier release of the peildatum —
+dashboard tables and tables of ``meedoen table`` alike, as they share their cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from meedoen.activities.actors import Actor, require_role
+from meedoen.audits.trace import TraceContext
+from meedoen.publications.models import Publication
+from meedoen.publications.services import PUBLISHERS, table_publish
+from meedoen_data.indicators import CatalogueError, Indicator, catalogue_load
+from meedoen_data.indicators.flags import indicator_variable, population_variable
+
+
+@dataclass(frozen=True)
+class IndicatorRelease:
+    indicator: str
+    #: The publication that holds it (new, or the one of an earlier run); None when refused.
+    publication_id: int | None
+    status: str  # "published", "unchanged" (published before with this definition), "refused"
+    level: str = ""  # the lowest level it is released at: buurt or wijk
+    reason: str = ""  # why it was refused
+    cells: int = 0
+    hidden: int = 0
+
+
+def indicator_definitions(indicator: Indicator) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(row variable, column variable, filter) of an indicator's table, finest level first: by
+    buurt (with the wijken and the gemeente) where the catalogue shows it per buurt, by wijk."""
+    where = [(population_variable(indicator.id), "1")] if indicator.denominator else []
+    rows = ["buurtcode", "wijkcode"] if "buurt" in indicator.levels else ["wijkcode"]
+    return [(rowvar, indicator_variable(indicator.id), where) for rowvar in rows]
+
+
+LEVEL_OF = {"buurtcode": "buurt", "wijkcode": "wijk"}
+
+
+def dashboard_publish(
+    *,
+    activity_id: int,
+    peildatum: date,
+    actor: Actor,
+    trace: TraceContext,
+    channel: str,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[IndicatorRelease]:
+    """Release every register indicator of the catalogue for ``peildatum`` under the activity.
+
+    Safe to run again: an indicator whose table was published before with the same definition
+    (and not withdrawn) is reported ``unchanged``. An indicator that cannot be made (its
+    sources are not covered by the activity, its partner file is not linked) or that the
+    disclosure audit refuses is reported ``refused`` with the reason; the others are released.
+    Analysts only (PermissionDenied)."""
+    require_role(actor, *PUBLISHERS)
+    try:
+        catalogue = catalogue_load(home=settings.MEEDOEN_HOME)
+    except CatalogueError as exc:
+        raise ValidationError(
+            _("the indicator catalogue is not valid: %(error)s"),
+            code="catalogue",
+            params={"error": str(exc)},
+        ) from None
+    register = [i for i in catalogue.indicators if i.status == "register"]
+    out = []
+    for number, indicator in enumerate(register):
+        if progress is not None:
+            progress(indicator.id, number, len(register))
+        out.append(
+            _release(indicator, activity_id, peildatum, actor=actor, trace=trace, channel=channel)
+        )
+    if progress is not None:
+        progress("", len(register), len(register))
+    return out
+
+
+def _release(
+    indicator: Indicator,
+    activity_id: int,
+    peildatum: date,
+    *,
+    actor: Actor,
+    trace: TraceContext,
+    channel: str,
+) -> IndicatorRelease:
+    """The indicator released at its finest level that can be protected: by buurt, and by wijk
+    when the buurten are too small for the rules."""
+    reason = ""
+    for rowvar, colvar, where in indicator_definitions(indicator):
+        level = LEVEL_OF[rowvar]
+        earlier = _published(activity_id, peildatum, rowvar, colvar, where)
+        if earlier is not None:
+            return IndicatorRelease(indicator.id, earlier.pk, "unchanged", level)
+        try:
+            published = table_publish(
+                activity_id=activity_id,
+                rowvar=rowvar,
+                colvar=colvar,
+                where=where,
+                peildatum=peildatum,
+                actor=actor,
+                trace=trace,
+                channel=channel,
+            )
+        except ValidationError as exc:
+            reason = "; ".join(exc.messages)
+            continue
+        summary = published.release.summary
+        return IndicatorRelease(
+            indicator.id,
+            published.publication_id,
+            "published",
+            level,
+            cells=int(summary.get("cells", 0)),
+            hidden=int(summary.get("primary", 0)) + int(summary.get("secondary", 0)),
+        )
+    return IndicatorRelease(indicator.id, None, "refused", reason=reason)
+
+
+def _published(
+    activity_id: int, peildatum: date, rowvar: str, colvar: str, where: list[tuple[str, str]]
+) -> Publication | None:
+    """The release of this indicator's table for the peildatum, if there is one."""
+    wanted = [list(pair) for pair in where]
+    for publication in Publication.objects.filter(
+        activity_id=activity_id, withdrawn_at__isnull=True
+    ).order_by("-created_at"):
+        d = publication.definition or {}
+        if (
+            d.get("peildatum") == peildatum.isoformat()
+            and d.get("rowvar") == rowvar
+            and d.get("colvar") == colvar
+            and (d.get("where") or []) == wanted
+            and d.get("amount") is None
+        ):
+            return publication
+    return None
