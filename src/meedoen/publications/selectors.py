@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -32,6 +33,7 @@ from meedoen.activities.selectors import activity_current
 from meedoen.areas.selectors import area_names
 from meedoen.publications.models import Publication
 from meedoen.web.labels import AREAS, label, value_label
+from meedoen_data.indicators import CatalogueError, catalogue_load
 
 #: What a withheld cell shows, as in the CSV export and CBS tables.
 HIDDEN = "x"
@@ -242,7 +244,23 @@ def publication_title(
     variables = [str(v) for v in (definition.get("rowvar"), definition.get("colvar")) if v]
     if not variables:
         return description
-    names = [label("dimension", v).lower() for v in variables]
+    peildatum = definition.get("peildatum")
+    try:
+        when = formats.date_format(date.fromisoformat(str(peildatum)), "DATE_FORMAT")
+    except ValueError:
+        when = str(peildatum or "")
+    indicator = _indicator_of(variables[-1])
+    if indicator is not None and len(variables) == 2:
+        # An indicator of the dashboard (docs/indicators.md): its name, by area.
+        return str(
+            _("%(indicator)s by %(variables)s on %(date)s")
+            % {
+                "indicator": indicator,
+                "variables": dimension_label(variables[0]).lower(),
+                "date": when,
+            }
+        )
+    names = [dimension_label(v).lower() for v in variables]
     shown = (
         names[0]
         if len(names) == 1
@@ -252,11 +270,6 @@ def publication_title(
             "second": names[1],
         }
     )
-    peildatum = definition.get("peildatum")
-    try:
-        when = formats.date_format(date.fromisoformat(str(peildatum)), "DATE_FORMAT")
-    except ValueError:
-        when = str(peildatum or "")
     amount = definition.get("amount")
     if amount:
         title = _("%(amount)s (total) by %(variables)s on %(date)s") % {
@@ -269,11 +282,33 @@ def publication_title(
     where = [pair for pair in definition.get("where") or [] if len(pair) == 2]
     if where:
         conditions = ", ".join(
-            f"{label('dimension', column).lower()}: {value_label(column, value, areas)}"
+            f"{dimension_label(column).lower()}: {value_label(column, value, areas)}"
             for column, value in where
         )
         title = _("%(title)s, only %(conditions)s") % {"title": title, "conditions": conditions}
     return str(title)
+
+
+def dimension_label(name: str) -> str:
+    """A table variable's heading: its label, or an indicator's name for its flag (``ind_x``;
+    ``pop_x``: the indicator's population)."""
+    indicator = _indicator_of(name)
+    if indicator is None:
+        return label("dimension", name)
+    if name.startswith("pop_"):
+        return str(_("Counted for %(indicator)s") % {"indicator": indicator})
+    return indicator
+
+
+def _indicator_of(name: str) -> str | None:
+    """The name of the indicator whose flag ``name`` is, if it is one."""
+    if not name.startswith(("ind_", "pop_")):
+        return None
+    try:
+        catalogue = catalogue_load(home=settings.MEEDOEN_HOME)
+        return catalogue.get(name[4:]).name
+    except (CatalogueError, KeyError):
+        return None
 
 
 def _areas(content: Mapping[str, Any], where: Sequence[Sequence[str]]) -> dict[str, str]:
@@ -337,7 +372,7 @@ def _table_view(table: dict[str, Any], areas: Mapping[str, str]) -> TableView:
             )
             for row in _codes(cells, first)
         )
-        layout, header = "grid", (label("dimension", first),)
+        layout, header = "grid", (dimension_label(first),)
         shown_columns = tuple(value_label(second, column, areas) for column in columns)
     else:
         rows = tuple(
@@ -348,7 +383,7 @@ def _table_view(table: dict[str, Any], areas: Mapping[str, str]) -> TableView:
             for cell in cells
         )
         layout = "list"
-        header = tuple(label("dimension", name) for name in dimensions)
+        header = tuple(dimension_label(name) for name in dimensions)
         shown_columns = (label("dimension", measure),)
     return TableView(
         name=str(table.get("name", "")),

@@ -203,7 +203,7 @@ def value_label(dimension: str, code: object, areas: Mapping[str, str] | None = 
         return str(VALUES[text])
     if dimension == "household_type":
         return label("household_type", text)
-    if dimension in FLAGS and text in ("0", "1"):
+    if (dimension in FLAGS or dimension.startswith(("ind_", "pop_"))) and text in ("0", "1"):
         return str(_("Yes") if text == "1" else _("No"))
     if dimension in AREAS and areas and text in areas:
         return f"{areas[text]} ({text})"

@@ -99,3 +99,44 @@ def test_a_release_shows_the_area_names_it_was_published_with() -> None:
         )
         now = publication_detail(publication_id=older.pk).tables[0]
         assert now.rows[1].labels == ("Rijen-Centrum (WK078400)",)
+
+
+def test_an_indicator_of_the_dashboard_is_titled_and_labelled_by_its_name() -> None:
+    cells = [
+        {"wijkcode": wijk, "ind_jeugdhulp": flag, "value": 20, "suppressed": None}
+        for wijk in ("Totaal", "WK078400")
+        for flag in ("Totaal", "1", "0")
+    ]
+    release = Publication.objects.create(
+        activity_id=1,
+        definition={
+            "rowvar": "wijkcode",
+            "colvar": "ind_jeugdhulp",
+            "where": [["pop_jeugdhulp", "1"]],
+            "peildatum": "2025-01-01",
+        },
+        series="0" * 64,
+        description="households by wijkcode x ind_jeugdhulp at 2025-01-01",
+        content={
+            "mode": "suppression",
+            "rules": {},
+            "summary": {},
+            "tables": [
+                {
+                    "name": "households",
+                    "dimensions": ["wijkcode", "ind_jeugdhulp"],
+                    "measure": "households",
+                    "cells": cells,
+                }
+            ],
+            "areas": {},
+        },
+        published_by="analist",
+        channel="cli",
+        trace_id="0" * 32,
+    )
+    with translation.override("nl"):
+        shown = publication_detail(publication_id=release.pk)
+        assert shown.title == "Gezinnen met jeugdhulp naar wijk op 1 januari 2025"
+        assert shown.tables[0].header == ("Wijk",)
+        assert shown.tables[0].columns == ("Totaal", "Ja", "Nee")
