@@ -94,11 +94,12 @@ def axe_violations(page) -> list[dict[str, object]]:  # type: ignore[no-untyped-
 SCREENSHOTS = REPO / "docs" / "users" / "img"
 
 
-def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Save the page as docs/users/img/NAME.png for the guides (only with SCREENSHOTS=1)."""
+def screenshot(page, name: str, *, full_page: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Save the page (``full_page=False``: what the window shows) as docs/users/img/NAME.png
+    for the guides (only with SCREENSHOTS=1)."""
     if os.environ.get("SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def fits(page) -> bool:  # type: ignore[no-untyped-def]

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("meedoen.households.urls")),
     path("", include("meedoen.linkages.urls")),
     path("", include("meedoen.publications.urls")),
+    path("", include("meedoen.dashboards.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]

@@ -1,0 +1,137 @@
+"""Reads of the dashboard (``/dashboard/``): the catalogue's indicators with the figures that
+were released for them (issue 18).
+
+Only released, disclosure-controlled tables are read (``meedoen dashboard publish``): an
+indicator's figure for an area is the ``1`` cell of its table divided by the ``Totaal`` cell
+(less the households whose value is unknown), shown only when every cell it needs was
+published — an ``x`` otherwise. Nothing here reads person-level data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.utils.formats import number_format
+
+from meedoen.publications.models import Publication
+from meedoen_data.indicators import DIMENSIONS, Indicator, catalogue_load
+from meedoen_data.indicators.flags import UNKNOWN, indicator_variable
+
+TOTAL = "Totaal"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One area's figure: ``value`` (a percentage, or per 1,000) or hidden (``x``)."""
+
+    code: str  # the area's code; "Totaal" for the gemeente
+    name: str  # the area's name, "" when unknown
+    value: float | None
+    numerator: int | float | None
+    denominator: int | float | None
+
+    @property
+    def hidden(self) -> bool:
+        return self.value is None
+
+    @property
+    def text(self) -> str:
+        if self.value is None:
+            return "x"
+        return number_format(self.value, decimal_pos=1, force_grouping=True)
+
+
+@dataclass(frozen=True)
+class Card:
+    indicator: Indicator
+    publication_id: int | None = None
+    level: str = ""  # the finest level released: buurt or wijk
+    total: Figure | None = None
+    areas: tuple[Figure, ...] = ()  # the wijken
+
+    @property
+    def released(self) -> bool:
+        return self.publication_id is not None
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    name: str
+    cards: tuple[Card, ...]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    peildatum: date | None
+    peildata: tuple[date, ...]  # every peildatum with released indicators, newest first
+    groups: tuple[Group, ...]
+    counts: dict[str, int] = field(default_factory=dict)  # released, with_data, gaps, total
+
+
+def dashboard_read(*, peildatum: date | None = None) -> Dashboard:
+    """The dashboard for ``peildatum`` (default: the newest with released indicators)."""
+    catalogue = catalogue_load(home=settings.MEEDOEN_HOME)
+    by_variable = {indicator_variable(i.id): i for i in catalogue.indicators}
+    releases: dict[tuple[str, str], Publication] = {}
+    for publication in Publication.objects.filter(withdrawn_at__isnull=True).order_by(
+        "created_at", "pk"
+    ):
+        d = publication.definition or {}
+        colvar = str(d.get("colvar") or "")
+        if colvar in by_variable and not d.get("amount") and d.get("peildatum"):
+            releases[(colvar, str(d["peildatum"]))] = publication  # the newest wins
+    peildata = tuple(sorted({date.fromisoformat(day) for _, day in releases}, reverse=True))
+    chosen = peildatum if peildatum in peildata else (peildata[0] if peildata else None)
+    groups = []
+    for key, indicators in catalogue.by_dimension().items():
+        cards = []
+        for indicator in indicators:
+            found = releases.get((indicator_variable(indicator.id), str(chosen)))
+            cards.append(_card(indicator, found) if found is not None else Card(indicator))
+        groups.append(Group(key, DIMENSIONS[key], tuple(cards)))
+    cards_all = [c for g in groups for c in g.cards]
+    counts = {
+        "total": len(cards_all),
+        "released": sum(c.released for c in cards_all),
+        "with_data": sum(c.indicator.has_data for c in cards_all),
+        "gaps": sum(not c.indicator.has_data for c in cards_all),
+    }
+    return Dashboard(chosen, peildata, tuple(groups), counts)
+
+
+def _card(indicator: Indicator, publication: Publication) -> Card:
+    content: dict[str, Any] = publication.content or {}
+    definition: dict[str, Any] = publication.definition or {}
+    rowvar = str(definition.get("rowvar"))
+    colvar = str(definition.get("colvar"))
+    names = {str(k): str(v) for k, v in (content.get("areas") or {}).items()}
+    [table] = content.get("tables") or [{}]
+    cells = {
+        (str(c.get(rowvar)), str(c.get(colvar))): c.get("value") for c in table.get("cells") or []
+    }
+    rows = dict.fromkeys(str(c.get(rowvar)) for c in table.get("cells") or [])
+    wijken = [code for code in rows if code.startswith("WK")]
+    return Card(
+        indicator,
+        publication.pk,
+        "buurt" if rowvar == "buurtcode" else "wijk",
+        _figure(TOTAL, names, cells, indicator.scale),
+        tuple(_figure(code, names, cells, indicator.scale) for code in wijken),
+    )
+
+
+def _figure(
+    row: str, names: dict[str, str], cells: dict[tuple[str, str], Any], scale: int
+) -> Figure:
+    yes, total = cells.get((row, "1")), cells.get((row, TOTAL))
+    unknown = cells.get((row, UNKNOWN), 0) if (row, UNKNOWN) in cells else 0
+    name = names.get(row, "")
+    if yes is None or total is None or unknown is None:
+        return Figure(row, name, None, yes, total)
+    denominator = total - unknown
+    value = scale * yes / denominator if denominator else None
+    return Figure(row, name, value, yes, denominator)

@@ -1,0 +1,143 @@
+"""The dashboard's figures from released tables only: share = the "1" cell / (Totaal less the
+unknown), x when any cell it needs was withheld, per 1,000 where the catalogue says so, the
+newest release per indicator and peildatum, a withdrawn one never (issue 18)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from meedoen.accounts.roles import Role
+from meedoen.dashboards.selectors import dashboard_read
+from meedoen.publications.models import Publication
+
+pytestmark = pytest.mark.django_db
+
+
+def release(
+    indicator: str, values: dict[tuple[str, str], int | None], day: str = "2025-01-01", **extra: Any
+) -> Publication:
+    cells = [
+        {
+            "wijkcode": row,
+            f"ind_{indicator}": column,
+            "value": value,
+            "suppressed": None if value is not None else "primary",
+        }
+        for (row, column), value in values.items()
+    ]
+    return Publication.objects.create(
+        activity_id=1,
+        definition={
+            "activity": 1,
+            "rowvar": "wijkcode",
+            "colvar": f"ind_{indicator}",
+            "where": [],
+            "peildatum": day,
+            "amount": None,
+        },
+        series="0" * 64,
+        description="",
+        content={
+            "mode": "suppression",
+            "rules": {},
+            "summary": {},
+            "areas": {"WK078400": "Rijen"},
+            "tables": [
+                {
+                    "name": "t",
+                    "dimensions": ["wijkcode", f"ind_{indicator}"],
+                    "measure": "households",
+                    "cells": cells,
+                }
+            ],
+        },
+        published_by="analist",
+        channel="cli",
+        trace_id="0" * 32,
+        **extra,
+    )
+
+
+def card(board, indicator: str):  # type: ignore[no-untyped-def]
+    return next(c for g in board.groups for c in g.cards if c.indicator.id == indicator)
+
+
+def test_shares_per_wijk_with_x_where_a_cell_was_withheld() -> None:
+    release(
+        "bijstand",
+        {
+            ("Totaal", "Totaal"): 1000,
+            ("Totaal", "1"): 40,
+            ("Totaal", "0"): 960,
+            ("WK078400", "Totaal"): 600,
+            ("WK078400", "1"): 30,
+            ("WK078400", "0"): 570,
+            ("WK078401", "Totaal"): 400,
+            ("WK078401", "1"): None,
+            ("WK078401", "0"): None,
+        },
+    )
+    board = dashboard_read()
+    assert board.peildatum == date(2025, 1, 1) and board.counts["released"] == 1
+    shown = card(board, "bijstand")
+    assert shown.total is not None and shown.total.value == pytest.approx(4.0)
+    assert (shown.total.numerator, shown.total.denominator) == (40, 1000)
+    rijen, gilze = shown.areas
+    assert (rijen.name, rijen.value) == ("Rijen", pytest.approx(5.0))
+    assert gilze.hidden and gilze.text == "x" and gilze.denominator == 400
+
+
+def test_unknown_households_leave_the_denominator_and_per_1000_is_per_1000() -> None:
+    release(
+        "eenouder_laag_inkomen",
+        {
+            ("Totaal", "Totaal"): 110,
+            ("Totaal", "1"): 25,
+            ("Totaal", "0"): 75,
+            ("Totaal", "onbekend"): 10,
+        },
+    )
+    release("voedselbank", {("Totaal", "Totaal"): 2000, ("Totaal", "1"): 34, ("Totaal", "0"): 1966})
+    board = dashboard_read()
+    assert card(board, "eenouder_laag_inkomen").total.value == pytest.approx(25.0)
+    assert card(board, "voedselbank").total.value == pytest.approx(17.0)
+    hidden = release(
+        "stapeling", {("Totaal", "Totaal"): 100, ("Totaal", "1"): 5, ("Totaal", "onbekend"): None}
+    )
+    assert card(dashboard_read(), "stapeling").total.hidden and hidden.pk
+
+
+def test_the_newest_release_of_a_peildatum_counts_and_a_withdrawn_one_never() -> None:
+    release("bijstand", {("Totaal", "Totaal"): 100, ("Totaal", "1"): 10}, day="2024-01-01")
+    release("bijstand", {("Totaal", "Totaal"): 100, ("Totaal", "1"): 20})
+    release(
+        "bijstand",
+        {("Totaal", "Totaal"): 100, ("Totaal", "1"): 90},
+        withdrawn_at=timezone.now(),
+        withdrawn_by="fg",
+        withdrawal_reason="fout",
+    )
+    board = dashboard_read()
+    assert board.peildata == (date(2025, 1, 1), date(2024, 1, 1))
+    assert card(board, "bijstand").total.value == pytest.approx(20.0)
+    older = dashboard_read(peildatum=date(2024, 1, 1))
+    assert card(older, "bijstand").total.value == pytest.approx(10.0)
+    assert (
+        not card(board, "eenzaamheid").released
+        and not card(board, "eenzaamheid").indicator.has_data
+    )
+
+
+def test_the_page_says_it_in_dutch_and_refuses_residents(client: Client, make_user) -> None:  # type: ignore[no-untyped-def]
+    release("bijstand", {("Totaal", "Totaal"): 1000, ("Totaal", "1"): 125, ("Totaal", "0"): 875})
+    client.force_login(make_user(Role.COUNCIL_MEMBER))
+    page = client.get("/dashboard/").content.decode()
+    assert "12,5%" in page and "125 van 1.000 huishoudens" in page
+    assert "Nog geen gegevens." in page
+    client.force_login(make_user(Role.RESIDENT))
+    assert client.get("/dashboard/").status_code == 403

@@ -1,0 +1,32 @@
+"""The dashboard (``/dashboard/``) for policy makers and the advisory council: per dimension of
+Positieve Gezondheid, every indicator of the catalogue with its released figure for the
+gemeente and per wijk, or why there is none (issue 18).
+
+Only released, disclosure-controlled tables are shown, so every role that reads published
+tables may open it (not residents). ``?peildatum=YYYY-MM-DD`` chooses a reference date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from meedoen.accounts.roles import Role
+from meedoen.dashboards.selectors import dashboard_read
+from meedoen.web.access import role_required
+
+#: Who may read the dashboard: as the published tables, everyone signed in except residents.
+READERS = tuple(role for role in Role if role != Role.RESIDENT)
+
+
+@require_GET
+@role_required(*READERS)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    try:
+        chosen: date | None = date.fromisoformat(request.GET.get("peildatum", ""))
+    except ValueError:
+        chosen = None
+    board = dashboard_read(peildatum=chosen)
+    return render(request, "dashboards/dashboard.html", {"board": board})
