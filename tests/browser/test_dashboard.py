@@ -68,6 +68,8 @@ def test_the_council_member_reads_the_dashboard(
         in overview.get_by_role("row", name=re.compile("Eenzaamheid")).inner_text()
     )
     assert released["bijstand"]["status"] in ("published", "unchanged")
+    panel = overview.get_by_role("row", name=re.compile("Contact met anderen"))
+    assert re.search(r"\d+,\d \(cijfer\)", panel.inner_text())
     # A wijk table opens from the keyboard; wijken by their names.
     card = page.get_by_role("article", name="Huishoudens met bijstand")
     summary = card.locator("summary")

@@ -38,13 +38,14 @@ def dashboard_publish(
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Release every register indicator of the catalogue (meedoen indicator list) for PEILDATUM.
+    """Release every indicator with data of the catalogue (meedoen indicator list) for PEILDATUM.
 
-    Each indicator is a disclosure-controlled table of the activity's households (meedoen
-    build) by buurt or wijk, protected like meedoen table and audited against every earlier
-    release of the peildatum. Safe to run again: what was released before is reported
-    unchanged. An indicator the activity's sources cannot give is reported refused with the
-    reason; exit 2 when none could be released."""
+    Each register indicator is a disclosure-controlled table of the activity's households
+    (meedoen build) by buurt or wijk, protected like meedoen table and audited against every
+    earlier release of the peildatum; each panel indicator the weighted mean of its item per
+    wijk from the resident panel, areas with fewer than 30 answers withheld. Safe to run
+    again: what was released before is reported unchanged. An indicator the activity's sources
+    cannot give is reported refused with the reason; exit 2 when none could be released."""
     try:
         day = date.fromisoformat(peildatum)
     except ValueError:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from meedoen.publications.models import Publication
 from meedoen_data.indicators import DIMENSIONS, Indicator, catalogue_load
@@ -31,7 +32,9 @@ class Figure:
     name: str  # the area's name, "" when unknown
     value: float | None
     numerator: int | float | None
-    denominator: int | float | None
+    denominator: int | float | None  # households; respondents for a panel estimate
+    lower: float | None = None  # a panel estimate's 95% interval
+    upper: float | None = None
 
     @property
     def hidden(self) -> bool:
@@ -42,6 +45,15 @@ class Figure:
         if self.value is None:
             return "x"
         return number_format(self.value, decimal_pos=1, force_grouping=True)
+
+    @property
+    def interval(self) -> str:
+        if self.lower is None or self.upper is None:
+            return ""
+        return gettext("%(low)s to %(high)s") % {
+            "low": number_format(self.lower, decimal_pos=1),
+            "high": number_format(self.upper, decimal_pos=1),
+        }
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,7 @@ def dashboard_read(*, peildatum: date | None = None) -> Dashboard:
     catalogue = catalogue_load(home=settings.MEEDOEN_HOME)
     by_variable = {indicator_variable(i.id): i for i in catalogue.indicators}
     releases: dict[tuple[str, str], Publication] = {}
+    panel: dict[str, Publication] = {}
     for publication in Publication.objects.filter(withdrawn_at__isnull=True).order_by(
         "created_at", "pk"
     ):
@@ -84,12 +97,18 @@ def dashboard_read(*, peildatum: date | None = None) -> Dashboard:
         colvar = str(d.get("colvar") or "")
         if colvar in by_variable and not d.get("amount") and d.get("peildatum"):
             releases[(colvar, str(d["peildatum"]))] = publication  # the newest wins
+        elif d.get("panel_item"):
+            panel[str(d.get("indicator"))] = publication  # the newest wins
     peildata = tuple(sorted({date.fromisoformat(day) for _, day in releases}, reverse=True))
     chosen = peildatum if peildatum in peildata else (peildata[0] if peildata else None)
     groups = []
     for key, indicators in catalogue.by_dimension().items():
         cards = []
         for indicator in indicators:
+            if indicator.status == "panel":
+                estimate = panel.get(indicator.id)
+                cards.append(_panel_card(indicator, estimate) if estimate else Card(indicator))
+                continue
             found = releases.get((indicator_variable(indicator.id), str(chosen)))
             cards.append(_card(indicator, found) if found is not None else Card(indicator))
         groups.append(Group(key, DIMENSIONS[key], tuple(cards)))
@@ -122,6 +141,28 @@ def _card(indicator: Indicator, publication: Publication) -> Card:
         _figure(TOTAL, names, cells, indicator.scale),
         tuple(_figure(code, names, cells, indicator.scale) for code in wijken),
     )
+
+
+def _panel_card(indicator: Indicator, publication: Publication) -> Card:
+    """A panel indicator: the weighted mean (0-10) with its interval and respondents."""
+    content: dict[str, Any] = publication.content or {}
+    names = {str(k): str(v) for k, v in (content.get("areas") or {}).items()}
+    [table] = content.get("tables") or [{}]
+    figures = [
+        Figure(
+            code=str(c.get("wijkcode")),
+            name=names.get(str(c.get("wijkcode")), ""),
+            value=c.get("value"),
+            numerator=None,
+            denominator=c.get("respondents"),
+            lower=c.get("lower"),
+            upper=c.get("upper"),
+        )
+        for c in table.get("cells") or []
+    ]
+    total = next((f for f in figures if f.code == TOTAL), None)
+    areas = tuple(f for f in figures if f.code != TOTAL)
+    return Card(indicator, publication.pk, "wijk", total, areas)
 
 
 def _figure(

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from meedoen.activities.actors import Actor, require_role
 from meedoen.audits.trace import TraceContext
 from meedoen.publications.models import Publication
-from meedoen.publications.services import PUBLISHERS, table_publish
+from meedoen.publications.services import PUBLISHERS, panel_publish, table_publish
 from meedoen_data.indicators import CatalogueError, Indicator, catalogue_load
 from meedoen_data.indicators.flags import indicator_variable, population_variable
 
@@ -59,7 +59,8 @@ def dashboard_publish(
     channel: str,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[IndicatorRelease]:
-    """Release every register indicator of the catalogue for ``peildatum`` under the activity.
+    """Release every register indicator of the catalogue for ``peildatum`` under the activity,
+    and every panel indicator (the panel's latest delivery, :func:`panel_publish`).
 
     Safe to run again: an indicator whose table was published before with the same definition
     (and not withdrawn) is reported ``unchanged``. An indicator that cannot be made (its
@@ -75,17 +76,41 @@ def dashboard_publish(
             code="catalogue",
             params={"error": str(exc)},
         ) from None
-    register = [i for i in catalogue.indicators if i.status == "register"]
+    chosen = [i for i in catalogue.indicators if i.status in ("register", "panel")]
     out = []
-    for number, indicator in enumerate(register):
+    for number, indicator in enumerate(chosen):
         if progress is not None:
-            progress(indicator.id, number, len(register))
+            progress(indicator.id, number, len(chosen))
+        if indicator.status == "panel":
+            out.append(_panel(indicator, activity_id, actor=actor, trace=trace, channel=channel))
+            continue
         out.append(
             _release(indicator, activity_id, peildatum, actor=actor, trace=trace, channel=channel)
         )
     if progress is not None:
-        progress("", len(register), len(register))
+        progress("", len(chosen), len(chosen))
     return out
+
+
+def _panel(
+    indicator: Indicator, activity_id: int, *, actor: Actor, trace: TraceContext, channel: str
+) -> IndicatorRelease:
+    """A panel indicator: its estimates per wijk (the panel has no peildatum: the latest
+    delivery), released again only when they changed."""
+    try:
+        published = panel_publish(
+            activity_id=activity_id, indicator=indicator, actor=actor, trace=trace, channel=channel
+        )
+    except ValidationError as exc:
+        return IndicatorRelease(indicator.id, None, "refused", reason="; ".join(exc.messages))
+    return IndicatorRelease(
+        indicator.id,
+        published.publication_id,
+        "published" if published.new else "unchanged",
+        "wijk",
+        cells=published.shown + published.withheld,
+        hidden=published.withheld,
+    )
 
 
 def _release(

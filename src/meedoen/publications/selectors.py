@@ -241,6 +241,12 @@ def publication_title(
     """A release's title in the active language, e.g. "Huishoudens naar wijk en type huishouden op
     1 januari 2025"; ``description`` (the stored English one) when the definition has no
     variables (a release made before definitions were kept)."""
+    if definition.get("panel_item"):
+        indicator = _indicator_of(f"ind_{definition.get('indicator')}")
+        return str(
+            _("%(indicator)s by wijk: average mark in the resident panel")
+            % {"indicator": indicator or definition.get("panel_item")}
+        )
     variables = [str(v) for v in (definition.get("rowvar"), definition.get("colvar")) if v]
     if not variables:
         return description

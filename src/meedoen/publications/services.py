@@ -60,6 +60,7 @@ from meedoen_data.disclosure import (
     release_json,
     rules_from_json,
 )
+from meedoen_data.disclosure.panel import MIN_RESPONDENTS, PanelError, panel_estimates
 from meedoen_data.disclosure.series import (
     EarlierRelease,
     release_cells,
@@ -277,6 +278,105 @@ def table_publish(
                 ),
             )
         return Published(publication.pk, release, made.description, len(group))
+
+
+@dataclass(frozen=True)
+class PanelPublished:
+    publication_id: int
+    new: bool  # False: the same estimates were released before (that publication)
+    shown: int  # areas with an estimate
+    withheld: int
+
+
+def panel_publish(
+    *,
+    activity_id: int,
+    indicator: Indicator,
+    actor: Actor,
+    trace: TraceContext,
+    channel: str,
+    client: str = "",
+) -> PanelPublished:
+    """Release a panel indicator: the weighted mean of its item per wijk and for the gemeente
+    with a 95% interval, areas with too few respondents withheld
+    (:mod:`meedoen_data.disclosure.panel`). Logged under the activity; the same estimates
+    released again are not stored twice. Analysts only."""
+    require_role(actor, *PUBLISHERS)
+    if indicator.status != "panel":
+        raise ValidationError(f"{indicator.id} is not a panel indicator")
+    with activity_store_use(activity_id=activity_id), _release_turn(activity_id):
+        activity_authorize(activity_id=activity_id, trace=trace)
+        started = datetime.now(UTC)
+        try:
+            estimates = panel_estimates(
+                home=settings.MEEDOEN_HOME, activity_id=activity_id, item=indicator.item
+            )
+        except (PanelError, ActivityStoreError) as exc:
+            raise ValidationError(str(exc)) from None
+        cells = [
+            {
+                "wijkcode": e.area,
+                "value": None if e.mean is None else round(e.mean, 2),
+                "lower": None if e.lower is None else round(e.lower, 2),
+                "upper": None if e.upper is None else round(e.upper, 2),
+                "respondents": e.respondents,
+                "suppressed": e.withheld,
+            }
+            for e in estimates
+        ]
+        earlier = (
+            Publication.objects.filter(
+                activity_id=activity_id, series=f"panel-{indicator.item}", withdrawn_at__isnull=True
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        shown = sum(1 for c in cells if c["value"] is not None)
+        if earlier is not None and earlier.content["tables"][0]["cells"] == cells:
+            return PanelPublished(earlier.pk, False, shown, len(cells) - shown)
+        content = {
+            "mode": "estimate",
+            "rules": {"min_respondents": MIN_RESPONDENTS},
+            "summary": {"cells": len(cells), "withheld": len(cells) - shown},
+            "tables": [
+                {
+                    "name": indicator.item,
+                    "dimensions": ["wijkcode"],
+                    "measure": "mean",
+                    "cells": cells,
+                }
+            ],
+            "areas": release_area_names(content={"tables": [{"cells": cells}]}),
+        }
+        description = f"panel mean of {indicator.item} by wijkcode"
+        with transaction.atomic():
+            publication = Publication.objects.create(
+                activity_id=activity_id,
+                definition={
+                    "activity": activity_id,
+                    "indicator": indicator.id,
+                    "panel_item": indicator.item,
+                },
+                series=f"panel-{indicator.item}",
+                description=description,
+                content=content,
+                published_by=actor.name,
+                channel=channel,
+                trace_id=trace.trace_id,
+            )
+            activity_log(
+                trace=trace,
+                actor=actor,
+                channel=channel,
+                client=client,
+                operation="table.publish",
+                activity_id=activity_id,
+                subjects=[],  # an anonymous panel; only means leave
+                started=started,
+                detail=f"publication {publication.pk}: {description}; {shown} areas shown, "
+                f"{len(cells) - shown} withheld (fewer than {MIN_RESPONDENTS} respondents)",
+            )
+    return PanelPublished(publication.pk, True, shown, len(cells) - shown)
 
 
 @contextmanager

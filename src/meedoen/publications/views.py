@@ -36,6 +36,7 @@ PER_PAGE = 50
 MODE_LABELS = {
     "suppression": gettext_lazy("Suppression"),
     "rounding": gettext_lazy("Controlled rounding"),
+    "estimate": gettext_lazy("Minimum number of participants"),
 }
 
 

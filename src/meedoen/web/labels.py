@@ -43,6 +43,7 @@ DIMENSIONS: dict[str, str | Promise] = {
     "households": _("Households"),
     "persons": _("Persons"),
     "besteedbaar_inkomen": _("Disposable income"),
+    "mean": _("Average mark"),
 }
 
 #: Values of table variables other than household types and areas.
