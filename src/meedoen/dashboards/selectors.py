@@ -9,15 +9,15 @@ published — an ``x`` otherwise. Nothing here reads person-level data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from meedoen.publications.models import Publication
+from meedoen.web.templatetags.nl import getal
 from meedoen_data.indicators import DIMENSIONS, Indicator, catalogue_load
 from meedoen_data.indicators.flags import UNKNOWN, indicator_variable
 
@@ -44,16 +44,22 @@ class Figure:
     def text(self) -> str:
         if self.value is None:
             return "x"
-        return number_format(self.value, decimal_pos=1, force_grouping=True)
+        return str(getal(self.value, 1))  # rounded half up (number_format truncates)
 
     @property
     def interval(self) -> str:
         if self.lower is None or self.upper is None:
             return ""
         return gettext("%(low)s to %(high)s") % {
-            "low": number_format(self.lower, decimal_pos=1),
-            "high": number_format(self.upper, decimal_pos=1),
+            "low": getal(self.lower, 1),
+            "high": getal(self.upper, 1),
         }
+
+
+@dataclass(frozen=True)
+class Point:
+    peildatum: date
+    figure: Figure
 
 
 @dataclass(frozen=True)
@@ -63,10 +69,26 @@ class Card:
     level: str = ""  # the finest level released: buurt or wijk
     total: Figure | None = None
     areas: tuple[Figure, ...] = ()  # the wijken
+    #: The gemeente's figure at every peildatum with a release, oldest first.
+    trend: tuple[Point, ...] = ()
 
     @property
     def released(self) -> bool:
         return self.publication_id is not None
+
+    @property
+    def sparkline(self) -> str:
+        """SVG polyline points (120 x 32) of the trend's shown values; "" with fewer than two."""
+        shown = [
+            (n, p.figure.value) for n, p in enumerate(self.trend) if p.figure.value is not None
+        ]
+        if len(shown) < 2 or len(self.trend) < 2:
+            return ""
+        low = min(v for _, v in shown)
+        high = max(v for _, v in shown)
+        span = (high - low) or 1.0
+        step = 116 / (len(self.trend) - 1)
+        return " ".join(f"{2 + n * step:.1f},{30 - 28 * (v - low) / span:.1f}" for n, v in shown)
 
 
 @dataclass(frozen=True)
@@ -109,8 +131,17 @@ def dashboard_read(*, peildatum: date | None = None) -> Dashboard:
                 estimate = panel.get(indicator.id)
                 cards.append(_panel_card(indicator, estimate) if estimate else Card(indicator))
                 continue
-            found = releases.get((indicator_variable(indicator.id), str(chosen)))
-            cards.append(_card(indicator, found) if found is not None else Card(indicator))
+            variable = indicator_variable(indicator.id)
+            found = releases.get((variable, str(chosen)))
+            if found is None:
+                cards.append(Card(indicator))
+                continue
+            trend = tuple(
+                Point(day, _card(indicator, releases[(variable, str(day))]).total or _empty())
+                for day in sorted(peildata)
+                if (variable, str(day)) in releases and day <= (chosen or day)
+            )
+            cards.append(replace(_card(indicator, found), trend=trend))
         groups.append(Group(key, DIMENSIONS[key], tuple(cards)))
     cards_all = [c for g in groups for c in g.cards]
     counts = {
@@ -141,6 +172,10 @@ def _card(indicator: Indicator, publication: Publication) -> Card:
         _figure(TOTAL, names, cells, indicator.scale),
         tuple(_figure(code, names, cells, indicator.scale) for code in wijken),
     )
+
+
+def _empty() -> Figure:
+    return Figure(TOTAL, "", None, None, None)
 
 
 def _panel_card(indicator: Indicator, publication: Publication) -> Card:

@@ -33,6 +33,7 @@ from meedoen.activities.selectors import activity_current
 from meedoen.areas.selectors import area_names
 from meedoen.publications.models import Publication
 from meedoen.web.labels import AREAS, label, value_label
+from meedoen.web.templatetags.nl import getal
 from meedoen_data.indicators import CatalogueError, catalogue_load
 
 #: What a withheld cell shows, as in the CSV export and CBS tables.
@@ -353,7 +354,7 @@ def cell_view(cell: dict[str, Any] | None) -> CellView:
 
 def _number(value: float | int) -> str:
     if isinstance(value, float) and not value.is_integer():
-        return number_format(value, decimal_pos=2, force_grouping=True)
+        return str(getal(value, 2))  # rounded half up (number_format truncates)
     return number_format(int(value), force_grouping=True)
 
 

@@ -222,8 +222,9 @@ def _check_indicators(
             lacking = ", ".join(s for s in indicator.sources if s != "brp")
             raise TableError(
                 f"indicator {indicator.id!r} needs {', '.join(empty)}, which the households of "
-                f"activity {activity} do not have: the activity does not cover {lacking}, or "
-                "the build is older than its sources"
+                f"activity {activity} do not have: the activity does not cover {lacking}, its "
+                "sources hold nothing for the year before this peildatum, or the build is older "
+                "than its sources"
             )
 
 

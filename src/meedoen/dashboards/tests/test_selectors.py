@@ -141,3 +141,23 @@ def test_the_page_says_it_in_dutch_and_refuses_residents(client: Client, make_us
     assert "Nog geen gegevens." in page
     client.force_login(make_user(Role.RESIDENT))
     assert client.get("/dashboard/").status_code == 403
+
+
+def test_a_trend_over_every_peildatum_up_to_the_chosen_one() -> None:
+    for day, yes in (("2023-01-01", 10), ("2024-01-01", None), ("2025-01-01", 30)):
+        release("bijstand", {("Totaal", "Totaal"): 100, ("Totaal", "1"): yes}, day=day)
+    shown = card(dashboard_read(), "bijstand")
+    assert [p.peildatum.year for p in shown.trend] == [2023, 2024, 2025]
+    assert [p.figure.value for p in shown.trend] == [pytest.approx(10.0), None, pytest.approx(30.0)]
+    assert shown.sparkline == "2.0,30.0 118.0,2.0"  # the hidden year is left out of the line
+    earlier = card(dashboard_read(peildatum=date(2024, 1, 1)), "bijstand")
+    assert [p.peildatum.year for p in earlier.trend] == [2023, 2024] and earlier.sparkline == ""
+
+
+def test_a_share_is_rounded_not_cut_off() -> None:
+    """441 of 11,348 is 3.886%: shown as 3,9 (Django's number_format alone would show 3,8)."""
+    release("bijstand", {("Totaal", "Totaal"): 11348, ("Totaal", "1"): 441})
+    from django.utils import translation
+
+    with translation.override("nl"):
+        assert card(dashboard_read(), "bijstand").total.text == "3,9"
