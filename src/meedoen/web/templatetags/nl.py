@@ -125,3 +125,12 @@ def intake_failure(message: object) -> str:
     from meedoen.web.intake_messages import intake_failure_text
 
     return intake_failure_text(message)
+
+
+@register.filter
+def run_failure(message: object) -> object:
+    """Why a long run failed: ``.text`` in the page's language, ``.technical`` the original
+    (English) where the text is not a translation of it (:mod:`meedoen.web.run_messages`)."""
+    from meedoen.web.run_messages import run_failure as failure
+
+    return failure(message)

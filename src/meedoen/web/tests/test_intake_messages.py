@@ -84,3 +84,20 @@ def test_a_linkage_stopped_by_the_gate_says_why_in_dutch() -> None:
         )
         assert intake_failure_text("voedselbank.csv: no rows") == "het bestand heeft geen rijen"
         assert intake_failure_text("the linkage was interrupted") == "the linkage was interrupted"
+
+
+def test_a_failed_run_says_what_happened_in_dutch_and_keeps_the_technical_message() -> None:
+    from meedoen.web.run_messages import run_failure
+
+    with translation.override("nl"):
+        store = run_failure(
+            "the activity's store has no verblijfplaats: households need the BRP (…)"
+        )
+        assert store.text.startswith("De tabellen van deze verwerking missen gegevens")
+        assert store.technical.startswith("the activity's store has no verblijfplaats")
+        gate = run_failure("voedselbank.csv: no rows")
+        assert (gate.text, gate.technical) == ("het bestand heeft geen rijen", "")
+        unknown = run_failure("boom")
+        assert unknown.text.startswith("Er ging iets mis") and unknown.technical == "boom"
+        revoked = run_failure("activity 3 (x) is revoked, not approved: the privacy officer …")
+        assert revoked.text.startswith("De verwerking is hiervoor niet (meer) goedgekeurd")
