@@ -17,6 +17,7 @@ class Area:
     name: str
     level: str  # gemeente, wijk or buurt
     parent: str  # the code of the area it lies in; empty for a gemeente or when not given
+    geometry: str = ""  # GeoJSON Polygon or MultiPolygon (RD New or WGS84); empty when not given
 
 
 def areas_read(*, home: Path) -> list[Area]:
@@ -30,8 +31,9 @@ def areas_read(*, home: Path) -> list[Area]:
         if not found or not found[0]:
             return []
         rows = con.execute(
-            "SELECT code, naam, niveau, coalesce(bovenliggend, '') FROM source.gebied ORDER BY code"
+            "SELECT code, naam, niveau, coalesce(bovenliggend, ''), coalesce(geometrie, '') "
+            "FROM source.gebied ORDER BY code"
         ).fetchall()
     finally:
         con.close()
-    return [Area(str(c), str(n), str(lv), str(p)) for c, n, lv, p in rows]
+    return [Area(str(c), str(n), str(lv), str(p), str(g)) for c, n, lv, p, g in rows]

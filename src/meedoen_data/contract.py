@@ -152,6 +152,13 @@ RECORD_NUMBER = r"[A-Za-z0-9][A-Za-z0-9._/-]{0,39}"
 #: CBS area codes: a gemeente (GM + 4 digits), wijk (WK + 6) or buurt (BU + 8).
 AREA_CODE = r"GM\d{4}|WK\d{6}|BU\d{8}"
 AREA_LEVELS: dict[str, str] = {"gemeente": "GM", "wijk": "WK", "buurt": "BU"}
+#: An area's outline: a GeoJSON Polygon or MultiPolygon geometry object and nothing else
+#: (no properties, no text): brackets, commas and numbers of at most 7 digits before the point,
+#: so that no name, address or BSN fits in it.
+GEOJSON = (
+    r'\{\s*"type"\s*:\s*"(Multi)?Polygon"\s*,\s*"coordinates"\s*:\s*'
+    r"(?:[\[\],\s]|-?[0-9]{1,7}(?:\.[0-9]{1,12})?[\],\s])+\s*\}"
+)
 
 
 def _bsn(name: str = "burgerservicenummer", required: bool = True, description: str = "") -> Column:
@@ -499,6 +506,13 @@ SPECS: dict[str, Table] = {
                     "pattern",
                     pattern=AREA_CODE,
                     description="the area it lies in (a buurt's wijk, a wijk's gemeente)",
+                ),
+                Column(
+                    "geometrie",
+                    "pattern",
+                    pattern=GEOJSON,
+                    description="the outline for the map: a GeoJSON Polygon or MultiPolygon "
+                    "geometry in RD New (EPSG:28992) or WGS84 (CBS's wijk- en buurtkaart)",
                 ),
             ),
             key=("code",),

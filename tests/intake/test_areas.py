@@ -68,3 +68,26 @@ def test_an_area_name_that_names_a_person_is_quarantined(home, delivery) -> None
 
 def test_no_areas_without_a_delivery(home) -> None:
     assert areas_read(home=home) == []
+
+
+def test_an_outline_is_a_geometry_and_nothing_else(home, delivery) -> None:
+    """geometrie is a GeoJSON Polygon or MultiPolygon of numbers: a name in its properties, or
+    a nine-digit number (a BSN) as a coordinate, goes to quarantine."""
+    square = "[[[0, 0], [1, 0], [1, 1], [0, 0]]]"
+    rows = [
+        f'WK078400,Rijen,wijk,,"{{""type"": ""Polygon"", ""coordinates"": {square}}}"',
+        f'WK078401,Gilze,wijk,,"{{""type"": ""Polygon"", ""coordinates"": {square}, '
+        '""properties"": {""naam"": ""Jan Jansen""}}"',
+        'WK078402,Hulten,wijk,,"{""type"": ""Polygon"", ""coordinates"": [[[123456782, 1]]]}"',
+    ]
+    result = ingest_directory(
+        home=home,
+        user="t",
+        directory=delivery("gebied.csv", "\n".join([HEADER + ",geometrie", *rows])),
+        max_reject_share=1,
+    ).files[0]
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 2)
+    reasons = {r["column_name"] for r in quarantine_show(home=home, batch_id=result.batch_id)}
+    assert reasons == {"geometrie"}
+    [area] = areas_read(home=home)
+    assert area.geometry.startswith('{"type": "Polygon"')

@@ -152,3 +152,29 @@ def test_every_area_of_the_addresses_has_a_name_and_its_parent(sql) -> None:
     levels = dict(sql("SELECT niveau, count(*) FROM gebied GROUP BY niveau"))
     assert levels["gemeente"] == 1 and levels["wijk"] > 1 and levels["buurt"] > levels["wijk"]
     assert sql("SELECT naam FROM gebied WHERE niveau = 'gemeente'") == [("Gilze en Rijen",)]
+
+
+def test_every_area_has_an_outline_and_a_buurt_lies_inside_its_wijk(sql) -> None:
+    """gebied.geometrie: GeoJSON squares in RD New for the map (issue 18); a buurt's strip lies
+    within its wijk's square, and the strips of a wijk cover it."""
+    import json
+
+    rows = sql("SELECT code, niveau, bovenliggend, geometrie FROM gebied")
+    shapes = {code: json.loads(geometry) for code, _, _, geometry in rows}
+    assert all(s["type"] in ("Polygon", "MultiPolygon") for s in shapes.values())
+
+    def box(shape: dict) -> tuple[float, float, float, float]:
+        points = [p for ring in shape["coordinates"] for p in ring]
+        return (min(p[0] for p in points), min(p[1] for p in points),
+                max(p[0] for p in points), max(p[1] for p in points))  # fmt: skip
+
+    widths: dict[str, float] = {}
+    for code, level, parent, _ in rows:
+        if level != "buurt":
+            continue
+        b, w = box(shapes[code]), box(shapes[parent])
+        assert w[0] <= b[0] < b[2] <= w[2] and (b[1], b[3]) == (w[1], w[3]), code
+        widths[parent] = widths.get(parent, 0) + b[2] - b[0]
+    for wijk, width in widths.items():
+        w = box(shapes[wijk])
+        assert width == w[2] - w[0], wijk

@@ -17,6 +17,8 @@ class Area(models.Model):
     name = models.CharField(_("name"), max_length=200)
     level = models.CharField(_("level"), max_length=8, choices=Level.choices)
     parent_code = models.CharField(_("lies in"), max_length=10, blank=True)
+    #: GeoJSON Polygon or MultiPolygon (RD New or WGS84), for the dashboard's map.
+    geometry = models.TextField(_("outline"), blank=True)
 
     class Meta:
         verbose_name = _("area")

@@ -17,6 +17,7 @@ def areas_replace(*, home: Path) -> int:
     with transaction.atomic():
         Area.objects.all().delete()
         Area.objects.bulk_create(
-            Area(code=a.code, name=a.name, level=a.level, parent_code=a.parent) for a in rows
+            Area(code=a.code, name=a.name, level=a.level, parent_code=a.parent, geometry=a.geometry)
+            for a in rows
         )
     return len(rows)

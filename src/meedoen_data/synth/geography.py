@@ -8,6 +8,7 @@ are BU + gemeente (4) + wijk (2) + buurt (2), wijk codes WK + gemeente (4) + wij
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numpy as np
@@ -109,17 +110,43 @@ _WIJK_PARTS = ("Centrum", "Noord", "Zuid", "Oost", "West", "Noordoost", "Zuidwes
 _BUURT_KINDS = ("buurt", "kwartier", "hof", "veld", "akker", "park", "hoek", "rode")
 
 
+#: The side of a synthetic wijk's square, in metres (RD New).
+WIJK_SIDE = 2000
+
+
+def _ring(x0: int, y0: int, x1: int, y1: int) -> str:
+    return f"[[{x0}, {y0}], [{x1}, {y0}], [{x1}, {y1}], [{x0}, {y1}], [{x0}, {y0}]]"
+
+
+def _wijk_corner(plan: Plan, wijk: int) -> tuple[int, int]:
+    """The south-west corner of a wijk's square: wijken on a grid, placed in the Netherlands
+    (RD New, EPSG:28992) by the gemeente's number."""
+    gm = gemeente_number(plan.gemeente)
+    columns = math.ceil(math.sqrt(plan.wijken))
+    x = 20_000 + (gm * 37 % 220) * 1000 + (wijk % columns) * WIJK_SIDE
+    y = 320_000 + (gm * 53 % 280) * 1000 + (wijk // columns) * WIJK_SIDE
+    return x, y
+
+
 def areas_table(plan: Plan) -> pa.Table:
-    """The ``gebied`` rows: the gemeente, its wijken and buurten with made-up names.
+    """The ``gebied`` rows: the gemeente, its wijken and buurten with made-up names and
+    outlines.
 
     A wijk is named after its woonplaats (``Rijen``), or ``Rijen-Noord`` where a woonplaats has
-    more than one wijk; a buurt after a street stem (``Lindenhof``), unique in the gemeente."""
+    more than one wijk; a buurt after a street stem (``Lindenhof``), unique in the gemeente. A
+    wijk is a square of 2 km on a grid, its buurten strips of it, the gemeente all its wijken
+    (GeoJSON in RD New): plausible shapes for a map, not real ones."""
     gm = gemeente_number(plan.gemeente)
     places = woonplaatsen(plan.gemeente)
     codes = [plan.gemeente]
     areas = [names.GEMEENTENAMEN.get(plan.gemeente, plan.gemeente)]
     levels: list[str] = ["gemeente"]
     parents: list[str | None] = [None]
+    squares = []
+    for wijk in range(plan.wijken):
+        x, y = _wijk_corner(plan, wijk)
+        squares.append(f"[{_ring(x, y, x + WIJK_SIDE, y + WIJK_SIDE)}]")
+    outlines = ['{"type": "MultiPolygon", "coordinates": [' + ", ".join(squares) + "]}"]
     per_place = [len(range(p, plan.wijken, len(places))) for p in range(len(places))]
     for wijk in range(plan.wijken):
         place, nth = places[wijk % len(places)], wijk // len(places)
@@ -130,6 +157,7 @@ def areas_table(plan: Plan) -> pa.Table:
         areas.append(place)
         levels.append("wijk")
         parents.append(plan.gemeente)
+        outlines.append('{"type": "Polygon", "coordinates": ' + squares[wijk] + "}")
     buurt = np.arange(plan.buurten, dtype=np.int64)
     wijk_of_buurt = wijk_of(plan, buurt)
     first = (wijk_of_buurt * plan.buurten + plan.wijken - 1) // plan.wijken
@@ -147,12 +175,19 @@ def areas_table(plan: Plan) -> pa.Table:
         areas.append(name)
         levels.append("buurt")
         parents.append(f"WK{gm:04d}{w:02d}")
+        strips = int(np.sum(wijk_of_buurt == w))
+        x, y = _wijk_corner(plan, w)
+        left = x + int(b - first[b]) * WIJK_SIDE // strips
+        right = x + int(b - first[b] + 1) * WIJK_SIDE // strips
+        ring = _ring(left, y, right, y + WIJK_SIDE)
+        outlines.append('{"type": "Polygon", "coordinates": [' + ring + "]}")
     return pa.table(
         {
             "code": pa.array(codes),
             "naam": pa.array(areas),
             "niveau": pa.array(levels),
             "bovenliggend": pa.array(parents, type=pa.string()),
+            "geometrie": pa.array(outlines),
         }
     )
 
