@@ -68,6 +68,16 @@ def test_the_council_member_reads_the_dashboard(
         in overview.get_by_role("row", name=re.compile("Eenzaamheid")).inner_text()
     )
     assert released["bijstand"]["status"] in ("published", "unchanged")
+    # The map: the first released register indicator per buurt, with its legend.
+    drawn = page.get_by_role("img", name=re.compile("per buurt"))
+    assert drawn.locator("path").count() >= 20
+    assert re.search(r"\d+,\d tot \d+,\d%", page.locator(".meedoen-map__legend").inner_text())
+    page.get_by_label("Indicator op de kaart").select_option(label="Gezinnen met jeugdhulp")
+    page.get_by_role("button", name="Op de kaart tonen").click()
+    page.wait_for_url(re.compile(r".*kaart=jeugdhulp.*"))
+    assert (
+        page.get_by_role("img", name=re.compile("^Gezinnen met jeugdhulp per buurt")).count() == 1
+    )
     panel = overview.get_by_role("row", name=re.compile("Contact met anderen"))
     assert re.search(r"\d+,\d \(cijfer\)", panel.inner_text())
     # A wijk table opens from the keyboard; wijken by their names.

@@ -155,8 +155,8 @@ def test_every_area_of_the_addresses_has_a_name_and_its_parent(sql) -> None:
 
 
 def test_every_area_has_an_outline_and_a_buurt_lies_inside_its_wijk(sql) -> None:
-    """gebied.geometrie: GeoJSON squares in RD New for the map (issue 18); a buurt's strip lies
-    within its wijk's square, and the strips of a wijk cover it."""
+    """gebied.geometrie: GeoJSON squares in RD New for the map (issue 18); a buurt's cell lies
+    within its wijk's square, and the cells of a wijk cover it."""
     import json
 
     rows = sql("SELECT code, niveau, bovenliggend, geometrie FROM gebied")
@@ -168,13 +168,13 @@ def test_every_area_has_an_outline_and_a_buurt_lies_inside_its_wijk(sql) -> None
         return (min(p[0] for p in points), min(p[1] for p in points),
                 max(p[0] for p in points), max(p[1] for p in points))  # fmt: skip
 
-    widths: dict[str, float] = {}
+    covered: dict[str, float] = {}
     for code, level, parent, _ in rows:
         if level != "buurt":
             continue
         b, w = box(shapes[code]), box(shapes[parent])
-        assert w[0] <= b[0] < b[2] <= w[2] and (b[1], b[3]) == (w[1], w[3]), code
-        widths[parent] = widths.get(parent, 0) + b[2] - b[0]
-    for wijk, width in widths.items():
+        assert w[0] <= b[0] < b[2] <= w[2] and w[1] <= b[1] < b[3] <= w[3], code
+        covered[parent] = covered.get(parent, 0) + (b[2] - b[0]) * (b[3] - b[1])
+    for wijk, area in covered.items():
         w = box(shapes[wijk])
-        assert width == w[2] - w[0], wijk
+        assert area == (w[2] - w[0]) * (w[3] - w[1]), wijk

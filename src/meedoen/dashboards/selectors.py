@@ -69,6 +69,7 @@ class Card:
     level: str = ""  # the finest level released: buurt or wijk
     total: Figure | None = None
     areas: tuple[Figure, ...] = ()  # the wijken
+    buurten: tuple[Figure, ...] = ()  # where it was released per buurt
     #: The gemeente's figure at every peildatum with a release, oldest first.
     trend: tuple[Point, ...] = ()
 
@@ -165,12 +166,14 @@ def _card(indicator: Indicator, publication: Publication) -> Card:
     }
     rows = dict.fromkeys(str(c.get(rowvar)) for c in table.get("cells") or [])
     wijken = [code for code in rows if code.startswith("WK")]
+    buurten = [code for code in rows if code.startswith("BU")]
     return Card(
         indicator,
         publication.pk,
         "buurt" if rowvar == "buurtcode" else "wijk",
         _figure(TOTAL, names, cells, indicator.scale),
         tuple(_figure(code, names, cells, indicator.scale) for code in wijken),
+        tuple(_figure(code, names, cells, indicator.scale) for code in buurten),
     )
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from meedoen.accounts.roles import Role
+from meedoen.dashboards.maps import indicator_map
 from meedoen.dashboards.selectors import dashboard_read
 from meedoen.web.access import role_required
 
@@ -29,4 +30,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except ValueError:
         chosen = None
     board = dashboard_read(peildatum=chosen)
-    return render(request, "dashboards/dashboard.html", {"board": board})
+    mappable = [
+        card
+        for group in board.groups
+        for card in group.cards
+        if card.released and card.indicator.status == "register"
+    ]
+    wanted = request.GET.get("kaart", "")
+    shown = next((c for c in mappable if c.indicator.id == wanted), None) or next(
+        iter(mappable), None
+    )
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {
+            "board": board,
+            "mappable": mappable,
+            "map": indicator_map(card=shown) if shown is not None else None,
+        },
+    )

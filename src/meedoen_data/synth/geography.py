@@ -128,13 +128,27 @@ def _wijk_corner(plan: Plan, wijk: int) -> tuple[int, int]:
     return x, y
 
 
+def _buurt_outline(plan: Plan, wijk: int, nth: int, count: int) -> str:
+    """Buurt ``nth`` of ``count`` in its wijk's square: a grid of about square cells, the last
+    row's cells widened to fill it."""
+    columns = math.ceil(math.sqrt(count))
+    rows = math.ceil(count / columns)
+    row, column = divmod(nth, columns)
+    in_row = columns if row < rows - 1 else count - columns * (rows - 1)
+    x, y = _wijk_corner(plan, wijk)
+    left, right = x + column * WIJK_SIDE // in_row, x + (column + 1) * WIJK_SIDE // in_row
+    bottom, top = y + row * WIJK_SIDE // rows, y + (row + 1) * WIJK_SIDE // rows
+    return '{"type": "Polygon", "coordinates": [' + _ring(left, bottom, right, top) + "]}"
+
+
 def areas_table(plan: Plan) -> pa.Table:
     """The ``gebied`` rows: the gemeente, its wijken and buurten with made-up names and
     outlines.
 
     A wijk is named after its woonplaats (``Rijen``), or ``Rijen-Noord`` where a woonplaats has
     more than one wijk; a buurt after a street stem (``Lindenhof``), unique in the gemeente. A
-    wijk is a square of 2 km on a grid, its buurten strips of it, the gemeente all its wijken
+    wijk is a square of 2 km on a grid, its buurten a grid of cells in it, the gemeente all its
+    wijken
     (GeoJSON in RD New): plausible shapes for a map, not real ones."""
     gm = gemeente_number(plan.gemeente)
     places = woonplaatsen(plan.gemeente)
@@ -175,12 +189,7 @@ def areas_table(plan: Plan) -> pa.Table:
         areas.append(name)
         levels.append("buurt")
         parents.append(f"WK{gm:04d}{w:02d}")
-        strips = int(np.sum(wijk_of_buurt == w))
-        x, y = _wijk_corner(plan, w)
-        left = x + int(b - first[b]) * WIJK_SIDE // strips
-        right = x + int(b - first[b] + 1) * WIJK_SIDE // strips
-        ring = _ring(left, y, right, y + WIJK_SIDE)
-        outlines.append('{"type": "Polygon", "coordinates": [' + ring + "]}")
+        outlines.append(_buurt_outline(plan, w, int(b - first[b]), int(np.sum(wijk_of_buurt == w))))
     return pa.table(
         {
             "code": pa.array(codes),
