@@ -3,6 +3,9 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from meedoen.activities.urls import api_urlpatterns
+from meedoen.dashboards.api import IndicatorListAPI
+from meedoen.publications.api import PublicationDetailAPI, PublicationListAPI
+from meedoen.web.openapi import openapi
 
 urlpatterns = [
     path("health/", include("meedoen.health.urls")),
@@ -18,4 +21,20 @@ urlpatterns = [
     path("", include("meedoen.publications.urls")),
     path("", include("meedoen.dashboards.urls")),
     path("api/v1/", include(api_urlpatterns)),
+    path(
+        "api/v1/publications/",
+        login_not_required(PublicationListAPI.as_view()),
+        name="publications-api-list",
+    ),
+    path(
+        "api/v1/publications/<int:publication_id>/",
+        login_not_required(PublicationDetailAPI.as_view()),
+        name="publications-api-detail",
+    ),
+    path(
+        "api/v1/indicators/",
+        login_not_required(IndicatorListAPI.as_view()),
+        name="indicators-api-list",
+    ),
+    path("api/v1/openapi.json", openapi, name="openapi"),
 ]

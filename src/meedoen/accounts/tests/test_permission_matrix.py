@@ -445,7 +445,11 @@ def concrete(url: str, world: World) -> str:
         if url.startswith("/logboek/")
         else world.build_run
     )
-    ident = world.publication if url.startswith("/publicaties/") else activity
+    ident = (
+        world.publication
+        if url.startswith(("/publicaties/", "/api/v1/publications/"))
+        else activity
+    )
     unknown = set(re.findall(r"<[a-z]+>", url)) - set(SHAPES)
     assert not unknown, f"the matrix test has no real object for {unknown} in {url}"
     if url == "/logboek/export/":

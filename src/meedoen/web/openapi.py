@@ -1,0 +1,120 @@
+"""The OpenAPI description of ``/api/v1/`` (served at ``/api/v1/openapi.json``), written out
+here rather than generated: a test checks that every route of the API is in it and that
+nothing else is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+_AUTH = [{"session": []}, {"token": []}]
+_ERRORS = {
+    "403": {"description": "Not signed in, or the role may not do this (JSON with `detail`)."},
+    "404": {"description": "No such object (or a withdrawn release)."},
+}
+
+
+def _get(
+    summary: str, description: str, parameters: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "description": description,
+            "parameters": parameters or [],
+            "security": _AUTH,
+            "responses": {"200": {"description": "JSON"}, **_ERRORS},
+        }
+    }
+
+
+def _id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _post(summary: str, description: str, path_id: str) -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": summary,
+            "description": description,
+            "parameters": [_id(path_id)],
+            "security": _AUTH,
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {
+                "200": {"description": "JSON"},
+                "400": {"description": "Refused, with messages per field (JSON)."},
+                **_ERRORS,
+            },
+        }
+    }
+
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "meedoen API",
+        "version": "1",
+        "description": "The register of processing activities, published tables and the "
+        "dashboard's indicators (docs/api.md). Session (with CSRF) or personal token "
+        "(`Authorization: Token …`).",
+    },
+    "components": {
+        "securitySchemes": {
+            "session": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+            "token": {"type": "apiKey", "in": "header", "name": "Authorization"},
+        }
+    },
+    "paths": {
+        "/api/v1/activities/": {
+            **_get("Processing activities", "The register; analysts, privacy officer, admin."),
+            "post": {
+                **_post("Request an activity", "Analysts.", "unused")["post"],
+                "parameters": [],
+            },
+        },
+        "/api/v1/activities/{activity_id}/": _get(
+            "One activity", "With every version and what changed.", [_id("activity_id")]
+        ),
+        "/api/v1/activities/{activity_id}/amend": _post(
+            "Amend a request", "Analysts; a new version.", "activity_id"
+        ),
+        "/api/v1/activities/{activity_id}/{decision}": {
+            "post": {
+                **_post("Decide", "The privacy officer: approve, refuse or revoke.", "activity_id")[
+                    "post"
+                ],
+                "parameters": [
+                    _id("activity_id"),
+                    {
+                        "name": "decision",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["approve", "refuse", "revoke"]},
+                    },
+                ],
+            }
+        },
+        "/api/v1/publications/": _get(
+            "Published tables", "Every release that is not withdrawn, newest first."
+        ),
+        "/api/v1/publications/{publication_id}/": _get(
+            "One published table",
+            "In the JSON shape of `meedoen table --format json`.",
+            [_id("publication_id")],
+        ),
+        "/api/v1/indicators/": _get(
+            "Indicators",
+            "The catalogue with the released values per area for a peildatum.",
+            [{"name": "peildatum", "in": "query", "schema": {"type": "string", "format": "date"}}],
+        ),
+    },
+}
+
+
+@login_not_required
+@require_GET
+def openapi(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(DOCUMENT)
