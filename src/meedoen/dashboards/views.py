@@ -49,3 +49,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "map": indicator_map(card=shown) if shown is not None else None,
         },
     )
+
+
+@require_GET
+@role_required(*READERS)
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Which indicators of the catalogue have data, which do not, and what would fill the gaps."""
+    board = dashboard_read()
+    rows = [
+        {
+            "name": group.name,
+            "register": sum(c.indicator.status == "register" for c in group.cards),
+            "panel": sum(c.indicator.status == "panel" for c in group.cards),
+            "gaps": sum(not c.indicator.has_data for c in group.cards),
+            "released": sum(c.released for c in group.cards),
+        }
+        for group in board.groups
+    ]
+    return render(request, "dashboards/coverage.html", {"board": board, "rows": rows})

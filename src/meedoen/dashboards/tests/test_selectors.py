@@ -161,3 +161,15 @@ def test_a_share_is_rounded_not_cut_off() -> None:
 
     with translation.override("nl"):
         assert card(dashboard_read(), "bijstand").total.text == "3,9"
+
+
+def test_the_coverage_page_counts_per_theme_and_lists_every_gap(client: Client, make_user) -> None:  # type: ignore[no-untyped-def]
+    release("bijstand", {("Totaal", "Totaal"): 1000, ("Totaal", "1"): 125})
+    client.force_login(make_user(Role.COUNCIL_MEMBER))
+    response = client.get("/dashboard/dekking/")
+    assert response.status_code == 200
+    rows = {row["name"]: row for row in response.context["rows"]}
+    assert rows["Meedoen"]["panel"] == 6 and rows["Meedoen"]["gaps"] == 3
+    assert rows["Dagelijks functioneren"]["released"] == 1
+    page = response.content.decode()
+    assert "Contact via sociale media" in page and "SCP-monitor" in page
