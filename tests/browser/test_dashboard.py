@@ -102,3 +102,30 @@ def test_the_council_member_reads_the_dashboard(
         page.get_by_role("table", name=re.compile("^Huishoudens met bijstand naar buurt")).count()
         == 1
     )
+
+
+def test_a_council_member_records_a_signal_and_one_with_a_name_is_refused(
+    axe_page, demo_server: DemoServer, released: dict[str, Any]
+) -> None:  # type: ignore[no-untyped-def]
+    page = axe_page
+    sign_in(page, demo_server, "council_member")
+    page.goto(demo_server.url + "/dashboard/signalen/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Signalen van de adviesraad"
+    assert axe_violations(page) == []
+    page.get_by_label("Wat hoorde u?").fill("Op het spreekuur hoorden we vaak over eenzaamheid.")
+    page.get_by_label("Over welke indicator gaat het?").select_option(label="Contact met anderen")
+    page.get_by_label("Wanneer").fill("2026-11-02")
+    page.get_by_label("Waar").select_option(label="spreekuur")
+    page.get_by_role("button", name="Signaal vastleggen").click()
+    page.wait_for_url(demo_server.url + "/dashboard/signalen/")
+    table = page.get_by_role("table", name="Elk signaal met het cijfer van zijn indicator")
+    assert "vaak over eenzaamheid" in table.inner_text()
+    # A text with an e-mail address is refused, with an error summary that names the field.
+    page.get_by_label("Wat hoorde u?").fill("Mail jan@example.nl over de voedselbank")
+    page.get_by_label("Wanneer").fill("2026-11-03")
+    page.get_by_role("button", name="Signaal vastleggen").click()
+    assert page.title().startswith("Fout:")
+    assert "e-mailadres" in page.get_by_role("main").inner_text()
+    assert axe_violations(page) == [] and fits(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert axe_violations(page) == [] and fits(page)

@@ -16,6 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext
 
+from meedoen.areas.models import Area
+from meedoen.dashboards.models import Signal
 from meedoen.publications.models import Publication
 from meedoen.web.templatetags.nl import getal
 from meedoen_data.indicators import DIMENSIONS, Indicator, catalogue_load
@@ -214,3 +216,44 @@ def _figure(
     denominator = total - unknown
     value = scale * yes / denominator if denominator else None
     return Figure(row, name, value, yes, denominator)
+
+
+@dataclass(frozen=True)
+class SignalView:
+    signal: Any  # meedoen.dashboards.models.Signal
+    indicator: str  # its name
+    area: str  # "Rijen (WK078400)", or "" for the whole municipality
+    figure: Figure | None  # the indicator's released figure there, if any
+
+
+def signals_read(*, board: Dashboard, indicator: str | None = None) -> list[SignalView]:
+    """The council's signals, newest first, each with the figure of its indicator (for its wijk,
+    else the gemeente) on the dashboard's peildatum."""
+    cards = {c.indicator.id: c for g in board.groups for c in g.cards}
+    signals = Signal.objects.all()
+    if indicator is not None:
+        signals = signals.filter(indicator=indicator)
+    out = []
+    for signal in signals:
+        card = cards.get(signal.indicator)
+        figure = None
+        if card is not None and card.released:
+            figure = (
+                next((f for f in card.areas if f.code == signal.wijkcode), None)
+                if (signal.wijkcode)
+                else card.total
+            )
+        names = (
+            dict(Area.objects.filter(code=signal.wijkcode).values_list("code", "name"))
+            if signal.wijkcode
+            else {}
+        )
+        area = (
+            f"{names[signal.wijkcode]} ({signal.wijkcode})"
+            if signal.wijkcode in names
+            else (signal.wijkcode)
+        )
+        out.append(
+            SignalView(signal, card.indicator.name if card else signal.indicator, area, figure)
+        )
+    return out

@@ -19,12 +19,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
+from meedoen.areas.models import Area
 from meedoen.audits.trace import TraceContext
+from meedoen.dashboards.models import Signal
 from meedoen.publications.models import Publication
 from meedoen.publications.services import PUBLISHERS, panel_publish, table_publish
+from meedoen.web.intake_messages import kinds_label
 from meedoen_data.indicators import CatalogueError, Indicator, catalogue_load
 from meedoen_data.indicators.flags import indicator_variable, population_variable
+from meedoen_data.intake.text_check import VaultBusy, text_identifiers
 
 
 @dataclass(frozen=True)
@@ -174,3 +179,64 @@ def _published(
         ):
             return publication
     return None
+
+
+#: Who records the advisory council's signals.
+SIGNALLERS = (Role.COUNCIL_MEMBER,)
+
+
+def signal_record(
+    *,
+    actor: Actor,
+    text: str,
+    indicator: str,
+    wijkcode: str,
+    heard_on: date,
+    source: str,
+) -> Signal:
+    """Record a council member's signal beside an indicator (and a wijk). Refused, saying
+    which kind, when the text holds personal data: a BSN, a name the vault knows, a postcode,
+    an address, an e-mail address or a phone number (ValidationError, code ``personal_data``)."""
+    require_role(actor, *SIGNALLERS)
+    text = " ".join(text.split())
+    if not text:
+        raise ValidationError(_("Describe the signal."), code="no_text")
+    try:
+        catalogue_load(home=settings.MEEDOEN_HOME).get(indicator)
+    except (CatalogueError, KeyError):
+        raise ValidationError(
+            _("There is no indicator %(id)s."), code="indicator", params={"id": indicator}
+        ) from None
+    if wijkcode and not Area.objects.filter(code=wijkcode, level="wijk").exists():
+        raise ValidationError(
+            _("There is no wijk %(code)s."), code="wijk", params={"code": wijkcode}
+        )
+    if heard_on > date.today():
+        raise ValidationError(_("The date lies in the future."), code="future")
+    try:
+        kinds = text_identifiers(home=settings.MEEDOEN_HOME, text=text)
+    except VaultBusy:
+        raise ValidationError(
+            _(
+                "The signal cannot be checked for names right now (an intake is running). "
+                "Try again in a moment."
+            ),
+            code="busy",
+        ) from None
+    if kinds:
+        raise ValidationError(
+            _(
+                "The signal may not hold personal data, and this one holds %(kinds)s. Describe "
+                "what you heard without anyone's name, BSN, address or contact details."
+            ),
+            code="personal_data",
+            params={"kinds": kinds_label(kinds)},
+        )
+    return Signal.objects.create(
+        text=text,
+        indicator=indicator,
+        wijkcode=wijkcode,
+        heard_on=heard_on,
+        source=source,
+        recorded_by=actor.name,
+    )

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from meedoen.dashboards.views import coverage, dashboard
+from meedoen.dashboards.views import coverage, dashboard, signals
 
 app_name = "dashboards"
 urlpatterns = [
     path("dashboard/", dashboard, name="dashboard"),
     path("dashboard/dekking/", coverage, name="coverage"),
+    path("dashboard/signalen/", signals, name="signals"),
 ]

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from meedoen.accounts.roles import Role
+from meedoen.areas.models import Area
+from meedoen.dashboards.forms import SignalForm
 from meedoen.dashboards.maps import indicator_map
-from meedoen.dashboards.selectors import dashboard_read
-from meedoen.web.access import role_required
+from meedoen.dashboards.selectors import dashboard_read, signals_read
+from meedoen.dashboards.services import SIGNALLERS, signal_record
+from meedoen.web.access import actor_for, role_required
 
 #: Who may read the dashboard: as the published tables, everyone signed in except residents.
 READERS = tuple(role for role in Role if role != Role.RESIDENT)
@@ -40,6 +46,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     shown = next((c for c in mappable if c.indicator.id == wanted), None) or next(
         iter(mappable), None
     )
+    by_indicator: dict[str, list[object]] = {}
+    for view in signals_read(board=board):
+        by_indicator.setdefault(view.signal.indicator, []).append(view)
     return render(
         request,
         "dashboards/dashboard.html",
@@ -47,6 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "board": board,
             "mappable": mappable,
             "map": indicator_map(card=shown) if shown is not None else None,
+            "signals": by_indicator,
         },
     )
 
@@ -67,3 +77,36 @@ def coverage(request: HttpRequest) -> HttpResponse:
         for group in board.groups
     ]
     return render(request, "dashboards/coverage.html", {"board": board, "rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*READERS)
+def signals(request: HttpRequest) -> HttpResponse:
+    """The advisory council's signals with the figures beside them; council members record a
+    signal here (POST)."""
+    board = dashboard_read()
+    recorder = getattr(request.user, "role", None) in SIGNALLERS
+    form = None
+    if recorder:
+        choices = {
+            "indicators": [
+                (i.id, i.name) for g in board.groups for i in (c.indicator for c in g.cards)
+            ],
+            "wijken": [(a.code, f"{a.name} ({a.code})") for a in Area.objects.filter(level="wijk")],
+        }
+        form = SignalForm(request.POST or None, **choices)
+        if request.method == "POST" and form.is_valid():
+            try:
+                signal_record(actor=actor_for(request.user), **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error("text" if exc.code == "personal_data" else None, exc)
+            else:
+                messages.success(request, _("Your signal is recorded."))
+                return redirect("dashboards:signals")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "dashboards/signals.html",
+        {"board": board, "signals": signals_read(board=board), "form": form},
+    )

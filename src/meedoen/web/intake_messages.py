@@ -165,6 +165,11 @@ def _params(reason: Reason) -> dict[str, str]:
     return params
 
 
+def kinds_label(kinds: list[str] | tuple[str, ...]) -> str:
+    """``een BSN en een naam``: kinds of personal data in the active language."""
+    return _kinds(tuple(kinds))
+
+
 def _kinds(kinds: tuple[str, ...]) -> str:
     said = [str(KINDS.get(k, k)) for k in kinds]
     if len(said) <= 1:

@@ -62,6 +62,7 @@ from meedoen.audits.models import AccessRecord
 from meedoen.audits.services import AUDIT_PERSON_LOOKUP, AUDIT_VERIFY
 from meedoen.audits.trace import TraceContext
 from meedoen.conftest import PASSWORD
+from meedoen.dashboards.models import Signal
 from meedoen.households import views as household_views
 from meedoen.households.selectors import build_run_list
 from meedoen.households.services import build_execute, build_request
@@ -514,6 +515,16 @@ def post_call(url: str, world: World, user: User | None, client: Client) -> Call
         loaded = _loads(name)
         upload = SimpleUploadedFile(UPLOAD, (world.sources / "upload" / UPLOAD).read_bytes())
         return Call(url, data={"files": [upload]}, proof=lambda r: _loads(name) > loaded)
+    if url == "/dashboard/signalen/":
+        heard = f"Ouders in de wijk missen een plek om samen te komen (gehoord door {role})"
+        body = {
+            "text": heard,
+            "indicator": "panel_samen_dingen_doen",
+            "wijkcode": "",
+            "heard_on": "2026-11-01",
+            "source": "bijeenkomst",
+        }
+        return Call(url, data=body, proof=lambda r: Signal.objects.filter(text=heard).exists())
     if url == "/verwerkingen/aanvragen/":
         title = f"Aangevraagd op de pagina door {role}"
         body = {**ACTIVITY, "name": title, "sources": ["brp"], "partners": "voedselbank"}

@@ -134,3 +134,9 @@ def run_failure(message: object) -> object:
     from meedoen.web.run_messages import run_failure as failure
 
     return failure(message)
+
+
+@register.filter
+def item(mapping: object, key: object) -> object:
+    """``{{ mapping|item:key }}``: the value under ``key`` (None when there is none)."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
