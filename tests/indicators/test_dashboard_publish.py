@@ -149,3 +149,25 @@ def test_an_attack_on_everything_released_for_the_peildatum_finds_no_unsafe_cell
     audit = publication_audit(tables, hidden, unsafe, rules)
     assert audit.linear_programmes > 0
     assert audit.safe, audit.exposures[:3]
+
+
+def test_a_broken_catalogue_addition_stops_indicator_tables_only(
+    demo: dict[str, Any], released: Any
+) -> None:
+    """An installation's catalogue file with a mistake refuses tables of indicators, naming the
+    file, and leaves every other table alone."""
+    addition = Path(demo["home"]) / "indicators" / "kapot.toml"
+    addition.parent.mkdir(exist_ok=True)
+    addition.write_text('versie = 1\n[[indicator]]\nid = "x"\n', encoding="utf-8")
+    try:
+        common = ("--activity", demo["activity"], "--home", demo["home"], "--format", "json")
+        plain = meedoen_as(
+            "analyst", demo["passwords"]["analyst"], "table", "wijkcode", "size", *common
+        )
+        assert plain.returncode == 0, plain.stderr
+        indicator = meedoen_as(
+            "analyst", demo["passwords"]["analyst"], "table", "wijkcode", "ind_ww", *common
+        )
+        assert indicator.returncode == 2 and "kapot.toml" in indicator.stderr
+    finally:
+        addition.unlink()

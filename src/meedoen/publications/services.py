@@ -194,7 +194,7 @@ def table_publish(
                 where=where,
                 peildatum=peildatum,
                 amount=amount,
-                indicators=_indicators(),
+                indicators=_indicators(rowvar, colvar, *(c for c, _ in where)),
             )
         except (TableError, ActivityStoreError, CatalogueError) as exc:
             raise ValidationError(str(exc)) from None
@@ -438,15 +438,18 @@ def _made_again(definition: dict[str, Any], *, filtered: bool = True) -> Table |
             where=[tuple(pair) for pair in d["where"]] if filtered else [],
             peildatum=date.fromisoformat(d["peildatum"]),
             amount=d["amount"],
-            indicators=_indicators(),
+            indicators=_indicators(d["rowvar"], d["colvar"], *(c for c, _ in d["where"])),
         ).table
-    except TableError:
+    except (TableError, CatalogueError):
         return None
 
 
-def _indicators() -> tuple[Indicator, ...]:
-    """The catalogue's indicators: their flags (``ind_x``, ``pop_x``) are table variables too
-    (docs/indicators.md)."""
+def _indicators(*variables: str | None) -> tuple[Indicator, ...]:
+    """The catalogue's indicators when a table uses one's flag (``ind_x``, ``pop_x``,
+    docs/indicators.md) — only then: a broken addition to the catalogue stops indicator tables,
+    not every table."""
+    if not any(v and v.startswith(("ind_", "pop_")) for v in variables):
+        return ()
     return catalogue_load(home=settings.MEEDOEN_HOME).indicators
 
 
