@@ -11,17 +11,29 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import translation
-from tests.intake.conftest import PERSON_HEADER, person_rows, valid_bsns
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor
 from meedoen.dashboards.models import Signal
 from meedoen.dashboards.services import signal_record
 from meedoen.dashboards.tests.test_selectors import release
+from meedoen_data.contract import TABLES
 from meedoen_data.intake import ingest_directory
 from meedoen_data.workspace import workspace_init
 
 pytestmark = pytest.mark.django_db
+
+#: Three persons the vault will know (valid BSNs: the 11-proef holds).
+BSNS = ("111222333", "123456782", "999999990")
+PERSONS = "\n".join(
+    [
+        ",".join(TABLES["ingeschrevenpersoon"]),
+        *(
+            f"{bsn},Jansen{i},van der,Anna Maria,1980-05-0{i + 1},V,,E,Nederland"
+            for i, bsn in enumerate(BSNS)
+        ),
+    ]
+)
 
 
 @pytest.fixture
@@ -31,9 +43,7 @@ def home(tmp_path: Path, settings) -> Path:  # type: ignore[no-untyped-def]
     settings.MEEDOEN_HOME = home
     settings.WORKSPACE = workspace_init(home=home).workspace
     (tmp_path / "d").mkdir()
-    (tmp_path / "d" / "ingeschrevenpersoon.csv").write_text(
-        "\n".join([PERSON_HEADER, *person_rows(3)]), encoding="utf-8"
-    )
+    (tmp_path / "d" / "ingeschrevenpersoon.csv").write_text(PERSONS, encoding="utf-8")
     ingest_directory(home=home, directory=tmp_path / "d", user="t")
     return home
 
@@ -52,7 +62,7 @@ def record(user, text: str, **extra):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("text", "kinds"),
     [
-        (f"Mevrouw met BSN {valid_bsns(1)[0]} kan de huur niet betalen", "een BSN"),
+        (f"Mevrouw met BSN {BSNS[1]} kan de huur niet betalen", "een BSN"),
         ("Anna Jansen1 vertelde dat ze de huur niet kan betalen", "een naam"),
         ("Bel de buurvrouw op 06-12345678 over de huur", "een telefoonnummer"),
         ("Mail jan@example.nl over de voedselbank", "een e-mailadres"),
