@@ -135,3 +135,16 @@ def test_the_command_lists_the_catalogue_and_refuses_a_wrong_addition(tmp_path: 
     refused = meedoen("indicator", "list", "--home", str(tmp_path))
     assert refused.returncode == 2
     assert "eigen.toml, indicator 'sportclub': eenheid 'gezin' is not one of" in refused.stderr
+
+
+def test_a_changed_addition_is_read_again(tmp_path: Path) -> None:
+    """The catalogue is kept between reads (pages label releases by it) until a file changes."""
+    (tmp_path / "indicators").mkdir()
+    addition = tmp_path / "indicators" / "eigen.toml"
+    addition.write_text(GOOD, encoding="utf-8")
+    assert catalogue_load(home=tmp_path) is catalogue_load(home=tmp_path)
+    addition.write_text(GOOD.replace("Lid van een sportclub", "Lid van een club"), encoding="utf-8")
+    assert catalogue_load(home=tmp_path).get("sportclub").name == "Lid van een club"
+    addition.unlink()
+    with pytest.raises(KeyError):
+        catalogue_load(home=tmp_path).get("sportclub")

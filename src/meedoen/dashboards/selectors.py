@@ -233,27 +233,18 @@ def signals_read(*, board: Dashboard, indicator: str | None = None) -> list[Sign
     signals = Signal.objects.all()
     if indicator is not None:
         signals = signals.filter(indicator=indicator)
+    signals = list(signals)
+    codes = {s.wijkcode for s in signals if s.wijkcode}
+    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
     out = []
     for signal in signals:
         card = cards.get(signal.indicator)
         figure = None
         if card is not None and card.released:
-            figure = (
-                next((f for f in card.areas if f.code == signal.wijkcode), None)
-                if (signal.wijkcode)
-                else card.total
-            )
-        names = (
-            dict(Area.objects.filter(code=signal.wijkcode).values_list("code", "name"))
-            if signal.wijkcode
-            else {}
-        )
-        area = (
-            f"{names[signal.wijkcode]} ({signal.wijkcode})"
-            if signal.wijkcode in names
-            else (signal.wijkcode)
-        )
-        out.append(
-            SignalView(signal, card.indicator.name if card else signal.indicator, area, figure)
-        )
+            by_wijk = {f.code: f for f in card.areas}
+            figure = by_wijk.get(signal.wijkcode) if signal.wijkcode else card.total
+        code = signal.wijkcode
+        area = f"{names[code]} ({code})" if code in names else code
+        name = card.indicator.name if card else signal.indicator
+        out.append(SignalView(signal, name, area, figure))
     return out

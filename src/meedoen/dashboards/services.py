@@ -195,8 +195,10 @@ def signal_record(
     source: str,
 ) -> Signal:
     """Record a council member's signal beside an indicator (and a wijk). Refused, saying
-    which kind, when the text holds personal data: a BSN, a name the vault knows, a postcode,
-    an address, an e-mail address or a phone number (ValidationError, code ``personal_data``)."""
+    which kind, when the text holds personal data: a BSN, a name (a capitalised word after a
+    form of address, an initial or a given name; never decided by which surnames the register
+    holds), a postcode, an address, an e-mail address or a phone number (ValidationError, code
+    ``personal_data``)."""
     require_role(actor, *SIGNALLERS)
     text = " ".join(text.split())
     if not text:

@@ -167,6 +167,21 @@ def catalogue_load(*, home: Path | None = None) -> Catalogue:
     files = [BUILT_IN]
     if home is not None and (home / "indicators").is_dir():
         files += sorted((home / "indicators").glob("*.toml"))
+    # Read again only when a file changed: pages label every release by its indicator's name.
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    if stamp in _READ:
+        return _READ[stamp]
+    catalogue = _load(files)
+    _READ.clear()
+    _READ[stamp] = catalogue
+    return catalogue
+
+
+#: The last catalogue read, by its files' names, times and sizes.
+_READ: dict[tuple[tuple[str, int, int], ...], Catalogue] = {}
+
+
+def _load(files: list[Path]) -> Catalogue:
     indicators: list[Indicator] = []
     seen: dict[str, str] = {}
     for path in files:
