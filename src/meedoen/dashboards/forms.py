@@ -26,7 +26,7 @@ class SignalForm(UtrechtForm):
         label=_("Which indicator does it concern?"), widget=forms.Select(attrs={"class": SELECT})
     )
     wijkcode = forms.ChoiceField(
-        label=_("Wijk (optional)"), required=False, widget=forms.Select(attrs={"class": SELECT})
+        label=_("Wijk"), required=False, widget=forms.Select(attrs={"class": SELECT})
     )
     heard_on = forms.DateField(
         label=_("When"),
