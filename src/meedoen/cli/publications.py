@@ -46,6 +46,10 @@ def table(
     colvar: Annotated[
         str | None, typer.Argument(help="Column variable, e.g. household_type.")
     ] = None,
+    layervar: Annotated[
+        str | None,
+        typer.Argument(help="A third variable that splits every row further, e.g. children."),
+    ] = None,
     where: Annotated[
         list[str] | None,
         typer.Option(help="Filter COLUMN=VALUE, e.g. household_type=eenouder (repeatable)."),
@@ -158,6 +162,7 @@ def table(
             activity_id=activity,
             rowvar=rowvar,
             colvar=colvar,
+            layervar=layervar,
             where=filters,
             peildatum=day,
             amount=amount,

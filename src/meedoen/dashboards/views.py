@@ -22,6 +22,7 @@ from meedoen.dashboards.forms import SignalForm
 from meedoen.dashboards.maps import indicator_map
 from meedoen.dashboards.selectors import dashboard_read, signals_read
 from meedoen.dashboards.services import SIGNALLERS, signal_record
+from meedoen.publications.services import BUILDERS
 from meedoen.web.access import actor_for, role_required
 
 #: Who may read the dashboard: as the published tables, everyone signed in except residents.
@@ -57,6 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "mappable": mappable,
             "map": indicator_map(card=shown) if shown is not None else None,
             "signals": by_indicator,
+            "builder": getattr(request.user, "role", None) in BUILDERS,
         },
     )
 

@@ -2,10 +2,11 @@
 
 A publication holds only what passed disclosure control: aggregates, with a withheld cell as
 ``null`` and its flag (``primary`` or ``secondary``). The detail prepares each table for
-display: a grid for a table with two dimensions (rows the codes of the first, columns the codes
-of the second, both in the stored order, so the margins labelled "Totaal" come first), a list
-otherwise. A withheld cell is shown as ``x`` — never as 0 or blank — with its flag for an
-explanation; numbers are formatted in the active language (thousands separators).
+display: a grid for a table with two or three dimensions (rows the codes of the first — split by
+the third, if any — columns the codes of the second, all in the stored order, so the margins
+labelled "Totaal" come first), a list otherwise. A withheld cell is shown as ``x`` — never as 0
+or blank — with its flag for an explanation; numbers are formatted in the active language
+(thousands separators).
 
 A withdrawn publication is left out for everyone (as if it did not exist) unless the caller asks
 for it with ``withdrawn=True`` — only the privacy officer's pages do. The list is read a page at a
@@ -29,11 +30,13 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor
-from meedoen.activities.selectors import activity_current
+from meedoen.activities.models import Status
+from meedoen.activities.selectors import activity_current, activity_list
 from meedoen.areas.selectors import area_names
 from meedoen.publications.models import Publication
 from meedoen.web.labels import AREAS, label, value_label
 from meedoen.web.templatetags.nl import getal
+from meedoen_data.disclosure import VARIABLES, household_categories
 from meedoen_data.indicators import CatalogueError, catalogue_load
 
 #: What a withheld cell shows, as in the CSV export and CBS tables.
@@ -248,7 +251,11 @@ def publication_title(
             _("%(indicator)s by wijk: average mark in the resident panel")
             % {"indicator": indicator or definition.get("panel_item")}
         )
-    variables = [str(v) for v in (definition.get("rowvar"), definition.get("colvar")) if v]
+    variables = [
+        str(v)
+        for v in (definition.get("rowvar"), definition.get("colvar"), definition.get("layervar"))
+        if v
+    ]
     if not variables:
         return description
     peildatum = definition.get("peildatum")
@@ -273,8 +280,8 @@ def publication_title(
         if len(names) == 1
         else _("%(first)s and %(second)s")
         % {
-            "first": names[0],
-            "second": names[1],
+            "first": ", ".join(names[:-1]),
+            "second": names[-1],
         }
     )
     amount = definition.get("amount")
@@ -368,18 +375,26 @@ def _table_view(table: dict[str, Any], areas: Mapping[str, str]) -> TableView:
     measure = str(table.get("measure", ""))
     cells: list[dict[str, Any]] = list(table.get("cells") or [])
     hidden = sum(1 for cell in cells if cell.get("value") is None)
-    if len(dimensions) == 2:
-        first, second = dimensions
+    if len(dimensions) in (2, 3):
+        # Columns: the second variable; rows: the first (split by the third, if any).
+        first, second, *third = dimensions
         columns = _codes(cells, second)
-        by_key = {(str(cell.get(first)), str(cell.get(second))): cell for cell in cells}
+        by_row: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
+        for cell in cells:
+            key = (str(cell.get(first)), *(str(cell.get(t)) for t in third))
+            by_row.setdefault(key, {})[str(cell.get(second))] = cell
         rows = tuple(
             RowView(
-                labels=(value_label(first, row, areas),),
-                cells=tuple(cell_view(by_key.get((row, column))) for column in columns),
+                labels=(
+                    value_label(first, key[0], areas),
+                    *(value_label(t, code, areas) for t, code in zip(third, key[1:], strict=True)),
+                ),
+                cells=tuple(cell_view(found.get(column)) for column in columns),
             )
-            for row in _codes(cells, first)
+            for key, found in by_row.items()
         )
-        layout, header = "grid", (dimension_label(first),)
+        layout = "grid"
+        header = (dimension_label(first), *(dimension_label(t) for t in third))
         shown_columns = tuple(value_label(second, column, areas) for column in columns)
     else:
         rows = tuple(
@@ -408,3 +423,82 @@ def _table_view(table: dict[str, Any], areas: Mapping[str, str]) -> TableView:
 def publication_count(*, activity_id: int) -> int:
     """Published tables of an activity that are not withdrawn (a revocation withdraws them)."""
     return Publication.objects.filter(activity_id=activity_id, withdrawn_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class BuilderOptions:
+    """What the table builder offers for one processing activity: its reference dates (ISO
+    value, Dutch label; newest first), the variables and the filters (``variable=code``),
+    grouped as ``(group label, [(value, label), ...])`` for a select's optgroups."""
+
+    activity_id: int
+    peildata: list[tuple[str, str]]
+    variables: list[tuple[str, Any]]
+    filters: list[tuple[str, Any]]
+
+
+def builder_activities() -> tuple[list[tuple[int, str]], int | None]:
+    """The approved processing activities a table may be built under (they cover the
+    population register), as (id, label), and the one to offer first: the dashboard's (the
+    activity of the newest released indicator), else the first."""
+    choices = [
+        (state.id, f"{state.name} ({state.id})")
+        for state in activity_list()
+        if state.status == Status.APPROVED and "brp" in state.sources
+    ]
+    ids = {activity for activity, _label in choices}
+    newest = (
+        Publication.objects.filter(
+            withdrawn_at__isnull=True, activity_id__in=ids, definition__colvar__startswith="ind_"
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("activity_id", flat=True)
+        .first()
+    )
+    return choices, newest if newest is not None else (choices[0][0] if choices else None)
+
+
+def builder_options(*, activity_id: int) -> BuilderOptions:
+    """The choices of the table builder for an activity's households (empty when it has
+    none yet): only which dates and codes occur, no counts."""
+    found = household_categories(home=settings.MEEDOEN_HOME, activity_id=activity_id)
+    peildata = [
+        (day.isoformat(), formats.date_format(day, "DATE_FORMAT")) for day in found.peildata
+    ]
+    names = area_names(codes={c for name in AREAS for c in found.categories.get(name, ())})
+    try:
+        indicators = [
+            i
+            for i in catalogue_load(home=settings.MEEDOEN_HOME).indicators
+            if i.status == "register"
+        ]
+    except CatalogueError:
+        indicators = []  # a broken addition stops indicator variables, not the builder
+    household = [(name, dimension_label(name)) for name in VARIABLES if name in found.categories]
+    flags = [(f"ind_{i.id}", i.name) for i in indicators]
+    variables: list[tuple[str, Any]] = [(_("Households"), household)]
+    if flags:
+        variables.append((_("Indicators (yes or no)"), flags))
+    filters: list[tuple[str, Any]] = [
+        (
+            dimension_label(name),
+            [(f"{name}={code}", value_label(name, code, names)) for code in codes],
+        )
+        for name, codes in found.categories.items()
+        if len(codes) > 1
+    ]
+    if indicators:
+        filters.append(
+            (
+                _("Indicators"),
+                [
+                    choice
+                    for i in indicators
+                    for choice in (
+                        (f"ind_{i.id}=1", i.name),
+                        (f"pop_{i.id}=1", dimension_label(f"pop_{i.id}")),
+                    )
+                ],
+            )
+        )
+    return BuilderOptions(activity_id, peildata, variables, filters)

@@ -76,6 +76,10 @@ from meedoen_data.store_lock import StoreLockTimeout, release_lock
 
 #: Who may publish: analysts (administration and analysis are separate roles).
 PUBLISHERS = (Role.ANALYST,)
+#: Who may make a table in the table builder (always under the privacy officer's floors).
+BUILDERS = (Role.ANALYST, Role.POLICY_MAKER, Role.COUNCIL_MEMBER)
+#: The most cells (totals included) a table of the table builder may have.
+BUILDER_MAX_CELLS = 1000
 #: Who may withdraw a release.
 WITHDRAWERS = (Role.PRIVACY_OFFICER,)
 #: How long a release waits for another release of the same activity (seconds).
@@ -165,6 +169,7 @@ def table_publish(
     trace: TraceContext,
     channel: str,
     colvar: str | None = None,
+    layervar: str | None = None,
     where: Sequence[tuple[str, str]] = (),
     peildatum: date | None = None,
     amount: str | None = None,
@@ -177,6 +182,78 @@ def table_publish(
     require_role(actor, *PUBLISHERS)
     if mode not in MODES:
         raise ValidationError(f"mode must be {' or '.join(MODES)}, not {mode!r}")
+    return _table_release(
+        activity_id=activity_id,
+        variables=(rowvar, colvar, layervar),
+        actor=actor,
+        trace=trace,
+        channel=channel,
+        where=where,
+        peildatum=peildatum,
+        amount=amount,
+        rules=rules,
+        mode=mode,
+        client=client,
+    )
+
+
+def table_build(
+    *,
+    activity_id: int,
+    variables: Sequence[str],
+    actor: Actor,
+    trace: TraceContext,
+    where: Sequence[tuple[str, str]] = (),
+    peildatum: date | None = None,
+    client: str = "",
+) -> Published:
+    """The table builder (``/tabellen/nieuw/``): a table of households by one to three
+    variables, made by a policy maker, council member or analyst. Always the privacy officer's
+    floors and the mode the peildatum's earlier releases have (suppression when there are
+    none); at most :data:`BUILDER_MAX_CELLS` cells. Otherwise exactly :func:`table_publish`:
+    protected, audited against every earlier release, recorded and logged (channel web)."""
+    require_role(actor, *BUILDERS)
+    if not 1 <= len(variables) <= 3:
+        raise ValidationError("choose one, two or three variables")
+    chosen = [*variables, None, None][:3]
+    return _table_release(
+        activity_id=activity_id,
+        variables=(chosen[0] or "", chosen[1], chosen[2]),
+        actor=actor,
+        trace=trace,
+        channel="web",
+        where=where,
+        peildatum=peildatum,
+        amount=None,
+        rules=None,
+        mode=None,
+        client=client,
+        max_cells=BUILDER_MAX_CELLS,
+    )
+
+
+class TooManyCells(ValidationError):
+    """The table builder's table would have more cells than it makes."""
+
+
+def _table_release(
+    *,
+    activity_id: int,
+    variables: tuple[str, str | None, str | None],
+    actor: Actor,
+    trace: TraceContext,
+    channel: str,
+    where: Sequence[tuple[str, str]],
+    peildatum: date | None,
+    amount: str | None,
+    rules: Rules | None,
+    mode: str | None,
+    client: str,
+    max_cells: int | None = None,
+) -> Published:
+    """Make, protect, audit and record one table (the caller checked the role). ``mode``
+    None: the mode of the peildatum's earlier releases, suppression when there are none."""
+    rowvar, colvar, layervar = variables
     # The store is held from the approval check to the record: a revocation waits for this
     # release, then deletes the store and withdraws the release with the rest.
     with activity_store_use(activity_id=activity_id), _release_turn(activity_id):
@@ -191,10 +268,11 @@ def table_publish(
                 activity_id=activity_id,
                 rowvar=rowvar,
                 colvar=colvar,
+                layervar=layervar,
                 where=where,
                 peildatum=peildatum,
                 amount=amount,
-                indicators=_indicators(rowvar, colvar, *(c for c, _ in where)),
+                indicators=_indicators(rowvar, colvar, layervar, *(c for c, _ in where)),
             )
         except (TableError, ActivityStoreError, CatalogueError) as exc:
             raise ValidationError(str(exc)) from None
@@ -211,6 +289,16 @@ def table_publish(
             "peildatum": made.peildatum.isoformat(),
             "amount": amount,
         }
+        if layervar is not None:  # only then: the series key of older definitions stays
+            definition["layervar"] = layervar
+        if max_cells is not None and len(made.table.cells) > max_cells:
+            raise TooManyCells(
+                f"the table would have {len(made.table.cells)} cells (with its totals); the "
+                f"table builder makes at most {max_cells}: choose fewer or coarser variables "
+                "(wijk instead of buurt) or a filter",
+                code="too_many_cells",
+                params={"cells": len(made.table.cells), "max": max_cells},
+            )
         series = release_series(definition)
         # Every earlier release on the same households (activity, peildatum, count or amount): the
         # same table (a series) or another one that shares cells or units with it (linked tables).
@@ -223,6 +311,9 @@ def table_publish(
         ]
         # A rounded and a suppressed release on the same households together narrow a hidden cell
         # down to its rounding interval: the tables of one peildatum keep one mode.
+        if mode is None:
+            modes = [p.content.get("mode") for p in group if p.content.get("mode") in MODES]
+            mode = modes[0] if modes else "suppression"
         conflict = release_mode_conflict(earlier=(p.content.get("mode") for p in group), mode=mode)
         if conflict:
             raise ValidationError(f"{conflict} (publication {group[0].pk})")
@@ -435,10 +526,13 @@ def _made_again(definition: dict[str, Any], *, filtered: bool = True) -> Table |
             activity_id=d["activity"],
             rowvar=d["rowvar"],
             colvar=d["colvar"],
+            layervar=d.get("layervar"),
             where=[tuple(pair) for pair in d["where"]] if filtered else [],
             peildatum=date.fromisoformat(d["peildatum"]),
             amount=d["amount"],
-            indicators=_indicators(d["rowvar"], d["colvar"], *(c for c, _ in d["where"])),
+            indicators=_indicators(
+                d["rowvar"], d["colvar"], d.get("layervar"), *(c for c, _ in d["where"])
+            ),
         ).table
     except (TableError, CatalogueError):
         return None

@@ -45,7 +45,7 @@ SECTIONS: tuple[Section, ...] = (
         _("Published tables"),
         "publications:list",
         EVERY_ROLE - {Role.RESIDENT},
-        ("/publicaties/",),
+        ("/publicaties/", "/tabellen/"),
     ),
     Section(_("Users"), "accounts:users", frozenset({Role.ADMINISTRATOR}), ("/beheer/",)),
     Section(

@@ -14,7 +14,14 @@ Public surface (docs/disclosure.md, ADR 0008):
 """
 
 from meedoen_data.disclosure.audit import Audit, publication_audit
-from meedoen_data.disclosure.household import AMOUNTS, VARIABLES, TableError, household_table
+from meedoen_data.disclosure.household import (
+    AMOUNTS,
+    VARIABLES,
+    HouseholdCategories,
+    TableError,
+    household_categories,
+    household_table,
+)
 from meedoen_data.disclosure.problem import DisclosureError
 from meedoen_data.disclosure.publish import (
     HIDDEN,
@@ -40,12 +47,14 @@ __all__ = [
     "Cell",
     "Dimension",
     "DisclosureError",
+    "HouseholdCategories",
     "Release",
     "RuleError",
     "Rules",
     "Table",
     "TableError",
     "Withheld",
+    "household_categories",
     "household_table",
     "primary_cells",
     "publication_audit",

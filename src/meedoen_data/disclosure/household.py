@@ -86,16 +86,19 @@ def household_table(
     activity_id: int,
     rowvar: str,
     colvar: str | None = None,
+    layervar: str | None = None,
     where: Sequence[tuple[str, str]] = (),
     peildatum: date | None = None,
     amount: str | None = None,
     indicators: Sequence[Indicator] = (),
 ) -> HouseholdTable:
-    """Count (or sum ``amount`` over) the households by ``rowvar`` [x ``colvar``]. Every
-    category of the peildatum gets a row, also where the filter leaves no household (0).
-    ``indicators``: register indicators whose flags (``ind_x``, ``pop_x``,
+    """Count (or sum ``amount`` over) the households by ``rowvar`` [x ``colvar`` [x
+    ``layervar``]]. Every category of the peildatum gets a row, also where the filter leaves no
+    household (0). ``indicators``: register indicators whose flags (``ind_x``, ``pop_x``,
     :mod:`meedoen_data.indicators.flags`) may be variables and filters too."""
-    variables = [rowvar] if colvar is None else [rowvar, colvar]
+    if layervar is not None and colvar is None:
+        raise TableError("a third variable needs a second one")
+    variables = [v for v in (rowvar, colvar, layervar) if v is not None]
     known = {**VARIABLES, **flag_variables(indicators)}
     for variable in variables:
         if variable not in known:
@@ -103,7 +106,7 @@ def household_table(
                 f"unknown variable {variable!r}: choose one of {', '.join(sorted(VARIABLES))}"
             )
     if len(set(variables)) != len(variables):
-        raise TableError("the row and column variable must differ")
+        raise TableError("the variables of a table must differ")
     if filtered := {c for c, _ in where} & set(variables):
         raise TableError(
             f"{', '.join(sorted(filtered))} is both a variable of the table and its filter"
@@ -246,3 +249,44 @@ def _dimension(con: duckdb.DuckDBPyConnection, variable: str, peildatum: date) -
         [peildatum],
     ).fetchall()
     return Dimension.flat(variable, [str(v[0]) for v in values])
+
+
+@dataclass(frozen=True)
+class HouseholdCategories:
+    """What a table of an activity's households may be made of: its peildata (newest first)
+    and, at the newest, the categories of every variable (for choosing a filter)."""
+
+    peildata: tuple[date, ...]
+    categories: dict[str, tuple[str, ...]]
+
+
+def household_categories(*, home: Path, activity_id: int) -> HouseholdCategories:
+    """The peildata and the categories of :data:`VARIABLES` of an activity's households (no
+    counts: only which codes occur). Empty when the activity has no households yet."""
+    path = store_path(Workspace(home), activity_id)
+    if not path.exists():
+        return HouseholdCategories((), {})
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        built = con.execute(
+            "SELECT count(*) FROM duckdb_tables() "
+            "WHERE schema_name = 'household' AND table_name = 'household'"
+        ).fetchone()
+        if not built or not built[0]:
+            return HouseholdCategories((), {})
+        peildata = tuple(
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT peildatum FROM household.household ORDER BY 1 DESC"
+            ).fetchall()
+        )
+        if not peildata:
+            return HouseholdCategories((), {})
+        categories = {
+            variable: tuple(dimension.leaves())
+            for variable in VARIABLES
+            for dimension in [_dimension(con, variable, peildata[0])]
+        }
+    finally:
+        con.close()
+    return HouseholdCategories(peildata, categories)

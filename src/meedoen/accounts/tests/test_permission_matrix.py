@@ -69,6 +69,7 @@ from meedoen.households.services import build_execute, build_request
 from meedoen.linkages import views as linkage_views
 from meedoen.linkages.selectors import link_run_list
 from meedoen.linkages.services import link_execute, link_request, review_queue
+from meedoen.publications.models import Publication
 from meedoen.publications.selectors import publication_detail
 from meedoen.publications.services import table_publish
 from meedoen_data.categories import HOUSEHOLD_DETAIL
@@ -525,6 +526,18 @@ def post_call(url: str, world: World, user: User | None, client: Client) -> Call
             "source": "bijeenkomst",
         }
         return Call(url, data=body, proof=lambda r: Signal.objects.filter(text=heard).exists())
+    if url == "/tabellen/nieuw/":
+        made = Publication.objects.filter(published_by=name).count()
+        body = {
+            "activiteit": world.activity,
+            "peildatum": PEILDATUM.isoformat(),
+            "variable_1": "household_type",
+        }
+        return Call(
+            url,
+            data=body,
+            proof=lambda r: Publication.objects.filter(published_by=name).count() > made,
+        )
     if url == "/verwerkingen/aanvragen/":
         title = f"Aangevraagd op de pagina door {role}"
         body = {**ACTIVITY, "name": title, "sources": ["brp"], "partners": "voedselbank"}
