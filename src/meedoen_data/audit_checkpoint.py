@@ -76,33 +76,34 @@ def key_fingerprint(key: Ed25519PublicKey) -> str:
     return hashlib.sha256(public_key_bytes(key)).hexdigest()
 
 
-def public_key_text(key: Ed25519PublicKey) -> str:
+def public_key_text(key: Ed25519PublicKey, purpose: str = "audit checkpoint") -> str:
     """The contents of a ``.pub`` file: a comment with the fingerprint, then the key in hex."""
     return (
-        f"# meedoen audit checkpoint key (Ed25519), fingerprint {key_fingerprint(key)}\n"
+        f"# meedoen {purpose} key (Ed25519), fingerprint {key_fingerprint(key)}\n"
         f"{public_key_bytes(key).hex()}\n"
     )
 
 
-def checkpoint_key_create(path: Path) -> bool:
+def checkpoint_key_create(path: Path, purpose: str = "audit checkpoint") -> bool:
     """Create the private signing key at ``path`` (0600, created with O_EXCL so it is never
     readable by others and two runs cannot both write it) and its public key beside it.
-    Returns True when the key was created; an existing key is left alone."""
+    Returns True when the key was created; an existing key is left alone. ``purpose`` names
+    the key in the public key's comment (the federation bundles use one too)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     seed = key.private_bytes_raw()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        public_key_write(public_key_path(path), checkpoint_key_load(path).public_key())
+        public_key_write(public_key_path(path), checkpoint_key_load(path).public_key(), purpose)
         return False
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(seed.hex() + "\n")
-    public_key_write(public_key_path(path), key.public_key())
+    public_key_write(public_key_path(path), key.public_key(), purpose)
     return True
 
 
-def public_key_write(path: Path, key: Ed25519PublicKey) -> bool:
+def public_key_write(path: Path, key: Ed25519PublicKey, purpose: str = "audit checkpoint") -> bool:
     """Write a ``.pub`` file unless one exists. Owner only (0600) like everything meedoen
     writes: the public key is no secret, so widen it where others must read it (a shared witness
     folder). A file that exists with another key is an error: it is somebody's pinned key."""
@@ -116,7 +117,7 @@ def public_key_write(path: Path, key: Ed25519PublicKey) -> bool:
             ) from None
         return False
     with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(public_key_text(key))
+        handle.write(public_key_text(key, purpose))
     return True
 
 

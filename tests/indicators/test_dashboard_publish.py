@@ -171,3 +171,101 @@ def test_a_broken_catalogue_addition_stops_indicator_tables_only(
         assert indicator.returncode == 2 and "kapot.toml" in indicator.stderr
     finally:
         addition.unlink()
+
+
+def test_a_federation_bundle_holds_the_released_figures_and_combines(
+    demo: dict[str, Any], released: Any, tmp_path: Path
+) -> None:
+    """`meedoen federation export` writes the released gemeente and wijk figures, signed; a
+    second organisation's bundle (made here with its own key) combines with it into regional
+    figures, x where a part was withheld, and as a reference file the dashboard reads."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from meedoen_data.federation import bundle_sign
+
+    home = demo["home"]
+    ours = tmp_path / "ours.json"
+    result = meedoen_as(
+        "analyst",
+        demo["passwords"]["analyst"],
+        "federation",
+        "export",
+        "--peildatum",
+        PEILDATUM,
+        "--organisation",
+        "Gemeente Gilze en Rijen",
+        "--to",
+        str(ours),
+        "--home",
+        home,
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    bundle = json.loads(ours.read_text())["bundle"]
+    assert summary["gemeente"] == bundle["gemeente"] == "GM0784"
+    assert len(summary["fingerprint"]) == 64
+    # The bijstand numbers are the released cells of its publication.
+    bijstand = next(i for i in bundle["indicators"] if i["id"] == "bijstand")
+    with sqlite3.connect(Path(home) / "web.sqlite3") as db:
+        [content] = db.execute(
+            "SELECT content FROM publications_publication WHERE id = ?",
+            [bijstand["publication"]],
+        ).fetchone()
+    cells = {
+        (c["buurtcode"], c["ind_bijstand"]): c["value"]
+        for c in json.loads(content)["tables"][0]["cells"]
+    }
+    total = next(c for c in bijstand["cells"] if c["area"] == "GM0784")
+    assert total["numerator"] == cells[("Totaal", "1")]
+    assert total["denominator"] == cells[("Totaal", "Totaal")] - cells.get(
+        ("Totaal", "onbekend"), 0
+    )
+    # Another organisation: its own key, one indicator withheld.
+    theirs = json.loads(json.dumps(bundle))
+    theirs.update(gemeente="GM0826", organisation="Gemeente Oosterhout")
+    for indicator in theirs["indicators"]:
+        for cell in indicator["cells"]:
+            cell["area"] = cell["area"].replace("0784", "0826")
+    withheld = theirs["indicators"][0]
+    withheld["cells"][0]["numerator"] = None
+    other = tmp_path / "theirs.json"
+    other.write_text(json.dumps(bundle_sign(theirs, Ed25519PrivateKey.generate())))
+    regional = tmp_path / "regio.csv"
+    combined = meedoen_as(
+        "analyst",
+        demo["passwords"]["analyst"],
+        "federation",
+        "combine",
+        str(ours),
+        str(other),
+        "--area",
+        "RGregio",
+        "--name",
+        "Regio",
+        "--references",
+        str(regional),
+        "--home",
+        home,
+        "--json",
+    )
+    assert combined.returncode == 0, combined.stderr
+    rows = {r["indicator"]: r for r in json.loads(combined.stdout)["indicators"]}
+    assert rows["bijstand"]["numerator"] == 2 * total["numerator"]
+    assert rows[withheld["id"]]["value"] is None
+    assert "bijstand,RGregio,Regio,2025-01-01," in regional.read_text()
+    # A changed bundle is refused, exit 2, naming the file.
+    forged = json.loads(other.read_text())
+    forged["bundle"]["indicators"][1]["cells"][0]["numerator"] = 1
+    other.write_text(json.dumps(forged))
+    refused = meedoen_as(
+        "analyst",
+        demo["passwords"]["analyst"],
+        "federation",
+        "combine",
+        str(ours),
+        str(other),
+        "--home",
+        home,
+    )
+    assert refused.returncode == 2 and "theirs.json" in refused.stderr

@@ -10,6 +10,7 @@ from meedoen.cli import (
     activities,
     dashboards,
     encode,
+    federation,
     governance,
     households,
     indicators,
@@ -42,6 +43,7 @@ app.add_typer(publications.publication_app, name="publication")
 app.add_typer(activities.activity_app, name="activity")
 app.add_typer(indicators.indicator_app, name="indicator")
 app.add_typer(dashboards.dashboard_app, name="dashboard")
+app.add_typer(federation.federation_app, name="federation")
 app.command()(governance.sql)
 app.command()(intake.pseudonym)
 app.add_typer(governance.audit_app, name="audit")

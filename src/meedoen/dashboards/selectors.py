@@ -20,8 +20,9 @@ from meedoen.areas.models import Area
 from meedoen.dashboards.models import Signal
 from meedoen.publications.models import Publication
 from meedoen.web.templatetags.nl import getal
-from meedoen_data.indicators import DIMENSIONS, Indicator, catalogue_load
+from meedoen_data.indicators import DIMENSIONS, Catalogue, Indicator, catalogue_load
 from meedoen_data.indicators.flags import UNKNOWN, indicator_variable
+from meedoen_data.indicators.references import Reference, ReferenceFileError, references_load
 
 TOTAL = "Totaal"
 
@@ -74,6 +75,8 @@ class Card:
     buurten: tuple[Figure, ...] = ()  # where it was released per buurt
     #: The gemeente's figure at every peildatum with a release, oldest first.
     trend: tuple[Point, ...] = ()
+    #: The same indicator elsewhere (region, province, Nederland), for comparison.
+    references: tuple[Reference, ...] = ()
 
     @property
     def released(self) -> bool:
@@ -107,6 +110,8 @@ class Dashboard:
     peildata: tuple[date, ...]  # every peildatum with released indicators, newest first
     groups: tuple[Group, ...]
     counts: dict[str, int] = field(default_factory=dict)  # released, with_data, gaps, total
+    #: Why the reference figures could not be read ("" when they could).
+    reference_error: str = ""
 
 
 def dashboard_read(*, peildatum: date | None = None) -> Dashboard:
@@ -125,26 +130,29 @@ def dashboard_read(*, peildatum: date | None = None) -> Dashboard:
         elif d.get("panel_item"):
             panel[str(d.get("indicator"))] = publication  # the newest wins
     peildata = tuple(sorted({date.fromisoformat(day) for _, day in releases}, reverse=True))
+    compared, reference_error = _references(catalogue)
     chosen = peildatum if peildatum in peildata else (peildata[0] if peildata else None)
     groups = []
     for key, indicators in catalogue.by_dimension().items():
         cards = []
         for indicator in indicators:
+            elsewhere = {"references": tuple(compared.get(indicator.id, ()))}
             if indicator.status == "panel":
                 estimate = panel.get(indicator.id)
-                cards.append(_panel_card(indicator, estimate) if estimate else Card(indicator))
+                card = _panel_card(indicator, estimate) if estimate else Card(indicator)
+                cards.append(replace(card, **elsewhere))
                 continue
             variable = indicator_variable(indicator.id)
             found = releases.get((variable, str(chosen)))
             if found is None:
-                cards.append(Card(indicator))
+                cards.append(Card(indicator, **elsewhere))
                 continue
             trend = tuple(
                 Point(day, _card(indicator, releases[(variable, str(day))]).total or _empty())
                 for day in sorted(peildata)
                 if (variable, str(day)) in releases and day <= (chosen or day)
             )
-            cards.append(replace(_card(indicator, found), trend=trend))
+            cards.append(replace(_card(indicator, found), trend=trend, **elsewhere))
         groups.append(Group(key, DIMENSIONS[key], tuple(cards)))
     cards_all = [c for g in groups for c in g.cards]
     counts = {
@@ -153,7 +161,26 @@ def dashboard_read(*, peildatum: date | None = None) -> Dashboard:
         "with_data": sum(c.indicator.has_data for c in cards_all),
         "gaps": sum(not c.indicator.has_data for c in cards_all),
     }
-    return Dashboard(chosen, peildata, tuple(groups), counts)
+    return Dashboard(chosen, peildata, tuple(groups), counts, reference_error)
+
+
+#: Reference figures shown beside the local one: the nearest area first.
+LEVEL_ORDER = {"gemeente": 0, "regio": 1, "provincie": 2, "nederland": 3}
+
+
+def _references(catalogue: Catalogue) -> tuple[dict[str, list[Reference]], str]:
+    """The reference figures per indicator (newest period first within an area level), or the
+    reason they could not be read: a broken file is named on the page, not silently skipped."""
+    try:
+        found = references_load(catalogue=catalogue, home=settings.MEEDOEN_HOME)
+    except ReferenceFileError as exc:
+        return {}, str(exc)
+    by_indicator: dict[str, list[Reference]] = {}
+    for reference in sorted(found, key=lambda r: r.period, reverse=True):
+        by_indicator.setdefault(reference.indicator, []).append(reference)
+    for references in by_indicator.values():
+        references.sort(key=lambda r: LEVEL_ORDER[r.level])
+    return by_indicator, ""
 
 
 def _card(indicator: Indicator, publication: Publication) -> Card:

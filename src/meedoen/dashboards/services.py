@@ -1,5 +1,6 @@
 """Writes of the dashboard (issue 18): every register indicator of the catalogue released as a
-disclosure-controlled table for one peildatum.
+disclosure-controlled table for one peildatum; the council's signals; the federation bundles of
+released indicators and their regional combination (:mod:`meedoen_data.federation`).
 
 An indicator is an ordinary table of households (docs/indicators.md): by buurt (with the wijk
 subtotals and the gemeente total) when the catalogue shows it per buurt, else by wijk, x its
@@ -14,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,11 +25,24 @@ from django.utils.translation import gettext_lazy as _
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
 from meedoen.areas.models import Area
+from meedoen.audits.services import audit_governance
 from meedoen.audits.trace import TraceContext
 from meedoen.dashboards.models import Signal
+from meedoen.dashboards.selectors import dashboard_read
 from meedoen.publications.models import Publication
 from meedoen.publications.services import PUBLISHERS, panel_publish, table_publish
 from meedoen.web.intake_messages import kinds_label
+from meedoen_data.audit_checkpoint import checkpoint_key_create, checkpoint_key_load
+from meedoen_data.federation import KEY_PATH as FEDERATION_KEY
+from meedoen_data.federation import (
+    Combined,
+    FederationError,
+    SignedBundle,
+    bundle_make,
+    bundle_read,
+    bundle_sign,
+    bundles_combine,
+)
 from meedoen_data.indicators import CatalogueError, Indicator, catalogue_load
 from meedoen_data.indicators.flags import indicator_variable, population_variable
 from meedoen_data.intake.text_check import VaultBusy, text_identifiers
@@ -242,3 +258,107 @@ def signal_record(
         source=source,
         recorded_by=actor.name,
     )
+
+
+def federation_export(
+    *,
+    peildatum: date,
+    organisation: str,
+    actor: Actor,
+    trace: TraceContext,
+    channel: str,
+    gemeente: str | None = None,
+) -> dict[str, Any]:
+    """The signed bundle of the dashboard's released register indicators for ``peildatum``
+    (:mod:`meedoen_data.federation`): per indicator the numerator and denominator for the
+    gemeente and each wijk as released, None where withheld. Signed with the installation's
+    key (created on first use). Analysts only; recorded in the audit log."""
+    require_role(actor, *PUBLISHERS)
+    board = dashboard_read(peildatum=peildatum)
+    if board.peildatum != peildatum:
+        raise ValidationError(
+            f"no indicators were released for peildatum {peildatum.isoformat()}: run meedoen "
+            "dashboard publish first"
+        )
+    if gemeente is None:
+        found = Area.objects.filter(level=Area.Level.GEMEENTE).values_list("code", flat=True)
+        codes = sorted(found)
+        if len(codes) != 1:
+            raise ValidationError(
+                "give --gemeente GMnnnn: the areas delivered "
+                + ("name no gemeente" if not codes else f"name {', '.join(codes)}")
+            )
+        gemeente = codes[0]
+    indicators = []
+    for group in board.groups:
+        for card in group.cards:
+            if not card.released or card.indicator.status != "register" or card.total is None:
+                continue
+            figures = [(gemeente, card.total), *((f.code, f) for f in card.areas)]
+            indicators.append(
+                {
+                    "id": card.indicator.id,
+                    "name": card.indicator.name,
+                    "scale": card.indicator.scale,
+                    "publication": card.publication_id,
+                    "cells": [
+                        {
+                            "area": code,
+                            "numerator": None if figure.hidden else figure.numerator,
+                            "denominator": None if figure.hidden else figure.denominator,
+                        }
+                        for code, figure in figures
+                    ],
+                }
+            )
+    bundle = bundle_make(
+        organisation=organisation,
+        gemeente=gemeente,
+        peildatum=peildatum.isoformat(),
+        indicators=indicators,
+    )
+    key_path = settings.MEEDOEN_HOME / FEDERATION_KEY
+    checkpoint_key_create(key_path, purpose="federation bundle")
+    signed = bundle_sign(bundle, checkpoint_key_load(key_path))
+    audit_governance(
+        trace=trace,
+        actor=actor,
+        channel=channel,
+        operation="federation.export",
+        activity_id=None,
+        detail=f"bundle of {len(indicators)} released indicators for {gemeente} at "
+        f"{peildatum.isoformat()}, key {signed['fingerprint']}",
+    )
+    return signed
+
+
+def federation_combine(
+    *,
+    paths: list[Path],
+    actor: Actor,
+    trace: TraceContext,
+    channel: str,
+    trusted: set[str] | None = None,
+) -> tuple[list[SignedBundle], list[Combined]]:
+    """Regional figures from several organisations' bundles: each checked, the gemeente
+    figures added up where every part was released (:func:`bundles_combine`, which proves it
+    again). Analysts only; recorded in the audit log with the bundles' keys."""
+    require_role(actor, *PUBLISHERS)
+    try:
+        bundles = [bundle_read(path, trusted=trusted) for path in paths]
+        combined = bundles_combine(bundles)
+    except FederationError as exc:
+        raise ValidationError(str(exc)) from None
+    shown = sum(1 for c in combined if c.value is not None)
+    audit_governance(
+        trace=trace,
+        actor=actor,
+        channel=channel,
+        operation="federation.combine",
+        activity_id=None,
+        detail=f"{len(bundles)} bundles ("
+        + ", ".join(f"{b.bundle['gemeente']} key {b.fingerprint[:16]}" for b in bundles)
+        + f"), peildatum {bundles[0].bundle['peildatum']}: {shown} of {len(combined)} "
+        "indicators combined",
+    )
+    return bundles, combined

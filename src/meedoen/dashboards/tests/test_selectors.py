@@ -173,3 +173,32 @@ def test_the_coverage_page_counts_per_theme_and_lists_every_gap(client: Client, 
     assert rows["Dagelijks functioneren"]["released"] == 1
     page = response.content.decode()
     assert "Contact via sociale media" in page and "SCP-monitor" in page
+
+
+def test_reference_figures_stand_beside_the_local_one(
+    tmp_path, settings, client: Client, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MEEDOEN_HOME = tmp_path
+    (tmp_path / "referenties").mkdir()
+    (tmp_path / "referenties" / "regio.csv").write_text(
+        "indicator,gebied,gebiedsnaam,periode,waarde,bron,toelichting\n"
+        "bijstand,RGhvb,Regio Hart van Brabant,2025-01-01,4.2,Regionale samenwerking,\n",
+        encoding="utf-8",
+    )
+    release("bijstand", {("Totaal", "1"): 441, ("Totaal", "Totaal"): 11348})
+    card = next(c for g in dashboard_read().groups for c in g.cards if c.indicator.id == "bijstand")
+    # The region first (nearest), then the Netherlands from the product's own file.
+    assert [r.area for r in card.references] == ["RGhvb", "NL01"]
+    client.force_login(make_user(Role.COUNCIL_MEMBER))
+    page = client.get("/dashboard/").content.decode()
+    assert "Regio Hart van Brabant (1 januari 2025): <strong>4,2%</strong>" in page
+    assert "Nederland (2024): <strong>5,0%</strong>" in page
+    # A broken file of the installation is named on the page; no comparison is shown.
+    (tmp_path / "referenties" / "regio.csv").write_text(
+        "indicator,gebied,gebiedsnaam,periode,waarde,bron,toelichting\n"
+        "bijstand,RGhvb,Regio,2025-01-01,veel,Regionale samenwerking,\n",
+        encoding="utf-8",
+    )
+    broken = client.get("/dashboard/").content.decode()
+    assert "regio.csv, row 2, column waarde" in broken
+    assert "Nederland (2024)" not in broken
