@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
 # scripts/ so that what runs is readable in one place.
 
-.PHONY: demo test install bench bench-dashboard bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-audit-lookup bench-households bench-linkage \
+.PHONY: demo test install bench bench-dashboard bench-dashboard-load bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-audit-lookup bench-households bench-linkage \
 	bench-disclosure lock vendor \
 	messages
 
@@ -60,6 +60,10 @@ bench-households:  ## households: DuckDB against pandas, Spark beside (PERSONS=1
 bench-dashboard:  ## meedoen dashboard publish for three peildata of the demo (RUNS=3)
 	scripts/bootstrap
 	RUNS=$(or $(RUNS),3) .venv/bin/python -m benchmarks.dashboard
+
+bench-dashboard-load:  ## 50 users browsing the dashboard for 60 s; the table builder's time
+	scripts/bootstrap
+	DURATION=$(or $(DURATION),60) USERS=$(or $(USERS),50) .venv/bin/python -m benchmarks.dashboard_load
 
 bench-disclosure:  ## disclosure control against tau-ARGUS (pytauargus OPT), 3-D table ~10,000 cells
 	scripts/bootstrap

@@ -9,11 +9,13 @@ published — an ``x`` otherwise. Nothing here reads person-level data.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Max
 from django.utils.translation import gettext
 
 from meedoen.areas.models import Area
@@ -275,3 +277,60 @@ def signals_read(*, board: Dashboard, indicator: str | None = None) -> list[Sign
         name = card.indicator.name if card else signal.indicator
         out.append(SignalView(signal, name, area, figure))
     return out
+
+
+@dataclass(frozen=True)
+class WijkRow:
+    card: Card
+    wijk: Figure | None  # None: not released per wijk
+    gemeente: Figure | None
+    reference: Reference | None  # the nearest figure elsewhere
+
+
+@dataclass(frozen=True)
+class WijkView:
+    code: str
+    name: str
+    rows: tuple[WijkRow, ...]
+
+
+def wijk_read(*, board: Dashboard, code: str) -> WijkView:
+    """One wijk's figures beside the gemeente's and the nearest reference figure, for every
+    indicator released on the board; ObjectDoesNotExist for a code that is no wijk."""
+    name = Area.objects.filter(code=code, level=Area.Level.WIJK).values_list("name", flat=True)
+    known = next(iter(name), None)
+    rows = []
+    for group in board.groups:
+        for card in group.cards:
+            if not card.released:
+                continue
+            figure = next((f for f in card.areas if f.code == code), None)
+            if figure is not None and known is None:
+                known = figure.name
+            rows.append(
+                WijkRow(card, figure, card.total, card.references[0] if card.references else None)
+            )
+    if known is None:
+        raise Area.DoesNotExist(f"there is no wijk {code}")
+    return WijkView(code, known, tuple(rows))
+
+
+def dashboard_version() -> str:
+    """Changes whenever what the dashboard shows may change: a release, a withdrawal, a signal,
+    new area names, the catalogue or a reference file. The pages keep their rendered figures
+    under it (the views' cache)."""
+    releases = Publication.objects.aggregate(
+        n=Count("pk"), last=Max("pk"), at=Max("created_at"), withdrawn=Max("withdrawn_at")
+    )
+    signals = Signal.objects.aggregate(n=Count("pk"), last=Max("pk"), at=Max("recorded_at"))
+    areas = list(Area.objects.order_by("code").values_list("code", "name"))
+    home = settings.MEEDOEN_HOME
+    files = [
+        path
+        for folder in (home / "indicators", home / "referenties")
+        if folder.is_dir()
+        for path in sorted(folder.iterdir())
+    ]
+    stamps = [(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files]
+    text = repr((str(home), releases, signals, areas, stamps))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -7,12 +7,18 @@ tables may open it (not residents). ``?peildatum=YYYY-MM-DD`` chooses a referenc
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,13 +26,36 @@ from meedoen.accounts.roles import Role
 from meedoen.areas.models import Area
 from meedoen.dashboards.forms import SignalForm
 from meedoen.dashboards.maps import indicator_map
-from meedoen.dashboards.selectors import dashboard_read, signals_read
+from meedoen.dashboards.selectors import (
+    dashboard_read,
+    dashboard_version,
+    signals_read,
+    wijk_read,
+)
 from meedoen.dashboards.services import SIGNALLERS, signal_record
 from meedoen.publications.services import BUILDERS
 from meedoen.web.access import actor_for, role_required
 
 #: Who may read the dashboard: as the published tables, everyone signed in except residents.
 READERS = tuple(role for role in Role if role != Role.RESIDENT)
+
+
+#: How long a rendered dashboard is kept (seconds); any change of what it shows makes a new key
+#: at once (:func:`~meedoen.dashboards.selectors.dashboard_version`).
+CACHED = 3600
+KAART = re.compile(r"^[a-z0-9_]{1,64}$")
+WIJK = re.compile(r"^WK\d{6}$")
+
+
+def _cached(request: HttpRequest, name: str, *parts: str, make: Callable[[], str]) -> str:
+    """A rendered part of a page, kept under the version of what the dashboard shows, the
+    language and ``parts`` (the page's choices, checked before they become part of a key)."""
+    key = ":".join(("dashboard", name, dashboard_version(), get_language() or "", *parts))
+    body = cache.get(key)
+    if body is None:
+        body = make()
+        cache.set(key, body, CACHED)
+    return mark_safe(body)  # noqa: S308  (our own template's output, escaped when rendered)
 
 
 @require_GET
@@ -36,30 +65,74 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         chosen: date | None = date.fromisoformat(request.GET.get("peildatum", ""))
     except ValueError:
         chosen = None
-    board = dashboard_read(peildatum=chosen)
-    mappable = [
-        card
-        for group in board.groups
-        for card in group.cards
-        if card.released and card.indicator.status == "register"
-    ]
     wanted = request.GET.get("kaart", "")
-    shown = next((c for c in mappable if c.indicator.id == wanted), None) or next(
-        iter(mappable), None
-    )
-    by_indicator: dict[str, list[object]] = {}
-    for view in signals_read(board=board):
-        by_indicator.setdefault(view.signal.indicator, []).append(view)
-    return render(
-        request,
-        "dashboards/dashboard.html",
-        {
-            "board": board,
-            "mappable": mappable,
-            "map": indicator_map(card=shown) if shown is not None else None,
-            "signals": by_indicator,
-            "builder": getattr(request.user, "role", None) in BUILDERS,
-        },
+    wanted = wanted if KAART.match(wanted) else ""
+    builder = getattr(request.user, "role", None) in BUILDERS
+
+    def make() -> str:
+        board = dashboard_read(peildatum=chosen)
+        mappable = [
+            card
+            for group in board.groups
+            for card in group.cards
+            if card.released and card.indicator.status == "register"
+        ]
+        shown = next((c for c in mappable if c.indicator.id == wanted), None) or next(
+            iter(mappable), None
+        )
+        by_indicator: dict[str, list[object]] = {}
+        for view in signals_read(board=board):
+            by_indicator.setdefault(view.signal.indicator, []).append(view)
+        return render_to_string(
+            "dashboards/_board.html",
+            {
+                "board": board,
+                "mappable": mappable,
+                "map": indicator_map(card=shown) if shown is not None else None,
+                "signals": by_indicator,
+                "builder": builder,
+                "wijken": _wijken(),
+            },
+            request=request,
+        )
+
+    parts = (chosen.isoformat() if chosen else "", wanted, "builder" if builder else "")
+    body = _cached(request, "board", *parts, make=make)
+    return render(request, "dashboards/dashboard.html", {"body": body})
+
+
+@require_GET
+@role_required(*READERS)
+def wijk(request: HttpRequest, code: str) -> HttpResponse:
+    """One wijk: every released indicator for the wijk beside the gemeente and the nearest
+    figure elsewhere (``?peildatum=YYYY-MM-DD``)."""
+    try:
+        chosen: date | None = date.fromisoformat(request.GET.get("peildatum", ""))
+    except ValueError:
+        chosen = None
+
+    def make() -> str:
+        board = dashboard_read(peildatum=chosen)
+        try:
+            view = wijk_read(board=board, code=code)
+        except ObjectDoesNotExist as exc:
+            raise Http404(str(exc)) from exc
+        return render_to_string(
+            "dashboards/_wijk.html",
+            {"board": board, "wijk": view, "wijken": _wijken()},
+            request=request,
+        )
+
+    if not WIJK.match(code):
+        raise Http404(f"{code!r} is no wijk code")
+    body = _cached(request, "wijk", code, chosen.isoformat() if chosen else "", make=make)
+    name = Area.objects.filter(code=code).values_list("name", flat=True).first() or code
+    return render(request, "dashboards/wijk.html", {"body": body, "name": name})
+
+
+def _wijken() -> list[tuple[str, str]]:
+    return list(
+        Area.objects.filter(level=Area.Level.WIJK).order_by("code").values_list("code", "name")
     )
 
 

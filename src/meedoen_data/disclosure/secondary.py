@@ -12,8 +12,12 @@ a binary ``x_c`` per cell (1 = hidden), unsafe cells fixed at 1, known cells at 
 duality, every dual solution of the attacker's problem gives a linear inequality in ``x`` that
 each protecting pattern satisfies (a Benders cut); so:
 
-1. solve the master MILP (minimum cost, unsafe cells hidden, the cuts found so far, and the
-   "no hidden cell alone in a relation" inequalities that every sensible pattern satisfies);
+1. solve the master MILP (minimum cost, unsafe cells hidden, the cuts found so far, the
+   "no hidden cell alone in a relation" inequalities that every sensible pattern satisfies, and
+   from the start the cut of every single relation through an unsafe cell — its *capacity*:
+   the other hidden cells of the relation must leave room for the protection; this took a
+   3-variable table of the table builder, audited with 25 earlier releases, from 38 rounds and
+   9.8 s to 2 s);
 2. attack the pattern: for every unsafe cell, both LPs, on the connected group of hidden cells
    it belongs to only (the rest of the table is known);
 3. add a cut for every attack that succeeds; stop when none does.
@@ -100,10 +104,41 @@ def _master(problem: Problem, time_limit: float) -> highspy.Highs:
         for c in members:
             others = [m for m in members if m != c]
             rows.append(([*others, c], [1.0] * len(others) + [-1.0], 0.0, highspy.kHighsInf))
+    rows += _capacity_rows(problem)
     _add_rows(h, rows)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", 1e-6)
     return h
+
+
+def _capacity_rows(problem: Problem) -> list[tuple[list[int], list[float], float, float]]:
+    """One relation alone must let an unsafe cell move as far as its protection asks, through
+    the other hidden cells of that relation: ``sum_c min(room_c, need) x_c >= need``, where
+    ``room_c`` is how far cell ``c`` can move the way it must (up to the ceiling, down to 0).
+    This is the Benders cut of that single relation, so every protecting pattern satisfies it;
+    added before the first round, it spares the master most of its rounds."""
+    rows = []
+    for head, parts in problem.relations:
+        members = (head, *parts)
+        for p in members:
+            if p not in problem.protect:
+                continue
+            lower, upper = problem.protect[p]
+            for direction, need in ((1.0, upper), (-1.0, lower)):
+                if need <= TOLERANCE:
+                    continue
+                index, coef = [], []
+                for c in members:
+                    if c == p:
+                        continue
+                    # The head moves with a part; two parts of a sum move against each other.
+                    up = direction > 0 if (c == head or p == head) else direction < 0
+                    room = problem.ceiling - problem.value[c] if up else problem.value[c]
+                    if room > TOLERANCE:
+                        index.append(c)
+                        coef.append(min(room, need))
+                rows.append((index, coef, need, highspy.kHighsInf))
+    return rows
 
 
 def _solve_master(h: highspy.Highs, problem: Problem) -> tuple[set[int], bool]:

@@ -56,6 +56,8 @@ from meedoen.activities.services import (
     activity_request,
     reviewer_grant,
 )
+from meedoen.areas.models import Area
+from meedoen.areas.services import areas_replace
 from meedoen.audits import views as audit_views
 from meedoen.audits.chain_checks import chain_check_execute, chain_check_start
 from meedoen.audits.models import AccessRecord
@@ -161,6 +163,7 @@ SHAPES = {
     "<user>": "1",
     "<uidb64>": "MQ",
     "<token>": "abc-123",
+    "<wijk>": "WK078400",
 }
 
 
@@ -269,6 +272,7 @@ class World:
     new_publication: Callable[[], int]
     person: str  # the BRP pseudonym of a person the vault knows (the audit log's export)
     bsn: str  # the same person's BSN (the search by BSN)
+    wijk: str  # a wijk the delivered areas name (the dashboard's wijk page)
 
 
 #: The source file the test leaves out of the intake, for the upload on /inlezen/ to load.
@@ -367,6 +371,9 @@ def world(ingested, make_user, settings, tmp_path) -> World:  # type: ignore[no-
     check, _new = chain_check_start(user_name=officer.name, trace=trace)
     chain_check_execute(run_id=check.pk)
     person, bsn = _a_person(home)
+    areas_replace(home=home)  # as the intake does after a gebied delivery
+    wijk = Area.objects.filter(level=Area.Level.WIJK).values_list("code", flat=True).first()
+    assert wijk, "the synthetic municipality delivered no wijken"
     return World(
         users=users,
         other=make_user(Role.RESIDENT, username="user-other"),
@@ -383,6 +390,7 @@ def world(ingested, make_user, settings, tmp_path) -> World:  # type: ignore[no-
         new_publication=new_publication,
         person=person,
         bsn=bsn,
+        wijk=wijk,
     )
 
 
@@ -462,6 +470,7 @@ def concrete(url: str, world: World) -> str:
         .replace("<source>", "voedselbank")
         .replace("<record>", world.record)
         .replace("<user>", str(world.other.pk))
+        .replace("<wijk>", world.wijk)
     )
 
 

@@ -202,3 +202,43 @@ def test_reference_figures_stand_beside_the_local_one(
     broken = client.get("/dashboard/").content.decode()
     assert "regio.csv, row 2, column waarde" in broken
     assert "Nederland (2024)" not in broken
+
+
+BIJSTAND = {
+    ("Totaal", "Totaal"): 1000,
+    ("Totaal", "1"): 40,
+    ("Totaal", "0"): 960,
+    ("WK078400", "Totaal"): 600,
+    ("WK078400", "1"): 30,
+    ("WK078400", "0"): 570,
+    ("WK078401", "Totaal"): 400,
+    ("WK078401", "1"): None,
+    ("WK078401", "0"): None,
+}
+
+
+def test_a_wijk_page_shows_the_wijk_beside_the_gemeente(client: Client, make_user) -> None:  # type: ignore[no-untyped-def]
+    release("bijstand", BIJSTAND)
+    client.force_login(make_user(Role.POLICY_MAKER))
+    page = client.get("/dashboard/wijk/WK078400/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Wijk Rijen (WK078400)" in text
+    row = text[text.index("Huishoudens met bijstand") :]
+    assert row.index("5,0%") < row.index("4,0%")  # the wijk first, then the gemeente
+    hidden = client.get("/dashboard/wijk/WK078401/").content.decode()
+    assert 'aria-hidden="true">x</span>' in hidden
+    assert client.get("/dashboard/wijk/WK999999/").status_code == 404
+
+
+def test_the_kept_dashboard_changes_with_every_release_and_withdrawal(  # type: ignore[no-untyped-def]
+    client: Client, make_user
+) -> None:
+    client.force_login(make_user(Role.COUNCIL_MEMBER))
+    assert "4,0%" not in client.get("/dashboard/").content.decode()
+    published = release("bijstand", BIJSTAND)
+    assert "4,0%" in client.get("/dashboard/").content.decode()
+    assert "4,0%" in client.get("/dashboard/").content.decode()  # kept: the same
+    published.withdrawn_at = timezone.now()
+    published.save()
+    assert "4,0%" not in client.get("/dashboard/").content.decode()
