@@ -139,7 +139,7 @@ def _linked(seed: int) -> list[Table]:
     ]
 
 
-@pytest.mark.parametrize("seed", [177, 214])
+@pytest.mark.parametrize("seed", [156, 159])
 def test_linked_tables_protected_one_by_one_leak_and_together_do_not(seed: int) -> None:
     """Each table protected on its own passes its own audit, but together the tables share
     margins: a margin one table hides another publishes. Protected together they are safe."""
@@ -296,7 +296,7 @@ def test_every_release_of_random_linked_tables_passes_the_joint_audit(seed: int)
     assert attack.safe, attack.exposures
 
 
-@pytest.mark.parametrize("seed", [177, 214])
+@pytest.mark.parametrize("seed", [156, 159])
 def test_a_table_published_after_a_linked_one_is_protected_with_it(seed: int) -> None:
     """The tables of one activity are published one by one: each later table is protected and
     audited together with the released ones, whose pattern stays as it was published."""

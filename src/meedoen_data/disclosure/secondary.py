@@ -14,10 +14,10 @@ each protecting pattern satisfies (a Benders cut); so:
 
 1. solve the master MILP (minimum cost, unsafe cells hidden, the cuts found so far, the
    "no hidden cell alone in a relation" inequalities that every sensible pattern satisfies, and
-   from the start the cut of every single relation through an unsafe cell — its *capacity*:
-   the other hidden cells of the relation must leave room for the protection; this took a
-   3-variable table of the table builder, audited with 25 earlier releases, from 38 rounds and
-   9.8 s to 2 s);
+   the cut of every single relation through an unsafe cell that the last pattern violated —
+   its *capacity*: the other hidden cells of the relation must leave room for the
+   protection; this took a 3-variable table of the table builder, audited with 25 earlier
+   releases, from 38 rounds and 9.8 s to 2 s);
 2. attack the pattern: for every unsafe cell, both LPs, on the connected group of hidden cells
    it belongs to only (the rest of the table is known);
 3. add a cut for every attack that succeeds; stop when none does.
@@ -104,7 +104,6 @@ def _master(problem: Problem, time_limit: float) -> highspy.Highs:
         for c in members:
             others = [m for m in members if m != c]
             rows.append(([*others, c], [1.0] * len(others) + [-1.0], 0.0, highspy.kHighsInf))
-    rows += _capacity_rows(problem)
     _add_rows(h, rows)
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", 1e-6)
@@ -116,7 +115,7 @@ def _capacity_rows(problem: Problem) -> list[tuple[list[int], list[float], float
     the other hidden cells of that relation: ``sum_c min(room_c, need) x_c >= need``, where
     ``room_c`` is how far cell ``c`` can move the way it must (up to the ceiling, down to 0).
     This is the Benders cut of that single relation, so every protecting pattern satisfies it;
-    added before the first round, it spares the master most of its rounds."""
+    added as soon as a pattern violates it, it spares the master most of its rounds."""
     rows = []
     for head, parts in problem.relations:
         members = (head, *parts)
@@ -139,6 +138,21 @@ def _capacity_rows(problem: Problem) -> list[tuple[list[int], list[float], float
                         coef.append(min(room, need))
                 rows.append((index, coef, need, highspy.kHighsInf))
     return rows
+
+
+def _violated(
+    rows: list[tuple[list[int], list[float], float, float]], hidden: set[int]
+) -> tuple[
+    list[tuple[list[int], list[float], float, float]],
+    list[tuple[list[int], list[float], float, float]],
+]:
+    """The rows ``hidden`` violates, and the others."""
+    violated, kept = [], []
+    for row in rows:
+        index, coef, need, _ = row
+        room = sum(w for c, w in zip(index, coef, strict=True) if c in hidden)
+        (violated if room < need - TOLERANCE else kept).append(row)
+    return violated, kept
 
 
 def _solve_master(h: highspy.Highs, problem: Problem) -> tuple[set[int], bool]:
@@ -280,13 +294,16 @@ def secondary_suppress(
     if not problem.protect:
         return Pattern(set(), 0, 0, 0.0, True)
     master = _master(problem, time_limit)
+    capacity = _capacity_rows(problem)
     cuts = 0
     optimal = True
     for rounds in range(1, max_rounds + 1):
         hidden, optimal = _solve_master(master, problem)
         if progress is not None:
             progress(f"secondary suppression, round {rounds}", rounds, max_rounds)
-        new = []
+        # The capacity cuts this pattern violates join the master (the others wait: all of
+        # them at once would slow every round of a large table down).
+        new, capacity = _violated(capacity, hidden)
         for cells, relations in _groups(problem, hidden):
             attacker = Attacker(problem, cells, relations)
             for p in cells:
