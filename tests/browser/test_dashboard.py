@@ -129,3 +129,28 @@ def test_a_council_member_records_a_signal_and_one_with_a_name_is_refused(
     assert axe_violations(page) == [] and fits(page)
     page.set_viewport_size({"width": 375, "height": 800})
     assert axe_violations(page) == [] and fits(page)
+
+
+def test_the_coverage_and_a_wijk_page_pass_axe_at_both_widths(
+    axe_page, demo_server: DemoServer, released: dict[str, Any]
+) -> None:  # type: ignore[no-untyped-def]
+    page = axe_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, demo_server, "policy_maker")
+    page.goto(demo_server.url + "/dashboard/dekking/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Dekking: waar gegevens ontbreken"
+    assert axe_violations(page) == [] and fits(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert axe_violations(page) == [] and fits(page)
+    # A wijk's page from the dashboard, with the keyboard: the wijk beside the gemeente.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(demo_server.url + "/dashboard/")
+    page.get_by_role("link", name="Rijen", exact=True).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/dashboard/wijk/WK078400/"))
+    table = page.get_by_role("table", name="Indicatoren in Rijen en in de hele gemeente")
+    row = table.get_by_role("row", name=re.compile("Huishoudens met bijstand"))
+    assert re.search(r"\d+,\d%.*\d+,\d%", row.inner_text(), re.S)
+    assert axe_violations(page) == [] and fits(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert axe_violations(page) == [] and fits(page)

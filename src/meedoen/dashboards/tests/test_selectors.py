@@ -67,21 +67,21 @@ def card(board, indicator: str):  # type: ignore[no-untyped-def]
     return next(c for g in board.groups for c in g.cards if c.indicator.id == indicator)
 
 
+BIJSTAND = {
+    ("Totaal", "Totaal"): 1000,
+    ("Totaal", "1"): 40,
+    ("Totaal", "0"): 960,
+    ("WK078400", "Totaal"): 600,
+    ("WK078400", "1"): 30,
+    ("WK078400", "0"): 570,
+    ("WK078401", "Totaal"): 400,
+    ("WK078401", "1"): None,
+    ("WK078401", "0"): None,
+}
+
+
 def test_shares_per_wijk_with_x_where_a_cell_was_withheld() -> None:
-    release(
-        "bijstand",
-        {
-            ("Totaal", "Totaal"): 1000,
-            ("Totaal", "1"): 40,
-            ("Totaal", "0"): 960,
-            ("WK078400", "Totaal"): 600,
-            ("WK078400", "1"): 30,
-            ("WK078400", "0"): 570,
-            ("WK078401", "Totaal"): 400,
-            ("WK078401", "1"): None,
-            ("WK078401", "0"): None,
-        },
-    )
+    release("bijstand", BIJSTAND)
     board = dashboard_read()
     assert board.peildatum == date(2025, 1, 1) and board.counts["released"] == 1
     shown = card(board, "bijstand")
@@ -202,19 +202,6 @@ def test_reference_figures_stand_beside_the_local_one(
     broken = client.get("/dashboard/").content.decode()
     assert "regio.csv, row 2, column waarde" in broken
     assert "Nederland (2024)" not in broken
-
-
-BIJSTAND = {
-    ("Totaal", "Totaal"): 1000,
-    ("Totaal", "1"): 40,
-    ("Totaal", "0"): 960,
-    ("WK078400", "Totaal"): 600,
-    ("WK078400", "1"): 30,
-    ("WK078400", "0"): 570,
-    ("WK078401", "Totaal"): 400,
-    ("WK078401", "1"): None,
-    ("WK078401", "0"): None,
-}
 
 
 def test_a_wijk_page_shows_the_wijk_beside_the_gemeente(client: Client, make_user) -> None:  # type: ignore[no-untyped-def]
