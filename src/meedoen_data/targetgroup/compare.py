@@ -1,0 +1,138 @@
+"""The group beside the population, one characteristic at a time, from *released* counts.
+
+For every category of a characteristic: the share of the group's households in it, the share of
+all households (the group included), the difference with a 95% interval, the ratio, and whether
+the difference **stands out** after a correction for testing many categories at once (Holm's
+step-down method, family-wise error 5%). The input is what disclosure control released — a
+withheld count (None) gives a withheld row, never a guess.
+
+The group is part of the population, so the test compares the group with the *rest* of the
+population (two independent samples): with ``d = s_group - s_rest`` and the population share
+``s_pop = (n_group s_group + n_rest s_rest) / N``, the difference shown is
+``s_group - s_pop = (n_rest / N) d`` and its interval is that of ``d`` scaled by ``n_rest / N``.
+Intervals are Wald intervals of two proportions (the z-test for the p-value pools them); with
+fewer than 5 expected households in a cell they are not given (the normal approximation fails
+there, and such cells are withheld by disclosure control anyway).
+
+"Stands out" means "relatively more (or less) often than in the population", not "only": most
+clients of a food bank do not have debt help even where debt help stands out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+#: Family-wise error rate of "stands out".
+ALPHA = 0.05
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    characteristic: str
+    category: str
+    group: int | None  # households of the group in this category (None: withheld)
+    population: int | None  # all households in this category
+    group_share: float | None = None
+    population_share: float | None = None
+    difference: float | None = None  # group share - population share
+    lower: float | None = None  # its 95% interval
+    upper: float | None = None
+    ratio: float | None = None  # group share / population share
+    p_value: float | None = None
+    stands_out: bool = False
+
+    @property
+    def withheld(self) -> bool:
+        return self.group is None or self.population is None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    group_households: int
+    population_households: int
+    rows: tuple[ShareRow, ...]
+
+    @property
+    def standing_out(self) -> tuple[ShareRow, ...]:
+        return tuple(r for r in self.rows if r.stands_out)
+
+
+def shares_compare(
+    counts: Mapping[str, Mapping[str, tuple[int | None, int | None]]],
+    *,
+    group_households: int,
+    population_households: int,
+    alpha: float = ALPHA,
+) -> Comparison:
+    """``counts``: characteristic -> category -> (households of the group, all households) in
+    that category, as released (None where withheld). ``group_households`` and
+    ``population_households``: the denominators (the group is part of the population)."""
+    n1, n = group_households, population_households
+    if n1 <= 0 or n <= n1:
+        raise ValueError(
+            f"a group of {n1} households in a population of {n} cannot be compared: the group "
+            "must be part of a larger population"
+        )
+    n0 = n - n1
+    rows: list[ShareRow] = []
+    for characteristic, categories in counts.items():
+        for category, (g, p) in categories.items():
+            rows.append(_row(characteristic, category, g, p, n1, n0, n))
+    tested = [i for i, r in enumerate(rows) if r.p_value is not None]
+    rejected = holm([rows[i].p_value or 1.0 for i in tested], alpha=alpha)
+    for i, out in zip(tested, rejected, strict=True):
+        if out:
+            rows[i] = replace(rows[i], stands_out=True)
+    return Comparison(n1, n, tuple(rows))
+
+
+def _row(
+    characteristic: str, category: str, g: int | None, p: int | None, n1: int, n0: int, n: int
+) -> ShareRow:
+    if g is None or p is None:
+        return ShareRow(characteristic, category, g, p)
+    if not 0 <= g <= p or g > n1 or p - g > n0:
+        raise ValueError(
+            f"{characteristic} = {category}: {g} of the group and {p} of all households do not "
+            f"fit a group of {n1} in {n1 + n0}"
+        )
+    rest = p - g
+    s1, s0, sp = g / n1, rest / n0, p / n
+    d = s1 - s0
+    scale = n0 / n
+    ratio = s1 / sp if sp > 0 else None
+    expected = min(n1 * sp, n1 * (1 - sp), n0 * sp, n0 * (1 - sp))
+    if expected < 5:
+        return ShareRow(characteristic, category, g, p, s1, sp, scale * d, ratio=ratio)
+    se = math.sqrt(s1 * (1 - s1) / n1 + s0 * (1 - s0) / n0)
+    pooled = math.sqrt(sp * (1 - sp) * (1 / n1 + 1 / n0))
+    z = d / pooled if pooled > 0 else 0.0
+    return ShareRow(
+        characteristic,
+        category,
+        g,
+        p,
+        s1,
+        sp,
+        scale * d,
+        scale * (d - Z95 * se),
+        scale * (d + Z95 * se),
+        ratio,
+        math.erfc(abs(z) / math.sqrt(2)),
+    )
+
+
+def holm(p_values: Sequence[float], *, alpha: float = ALPHA) -> list[bool]:
+    """Holm's step-down method: which hypotheses are rejected with family-wise error
+    ``alpha`` (in the order given)."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    rejected = [False] * len(p_values)
+    m = len(p_values)
+    for rank, i in enumerate(order):
+        if p_values[i] > alpha / (m - rank):
+            break
+        rejected[i] = True
+    return rejected

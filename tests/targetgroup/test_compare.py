@@ -1,0 +1,99 @@
+"""The group beside the population (issue 19, first part): shares, differences with 95%
+intervals that cover the truth as often as they promise, Holm's correction, withheld counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from meedoen_data.targetgroup import holm, shares_compare
+
+
+def test_a_food_bank_like_group_beside_all_households() -> None:
+    # 191 client households in 11,346 (the Smart Start study's sizes): one-parent households
+    # 40 of 191 against 850 of 11,346; owner-occupied 20 of 191 against 6,500.
+    found = shares_compare(
+        {
+            "household_type": {"eenouder": (40, 850), "paar": (30, 5000)},
+            "woningbezit": {"koop": (20, 6500)},
+            "ww": {"1": (4, 230)},
+        },
+        group_households=191,
+        population_households=11346,
+    )
+    rows = {(r.characteristic, r.category): r for r in found.rows}
+    eenouder = rows[("household_type", "eenouder")]
+    assert eenouder.group_share == pytest.approx(40 / 191)
+    assert eenouder.population_share == pytest.approx(850 / 11346)
+    assert eenouder.difference == pytest.approx(40 / 191 - 850 / 11346)
+    assert eenouder.lower < eenouder.difference < eenouder.upper
+    assert eenouder.ratio == pytest.approx((40 / 191) / (850 / 11346))
+    assert eenouder.stands_out and rows[("woningbezit", "koop")].stands_out
+    # 4 of 191 against 230 of 11,346: the same share, nothing stands out.
+    assert not rows[("ww", "1")].stands_out
+    assert {(r.characteristic, r.category) for r in found.standing_out} == {
+        ("household_type", "eenouder"),
+        ("household_type", "paar"),
+        ("woningbezit", "koop"),
+    }
+
+
+def test_a_withheld_count_gives_a_withheld_row_and_no_test() -> None:
+    found = shares_compare(
+        {"household_type": {"eenouder": (None, 850), "paar": (30, None)}},
+        group_households=191,
+        population_households=11346,
+    )
+    assert all(r.withheld and r.p_value is None and not r.stands_out for r in found.rows)
+
+
+def test_counts_that_cannot_be_are_refused() -> None:
+    with pytest.raises(ValueError, match="do not fit"):
+        shares_compare({"x": {"1": (200, 300)}}, group_households=191, population_households=400)
+    with pytest.raises(ValueError, match="must be part of a larger population"):
+        shares_compare({}, group_households=10, population_households=10)
+
+
+def test_holm_rejects_step_down() -> None:
+    # m = 4: 0.01 <= 0.05/4, 0.015 <= 0.05/3, 0.03 > 0.05/2 stops.
+    assert holm([0.03, 0.01, 0.5, 0.015]) == [False, True, False, True]
+    assert holm([]) == []
+
+
+def test_the_intervals_cover_the_truth_as_often_as_promised() -> None:
+    """Draw many populations with a known difference; the 95% interval of the difference
+    between the group's share and the population's should hold it about 95% of the time."""
+    rng = np.random.default_rng(19)
+    n1, n0 = 400, 6000
+    p1, p0 = 0.30, 0.18
+    covered = 0
+    draws = 4000
+    for g, r in zip(rng.binomial(n1, p1, draws), rng.binomial(n0, p0, draws), strict=True):
+        g, r = int(g), int(r)
+        row = shares_compare(
+            {"x": {"1": (g, g + r)}}, group_households=n1, population_households=n1 + n0
+        ).rows[0]
+        truth = p1 - (n1 * p1 + n0 * p0) / (n1 + n0)
+        covered += row.lower <= truth <= row.upper
+    assert 0.94 <= covered / draws <= 0.96  # 95% +- 3 standard errors of 4,000 draws
+
+
+@given(
+    st.integers(min_value=20, max_value=2000),
+    st.integers(min_value=20, max_value=20000),
+    st.floats(min_value=0.0, max_value=1.0),
+    st.floats(min_value=0.0, max_value=1.0),
+)
+def test_every_row_is_consistent(n1: int, n0: int, a: float, b: float) -> None:
+    g, r = round(a * n1), round(b * n0)
+    row = shares_compare(
+        {"x": {"1": (g, g + r)}}, group_households=n1, population_households=n1 + n0
+    ).rows[0]
+    assert row.group_share == pytest.approx(g / n1)
+    assert row.population_share == pytest.approx((g + r) / (n1 + n0))
+    assert row.difference == pytest.approx(row.group_share - row.population_share, abs=1e-12)
+    if row.lower is not None:
+        assert row.lower <= row.difference <= row.upper
+        assert 0.0 <= row.p_value <= 1.0
