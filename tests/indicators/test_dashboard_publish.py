@@ -269,3 +269,49 @@ def test_a_federation_bundle_holds_the_released_figures_and_combines(
         home,
     )
     assert refused.returncode == 2 and "theirs.json" in refused.stderr
+
+
+def test_the_food_bank_group_beside_all_households(demo: dict[str, Any], released: Any) -> None:
+    """`meedoen compare` (issue 19): every released share equals the count made here from the
+    activity's store; the generator's planted clients (renting with housing benefit, bijstand)
+    stand out; a re-run releases nothing new; another role is refused."""
+    import duckdb
+
+    from meedoen_data.activity_store import store_path
+    from meedoen_data.workspace import Workspace
+
+    args = ("compare", "--activity", demo["activity"], "--group", "voedselbank")
+    args += ("--peildatum", PEILDATUM, "--home", demo["home"], "--json")
+    result = meedoen_as("analyst", demo["passwords"]["analyst"], *args)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    con = duckdb.connect(
+        str(store_path(Workspace(Path(demo["home"])), int(demo["activity"]))), read_only=True
+    )
+    try:
+        truth = dict(
+            con.execute(
+                "SELECT household_type, count(*) FROM household.household h "
+                "WHERE peildatum = ? AND EXISTS (SELECT 1 FROM link.partner_link l "
+                "JOIN household.household_member m ON m.person_id = l.person_id "
+                "AND m.peildatum = h.peildatum WHERE l.source = 'voedselbank' "
+                "AND m.household_id = h.household_id) GROUP BY 1",
+                [PEILDATUM],
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert found["group_households"] == sum(truth.values())
+    types = [r for r in found["rows"] if r["characteristic"] == "household_type"]
+    shown = [r for r in types if r["group"] is not None and r["population"] is not None]
+    assert shown
+    for row in shown:
+        assert row["group"] == truth.get(row["category"], 0), row
+        assert row["group_share"] == pytest.approx(row["group"] / found["group_households"])
+    rows = {(r["characteristic"], r["category"]): r for r in found["rows"]}
+    for planted in (("huurtoeslag", "1"), ("ind_bijstand", "1")):
+        assert rows[planted]["stands_out"] and rows[planted]["ratio"] > 2, rows[planted]
+    again = meedoen_as("analyst", demo["passwords"]["analyst"], *args)
+    assert {t["status"] for t in json.loads(again.stdout)["tables"]} <= {"unchanged", "refused"}
+    refused = meedoen_as("policy_maker", demo["passwords"]["policy_maker"], *args)
+    assert refused.returncode == 2 and "analyst" in refused.stderr.lower()

@@ -18,6 +18,7 @@ from meedoen.cli import (
     linkage,
     publications,
     synth,
+    targetgroups,
     workspace,
 )
 
@@ -44,6 +45,7 @@ app.add_typer(activities.activity_app, name="activity")
 app.add_typer(indicators.indicator_app, name="indicator")
 app.add_typer(dashboards.dashboard_app, name="dashboard")
 app.add_typer(federation.federation_app, name="federation")
+app.command()(targetgroups.compare)
 app.command()(governance.sql)
 app.command()(intake.pseudonym)
 app.add_typer(governance.audit_app, name="audit")

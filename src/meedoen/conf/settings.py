@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "meedoen.publications",
     "meedoen.areas",
     "meedoen.dashboards",
+    "meedoen.targetgroups",
 ]
 
 MIDDLEWARE = [

@@ -29,7 +29,7 @@ from meedoen.audits.services import audit_governance
 from meedoen.audits.trace import TraceContext
 from meedoen.dashboards.models import Signal
 from meedoen.dashboards.selectors import dashboard_read
-from meedoen.publications.models import Publication
+from meedoen.publications.selectors import publication_same
 from meedoen.publications.services import PUBLISHERS, panel_publish, table_publish
 from meedoen.web.intake_messages import kinds_label
 from meedoen_data.audit_checkpoint import checkpoint_key_create, checkpoint_key_load
@@ -148,7 +148,13 @@ def _release(
     reason = ""
     for rowvar, colvar, where in indicator_definitions(indicator):
         level = LEVEL_OF[rowvar]
-        earlier = _published(activity_id, peildatum, rowvar, colvar, where)
+        earlier = publication_same(
+            activity_id=activity_id,
+            peildatum=peildatum,
+            rowvar=rowvar,
+            colvar=colvar,
+            where=where,
+        )
         if earlier is not None:
             return IndicatorRelease(indicator.id, earlier.pk, "unchanged", level)
         try:
@@ -175,26 +181,6 @@ def _release(
             hidden=int(summary.get("primary", 0)) + int(summary.get("secondary", 0)),
         )
     return IndicatorRelease(indicator.id, None, "refused", reason=reason)
-
-
-def _published(
-    activity_id: int, peildatum: date, rowvar: str, colvar: str, where: list[tuple[str, str]]
-) -> Publication | None:
-    """The release of this indicator's table for the peildatum, if there is one."""
-    wanted = [list(pair) for pair in where]
-    for publication in Publication.objects.filter(
-        activity_id=activity_id, withdrawn_at__isnull=True
-    ).order_by("-created_at"):
-        d = publication.definition or {}
-        if (
-            d.get("peildatum") == peildatum.isoformat()
-            and d.get("rowvar") == rowvar
-            and d.get("colvar") == colvar
-            and (d.get("where") or []) == wanted
-            and d.get("amount") is None
-        ):
-            return publication
-    return None
 
 
 #: Who records the advisory council's signals.

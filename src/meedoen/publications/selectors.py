@@ -502,3 +502,31 @@ def builder_options(*, activity_id: int) -> BuilderOptions:
             )
         )
     return BuilderOptions(activity_id, peildata, variables, filters)
+
+
+def publication_same(
+    *,
+    activity_id: int,
+    peildatum: date,
+    rowvar: str,
+    colvar: str | None,
+    where: Sequence[Sequence[str]] = (),
+) -> Publication | None:
+    """The newest release (not withdrawn) of the table of households by ``rowvar`` x
+    ``colvar`` with filter ``where`` at ``peildatum`` (no sum, no third variable), if there is
+    one: what a re-run reports as unchanged."""
+    wanted = [list(pair) for pair in where]
+    for publication in Publication.objects.filter(
+        activity_id=activity_id, withdrawn_at__isnull=True
+    ).order_by("-created_at"):
+        d = publication.definition or {}
+        if (
+            d.get("peildatum") == peildatum.isoformat()
+            and d.get("rowvar") == rowvar
+            and d.get("colvar") == colvar
+            and (d.get("where") or []) == wanted
+            and d.get("amount") is None
+            and "layervar" not in d
+        ):
+            return publication
+    return None

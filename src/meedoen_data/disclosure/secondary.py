@@ -38,6 +38,8 @@ from meedoen_data.disclosure.problem import DisclosureError, Problem
 from meedoen_data.disclosure.solver import highs, highs_for_many_objectives
 
 Progress = Callable[[str, int, int], None]
+#: A row of the master: (cell indexes, coefficients, lower bound, upper bound).
+Row = tuple[list[int], list[float], float, float]
 TOLERANCE = 1e-6
 
 
@@ -110,7 +112,7 @@ def _master(problem: Problem, time_limit: float) -> highspy.Highs:
     return h
 
 
-def _capacity_rows(problem: Problem) -> list[tuple[list[int], list[float], float, float]]:
+def _capacity_rows(problem: Problem) -> list[Row]:
     """One relation alone must let an unsafe cell move as far as its protection asks, through
     the other hidden cells of that relation: ``sum_c min(room_c, need) x_c >= need``, where
     ``room_c`` is how far cell ``c`` can move the way it must (up to the ceiling, down to 0).
@@ -140,14 +142,10 @@ def _capacity_rows(problem: Problem) -> list[tuple[list[int], list[float], float
     return rows
 
 
-def _violated(
-    rows: list[tuple[list[int], list[float], float, float]], hidden: set[int]
-) -> tuple[
-    list[tuple[list[int], list[float], float, float]],
-    list[tuple[list[int], list[float], float, float]],
-]:
+def _violated(rows: list[Row], hidden: set[int]) -> tuple[list[Row], list[Row]]:
     """The rows ``hidden`` violates, and the others."""
-    violated, kept = [], []
+    violated: list[Row] = []
+    kept: list[Row] = []
     for row in rows:
         index, coef, need, _ = row
         room = sum(w for c, w in zip(index, coef, strict=True) if c in hidden)
