@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from meedoen_data.targetgroup import holm, shares_compare
+from meedoen_data.targetgroup.compare import fisher_exact
 
 
 def test_a_food_bank_like_group_beside_all_households() -> None:
@@ -97,3 +98,26 @@ def test_every_row_is_consistent(n1: int, n0: int, a: float, b: float) -> None:
     if row.lower is not None:
         assert row.lower <= row.difference <= row.upper
         assert 0.0 <= row.p_value <= 1.0
+
+
+@pytest.mark.parametrize(
+    "table",
+    [(3, 190, 14, 11139), (35, 158, 170, 10985), (0, 20, 5, 100), (8, 2, 1, 5), (1, 0, 0, 1)],
+)
+def test_fishers_exact_test_agrees_with_scipy(table: tuple[int, int, int, int]) -> None:
+    from scipy.stats import fisher_exact as scipy_fisher
+
+    a, b, c, d = table
+    expected = scipy_fisher([[a, b], [c, d]], alternative="two-sided").pvalue
+    assert fisher_exact(a, b, c, d) == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_rare_characteristic_is_tested_exactly() -> None:
+    # 35 of 193 clients stack help from several domains against 170 of 11,348 households:
+    # fewer than 5 expected in the group, so no interval, but the exact test still flags it.
+    found = shares_compare(
+        {"ind_stapeling": {"1": (35, 170)}}, group_households=193, population_households=11348
+    )
+    [row] = found.rows
+    assert row.lower is None and row.p_value is not None and row.p_value < 1e-10
+    assert row.stands_out

@@ -11,8 +11,8 @@ population (two independent samples): with ``d = s_group - s_rest`` and the popu
 ``s_pop = (n_group s_group + n_rest s_rest) / N``, the difference shown is
 ``s_group - s_pop = (n_rest / N) d`` and its interval is that of ``d`` scaled by ``n_rest / N``.
 Intervals are Wald intervals of two proportions (the z-test for the p-value pools them); with
-fewer than 5 expected households in a cell they are not given (the normal approximation fails
-there, and such cells are withheld by disclosure control anyway).
+fewer than 5 expected households in a cell the normal approximation fails: no interval is given
+and the p-value is Fisher's exact test (two-sided) of the 2 x 2 table group/rest x in/out.
 
 "Stands out" means "relatively more (or less) often than in the population", not "only": most
 clients of a food bank do not have debt help even where debt help stands out.
@@ -106,7 +106,9 @@ def _row(
     ratio = s1 / sp if sp > 0 else None
     expected = min(n1 * sp, n1 * (1 - sp), n0 * sp, n0 * (1 - sp))
     if expected < 5:
-        return ShareRow(characteristic, category, g, p, s1, sp, scale * d, ratio=ratio)
+        # Too few for the normal approximation: Fisher's exact test, no interval.
+        exact = fisher_exact(g, n1 - g, rest, n0 - rest)
+        return ShareRow(characteristic, category, g, p, s1, sp, scale * d, None, None, ratio, exact)
     se = math.sqrt(s1 * (1 - s1) / n1 + s0 * (1 - s0) / n0)
     pooled = math.sqrt(sp * (1 - sp) * (1 / n1 + 1 / n0))
     z = d / pooled if pooled > 0 else 0.0
@@ -136,3 +138,21 @@ def holm(p_values: Sequence[float], *, alpha: float = ALPHA) -> list[bool]:
             break
         rejected[i] = True
     return rejected
+
+
+def fisher_exact(a: int, b: int, c: int, d: int) -> float:
+    """Two-sided p-value of Fisher's exact test of the table [[a, b], [c, d]]: the
+    probability, with the margins fixed, of a table at most as likely as this one."""
+    row, col, n = a + b, a + c, a + b + c + d
+
+    def log_p(x: int) -> float:  # hypergeometric: x in the first cell
+        return _log_choose(col, x) + _log_choose(n - col, row - x) - _log_choose(n, row)
+
+    observed = log_p(a)
+    low, high = max(0, row + col - n), min(row, col)
+    total = sum(math.exp(log_p(x)) for x in range(low, high + 1) if log_p(x) <= observed + 1e-7)
+    return min(1.0, total)
+
+
+def _log_choose(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
