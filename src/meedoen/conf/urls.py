@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("meedoen.linkages.urls")),
     path("", include("meedoen.publications.urls")),
     path("", include("meedoen.dashboards.urls")),
+    path("", include("meedoen.targetgroups.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path(
         "api/v1/publications/",

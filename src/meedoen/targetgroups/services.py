@@ -26,31 +26,9 @@ from meedoen.audits.trace import TraceContext
 from meedoen.publications.models import Publication
 from meedoen.publications.selectors import publication_same
 from meedoen.publications.services import PUBLISHERS, table_publish
+from meedoen.targetgroups.selectors import characteristics_of, comparison_of
 from meedoen_data.indicators import CatalogueError, catalogue_load
-from meedoen_data.targetgroup import Comparison, shares_compare
-
-TOTAL = "Totaal"
-#: Characteristics of the household table the group is compared on (all their categories).
-HOUSEHOLD = (
-    "household_type",
-    "children",
-    "opleidingsniveau",
-    "migratieachtergrond",
-    "woningbezit",
-    "huurtoeslag",
-    "ww",
-    "ao",
-)
-#: Register indicators the group is compared on (the share with the indicator's flag).
-INDICATORS = (
-    "bijstand",
-    "schuldhulp",
-    "vroegsignalen",
-    "jeugdhulp",
-    "begeleiding",
-    "huishoudelijke_hulp",
-    "stapeling",
-)
+from meedoen_data.targetgroup import Comparison
 
 
 @dataclass(frozen=True)
@@ -93,7 +71,7 @@ def group_compare(
     if indicator.status != "register":
         raise ValidationError(f"{group} is not a register indicator; a group needs one")
     colvar = f"ind_{group}"
-    characteristics = [*HOUSEHOLD, *(f"ind_{i}" for i in INDICATORS if i != group)]
+    characteristics = characteristics_of(group)
     parts: list[Part] = []
     tables: dict[str, dict[tuple[str, str], Any]] = {}
     for number, rowvar in enumerate(characteristics):
@@ -126,31 +104,4 @@ def group_compare(
         tables[rowvar] = {(str(c[rowvar]), str(c[colvar])): c["value"] for c in table["cells"]}
     if progress is not None:
         progress("", len(characteristics), len(characteristics))
-    return GroupComparison(group, peildatum, _comparison(tables), tuple(parts))
-
-
-def _comparison(tables: dict[str, dict[tuple[str, str], Any]]) -> Comparison | None:
-    """The comparison from the released cells; None when no table released the group's and
-    the population's totals (they are the same cells in every table)."""
-    totals = [
-        (cells.get((TOTAL, "1")), cells.get((TOTAL, TOTAL)))
-        for cells in tables.values()
-        if cells.get((TOTAL, "1")) is not None and cells.get((TOTAL, TOTAL)) is not None
-    ]
-    if not totals:
-        return None
-    group_n, population_n = (int(v) for v in totals[0])
-    counts: dict[str, dict[str, tuple[int | None, int | None]]] = {}
-    for rowvar, cells in tables.items():
-        categories = dict.fromkeys(row for row, _ in cells if row != TOTAL)
-        if rowvar.startswith("ind_"):
-            categories = {"1": None} if "1" in categories else {}
-        counts[rowvar] = {
-            category: (_count(cells.get((category, "1"))), _count(cells.get((category, TOTAL))))
-            for category in categories
-        }
-    return shares_compare(counts, group_households=group_n, population_households=population_n)
-
-
-def _count(value: Any) -> int | None:
-    return None if value is None else int(value)
+    return GroupComparison(group, peildatum, comparison_of(tables), tuple(parts))

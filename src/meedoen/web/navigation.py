@@ -40,6 +40,9 @@ SECTIONS: tuple[Section, ...] = (
     Section(_("Households"), "households:builds", frozenset({Role.ANALYST}), ("/huishoudens/",)),
     Section(_("Linkages"), "linkages:runs", frozenset({Role.ANALYST}), ("/koppelingen/",)),
     Section(_("SQL"), "households:sql", frozenset({Role.ANALYST}), ("/sql/",)),
+    Section(
+        _("Target groups"), "targetgroups:comparison", frozenset({Role.ANALYST}), ("/doelgroepen/",)
+    ),
     Section(_("Dashboard"), "dashboards:dashboard", EVERY_ROLE - {Role.RESIDENT}, ("/dashboard/",)),
     Section(
         _("Published tables"),
