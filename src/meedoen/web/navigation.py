@@ -37,12 +37,15 @@ SECTIONS: tuple[Section, ...] = (
         frozenset({Role.ADMINISTRATOR, Role.ANALYST, Role.PRIVACY_OFFICER}),
         ("/verwerkingen/",),
     ),
-    Section(_("Households"), "households:builds", frozenset({Role.ANALYST}), ("/huishoudens/",)),
+    # The comparison of a target group is household analysis: under Huishoudens in the menu.
+    Section(
+        _("Households"),
+        "households:builds",
+        frozenset({Role.ANALYST}),
+        ("/huishoudens/", "/doelgroepen/"),
+    ),
     Section(_("Linkages"), "linkages:runs", frozenset({Role.ANALYST}), ("/koppelingen/",)),
     Section(_("SQL"), "households:sql", frozenset({Role.ANALYST}), ("/sql/",)),
-    Section(
-        _("Target groups"), "targetgroups:comparison", frozenset({Role.ANALYST}), ("/doelgroepen/",)
-    ),
     Section(_("Dashboard"), "dashboards:dashboard", EVERY_ROLE - {Role.RESIDENT}, ("/dashboard/",)),
     Section(
         _("Published tables"),
