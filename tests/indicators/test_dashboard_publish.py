@@ -111,6 +111,70 @@ def test_only_analysts_release(demo: dict[str, Any]) -> None:
     assert refused.returncode == 2 and "analyst" in refused.stderr.lower()
 
 
+def test_the_food_bank_segments_recover_the_planted_clusters(
+    demo: dict[str, Any], released: Any
+) -> None:
+    """`meedoen segment --k auto` (issue 19): the segments of the food bank's households agree
+    with the five client profiles the generator planted (adjusted Rand index >= 0.8, against
+    the truth it wrote per client); every household of the group is in the activity's
+    segment.membership; the profile tables are released or refused with a reason; the run is
+    logged with the group's persons as its subjects. Runs before the attack below, so that the
+    attack covers the profile tables too."""
+    import csv
+
+    import duckdb
+    from sklearn.metrics import adjusted_rand_score
+
+    from meedoen_data.activity_store import activity_pseudonyms, store_path
+    from meedoen_data.workspace import Workspace
+
+    home = Path(demo["home"])
+    args = ("segment", "--activity", demo["activity"], "--group", "voedselbank")
+    args += ("--peildatum", PEILDATUM, "--home", demo["home"], "--json")
+    result = meedoen_as("analyst", demo["passwords"]["analyst"], *args)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["chosen_by"] == "bic" and 4 <= found["k"] <= 7, found["fits"]
+    [chosen] = [f for f in found["fits"] if f["k"] == found["k"]]
+    assert chosen["stability"] > 0.8, found["fits"]
+    assert {t["status"] for t in found["tables"]} <= {"published", "unchanged", "refused"}
+    assert any(t["status"] == "published" for t in found["tables"])
+    [truth_file] = home.glob("sources/*/truth/partner_voedselbank.csv")
+    with truth_file.open(newline="") as f:
+        clients = [r for r in csv.DictReader(f) if r["burgerservicenummer"]]
+    bsns = [r["burgerservicenummer"] for r in clients]
+    pseudonyms = activity_pseudonyms(home=home, activity_id=int(demo["activity"]), bsns=bsns)
+    profile_of = dict(zip(pseudonyms, (r["profile"] for r in clients), strict=True))
+    con = duckdb.connect(str(store_path(Workspace(home), int(demo["activity"]))), read_only=True)
+    try:
+        members = con.execute(
+            "SELECT m.household_id, m.segment, list(p.person_pseudonym) FROM segment.membership m "
+            "JOIN household.household_person p USING (household_id, peildatum) "
+            "WHERE m.run_id = ? GROUP BY ALL",
+            [found["store_run"]],
+        ).fetchall()
+        group = con.execute(
+            "SELECT count(DISTINCT household_id) FROM link.partner_link "
+            "WHERE source = 'voedselbank' AND household_id IS NOT NULL"
+        ).fetchone()
+    finally:
+        con.close()
+    assert group is not None and len(members) >= 0.95 * group[0]
+    planted, segments = [], []
+    for _household, segment, persons in members:
+        profiles = {profile_of[p] for p in persons if p in profile_of}
+        if len(profiles) == 1:
+            planted.append(profiles.pop())
+            segments.append(segment)
+    assert len(planted) >= 0.9 * len(members)
+    assert adjusted_rand_score(planted, segments) >= 0.8
+    with sqlite3.connect(home / "web.sqlite3") as db:
+        logged = db.execute(
+            "SELECT count(*) FROM audits_processingrecord WHERE name = 'segment.run'"
+        ).fetchone()
+    assert logged is not None and logged[0] == 1
+
+
 def test_an_attack_on_everything_released_for_the_peildatum_finds_no_unsafe_cell(
     demo: dict[str, Any], released: Any
 ) -> None:
@@ -311,7 +375,43 @@ def test_the_food_bank_group_beside_all_households(demo: dict[str, Any], release
     rows = {(r["characteristic"], r["category"]): r for r in found["rows"]}
     for planted in (("huurtoeslag", "1"), ("ind_bijstand", "1")):
         assert rows[planted]["stands_out"] and rows[planted]["ratio"] > 2, rows[planted]
+    # How long the households have been clients: within the 95% interval of the truth, made
+    # here from the food bank's own file and the generator's record of who each client is.
+    truth_bands = duration_truth(Path(demo["home"]))
+    n = sum(truth_bands.values())
+    assert set(found["duration"]) == {"tot_6", "6_12", "12_plus"}
+    for band, count in found["duration"].items():
+        assert count is not None, band
+        share, expected = count / found["group_households"], truth_bands[band] / n
+        assert abs(share - expected) <= 1.96 * (expected * (1 - expected) / n) ** 0.5, band
     again = meedoen_as("analyst", demo["passwords"]["analyst"], *args)
     assert {t["status"] for t in json.loads(again.stdout)["tables"]} <= {"unchanged", "refused"}
     refused = meedoen_as("policy_maker", demo["passwords"]["policy_maker"], *args)
     assert refused.returncode == 2 and "analyst" in refused.stderr.lower()
+
+
+def duration_truth(home: Path) -> dict[str, int]:
+    """Households per duration as client at the peildatum, from the food bank's file (months
+    from enrolment to leaving or the peildatum, the household's longest record) and the
+    generator's truth of each client's household."""
+    import csv
+
+    [source] = home.glob("sources/*/voedselbank.csv")
+    [truth] = home.glob("sources/*/truth/partner_voedselbank.csv")
+    with truth.open(newline="") as f:
+        household_of = {r["klantnummer"]: r["household_id"] for r in csv.DictReader(f)}
+    peil = date.fromisoformat(PEILDATUM)
+    longest: dict[str, int] = {}
+    with source.open(newline="") as f:
+        for record in csv.DictReader(f):
+            household = household_of.get(record["klantnummer"])
+            if not household or not record["datuminschrijving"]:
+                continue
+            start = date.fromisoformat(record["datuminschrijving"])
+            end = min(date.fromisoformat(record["datumuitschrijving"] or PEILDATUM), peil)
+            months = (end.year * 12 + end.month) - (start.year * 12 + start.month)
+            longest[household] = max(months, longest.get(household, months))
+    bands = {"tot_6": 0, "6_12": 0, "12_plus": 0}
+    for months in longest.values():
+        bands["tot_6" if months < 6 else "6_12" if months < 12 else "12_plus"] += 1
+    return bands

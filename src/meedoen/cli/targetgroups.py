@@ -116,6 +116,7 @@ def compare(
         "group_households": comparison.group_households if comparison else None,
         "population_households": comparison.population_households if comparison else None,
         "rows": rows,
+        "duration": result.duration,
         "tables": parts,
     }
     if as_json:
@@ -152,3 +153,107 @@ def compare(
             "the group's own total was withheld in every table: it is too small to compare",
             code=EXIT_REJECTED,
         )
+
+
+def segment(
+    activity: Annotated[int, typer.Option(help="Id of the approved processing activity.")],
+    group: Annotated[
+        str,
+        typer.Option(
+            help="The register indicator that defines the group, e.g. voedselbank (households "
+            "with a client of the food bank)."
+        ),
+    ],
+    peildatum: Annotated[str, typer.Option(help="Reference date of a household build.")],
+    k: Annotated[
+        str,
+        typer.Option(
+            "--k",
+            help="Number of segments, or auto: the lowest BIC of 1 to 8 segments among those "
+            "whose every segment reaches the activity's minimum frequency.",
+        ),
+    ] = "auto",
+    seed: Annotated[int, typer.Option(help="Seed of the random starts (same seed, same run).")] = 1,
+    by: ByOption = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Segment the group's households and release their profile table.
+
+    First the comparison of meedoen compare (its tables released or read again). Then latent
+    class models (StepMix) are fitted to the group's households on the same characteristics
+    plus income and the reference person's age, inside the activity's store: every household's
+    segment goes to segment.membership, the run to segment.run (analysts only, never
+    published). Per k: BIC, ICL and the stability (mean adjusted Rand index over bootstrap
+    fits). Last, the tables "characteristic x segment" of the group's households are released
+    like meedoen table; the profile table (/doelgroepen/) is made from them. A segment that
+    stands out on something has it relatively more often, not only."""
+    try:
+        day = date.fromisoformat(peildatum)
+    except ValueError:
+        fail(f"--peildatum must be a date YYYY-MM-DD, not {peildatum!r}", code=EXIT_REJECTED)
+    if k != "auto" and not k.isdigit():
+        fail(f"--k must be a number or auto, not {k!r}", code=EXIT_REJECTED)
+    workspace_django(home)
+    from meedoen.targetgroups.services import segment_execute, segment_request
+
+    actor = cli_actor(by)
+    trace = cli_trace()
+    run = run_service(
+        lambda: segment_request(
+            activity_id=activity,
+            group=group,
+            peildatum=day,
+            k=None if k == "auto" else int(k),
+            seed=seed,
+            actor=actor,
+            trace=trace,
+            channel="cli",
+        )
+    )
+    with progress_bar(quiet=as_json) as bar:
+        task = bar.add_task("Segmenting", total=None)
+
+        def progress(name: str, done: int, total: int) -> None:
+            bar.update(task, description=name or "done", completed=done, total=total)
+
+        result = run_service(
+            lambda: segment_execute(run_id=run.pk, actor=actor, trace=trace, progress=progress)
+        )
+    summary = result.run.summary
+    payload = {
+        "activity": activity,
+        "group": group,
+        "peildatum": day.isoformat(),
+        "run": result.run.pk,
+        "store_run": result.run.store_run,
+        "k": summary["k"],
+        "chosen_by": summary["chosen_by"],
+        "min_size": summary["min_size"],
+        "variables": summary["variables"],
+        "left_out": summary["left_out"],
+        "fits": summary["fits"],
+        "tables": summary["tables"],
+    }
+    if as_json:
+        emit_json(payload)
+        return
+    shown = Table("k", "BIC", "ICL", "stability (ARI)", "")
+    for fit in summary["fits"]:
+        shown.add_row(
+            Text(str(fit["k"])),
+            Text(f"{fit['bic']:.1f}"),
+            Text(f"{fit['icl']:.1f}"),
+            Text("" if fit["stability"] is None else f"{fit['stability']:.3f}"),
+            Text("chosen" if fit["k"] == summary["k"] else ""),
+        )
+    console.print(shown)
+    for variable, why in summary["left_out"].items():
+        console.print(f"Left out: {variable}: {why}")
+    refused = [p for p in result.parts if p.status == "refused"]
+    for part in refused:
+        console.print(f"Not released: {part.characteristic}: {part.reason}")
+    console.print(
+        f"{summary['k']} segments ({summary['chosen_by']}); membership in the activity's store "
+        f"(segment.membership, run {result.run.store_run}); the profile table is on /doelgroepen/."
+    )

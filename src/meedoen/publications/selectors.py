@@ -306,6 +306,10 @@ def publication_title(
 def dimension_label(name: str) -> str:
     """A table variable's heading: its label, or an indicator's name for its flag (``ind_x``;
     ``pop_x``: the indicator's population)."""
+    if name.startswith("seg_"):
+        return str(_("Segment"))
+    if name.startswith("duur_"):
+        return str(_("Duration as client"))
     indicator = _indicator_of(name)
     if indicator is None:
         return label("dimension", name)

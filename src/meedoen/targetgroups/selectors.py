@@ -1,5 +1,7 @@
-"""Reads of target-group comparisons (issue 19): the group beside all households from the
-comparison tables that were released (``meedoen compare``), never from person-level data."""
+"""Reads of target-group comparisons and segments (issue 19): the group beside all households
+from the comparison tables that were released (``meedoen compare``), and the profile table of
+its segments from the released tables "characteristic x segment" (``meedoen segment``) — never
+from person-level data."""
 
 from __future__ import annotations
 
@@ -9,22 +11,36 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from meedoen.publications.selectors import dimension_label, publication_same
-from meedoen.web.labels import value_label
+from meedoen.targetgroups.models import SegmentRun
+from meedoen.utils.runs import RunStatus
+from meedoen.web.labels import FLAGS, value_label
 from meedoen.web.templatetags.nl import getal
+from meedoen_data.disclosure.household import DURATION_BANDS
 from meedoen_data.indicators import CatalogueError, catalogue_load
-from meedoen_data.targetgroup import Comparison, ShareRow, shares_compare
+from meedoen_data.indicators.flags import linked_sources
+from meedoen_data.targetgroup import (
+    Comparison,
+    ShareRow,
+    Standout,
+    segment_profile,
+    shares_compare,
+)
 
 TOTAL = "Totaal"
 #: Characteristics of the household table the group is compared on (all their categories).
 HOUSEHOLD = (
     "household_type",
+    "leeftijd",
     "children",
+    "leeftijd_eerste_kind",
     "opleidingsniveau",
     "migratieachtergrond",
     "woningbezit",
     "huurtoeslag",
+    "inkomensdeciel",
     "ww",
     "ao",
 )
@@ -38,6 +54,32 @@ INDICATORS = (
     "huishoudelijke_hulp",
     "stapeling",
 )
+
+
+#: The rows of the profile table, as in the study: a heading and the characteristics under it.
+PROFILE_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("benefit", ("ind_bijstand", "ww", "ao")),
+    ("income", ("inkomensdeciel",)),
+    ("education", ("opleidingsniveau",)),
+    ("housing", ("woningbezit", "huurtoeslag")),
+    ("household", ("household_type", "leeftijd")),
+    ("children", ("children", "leeftijd_eerste_kind")),
+    ("care", ("ind_jeugdhulp", "ind_begeleiding", "ind_huishoudelijke_hulp")),
+    (
+        "further",
+        ("migratieachtergrond", "ind_schuldhulp", "ind_vroegsignalen", "ind_stapeling"),
+    ),
+)
+
+
+def duration_variable(partner: str) -> str:
+    """The table variable of how long a household has been a client of ``partner``."""
+    return f"duur_{partner}"
+
+
+def segment_variable(store_run: str) -> str:
+    """The table variable of a segmentation run's segments (household table ``seg_<run>``)."""
+    return f"seg_{store_run}"
 
 
 def characteristics_of(group: str) -> list[str]:
@@ -120,12 +162,24 @@ class CharacteristicView:
 
 
 @dataclass(frozen=True)
+class DurationView:
+    label: str  # "Korter dan 6 maanden"
+    households: int | None  # as released
+    share: float | None  # of the group's households
+
+    @property
+    def bar(self) -> int:
+        return round(BAR * (self.share or 0))
+
+
+@dataclass(frozen=True)
 class ComparisonView:
     group: str
     peildatum: date
     comparison: Comparison
     characteristics: tuple[CharacteristicView, ...]
     missing: tuple[str, ...]  # characteristics without a released table (their labels)
+    duration: tuple[DurationView, ...] = ()  # for a partner file's clients, when released
 
 
 def comparison_read(*, activity_id: int, group: str, peildatum: date) -> ComparisonView | None:
@@ -154,7 +208,47 @@ def comparison_read(*, activity_id: int, group: str, peildatum: date) -> Compari
             if r.characteristic == rowvar
         )
         views.append(CharacteristicView(dimension_label(rowvar), rows))
-    return ComparisonView(group, peildatum, comparison, tuple(views), tuple(missing))
+    return ComparisonView(
+        group,
+        peildatum,
+        comparison,
+        tuple(views),
+        tuple(missing),
+        _duration(activity_id=activity_id, group=group, peildatum=peildatum),
+    )
+
+
+def _duration(*, activity_id: int, group: str, peildatum: date) -> tuple[DurationView, ...]:
+    """How long the group's households have been clients, from the released table (only for
+    a group of a partner file's clients)."""
+    try:
+        indicator = catalogue_load(home=settings.MEEDOEN_HOME).get(group)
+    except (CatalogueError, KeyError):
+        return ()
+    flag = f"ind_{group}"
+    for partner in sorted(linked_sources([indicator])):
+        variable = duration_variable(partner)
+        found = publication_same(
+            activity_id=activity_id,
+            peildatum=peildatum,
+            rowvar=variable,
+            colvar=None,
+            where=[[flag, "1"]],
+        )
+        if found is None:
+            continue
+        [table] = found.content["tables"]
+        cells = {str(c[variable]): _count(c["value"]) for c in table["cells"]}
+        total = cells.get(TOTAL)
+        return tuple(
+            DurationView(
+                value_label(variable, band),
+                cells.get(band),
+                None if cells.get(band) is None or not total else (cells[band] or 0) / total,
+            )
+            for band in DURATION_BANDS
+        )
+    return ()
 
 
 def group_choices() -> list[tuple[str, str]]:
@@ -164,3 +258,147 @@ def group_choices() -> list[tuple[str, str]]:
     except CatalogueError:
         return []
     return [(i.id, i.name) for i in catalogue.indicators if i.status == "register"]
+
+
+#: Short names of characteristics whose values alone do not say what they are, for a
+#: segment's name ("opleiding laag", "eerste kind op 21 tot en met 25").
+SHORT = {
+    "opleidingsniveau": _("education"),
+    "leeftijd": _("age"),
+    "leeftijd_eerste_kind": _("first child at"),
+    "children": _("children:"),
+    "migratieachtergrond": _("migration background"),
+}
+
+
+def standout_text(standout: Standout, *, named: bool = False) -> str:
+    """What stands out, in words: "Eenoudergezin", "Huishoudens met bijstand",
+    "WW-uitkering: nee"; ``named`` (a segment's name): with a short name of the characteristic
+    where the value alone does not say it ("Opleiding laag")."""
+    variable, category = standout.characteristic, standout.category
+    heading = dimension_label(variable)
+    flag = variable in FLAGS or variable.startswith("ind_")
+    if flag and category == "1":
+        return heading
+    value = value_label(variable, category)
+    if flag:
+        return f"{heading}: {value.lower()}"
+    if named and variable in SHORT:
+        return f"{str(SHORT[variable]).capitalize()} {value.lower()}"
+    return value
+
+
+@dataclass(frozen=True)
+class SegmentColumn:
+    number: str
+    households: int | None  # as released (None: withheld)
+    name: str  # what stands out most, in words
+
+
+@dataclass(frozen=True)
+class ProfileRowView:
+    heading: str
+    cells: tuple[tuple[str, ...], ...]  # per segment: what stands out, with its share
+
+
+@dataclass(frozen=True)
+class SegmentsView:
+    run: SegmentRun
+    group_households: int | None
+    segments: tuple[SegmentColumn, ...]
+    rows: tuple[ProfileRowView, ...]
+    fits: tuple[dict[str, Any], ...]
+    missing: tuple[str, ...]  # characteristics without a released table
+
+
+#: Headings of the profile table's rows.
+PROFILE_HEADINGS = {
+    "benefit": _("Benefit"),
+    "income": _("Income"),
+    "education": _("Education"),
+    "housing": _("Housing"),
+    "household": _("Household"),
+    "children": _("Children"),
+    "care": _("Care"),
+    "further": _("And further"),
+}
+
+
+def segment_run_latest(*, activity_id: int, group: str, peildatum: date) -> SegmentRun | None:
+    """The newest finished segmentation of ``group`` at ``peildatum``."""
+    return (
+        SegmentRun.objects.filter(
+            activity_id=activity_id, group=group, peildatum=peildatum, status=RunStatus.DONE
+        )
+        .exclude(store_run="")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def segments_read(*, activity_id: int, group: str, peildatum: date) -> SegmentsView | None:
+    """The profile table of the newest segmentation of ``group`` at ``peildatum`` from its
+    released tables; None when there is none."""
+    run = segment_run_latest(activity_id=activity_id, group=group, peildatum=peildatum)
+    if run is None:
+        return None
+    colvar, flag = segment_variable(run.store_run), f"ind_{group}"
+    where = [[flag, "1"]]
+    counts: dict[str, dict[tuple[str, str], int | None]] = {}
+    population: dict[str, dict[str, float | None]] = {}
+    missing = []
+    for rowvar in characteristics_of(group):
+        found = publication_same(
+            activity_id=activity_id, peildatum=peildatum, rowvar=rowvar, colvar=colvar, where=where
+        )
+        if found is None:
+            missing.append(dimension_label(rowvar))
+            continue
+        [table] = found.content["tables"]
+        counts[rowvar] = {
+            (str(c[rowvar]), str(c[colvar])): _count(c["value"]) for c in table["cells"]
+        }
+        compared = publication_same(
+            activity_id=activity_id, peildatum=peildatum, rowvar=rowvar, colvar=flag
+        )
+        if compared is not None:
+            [whole] = compared.content["tables"]
+            cells = {(str(c[rowvar]), str(c[flag])): _count(c["value"]) for c in whole["cells"]}
+            total = cells.get((TOTAL, TOTAL))
+            population[rowvar] = {
+                row: (None if n is None or not total else n / total)
+                for (row, column), n in cells.items()
+                if column == TOTAL and row != TOTAL
+            }
+    k = int(run.summary.get("k", 0) or 0)
+    numbers = tuple(str(n) for n in range(1, k + 1))
+    profile = segment_profile(counts, segments=numbers, population=population)
+    group_totals = [t.get((TOTAL, TOTAL)) for t in counts.values()]
+    segments = tuple(
+        SegmentColumn(
+            number,
+            profile.households[number],
+            " · ".join(standout_text(s, named=True) for s in profile.standing_out(number)[:2])
+            or str(_("Nothing stands out")),
+        )
+        for number in numbers
+    )
+    rows = []
+    for key, variables in PROFILE_ROWS:
+        cells = tuple(
+            tuple(
+                f"{standout_text(s)} ({getal(100 * s.share, 0)}%)"
+                for variable in variables
+                for s in profile.cells.get((variable, number), ())
+            )
+            for number in numbers
+        )
+        rows.append(ProfileRowView(str(PROFILE_HEADINGS[key]), cells))
+    return SegmentsView(
+        run=run,
+        group_households=next((t for t in group_totals if t is not None), None),
+        segments=segments,
+        rows=tuple(rows),
+        fits=tuple(run.summary.get("fits", [])),
+        missing=tuple(missing),
+    )

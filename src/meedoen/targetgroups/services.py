@@ -1,5 +1,6 @@
-"""``meedoen compare`` (issue 19): a group of households beside all households of the
-municipality, on the same characteristics, from released tables only.
+"""``meedoen compare`` and ``meedoen segment`` (issue 19): a group of households beside all
+households of the municipality, on the same characteristics, from released tables only; and the
+group's segments with their profile.
 
 The group is a register indicator of the catalogue — "households with a client of the food
 bank" (a linked partner file), or any group an installation defines (docs/indicators.md). For
@@ -9,26 +10,59 @@ secondary suppression, the audit against every earlier release of the peildatum 
 was released before with the same definition, read again. The comparison
 (:func:`meedoen_data.targetgroup.shares_compare`) is computed from the released cells only: a
 withheld count gives a withheld row. Re-running is safe.
+
+A segmentation (:func:`segment_request`, :func:`segment_execute`) fits latent class models to the
+group's households inside the activity's store (:mod:`meedoen_data.targetgroup.segment`), keeps
+every household's segment there (never published), and releases the tables "characteristic x
+segment" of the group's households through the same disclosure control; the profile table is made
+from those released cells (:func:`meedoen.targetgroups.selectors.segments_read`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from meedoen.activities.actors import Actor, require_role
+from meedoen.activities.enforcement import activity_authorize, activity_log, activity_store_use
 from meedoen.audits.trace import TraceContext
 from meedoen.publications.models import Publication
 from meedoen.publications.selectors import publication_same
 from meedoen.publications.services import PUBLISHERS, table_publish
-from meedoen.targetgroups.selectors import characteristics_of, comparison_of
-from meedoen_data.indicators import CatalogueError, catalogue_load
+from meedoen.targetgroups.models import SegmentRun
+from meedoen.targetgroups.selectors import (
+    INDICATORS,
+    TOTAL,
+    characteristics_of,
+    comparison_of,
+    duration_variable,
+    segment_variable,
+)
+from meedoen.utils.runs import (
+    RunStatus,
+    run_begin,
+    run_busy,
+    run_finish,
+    run_progress,
+    run_refusal,
+)
+from meedoen_data.activity_store import ActivityStoreError
+from meedoen_data.disclosure.household import DURATION_BANDS
+from meedoen_data.indicators import CatalogueError, Indicator, catalogue_load
+from meedoen_data.indicators.flags import linked_sources
 from meedoen_data.targetgroup import Comparison
+from meedoen_data.targetgroup.segment import (
+    SegmentError,
+    group_frame,
+    segment_subjects,
+    segments_fit,
+    segments_write,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +79,9 @@ class GroupComparison:
     peildatum: date
     comparison: Comparison | None  # None when the group's own total was withheld
     parts: tuple[Part, ...]
+    #: For a group of a partner file's clients: households per duration as client (< 6
+    #: months, 6-12, 12 or more) as released (None: withheld); empty for other groups.
+    duration: dict[str, int | None]
 
 
 def group_compare(
@@ -60,9 +97,43 @@ def group_compare(
     """Release the comparison tables of ``group`` (a register indicator) at ``peildatum`` and
     compare the group with all households. Analysts only (PermissionDenied)."""
     require_role(actor, *PUBLISHERS)
+    indicator = _group_indicator(group)
+    colvar = f"ind_{group}"
+    parts, tables = _tables_release(
+        activity_id=activity_id,
+        peildatum=peildatum,
+        rowvars=characteristics_of(group),
+        colvar=colvar,
+        where=(),
+        actor=actor,
+        trace=trace,
+        channel=channel,
+        progress=progress,
+    )
+    duration: dict[str, int | None] = {}
+    for partner in sorted(linked_sources([indicator])):
+        # How long the group's households have been clients: one table among the group only.
+        done, cells = _tables_release(
+            activity_id=activity_id,
+            peildatum=peildatum,
+            rowvars=[duration_variable(partner)],
+            colvar=None,
+            where=((colvar, "1"),),
+            actor=actor,
+            trace=trace,
+            channel=channel,
+            progress=None,
+        )
+        parts += done
+        for (band, _), value in cells.get(duration_variable(partner), {}).items():
+            if band in DURATION_BANDS:
+                duration[band] = None if value is None else int(value)
+    return GroupComparison(group, peildatum, comparison_of(tables), tuple(parts), duration)
+
+
+def _group_indicator(group: str) -> Indicator:
     try:
-        catalogue = catalogue_load(home=settings.MEEDOEN_HOME)
-        indicator = catalogue.get(group)
+        indicator = catalogue_load(home=settings.MEEDOEN_HOME).get(group)
     except (CatalogueError, KeyError) as exc:
         raise ValidationError(
             f"there is no indicator {group!r} to define the group: choose a register indicator "
@@ -70,15 +141,30 @@ def group_compare(
         ) from exc
     if indicator.status != "register":
         raise ValidationError(f"{group} is not a register indicator; a group needs one")
-    colvar = f"ind_{group}"
-    characteristics = characteristics_of(group)
+    return indicator
+
+
+def _tables_release(
+    *,
+    activity_id: int,
+    peildatum: date,
+    rowvars: list[str],
+    colvar: str | None,
+    where: tuple[tuple[str, str], ...],
+    actor: Actor,
+    trace: TraceContext,
+    channel: str,
+    progress: Callable[[str, int, int], None] | None,
+) -> tuple[list[Part], dict[str, dict[tuple[str, str], Any]]]:
+    """Release (or read again) the tables "rowvar x colvar" filtered on ``where``: what each
+    part did, and the released cells (row category, column category) -> value."""
     parts: list[Part] = []
     tables: dict[str, dict[tuple[str, str], Any]] = {}
-    for number, rowvar in enumerate(characteristics):
+    for number, rowvar in enumerate(rowvars):
         if progress is not None:
-            progress(rowvar, number, len(characteristics))
+            progress(rowvar, number, len(rowvars))
         earlier = publication_same(
-            activity_id=activity_id, peildatum=peildatum, rowvar=rowvar, colvar=colvar
+            activity_id=activity_id, peildatum=peildatum, rowvar=rowvar, colvar=colvar, where=where
         )
         publication_id: int | None
         if earlier is not None:
@@ -89,6 +175,7 @@ def group_compare(
                     activity_id=activity_id,
                     rowvar=rowvar,
                     colvar=colvar,
+                    where=where,
                     peildatum=peildatum,
                     actor=actor,
                     trace=trace,
@@ -101,7 +188,174 @@ def group_compare(
             content = Publication.objects.get(pk=publication_id).content
         parts.append(Part(rowvar, publication_id, status))
         [table] = content["tables"]
-        tables[rowvar] = {(str(c[rowvar]), str(c[colvar])): c["value"] for c in table["cells"]}
+        tables[rowvar] = {
+            (str(c[rowvar]), str(c[colvar]) if colvar else TOTAL): c["value"]
+            for c in table["cells"]
+        }
     if progress is not None:
-        progress("", len(characteristics), len(characteristics))
-    return GroupComparison(group, peildatum, comparison_of(tables), tuple(parts))
+        progress("", len(rowvars), len(rowvars))
+    return parts, tables
+
+
+@dataclass(frozen=True)
+class GroupSegments:
+    run: SegmentRun
+    comparison: GroupComparison
+    parts: tuple[Part, ...]  # the tables "characteristic x segment"
+
+
+def segment_request(
+    *,
+    activity_id: int,
+    group: str,
+    peildatum: date,
+    k: int | None,
+    seed: int,
+    actor: Actor,
+    trace: TraceContext,
+    channel: str,
+) -> SegmentRun:
+    """Check who asks, the group and the activity; then record a queued segmentation."""
+    require_role(actor, *PUBLISHERS)
+    _group_indicator(group)
+    if k is not None and not 1 <= k <= 20:
+        raise ValidationError(f"--k must be between 1 and 20 or auto, not {k}")
+    activity_authorize(activity_id=activity_id, sources=("brp",), trace=trace)
+    busy = run_busy(SegmentRun, activity_id=activity_id)
+    if busy is not None:
+        raise ValidationError(
+            f"segmentation {busy.pk} of activity {activity_id} is still running; wait for it"
+        )
+    return SegmentRun.objects.create(
+        activity_id=activity_id,
+        group=group,
+        peildatum=peildatum,
+        k=k,
+        seed=seed,
+        requested_by=actor.name,
+        channel=channel,
+        trace_id=trace.trace_id,
+    )
+
+
+def segment_execute(
+    *,
+    run_id: int,
+    actor: Actor,
+    trace: TraceContext,
+    client: str = "",
+    progress: Callable[[str, int, int], None] | None = None,
+) -> GroupSegments:
+    """Compare the group (its tables released or read again), fit its segments inside the
+    activity's store, and release the tables "characteristic x segment" of the group. The run's
+    row shows the progress and the outcome; a failure is on it too (and raised)."""
+    run = run_begin(SegmentRun, run_id=run_id)
+    report = run_progress(SegmentRun, run_id, progress)
+    home = settings.MEEDOEN_HOME
+    try:
+        compared = group_compare(
+            activity_id=run.activity_id,
+            group=run.group,
+            peildatum=run.peildatum,
+            actor=actor,
+            trace=trace,
+            channel=run.channel,
+            progress=lambda name, done, total: report(f"vergelijking: {name}", done, total),
+        )
+        catalogue = catalogue_load(home=home)
+        with activity_store_use(activity_id=run.activity_id):
+            floor = activity_authorize(
+                activity_id=run.activity_id, sources=("brp",), trace=trace
+            ).floor
+            started = datetime.now(UTC)
+            frame = group_frame(
+                home=home,
+                activity_id=run.activity_id,
+                group=catalogue.get(run.group),
+                peildatum=run.peildatum,
+                categorical=[v for v in characteristics_of(run.group) if not v.startswith("ind_")]
+                + [f"ind_{i}" for i in INDICATORS if i != run.group],
+                indicators=[catalogue.get(i) for i in INDICATORS if i != run.group],
+            )
+            segmentation = segments_fit(
+                frame,
+                k=run.k,
+                seed=run.seed,
+                min_size=floor.min_frequency,
+                progress=lambda name, done, total: report(f"segmenten: {name}", done, total),
+            )
+            store_run = segments_write(
+                home=home,
+                activity_id=run.activity_id,
+                frame=frame,
+                segmentation=segmentation,
+                group=run.group,
+                peildatum=run.peildatum,
+            )
+            SegmentRun.objects.filter(pk=run_id).update(store_run=store_run)
+            activity_log(
+                trace=trace,
+                actor=actor,
+                channel=run.channel,
+                client=client,
+                operation="segment.run",
+                activity_id=run.activity_id,
+                subjects=segment_subjects(home=home, activity_id=run.activity_id, run_id=store_run),
+                started=started,
+                detail=(
+                    f"segmentation {run_id} (store run {store_run}) of group {run.group} at "
+                    f"{run.peildatum}: {segmentation.k} segments ({segmentation.chosen_by}), "
+                    f"{len(frame.household_ids)} households"
+                ),
+            )
+        parts, _tables = _tables_release(
+            activity_id=run.activity_id,
+            peildatum=run.peildatum,
+            rowvars=[
+                p.characteristic
+                for p in compared.parts
+                if p.status != "refused" and p.characteristic in characteristics_of(run.group)
+            ],
+            colvar=segment_variable(store_run),
+            where=((f"ind_{run.group}", "1"),),
+            actor=actor,
+            trace=trace,
+            channel=run.channel,
+            progress=lambda name, done, total: report(f"profiel: {name}", done, total),
+        )
+    except (SegmentError, ActivityStoreError, CatalogueError, KeyError) as exc:
+        run_finish(SegmentRun, run_id, RunStatus.FAILED, message=str(exc).splitlines()[0])
+        raise ValidationError(str(exc).splitlines()[0]) from None
+    except BaseException as exc:
+        run_finish(SegmentRun, run_id, RunStatus.FAILED, message=run_refusal(exc))
+        raise
+    summary: dict[str, object] = {
+        "k": segmentation.k,
+        "chosen_by": segmentation.chosen_by,
+        "min_size": segmentation.min_size,
+        "variables": list(frame.variables),
+        "left_out": frame.left_out,
+        # The model's figures per k; the sizes stay out (counts are published only released).
+        "fits": [
+            {
+                "k": f.k,
+                "bic": round(f.bic, 1),
+                "icl": round(f.icl, 1),
+                "stability": None
+                if f.stability is None or f.stability != f.stability
+                else round(f.stability, 3),
+            }
+            for f in segmentation.fits
+        ],
+        "tables": [
+            {
+                "characteristic": p.characteristic,
+                "publication": p.publication_id,
+                "status": p.status,
+            }
+            for p in parts
+        ],
+    }
+    run_finish(SegmentRun, run_id, RunStatus.DONE, summary=summary)
+    run.refresh_from_db()
+    return GroupSegments(run, compared, tuple(parts))

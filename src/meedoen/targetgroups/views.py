@@ -1,5 +1,7 @@
 """The target group beside all households (``/doelgroepen/``, issue 19), for analysts: the
-comparison of a group with all households from the tables ``meedoen compare`` released. Only
+comparison of a group with all households from the tables ``meedoen compare`` released, and the
+profile table of its segments from those ``meedoen segment`` released. Printed, the page is the
+study's report. Only
 released, disclosure-controlled numbers are read; ``?activiteit=N&groep=ID&peildatum=D``
 chooses the comparison."""
 
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from meedoen.accounts.roles import Role
 from meedoen.publications.selectors import builder_activities, builder_options
-from meedoen.targetgroups.selectors import comparison_read, group_choices
+from meedoen.targetgroups.selectors import comparison_read, group_choices, segments_read
 from meedoen.web.access import role_required
 
 #: Who reads the comparisons: analysts (the study is theirs; the tables are published).
@@ -37,9 +39,10 @@ def comparison(request: HttpRequest) -> HttpResponse:
         peildatum: date | None = date.fromisoformat(day)
     except ValueError:
         peildatum = None
-    view = None
+    view = segments = None
     if activity_id is not None and group and peildatum is not None:
         view = comparison_read(activity_id=activity_id, group=group, peildatum=peildatum)
+        segments = segments_read(activity_id=activity_id, group=group, peildatum=peildatum)
     return render(
         request,
         "targetgroups/comparison.html",
@@ -51,5 +54,6 @@ def comparison(request: HttpRequest) -> HttpResponse:
             "peildata": peildata,
             "peildatum": peildatum.isoformat() if peildatum else "",
             "view": view,
+            "segments": segments,
         },
     )

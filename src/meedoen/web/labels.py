@@ -40,6 +40,9 @@ DIMENSIONS: dict[str, str | Promise] = {
     "ww": _("Unemployment benefit"),
     "ao": _("Disability benefit"),
     "huurtoeslag": _("Housing allowance"),
+    "leeftijd": _("Age of the reference person"),
+    "leeftijd_eerste_kind": _("Age of the younger parent at the first child's birth"),
+    "inkomensdeciel": _("Income decile"),
     "households": _("Households"),
     "persons": _("Persons"),
     "besteedbaar_inkomen": _("Disposable income"),
@@ -59,6 +62,19 @@ VALUES: dict[str, str | Promise] = {
     "koop": _("Owner-occupied"),
     "huur_corporatie": _("Rented from a housing association"),
     "huur_overig": _("Rented otherwise"),
+    "tot_25": _("Under 25"),
+    "25_44": _("25 to 44"),
+    "45_59": _("45 to 59"),
+    "60_74": _("60 to 74"),
+    "75_plus": _("75 or older"),
+    "geen_kind": _("No child known"),
+    "tot_21": _("Under 21"),
+    "21_25": _("21 to 25"),
+    "26_30": _("26 to 30"),
+    "31_plus": _("31 or older"),
+    "tot_6": _("Shorter than 6 months"),
+    "6_12": _("6 to 12 months"),
+    "12_plus": _("12 months or longer"),
 }
 #: Variables whose values are 0/1.
 FLAGS = ("ww", "ao", "huurtoeslag")
@@ -105,6 +121,7 @@ OPERATIONS: dict[str, str | Promise] = {
     "partner.review.read": _("Partner record read for review"),
     "publication.withdraw": _("Table withdrawn"),
     "quarantine.show": _("Quarantined rows read"),
+    "segment.run": _("Segments of a target group made"),
     "table.publish": _("Table published"),
     "vault.key_rotate": _("Key rotated"),
     "vault.pseudonym": _("Pseudonyms computed"),
@@ -208,4 +225,8 @@ def value_label(dimension: str, code: object, areas: Mapping[str, str] | None = 
         return str(_("Yes") if text == "1" else _("No"))
     if dimension in AREAS and areas and text in areas:
         return f"{areas[text]} ({text})"
+    if dimension == "inkomensdeciel" and text.isdigit():
+        return str(_("Decile %(decile)s") % {"decile": text})
+    if dimension.startswith("seg_") and text.isdigit():
+        return str(_("Segment %(segment)s") % {"segment": text})
     return text

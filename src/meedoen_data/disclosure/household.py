@@ -46,7 +46,51 @@ VARIABLES: dict[str, str] = {
     "ww": "unemployment benefit in the household (0/1)",
     "ao": "disability benefit in the household (0/1)",
     "huurtoeslag": "housing allowance (0/1)",
+    "leeftijd": "age of the reference person (tot_25, 25_44, 45_59, 60_74, 75_plus)",
+    "leeftijd_eerste_kind": "age of the younger parent at the first child's birth (tot_21, "
+    "21_25, 26_30, 31_plus; geen_kind when no child is known)",
+    "inkomensdeciel": "decile (1-10) of the disposable household income among the households "
+    "of the peildatum",
 }
+#: Variables made from columns of the household table (bands), with their codes in order.
+BANDED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "leeftijd": (
+        "CASE WHEN reference_person_age IS NULL THEN NULL "
+        "WHEN reference_person_age < 25 THEN 'tot_25' "
+        "WHEN reference_person_age < 45 THEN '25_44' "
+        "WHEN reference_person_age < 60 THEN '45_59' "
+        "WHEN reference_person_age < 75 THEN '60_74' ELSE '75_plus' END",
+        ("tot_25", "25_44", "45_59", "60_74", "75_plus"),
+    ),
+    # The register holds parents, not mothers: the younger parent's age stands in for the
+    # mother's (in the BRP the mother is the younger parent in most couples).
+    "leeftijd_eerste_kind": (
+        "CASE WHEN coalesce(least(reference_person_age_first_child, partner_age_first_child), "
+        "reference_person_age_first_child, partner_age_first_child) IS NULL THEN 'geen_kind' "
+        "WHEN least(reference_person_age_first_child, partner_age_first_child) < 21 "
+        "THEN 'tot_21' "
+        "WHEN least(reference_person_age_first_child, partner_age_first_child) <= 25 "
+        "THEN '21_25' "
+        "WHEN least(reference_person_age_first_child, partner_age_first_child) <= 30 "
+        "THEN '26_30' ELSE '31_plus' END",
+        ("geen_kind", "tot_21", "21_25", "26_30", "31_plus"),
+    ),
+    "inkomensdeciel": (
+        "CASE WHEN besteedbaar_inkomen IS NULL THEN NULL ELSE CAST(ntile(10) OVER ("
+        "PARTITION BY peildatum, besteedbaar_inkomen IS NULL ORDER BY besteedbaar_inkomen, "
+        "household_id) AS VARCHAR) END",
+        tuple(str(d) for d in range(1, 11)),
+    ),
+}
+#: A variable ``seg_<run>``: the segment of the household in segmentation run ``<run>``
+#: (``meedoen segment``; table ``segment.membership`` of the activity's store).
+SEGMENT_PREFIX = "seg_"
+#: A variable ``duur_<source>``: how long the household has been a client of partner file
+#: ``<source>`` (linked by ``meedoen link``) at the peildatum, from its longest record — months
+#: from ``datuminschrijving`` to ``datumuitschrijving`` or the peildatum: ``tot_6``, ``6_12``,
+#: ``12_plus``; onbekend for households without a linked record.
+DURATION_PREFIX = "duur_"
+DURATION_BANDS = ("tot_6", "6_12", "12_plus")
 #: Amounts a magnitude table may sum.
 AMOUNTS: dict[str, str] = {
     "besteedbaar_inkomen": "disposable household income of the year before (euro)",
@@ -99,7 +143,15 @@ def household_table(
     if layervar is not None and colvar is None:
         raise TableError("a third variable needs a second one")
     variables = [v for v in (rowvar, colvar, layervar) if v is not None]
-    known = {**VARIABLES, **flag_variables(indicators)}
+    every = list(dict.fromkeys([*variables, *(c for c, _ in where)]))
+    segments = [v for v in every if v.startswith(SEGMENT_PREFIX)]
+    durations = [v for v in every if v.startswith(DURATION_PREFIX)]
+    known = {
+        **VARIABLES,
+        **flag_variables(indicators),
+        **{v: f"segment of segmentation run {v[len(SEGMENT_PREFIX) :]}" for v in segments},
+        **{v: f"duration as client of {v[len(DURATION_PREFIX) :]}" for v in durations},
+    }
     for variable in variables:
         if variable not in known:
             raise TableError(
@@ -140,11 +192,18 @@ def household_table(
         wanted = [
             i for i in indicators if {indicator_variable(i.id), population_variable(i.id)} & used
         ]
-        source, flag_values = "household.household", list[object]()
         if wanted:
-            _check_indicators(con, wanted, peildatum, activity_id)
-            sql, flag_values = flag_relation(wanted)
-            source = f"({sql}) AS household"
+            indicators_check(con, wanted, peildatum, activity_id)
+        if segments:
+            _check_segments(con, segments, peildatum)
+        if durations:
+            _check_durations(con, durations, activity_id)
+        source, flag_values = household_relation(
+            indicators=wanted,
+            banded=[v for v in BANDED if v in {*variables, *(c for c, _ in where)}],
+            segments=segments,
+            durations=durations,
+        )
         keys = [f"coalesce(CAST({ident(v)} AS VARCHAR), '{UNKNOWN}')" for v in variables]
         measures = "count(*)"
         if amount is not None:
@@ -158,8 +217,14 @@ def household_table(
             [*flag_values, peildatum, *values],
         ).fetchall()
         dimensions = [
-            _flag_dimension(v, rows, variables.index(v))
+            _segment_dimension(con, v, rows, variables.index(v))
+            if v in segments
+            else _bands_dimension(v, DURATION_BANDS, rows, variables.index(v))
+            if v in durations
+            else _flag_dimension(v, rows, variables.index(v))
             if v not in VARIABLES
+            else _banded_dimension(v, rows, variables.index(v))
+            if v in BANDED
             else _dimension(con, v, peildatum)
             for v in variables
         ]
@@ -186,6 +251,144 @@ def household_table(
     return HouseholdTable(table, peildatum, sum(c.units for c in leaves.values()), described)
 
 
+def household_relation(
+    *,
+    indicators: Sequence[Indicator] = (),
+    banded: Sequence[str] = (),
+    segments: Sequence[str] = (),
+    durations: Sequence[str] = (),
+) -> tuple[str, list[object]]:
+    """``(SQL, parameters)`` of the relation ``household`` a table is counted from: the
+    household table, with the flags of ``indicators``, the ``banded`` variables, the segments
+    of the ``seg_<run>`` variables and the durations as client of the ``duur_<partner>``
+    variables. Names are quoted or come from closed lists; values (a run's id, a partner's
+    name) are bound."""
+    source, params = "household.household", list[object]()
+    if indicators:
+        sql, params = flag_relation(indicators)
+        source = f"({sql})"
+    if banded:
+        bands = ", ".join(f"{BANDED[v][0]} AS {ident(v)}" for v in banded)
+        source = f"(SELECT *, {bands} FROM {source})"  # noqa: S608
+    if segments:
+        joins, columns = [], []
+        for n, variable in enumerate(segments):
+            joins.append(
+                f"LEFT JOIN segment.membership s{n} ON s{n}.household_id = b.household_id "
+                f"AND s{n}.peildatum = b.peildatum AND s{n}.run_id = ?"
+            )
+            params.append(variable[len(SEGMENT_PREFIX) :])
+            columns.append(f"CAST(s{n}.segment AS VARCHAR) AS {ident(variable)}")
+        source = f"(SELECT b.*, {', '.join(columns)} FROM {source} b {' '.join(joins)})"  # noqa: S608
+    if durations:
+        joins, columns = [], []
+        for n, variable in enumerate(durations):
+            partner = variable[len(DURATION_PREFIX) :]
+            joins.append(
+                f"LEFT JOIN ({_DURATION_SQL.format(table=ident(partner))}) d{n} "
+                f"ON d{n}.household_id = b.household_id AND d{n}.peildatum = b.peildatum"
+            )
+            params.append(partner)
+            columns.append(
+                f"CASE WHEN d{n}.months IS NULL THEN NULL WHEN d{n}.months < 6 THEN 'tot_6' "
+                f"WHEN d{n}.months < 12 THEN '6_12' ELSE '12_plus' END AS {ident(variable)}"
+            )
+        source = f"(SELECT b.*, {', '.join(columns)} FROM {source} b {' '.join(joins)})"  # noqa: S608
+    return f"{source} AS household", params
+
+
+#: Months a household has been a client of a partner file at the peildatum (its longest linked
+#: record); months are YYYYMM in the store. ``{table}`` is the quoted partner name, the source
+#: a bound value.
+_DURATION_SQL = """
+SELECT m.household_id, m.peildatum, max(
+    least(coalesce(r.datumuitschrijving_maand, 999912),
+          CAST(year(m.peildatum) * 100 + month(m.peildatum) AS INTEGER)) // 100 * 12
+    + least(coalesce(r.datumuitschrijving_maand, 999912),
+            CAST(year(m.peildatum) * 100 + month(m.peildatum) AS INTEGER)) % 100
+    - (r.datuminschrijving_maand // 100 * 12 + r.datuminschrijving_maand % 100)) AS months
+FROM link.partner_link l
+JOIN source.{table} r ON r.record_pseudonym = l.record_id
+JOIN household.household_member m ON m.person_id = l.person_id
+WHERE l.source = ? AND r.datuminschrijving_maand IS NOT NULL
+  AND r.datuminschrijving_maand <= year(m.peildatum) * 100 + month(m.peildatum)
+GROUP BY ALL
+"""
+
+
+def _check_durations(
+    con: duckdb.DuckDBPyConnection, durations: Sequence[str], activity_id: int
+) -> None:
+    tables = {
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables"
+        ).fetchall()
+    }
+    for variable in durations:
+        partner = variable[len(DURATION_PREFIX) :]
+        if f"source.{partner}" not in tables or "link.partner_link" not in tables:
+            raise TableError(
+                f"{variable}: activity {activity_id} has no linked partner file {partner!r}: run "
+                f"meedoen link --activity {activity_id} --source {partner} first"
+            )
+
+
+def _check_segments(
+    con: duckdb.DuckDBPyConnection, segments: Sequence[str], peildatum: date
+) -> None:
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'segment' "
+        "AND table_name = 'membership'"
+    ).fetchone()
+    for variable in segments:
+        run = variable[len(SEGMENT_PREFIX) :]
+        known = (
+            found
+            and found[0]
+            and con.execute(
+                "SELECT count(*) FROM segment.membership WHERE run_id = ? AND peildatum = ?",
+                [run, peildatum],
+            ).fetchone()
+        )
+        if not known or not known[0]:
+            raise TableError(
+                f"there is no segmentation run {run!r} at {peildatum} in this activity: run "
+                "meedoen segment first"
+            )
+
+
+def _segment_dimension(
+    con: duckdb.DuckDBPyConnection, variable: str, rows: list[tuple[object, ...]], position: int
+) -> Dimension:
+    """The segments of the run (every one, also where a filter leaves none), onbekend when
+    households outside the run are counted."""
+    codes = [
+        str(r[0])
+        for r in con.execute(
+            "SELECT DISTINCT segment FROM segment.membership WHERE run_id = ? ORDER BY 1",
+            [variable[len(SEGMENT_PREFIX) :]],
+        ).fetchall()
+    ]
+    if any(str(row[position]) == UNKNOWN for row in rows):
+        codes.append(UNKNOWN)
+    return Dimension.flat(variable, codes)
+
+
+def _banded_dimension(variable: str, rows: list[tuple[object, ...]], position: int) -> Dimension:
+    return _bands_dimension(variable, BANDED[variable][1], rows, position)
+
+
+def _bands_dimension(
+    variable: str, bands: Sequence[str], rows: list[tuple[object, ...]], position: int
+) -> Dimension:
+    """Every band in its order, onbekend when a household has no value."""
+    codes = list(bands)
+    if any(str(row[position]) == UNKNOWN for row in rows):
+        codes.append(UNKNOWN)
+    return Dimension.flat(variable, codes)
+
+
 def _flag_dimension(variable: str, rows: list[tuple[object, ...]], position: int) -> Dimension:
     """An indicator's flag: 1 and 0 always (a zero is a count too), onbekend when present."""
     codes = ["1", "0"]
@@ -194,7 +397,7 @@ def _flag_dimension(variable: str, rows: list[tuple[object, ...]], position: int
     return Dimension.flat(variable, codes)
 
 
-def _check_indicators(
+def indicators_check(
     con: duckdb.DuckDBPyConnection, indicators: Sequence[Indicator], peildatum: date, activity: int
 ) -> None:
     """Refuse an indicator whose sources the activity's build did not cover (its columns are
@@ -283,9 +486,10 @@ def household_categories(*, home: Path, activity_id: int) -> HouseholdCategories
         if not peildata:
             return HouseholdCategories((), {})
         categories = {
-            variable: tuple(dimension.leaves())
+            variable: BANDED[variable][1]
+            if variable in BANDED
+            else tuple(_dimension(con, variable, peildata[0]).leaves())
             for variable in VARIABLES
-            for dimension in [_dimension(con, variable, peildata[0])]
         }
     finally:
         con.close()
