@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
 # scripts/ so that what runs is readable in one place.
 
-.PHONY: demo test install bench bench-dashboard bench-dashboard-load bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-audit-lookup bench-households bench-linkage \
+.PHONY: demo test install bench bench-dashboard bench-dashboard-load bench-segments bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-audit-lookup bench-households bench-linkage \
 	bench-disclosure lock vendor \
 	messages
 
@@ -64,6 +64,10 @@ bench-dashboard:  ## meedoen dashboard publish for three peildata of the demo (R
 bench-dashboard-load:  ## 50 users browsing the dashboard for 60 s; the table builder's time
 	scripts/bootstrap
 	DURATION=$(or $(DURATION),60) USERS=$(or $(USERS),50) .venv/bin/python -m benchmarks.dashboard_load
+
+bench-segments:  ## meedoen segment's model on 150,000 households against k-prototypes (HOUSEHOLDS=…)
+	scripts/bootstrap
+	HOUSEHOLDS=$(or $(HOUSEHOLDS),150000) .venv/bin/python -m benchmarks.segments
 
 bench-disclosure:  ## disclosure control against tau-ARGUS (pytauargus OPT), 3-D table ~10,000 cells
 	scripts/bootstrap

@@ -74,3 +74,10 @@ def test_a_group_too_small_for_two_segments_is_refused() -> None:
         segments_fit(small, k=None, seed=1, min_size=10)
     with pytest.raises(SegmentError, match="k must be"):
         segments_fit(frame, k=50, seed=1, min_size=10)
+
+
+def test_a_large_group_is_modelled_on_a_sample_and_every_household_assigned() -> None:
+    frame, truth = planted()
+    result = segments_fit(frame, k=len(SIZES), seed=1, min_size=10, sample=100, bootstraps=2)
+    assert result.labels.shape == truth.shape and set(result.labels) == {1, 2, 3, 4}
+    assert adjusted_rand_score(truth, result.labels) >= 0.9

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meedoen.publications.selectors import dimension_label, publication_same
 from meedoen.targetgroups.models import SegmentRun
-from meedoen.utils.runs import RunStatus
+from meedoen.utils.runs import RunState, RunStatus, run_busy, run_state_fields
 from meedoen.web.labels import FLAGS, value_label
 from meedoen.web.templatetags.nl import getal
 from meedoen_data.disclosure.household import DURATION_BANDS
@@ -402,3 +402,15 @@ def segments_read(*, activity_id: int, group: str, peildatum: date) -> SegmentsV
         fits=tuple(run.summary.get("fits", [])),
         missing=tuple(missing),
     )
+
+
+def segment_run_detail(*, run_id: int) -> tuple[RunState, SegmentRun]:
+    """One segmentation: its state (progress, outcome) and what it is about
+    (ObjectDoesNotExist when there is none)."""
+    run = SegmentRun.objects.get(pk=run_id)
+    return RunState(**run_state_fields(run)), run
+
+
+def segment_run_unfinished(*, activity_id: int) -> SegmentRun | None:
+    """A segmentation of the activity that is queued or running (and not stale)."""
+    return run_busy(SegmentRun, activity_id=activity_id)

@@ -48,6 +48,7 @@ from meedoen.utils.runs import (
     run_begin,
     run_busy,
     run_finish,
+    run_in_background,
     run_progress,
     run_refusal,
 )
@@ -197,6 +198,11 @@ def _tables_release(
     return parts, tables
 
 
+#: Characteristics the segmentation's model takes as numbers instead (the reference person's
+#: age, the disposable income): their bands are in the profile, not twice in the model.
+NUMBERED = ("leeftijd", "inkomensdeciel")
+
+
 @dataclass(frozen=True)
 class GroupSegments:
     run: SegmentRun
@@ -260,7 +266,7 @@ def segment_execute(
             actor=actor,
             trace=trace,
             channel=run.channel,
-            progress=lambda name, done, total: report(f"vergelijking: {name}", done, total),
+            progress=lambda name, done, total: report(f"compare: {name}", done, total),
         )
         catalogue = catalogue_load(home=home)
         with activity_store_use(activity_id=run.activity_id):
@@ -273,7 +279,12 @@ def segment_execute(
                 activity_id=run.activity_id,
                 group=catalogue.get(run.group),
                 peildatum=run.peildatum,
-                categorical=[v for v in characteristics_of(run.group) if not v.startswith("ind_")]
+                # Age and income enter as numbers (NUMERIC), not again as their bands.
+                categorical=[
+                    v
+                    for v in characteristics_of(run.group)
+                    if not v.startswith("ind_") and v not in NUMBERED
+                ]
                 + [f"ind_{i}" for i in INDICATORS if i != run.group],
                 indicators=[catalogue.get(i) for i in INDICATORS if i != run.group],
             )
@@ -282,7 +293,7 @@ def segment_execute(
                 k=run.k,
                 seed=run.seed,
                 min_size=floor.min_frequency,
-                progress=lambda name, done, total: report(f"segmenten: {name}", done, total),
+                progress=lambda name, done, total: report(f"segments: {name}", done, total),
             )
             store_run = segments_write(
                 home=home,
@@ -321,7 +332,7 @@ def segment_execute(
             actor=actor,
             trace=trace,
             channel=run.channel,
-            progress=lambda name, done, total: report(f"profiel: {name}", done, total),
+            progress=lambda name, done, total: report(f"profile: {name}", done, total),
         )
     except (SegmentError, ActivityStoreError, CatalogueError, KeyError) as exc:
         run_finish(SegmentRun, run_id, RunStatus.FAILED, message=str(exc).splitlines()[0])
@@ -359,3 +370,14 @@ def segment_execute(
     run_finish(SegmentRun, run_id, RunStatus.DONE, summary=summary)
     run.refresh_from_db()
     return GroupSegments(run, compared, tuple(parts))
+
+
+def segment_start_background(
+    *, run_id: int, actor: Actor, trace: TraceContext, client: str
+) -> None:
+    """Run the segmentation in a thread of this process (the web app); its row shows the
+    progress."""
+    run_in_background(
+        f"meedoen-segment-{run_id}",
+        lambda: segment_execute(run_id=run_id, actor=actor, trace=trace, client=client),
+    )

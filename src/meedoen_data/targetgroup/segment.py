@@ -11,8 +11,11 @@ privacy floor could not be shown). For every ``k`` the report keeps BIC, ICL (BI
 classification entropy) and **stability**: the mean adjusted Rand index between the segments of
 the full fit and those of fits on bootstrap samples (1 = the same segments every time).
 
-Segments are numbered by size (1 the largest). Membership stays inside the activity's store
-(``segment.run``, ``segment.membership``); what is published is made from it by disclosure
+A group of more than :data:`SAMPLE` households is modelled on a random sample of that many
+(the national food-bank file has ~150,000 households): BIC, ICL and stability are the sample's,
+and the sample's model assigns every household. Segments are numbered by size (1 the largest).
+Membership stays inside the activity's store (``segment.run``, ``segment.membership``); what is
+published is made from it by disclosure
 control (tables "characteristic x segment", :mod:`meedoen_data.disclosure.household`).
 """
 
@@ -52,8 +55,13 @@ NUMERIC = {"besteedbaar_inkomen": "log", "reference_person_age": "none"}
 MAX_K = 8
 #: Bootstrap fits per ``k`` for the stability.
 BOOTSTRAPS = 5
-#: Random starts of every fit (the best likelihood is kept).
+#: Random starts of every fit (the best likelihood is kept); a bootstrap fit has one.
 STARTS = 3
+#: Convergence of EM: change of the mean log-likelihood per household, and most iterations.
+TOLERANCE = 1e-5
+MAX_ITER = 500
+#: Largest number of households the models are fitted on (a random sample of a larger group).
+SAMPLE = 10_000
 SCHEMA_DDL = """
 CREATE SCHEMA IF NOT EXISTS segment;
 CREATE TABLE IF NOT EXISTS segment.run (
@@ -213,9 +221,12 @@ def segments_fit(
     min_size: int,
     max_k: int = MAX_K,
     bootstraps: int = BOOTSTRAPS,
+    sample: int = SAMPLE,
     progress: Progress | None = None,
 ) -> Segmentation:
-    """Fit the latent class models and choose the segments (``k`` None: ``auto``)."""
+    """Fit the latent class models and choose the segments (``k`` None: ``auto``). A group of
+    more than ``sample`` households is modelled on a random sample of that many (BIC, ICL and
+    stability are the sample's); every household is assigned by the sample's model."""
     n = len(frame.household_ids)
     if n < 2 * min_size:
         raise SegmentError(
@@ -228,19 +239,22 @@ def segments_fit(
     fits: list[Fit] = []
     labelled: dict[int, npt.NDArray[np.int64]] = {}
     x = frame.matrix
+    rng = np.random.default_rng(seed)
+    # A large group: the models are fitted on a random sample and assign every household.
+    fitted = x if n <= sample else x[np.sort(rng.choice(n, sample, replace=False))]
     for number, kk in enumerate(tried):
         if progress is not None:
-            progress(f"k = {kk}", number, len(tried))
+            progress(str(kk), number, len(tried))
         model = _model(frame, kk, seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model.fit(x)
+            model.fit(fitted)
             labels = np.asarray(model.predict(x), dtype=np.int64)
-            bic = float(model.bic(x))
-            icl = bic + 2 * float(model.entropy(x))
+            bic = float(model.bic(fitted))
+            icl = bic + 2 * float(model.entropy(fitted))
         labels = _by_size(labels, kk)
         labelled[kk] = labels
-        stability = None if kk == 1 else _stability(frame, kk, seed, labels, bootstraps)
+        stability = None if kk == 1 else _stability(frame, fitted, kk, seed, labels, bootstraps)
         sizes = tuple(int(s) for s in np.bincount(labels, minlength=kk + 1)[1:])
         fits.append(Fit(kk, bic, icl, sizes, stability))
     if progress is not None:
@@ -253,7 +267,7 @@ def segments_fit(
     return Segmentation(chosen, how, seed, min_size, labelled[chosen], tuple(fits))
 
 
-def _model(frame: GroupFrame, k: int, seed: int) -> Any:
+def _model(frame: GroupFrame, k: int, seed: int, starts: int = STARTS) -> Any:
     from stepmix import StepMix  # heavy import, only when segmenting
 
     descriptor: dict[str, dict[str, Any]] = {}
@@ -267,7 +281,11 @@ def _model(frame: GroupFrame, k: int, seed: int) -> Any:
     return StepMix(
         n_components=k,
         measurement=descriptor,
-        n_init=STARTS,
+        n_init=starts,
+        # EM stops when the mean log-likelihood per household changes by less than this (the
+        # library's 1e-10 runs to max_iter on overfitted models: minutes instead of seconds).
+        abs_tol=TOLERANCE,
+        max_iter=MAX_ITER,
         random_state=seed,
         verbose=0,
         progress_bar=0,
@@ -284,22 +302,28 @@ def _by_size(labels: npt.NDArray[np.int64], k: int) -> npt.NDArray[np.int64]:
 
 
 def _stability(
-    frame: GroupFrame, k: int, seed: int, labels: npt.NDArray[np.int64], bootstraps: int
+    frame: GroupFrame,
+    fitted: Floats,
+    k: int,
+    seed: int,
+    labels: npt.NDArray[np.int64],
+    bootstraps: int,
 ) -> float:
-    """Mean adjusted Rand index of the full fit's segments and those of ``bootstraps`` fits on
-    samples drawn with replacement (each sample's model assigns every household)."""
+    """Mean adjusted Rand index of the full fit's segments and those of ``bootstraps`` fits
+    (one random start each) on samples drawn with replacement from the households the models
+    are fitted on; each sample's model assigns every household."""
     from sklearn.metrics import adjusted_rand_score
 
     rng = np.random.default_rng(seed)
     x = frame.matrix
     scores = []
     for b in range(bootstraps):
-        sample = rng.integers(0, x.shape[0], x.shape[0])
-        model = _model(frame, k, seed + 1 + b)
+        sample = fitted[rng.integers(0, fitted.shape[0], fitted.shape[0])]
+        model = _model(frame, k, seed + 1 + b, starts=1)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                model.fit(x[sample])
+                model.fit(sample)
                 again = model.predict(x)
             except ValueError:  # a category absent from the sample
                 continue

@@ -1,7 +1,11 @@
 """The target group beside all households (``/doelgroepen/``, issue 19): read from released
-comparison tables only, withheld numbers as x, what stands out marked; analysts only."""
+comparison tables only, withheld numbers as x, what stands out marked; the profile table of the
+segments from released tables "characteristic x segment"; a POST starts a segmentation whose
+page follows it; analysts only."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -10,19 +14,28 @@ from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor
 from meedoen.activities.services import activity_approve, activity_request
 from meedoen.publications.models import Publication
+from meedoen.targetgroups import views
+from meedoen.targetgroups.models import SegmentRun
+from meedoen.utils.runs import RunStatus
 from meedoen_data.categories import HOUSEHOLD_DETAIL
 
 pytestmark = pytest.mark.django_db
 
 
-def released(activity_id: int, rowvar: str, cells: dict[tuple[str, str], int | None]) -> None:
+def released(
+    activity_id: int,
+    rowvar: str,
+    cells: dict[tuple[str, str], int | None],
+    colvar: str = "ind_voedselbank",
+    where: list[list[str]] | None = None,
+) -> None:
     Publication.objects.create(
         activity_id=activity_id,
         definition={
             "activity": activity_id,
             "rowvar": rowvar,
-            "colvar": "ind_voedselbank",
-            "where": [],
+            "colvar": colvar,
+            "where": where or [],
             "peildatum": "2025-01-01",
             "amount": None,
         },
@@ -33,11 +46,9 @@ def released(activity_id: int, rowvar: str, cells: dict[tuple[str, str], int | N
             "tables": [
                 {
                     "name": "t",
-                    "dimensions": [rowvar, "ind_voedselbank"],
+                    "dimensions": [rowvar, colvar],
                     "measure": "households",
-                    "cells": [
-                        {rowvar: r, "ind_voedselbank": c, "value": v} for (r, c), v in cells.items()
-                    ],
+                    "cells": [{rowvar: r, colvar: c, "value": v} for (r, c), v in cells.items()],
                 }
             ],
         },
@@ -47,9 +58,7 @@ def released(activity_id: int, rowvar: str, cells: dict[tuple[str, str], int | N
     )
 
 
-def test_the_analyst_reads_the_comparison(client: Client, make_user) -> None:  # type: ignore[no-untyped-def]
-    analyst = make_user(Role.ANALYST)
-    officer = make_user(Role.PRIVACY_OFFICER)
+def approved(analyst, officer) -> int:  # type: ignore[no-untyped-def]
     activity = activity_request(
         actor=Actor(analyst.username, analyst),
         name="Voedselbankklanten",
@@ -66,6 +75,12 @@ def test_the_analyst_reads_the_comparison(client: Client, make_user) -> None:  #
     activity_approve(
         activity_id=activity, actor=Actor(officer.username, officer), motivation="ok", version=1
     )
+    return activity
+
+
+def test_the_analyst_reads_the_comparison(client: Client, make_user) -> None:  # type: ignore[no-untyped-def]
+    analyst = make_user(Role.ANALYST)
+    activity = approved(analyst, make_user(Role.PRIVACY_OFFICER))
     released(
         activity,
         "household_type",
@@ -98,3 +113,90 @@ def test_the_analyst_reads_the_comparison(client: Client, make_user) -> None:  #
 def test_other_roles_are_refused(client: Client, make_user, role) -> None:  # type: ignore[no-untyped-def]
     client.force_login(make_user(role))
     assert client.get("/doelgroepen/").status_code == 403
+
+
+def test_the_profile_table_shows_what_stands_out_per_segment(client: Client, make_user) -> None:  # type: ignore[no-untyped-def]
+    analyst = make_user(Role.ANALYST)
+    activity = approved(analyst, make_user(Role.PRIVACY_OFFICER))
+    released(
+        activity,
+        "household_type",
+        {
+            ("Totaal", "Totaal"): 11346,
+            ("Totaal", "1"): 191,
+            ("eenouder", "Totaal"): 850,
+            ("eenouder", "1"): 40,
+            ("eenpersoons", "Totaal"): 4000,
+            ("eenpersoons", "1"): 151,
+        },
+    )
+    SegmentRun.objects.create(
+        activity_id=activity,
+        group="voedselbank",
+        peildatum=date(2025, 1, 1),
+        store_run="abc123",
+        status=RunStatus.DONE,
+        summary={"k": 2, "chosen_by": "bic", "min_size": 10, "fits": [{"k": 2, "bic": 1.0}]},
+        requested_by=analyst.username,
+        channel="cli",
+        trace_id="0" * 32,
+    )
+    released(
+        activity,
+        "household_type",
+        {
+            ("Totaal", "Totaal"): 191,
+            ("Totaal", "1"): 150,
+            ("Totaal", "2"): 41,
+            ("eenouder", "Totaal"): 40,
+            ("eenouder", "1"): 2,
+            ("eenouder", "2"): 38,
+            ("eenpersoons", "Totaal"): 151,
+            ("eenpersoons", "1"): 148,
+            ("eenpersoons", "2"): 3,
+        },
+        colvar="seg_abc123",
+        where=[["ind_voedselbank", "1"]],
+    )
+    client.force_login(analyst)
+    page = client.get(f"/doelgroepen/?activiteit={activity}&groep=voedselbank&peildatum=2025-01-01")
+    text = page.content.decode()
+    profile = text[text.index("Profieltabel: wat valt op per segment") :]
+    assert "N = 150" in profile and "N = 41" in profile
+    # 38 of 41 single parents against 40 of 191 in the group and 850 of 11,346 in all.
+    household = profile[profile.index(">Huishouden<") :]
+    assert "Eenoudergezin (93%)" in household[: household.index("</tr>")]
+    # 99% one-person households is not one and a half times the group's 79%: nothing.
+    assert "Eenpersoonshuishouden (" not in profile
+    # No form to start another segmentation of the same peildatum.
+    assert 'id="start-form"' not in text
+
+
+def test_a_post_starts_a_segmentation_that_its_page_follows(  # type: ignore[no-untyped-def]
+    client: Client, make_user, monkeypatch
+) -> None:
+    started: list[int] = []
+    monkeypatch.setattr(
+        views, "segment_start_background", lambda *, run_id, **kwargs: started.append(run_id)
+    )
+    analyst = make_user(Role.ANALYST)
+    activity = approved(analyst, make_user(Role.PRIVACY_OFFICER))
+    client.force_login(analyst)
+    body = {"activiteit": activity, "groep": "voedselbank", "peildatum": "2025-01-01"}
+    refused = client.post("/doelgroepen/", {**body, "k": "99"})
+    assert refused.status_code == 400 and "Kies het aantal segmenten" in refused.content.decode()
+    assert not SegmentRun.objects.exists()
+    response = client.post("/doelgroepen/", {**body, "k": "auto"})
+    [run] = SegmentRun.objects.all()
+    assert started == [run.pk] and run.k is None and run.requested_by == analyst.username
+    assert response["Location"] == f"/doelgroepen/runs/{run.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert f"Segmentatie {run.pk}" in page and "Klanten van de voedselbank" in page
+    assert client.get(f"/doelgroepen/runs/{run.pk}/status/").json()["status"] == "queued"
+    # While it runs, the page says so instead of offering a second one.
+    again = client.get(
+        f"/doelgroepen/?activiteit={activity}&groep=voedselbank&peildatum=2025-01-01"
+    )
+    assert 'id="running"' in again.content.decode()
+    assert 'id="start-form"' not in again.content.decode()
+    assert client.get("/doelgroepen/runs/999999/").status_code == 404
