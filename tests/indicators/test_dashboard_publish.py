@@ -415,3 +415,64 @@ def duration_truth(home: Path) -> dict[str, int]:
     for months in longest.values():
         bands["tot_6" if months < 6 else "6_12" if months < 12 else "12_plus"] += 1
     return bands
+
+
+def test_a_group_the_municipality_defines_itself_is_compared_too(
+    demo: dict[str, Any], released: Any
+) -> None:
+    """A group defined by the registers (issue 19: "households with bijstand and youth care"),
+    added to the catalogue by the installation (HOME/indicators/), is compared like the food
+    bank's clients; its size is the count made here from the activity's store."""
+    import duckdb
+
+    from meedoen_data.activity_store import store_path
+    from meedoen_data.workspace import Workspace
+
+    home = Path(demo["home"])
+    (home / "indicators").mkdir(exist_ok=True)
+    (home / "indicators" / "doelgroepen.toml").write_text(
+        """
+[[indicator]]
+id = "bijstand_en_jeugdhulp"
+naam = "Huishoudens met bijstand en jeugdhulp"
+vraag = "Hoeveel huishoudens krijgen bijstand en jeugdhulp tegelijk?"
+uitleg = "Een doelgroep van de gemeente zelf."
+dimensie = "meedoen"
+aspect = "zinvolle dingen doen"
+eenheid = "huishouden"
+richting = "hoger_slechter"
+niveaus = ["gemeente"]
+status = "register"
+bronnen = ["brp", "jeugd", "participatie"]
+grondslag = "Participatiewet art. 7; Jeugdwet art. 7.4.0"
+teller = [
+  { kolom = "participatiewet", is = ">", waarde = 0 },
+  { kolom = "jeugd", is = ">", waarde = 0 },
+]
+""",
+        encoding="utf-8",
+    )
+    try:
+        args = ("compare", "--activity", demo["activity"], "--group", "bijstand_en_jeugdhulp")
+        args += ("--peildatum", PEILDATUM, "--home", demo["home"], "--json")
+        result = meedoen_as("analyst", demo["passwords"]["analyst"], *args)
+        assert result.returncode == 0, result.stderr
+        found = json.loads(result.stdout)
+        con = duckdb.connect(
+            str(store_path(Workspace(home), int(demo["activity"]))), read_only=True
+        )
+        try:
+            [(expected,)] = con.execute(
+                "SELECT count(*) FROM household.household_year WHERE peildatum = ? AND period = 0 "
+                "AND participatiewet > 0 AND jeugd_zonder_verblijf + jeugd_met_verblijf "
+                "+ jeugdbescherming + jeugdreclassering > 0",
+                [PEILDATUM],
+            ).fetchall()
+        finally:
+            con.close()
+        assert found["group_households"] == expected > 0
+        types = [r for r in found["rows"] if r["characteristic"] == "household_type"]
+        assert types and sum(r["group"] or 0 for r in types) <= expected
+        assert found["duration"] == {}  # not a partner file's clients
+    finally:
+        (home / "indicators" / "doelgroepen.toml").unlink()
