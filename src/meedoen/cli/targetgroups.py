@@ -1,4 +1,5 @@
-"""``meedoen compare``: a group of households beside all households (issue 19)."""
+"""``meedoen compare`` and ``meedoen segment``: a group of households beside all households, and its
+segments (issue 19)."""
 
 from __future__ import annotations
 
@@ -24,21 +25,32 @@ from meedoen.cli.common import (
 )
 from meedoen.cli.governance import ByOption
 
+ActivityOption = Annotated[int, typer.Option(help="Id of the approved processing activity.")]
+GroupOption = Annotated[
+    str,
+    typer.Option(
+        help="The register indicator that defines the group, e.g. voedselbank (households with a "
+        "client of the food bank)."
+    ),
+]
+PeildatumOption = Annotated[str, typer.Option(help="Reference date of a household build.")]
+
+
+def _peildatum(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"--peildatum must be a date YYYY-MM-DD, not {value!r}", code=EXIT_REJECTED)
+
 
 def _percent(value: float | None) -> str:
     return "x" if value is None else f"{100 * value:.1f}%"
 
 
 def compare(
-    activity: Annotated[int, typer.Option(help="Id of the approved processing activity.")],
-    group: Annotated[
-        str,
-        typer.Option(
-            help="The register indicator that defines the group, e.g. voedselbank (households "
-            "with a client of the food bank)."
-        ),
-    ],
-    peildatum: Annotated[str, typer.Option(help="Reference date of a household build.")],
+    activity: ActivityOption,
+    group: GroupOption,
+    peildatum: PeildatumOption,
     by: ByOption = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
@@ -52,10 +64,7 @@ def compare(
     all households, the difference with a 95% interval and the ratio are computed from the
     released numbers only, and what stands out is marked after Holm's correction. Relatively
     more often is not "only". Exit 2 when the group's total itself was withheld."""
-    try:
-        day = date.fromisoformat(peildatum)
-    except ValueError:
-        fail(f"--peildatum must be a date YYYY-MM-DD, not {peildatum!r}", code=EXIT_REJECTED)
+    day = _peildatum(peildatum)
     workspace_django(home)
     from meedoen.targetgroups.services import group_compare
 
@@ -156,15 +165,9 @@ def compare(
 
 
 def segment(
-    activity: Annotated[int, typer.Option(help="Id of the approved processing activity.")],
-    group: Annotated[
-        str,
-        typer.Option(
-            help="The register indicator that defines the group, e.g. voedselbank (households "
-            "with a client of the food bank)."
-        ),
-    ],
-    peildatum: Annotated[str, typer.Option(help="Reference date of a household build.")],
+    activity: ActivityOption,
+    group: GroupOption,
+    peildatum: PeildatumOption,
     k: Annotated[
         str,
         typer.Option(
@@ -188,10 +191,7 @@ def segment(
     fits). Last, the tables "characteristic x segment" of the group's households are released
     like meedoen table; the profile table (/doelgroepen/) is made from them. A segment that
     stands out on something has it relatively more often, not only."""
-    try:
-        day = date.fromisoformat(peildatum)
-    except ValueError:
-        fail(f"--peildatum must be a date YYYY-MM-DD, not {peildatum!r}", code=EXIT_REJECTED)
+    day = _peildatum(peildatum)
     if k != "auto" and not k.isdigit():
         fail(f"--k must be a number or auto, not {k!r}", code=EXIT_REJECTED)
     workspace_django(home)
