@@ -10,7 +10,7 @@ fresh child process, so that its peak memory (max RSS) is its own:
 
 - **meedoen**: :func:`meedoen_data.targetgroup.segment.segments_fit` with ``k`` auto — latent
   class models of 1 to 8 segments (StepMix, three random starts) fitted on a random sample of
-  10,000 households, five bootstrap fits per k for the stability, the lowest BIC chosen, every
+  10,000 households, three bootstrap fits per k for the stability, the lowest BIC chosen, every
   household assigned;
 - **k-prototypes** (kmodes, the other library the issue names) with the planted number of
   segments *given*, Cao's initialisation, one start, on every household. It does less: no
@@ -130,7 +130,7 @@ def main() -> None:
     lines += [
         "",
         f"Ratio of seconds meedoen / k-prototypes: {ratio:.2f}x (meedoen fits 8 numbers of "
-        "segments, each with 5 bootstrap fits, and chooses; k-prototypes fits the one it is "
+        "segments, each with 3 bootstrap fits, and chooses; k-prototypes fits the one it is "
         "given). Target of issue 19 for compare + segment: 600 s, 12 GiB.",
     ]
     text = "\n".join(lines) + "\n"

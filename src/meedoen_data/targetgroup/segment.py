@@ -53,9 +53,10 @@ from meedoen_data.workspace import Workspace
 NUMERIC = {"besteedbaar_inkomen": "log", "reference_person_age": "none"}
 #: Largest number of segments ``auto`` tries.
 MAX_K = 8
-#: Bootstrap fits per ``k`` for the stability.
-BOOTSTRAPS = 5
-#: Random starts of every fit (the best likelihood is kept); a bootstrap fit has one.
+#: Bootstrap fits per ``k`` for the stability (each with as many random starts as a fit: with
+#: one start a local optimum passes for instability).
+BOOTSTRAPS = 3
+#: Random starts of every fit (the best likelihood is kept).
 STARTS = 3
 #: Convergence of EM: change of the mean log-likelihood per household, and most iterations.
 TOLERANCE = 1e-5
@@ -309,9 +310,9 @@ def _stability(
     labels: npt.NDArray[np.int64],
     bootstraps: int,
 ) -> float:
-    """Mean adjusted Rand index of the full fit's segments and those of ``bootstraps`` fits
-    (one random start each) on samples drawn with replacement from the households the models
-    are fitted on; each sample's model assigns every household."""
+    """Mean adjusted Rand index of the full fit's segments and those of ``bootstraps`` fits on
+    samples drawn with replacement from the households the models are fitted on; each sample's
+    model assigns every household."""
     from sklearn.metrics import adjusted_rand_score
 
     rng = np.random.default_rng(seed)
@@ -319,7 +320,7 @@ def _stability(
     scores = []
     for b in range(bootstraps):
         sample = fitted[rng.integers(0, fitted.shape[0], fitted.shape[0])]
-        model = _model(frame, k, seed + 1 + b, starts=1)
+        model = _model(frame, k, seed + 1 + b)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
