@@ -327,7 +327,11 @@ def _check_durations(
     }
     for variable in durations:
         partner = variable[len(DURATION_PREFIX) :]
-        if f"source.{partner}" not in tables or "link.partner_link" not in tables:
+        # Only a partner file that was linked: not any other table of the store's source schema.
+        linked = "link.partner_link" in tables and con.execute(
+            "SELECT count(*) FROM link.partner_link WHERE source = ?", [partner]
+        ).fetchone() != (0,)
+        if f"source.{partner}" not in tables or not linked:
             raise TableError(
                 f"{variable}: activity {activity_id} has no linked partner file {partner!r}: run "
                 f"meedoen link --activity {activity_id} --source {partner} first"
