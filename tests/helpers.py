@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -68,6 +71,25 @@ def meedoen_json(*args: str, **env: str) -> Any:
     result = meedoen(*args, "--json", **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+_DEMO: dict[str, Any] = {}
+
+
+def demo_copy(home: Path) -> dict[str, Any]:
+    """What `meedoen demo --no-serve --home HOME --json` gives, without running it again: the
+    first call in a test process runs it into a template folder, later calls copy that
+    workspace (it holds no absolute path) to ``home`` and return its output with the paths
+    changed. Tests of the demo itself run the command."""
+    if not _DEMO:
+        template = Path(tempfile.mkdtemp(prefix="meedoen-demo-")) / "home"
+        atexit.register(shutil.rmtree, template.parent, ignore_errors=True)
+        _DEMO["home"] = template
+        _DEMO["output"] = meedoen_json("demo", "--no-serve", "--home", str(template))
+    template = _DEMO["home"]
+    shutil.copytree(template, home, symlinks=True, dirs_exist_ok=True)
+    text = json.dumps(_DEMO["output"]).replace(json.dumps(str(template))[1:-1], str(home))
+    return json.loads(text)  # type: ignore[no-any-return]
 
 
 def passwords(demo: dict[str, Any]) -> dict[str, str]:

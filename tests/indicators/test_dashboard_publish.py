@@ -20,7 +20,7 @@ from meedoen_data.disclosure.publish import rules_from_json
 from meedoen_data.disclosure.rules import primary_cells
 from meedoen_data.disclosure.series import release_cells
 from meedoen_data.indicators import catalogue_load
-from tests.helpers import meedoen_as, meedoen_json, passwords
+from tests.helpers import demo_copy, meedoen_as, passwords
 
 PEILDATUM = "2025-01-01"
 
@@ -28,7 +28,7 @@ PEILDATUM = "2025-01-01"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("dashboard") / "home"
-    result = meedoen_json("demo", "--no-serve", "--home", str(home))
+    result = demo_copy(Path(home))
     return {
         "home": str(home),
         "activity": str(result["activity"]["id"]),
@@ -476,3 +476,101 @@ teller = [
         assert found["duration"] == {}  # not a partner file's clients
     finally:
         (home / "indicators" / "doelgroepen.toml").unlink()
+
+
+def test_the_food_bank_group_at_the_start_of_its_clients(
+    demo: dict[str, Any], released: Any
+) -> None:
+    """`meedoen compare --at-start` (issue 19: "at the moment each client started, as the study
+    did"): with households built on 1 January 2023 and 2024, each client who started in 2023 or
+    2024 is counted in the household it had at the build before its start; the released counts
+    equal those made here in Python from the store's links, records and builds. Characteristics
+    whose source holds nothing for those years are refused, not counted as "no"."""
+    import duckdb
+
+    from meedoen_data.activity_store import store_path
+    from meedoen_data.workspace import Workspace
+
+    for year in (2023, 2024):
+        built = meedoen_as(
+            "analyst",
+            demo["passwords"]["analyst"],
+            *("build", "--activity", demo["activity"], "--peildatum", f"{year}-01-01"),
+            *("--home", demo["home"], "--json"),
+        )
+        assert built.returncode == 0, built.stderr
+    args = ("compare", "--activity", demo["activity"], "--group", "voedselbank", "--at-start")
+    args += ("--peildatum", PEILDATUM, "--home", demo["home"], "--json")
+    result = meedoen_as("analyst", demo["passwords"]["analyst"], *args)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+
+    con = duckdb.connect(
+        str(store_path(Workspace(Path(demo["home"])), int(demo["activity"]))), read_only=True
+    )
+    try:
+        starts: dict[str, int] = {}
+        for person, month in con.execute(
+            "SELECT l.person_id, r.datuminschrijving_maand FROM link.partner_link l "
+            "JOIN source.voedselbank r ON r.record_pseudonym = l.record_id "
+            "WHERE l.source = 'voedselbank' AND r.datuminschrijving_maand IS NOT NULL"
+        ).fetchall():
+            starts[person] = min(month, starts.get(person, month))
+        builds = sorted(
+            r[0]
+            for r in con.execute("SELECT DISTINCT peildatum FROM household.household").fetchall()
+        )
+        member = {
+            (person, day): household
+            for person, day, household in con.execute(
+                "SELECT person_id, peildatum, household_id FROM household.household_member"
+            ).fetchall()
+        }
+        kind = {
+            (household, day): t
+            for household, day, t in con.execute(
+                "SELECT household_id, peildatum, household_type FROM household.household"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    counted: set[tuple[str, date]] = set()
+    clients = 0
+    for person, month in starts.items():
+        if month > 202501:
+            continue
+        clients += 1
+        start = date(month // 100, month % 100, 1)
+        earlier = [b for b in builds if b <= start]
+        if (
+            not earlier
+            or (start.year * 12 + start.month) - (earlier[-1].year * 12 + earlier[-1].month) >= 12
+        ):
+            continue
+        household = member.get((person, earlier[-1]))
+        if household is not None:
+            counted.add((household, earlier[-1]))
+    truth: dict[str, int] = {}
+    for key in counted:
+        truth[kind[key]] = truth.get(kind[key], 0) + 1
+
+    assert found["at_start"] == "voedselbank"
+    assert found["start_coverage"]["clients"] == clients
+    assert 0 < found["group_households"] == len(counted) < clients
+    types = [r for r in found["rows"] if r["characteristic"] == "household_type"]
+    shown = [r for r in types if r["group"] is not None and r["population"] is not None]
+    assert shown
+    for row in shown:
+        assert row["group"] == truth.get(row["category"], 0), row
+        assert row["group_share"] == pytest.approx(row["group"] / found["group_households"])
+        assert row["difference"] == pytest.approx(row["group_share"] - row["population_share"])
+    # The demo's sources hold housing, income and benefits for 2024 only: refused at the start.
+    at_start = {t["characteristic"]: t for t in found["tables"] if t["at_start"]}
+    for characteristic in ("woningbezit", "huurtoeslag", "inkomensdeciel", "ww", "ao"):
+        assert at_start[characteristic]["status"] == "refused", characteristic
+        assert "have no" in at_start[characteristic]["reason"], characteristic
+    assert at_start["household_type"]["status"] == "published"
+    assert {r["characteristic"] for r in found["rows"]} >= {"household_type", "ind_bijstand"}
+    assert "woningbezit" not in {r["characteristic"] for r in found["rows"]}
+    again = meedoen_as("analyst", demo["passwords"]["analyst"], *args)
+    assert {t["status"] for t in json.loads(again.stdout)["tables"]} <= {"unchanged", "refused"}

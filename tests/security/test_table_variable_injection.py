@@ -7,7 +7,9 @@ segmentation run's id (`seg_RUN`) into SQL.
 - `duur_` over a table of the store that is not a linked partner file (the population register's
   `ingeschrevenpersoon`): refused by name — it would otherwise read another source as if it
   were a client file.
-- `seg_` of a run that does not exist: refused."""
+- `seg_` of a run that does not exist: refused.
+- The partner file of a table at the clients' start (`at_start`, `meedoen compare --at-start`)
+  with a quote in it, or a register table instead of a linked file: refused the same way."""
 
 from __future__ import annotations
 
@@ -44,5 +46,25 @@ def test_a_crafted_variable_is_refused_and_nothing_published(
             trace=TraceContext.start(),
             channel="cli",
             peildatum=PEILDATUM,
+        )
+    assert not Publication.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "partner", ['voedselbank" WHERE 1=1; --', "ingeschrevenpersoon", "' OR '1'='1"]
+)
+def test_a_crafted_partner_of_a_table_at_the_start_is_refused(
+    home, analyst, officer, partner: str
+) -> None:  # type: ignore[no-untyped-def]
+    activity = built(analyst, officer)
+    with pytest.raises(ValidationError, match="no linked partner file"):
+        table_publish(
+            activity_id=activity,
+            rowvar="household_type",
+            actor=Actor(analyst.username, analyst),
+            trace=TraceContext.start(),
+            channel="cli",
+            peildatum=PEILDATUM,
+            at_start=partner,
         )
     assert not Publication.objects.exists()

@@ -121,3 +121,42 @@ def test_a_rare_characteristic_is_tested_exactly() -> None:
     [row] = found.rows
     assert row.lower is None and row.p_value is not None and row.p_value < 1e-10
     assert row.stands_out
+
+
+def test_a_group_at_its_start_is_compared_as_an_independent_sample() -> None:
+    # The clients' households when they became clients are not counted among the households
+    # of the peildatum: the difference is the group's share minus the population's, unscaled,
+    # and a population smaller than the group is no error.
+    found = shares_compare(
+        {"household_type": {"eenouder": (40, 30)}},
+        group_households=191,
+        population_households=150,
+        independent=True,
+    )
+    [row] = found.rows
+    assert row.difference == pytest.approx(40 / 191 - 30 / 150)
+    s1, s0 = 40 / 191, 30 / 150
+    half = 1.959963984540054 * (s1 * (1 - s1) / 191 + s0 * (1 - s0) / 150) ** 0.5
+    assert row.lower == pytest.approx(row.difference - half)
+    # The same counts as part of the population: the scaled difference of the rest.
+    inside = shares_compare(
+        {"household_type": {"eenouder": (40, 850)}},
+        group_households=191,
+        population_households=11346,
+    )
+    apart = shares_compare(
+        {"household_type": {"eenouder": (40, 850)}},
+        group_households=191,
+        population_households=11346,
+        independent=True,
+    )
+    assert apart.rows[0].difference == pytest.approx(40 / 191 - 850 / 11346)
+    assert inside.rows[0].difference == pytest.approx(apart.rows[0].difference)
+    assert apart.rows[0].stands_out
+    with pytest.raises(ValueError, match="do not fit"):
+        shares_compare(
+            {"x": {"1": (10, 500)}},
+            group_households=191,
+            population_households=400,
+            independent=True,
+        )

@@ -51,6 +51,15 @@ def compare(
     activity: ActivityOption,
     group: GroupOption,
     peildatum: PeildatumOption,
+    at_start: Annotated[
+        bool,
+        typer.Option(
+            "--at-start",
+            help="Describe a partner file's clients' households as they were when they became "
+            "clients (the latest build at most 12 months before), beside all households at the "
+            "peildatum.",
+        ),
+    ] = False,
     by: ByOption = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
@@ -63,7 +72,15 @@ def compare(
     meedoen table (or read again when it was released before); the shares in the group and in
     all households, the difference with a 95% interval and the ratio are computed from the
     released numbers only, and what stands out is marked after Holm's correction. Relatively
-    more often is not "only". Exit 2 when the group's total itself was withheld."""
+    more often is not "only". Exit 2 when the group's total itself was withheld.
+
+    With --at-start (a group of one partner file's clients, as the food-bank study did) each
+    client's household is taken as it was at the start of the client's first record: at the
+    latest household build on or before that month, at most 12 months earlier (build one
+    peildatum per year or quarter of the period); those tables are released too, one per
+    characteristic, and compared with all households at the peildatum as two independent
+    samples. Clients who started before the first build, or more than 12 months after the
+    latest build before their start, are not counted (the output says how many were)."""
     day = _peildatum(peildatum)
     workspace_django(home)
     from meedoen.targetgroups.services import group_compare
@@ -85,6 +102,7 @@ def compare(
                 trace=trace,
                 channel="cli",
                 progress=progress,
+                at_start=at_start,
             )
         )
     comparison = result.comparison
@@ -115,6 +133,7 @@ def compare(
             "publication": p.publication_id,
             "status": p.status,
             "reason": p.reason or None,
+            "at_start": p.at_start,
         }
         for p in result.parts
     ]
@@ -126,6 +145,8 @@ def compare(
         "population_households": comparison.population_households if comparison else None,
         "rows": rows,
         "duration": result.duration,
+        "at_start": result.at_start,
+        "start_coverage": result.coverage,
         "tables": parts,
     }
     if as_json:
@@ -150,7 +171,14 @@ def compare(
         console.print(shown)
         refused = [p for p in result.parts if p.status == "refused"]
         for part in refused:
-            console.print(f"Not released: {part.characteristic}: {part.reason}")
+            at = f" (at the start of {part.at_start})" if part.at_start else ""
+            console.print(f"Not released: {part.characteristic}{at}: {part.reason}")
+        if result.coverage is not None:
+            console.print(
+                f"At their start: {result.coverage['counted']} of {result.coverage['clients']} "
+                f"linked clients of {result.at_start} who started by {day} had a household at a "
+                "build at most 12 months before (the others are not counted)."
+            )
         if comparison:
             console.print(
                 f"{comparison.group_households} households in the group, "

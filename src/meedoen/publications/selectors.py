@@ -36,7 +36,12 @@ from meedoen.areas.selectors import area_names
 from meedoen.publications.models import Publication
 from meedoen.web.labels import AREAS, label, value_label
 from meedoen.web.templatetags.nl import getal
-from meedoen_data.disclosure import VARIABLES, household_categories
+from meedoen_data.disclosure import (
+    DURATION_PREFIX,
+    SEGMENT_PREFIX,
+    VARIABLES,
+    household_categories,
+)
 from meedoen_data.indicators import CatalogueError, catalogue_load
 
 #: What a withheld cell shows, as in the CSV export and CBS tables.
@@ -291,6 +296,11 @@ def publication_title(
             "variables": shown,
             "date": when,
         }
+    elif definition.get("at_start"):
+        title = _(
+            "Households of clients of %(partner)s by %(variables)s when they became clients, "
+            "started by %(date)s"
+        ) % {"partner": definition["at_start"], "variables": shown, "date": when}
     else:
         title = _("Households by %(variables)s on %(date)s") % {"variables": shown, "date": when}
     where = [pair for pair in definition.get("where") or [] if len(pair) == 2]
@@ -306,9 +316,9 @@ def publication_title(
 def dimension_label(name: str) -> str:
     """A table variable's heading: its label, or an indicator's name for its flag (``ind_x``;
     ``pop_x``: the indicator's population)."""
-    if name.startswith("seg_"):
+    if name.startswith(SEGMENT_PREFIX):
         return str(_("Segment"))
-    if name.startswith("duur_"):
+    if name.startswith(DURATION_PREFIX):
         return str(_("Duration as client"))
     indicator = _indicator_of(name)
     if indicator is None:
@@ -515,10 +525,12 @@ def publication_same(
     rowvar: str,
     colvar: str | None,
     where: Sequence[Sequence[str]] = (),
+    at_start: str | None = None,
 ) -> Publication | None:
     """The newest release (not withdrawn) of the table of households by ``rowvar`` x
-    ``colvar`` with filter ``where`` at ``peildatum`` (no sum, no third variable), if there is
-    one: what a re-run reports as unchanged."""
+    ``colvar`` with filter ``where`` at ``peildatum`` (no sum, no third variable; with
+    ``at_start``, of that partner's clients' households at their start), if there is one: what
+    a re-run reports as unchanged."""
     wanted = [list(pair) for pair in where]
     for publication in Publication.objects.filter(
         activity_id=activity_id, withdrawn_at__isnull=True
@@ -531,6 +543,7 @@ def publication_same(
             and (d.get("where") or []) == wanted
             and d.get("amount") is None
             and "layervar" not in d
+            and d.get("at_start") == at_start
         ):
             return publication
     return None

@@ -18,7 +18,7 @@ from meedoen.targetgroups.models import SegmentRun
 from meedoen.utils.runs import RunState, RunStatus, run_busy, run_state_fields
 from meedoen.web.labels import FLAGS, value_label
 from meedoen.web.templatetags.nl import getal
-from meedoen_data.disclosure.household import DURATION_BANDS
+from meedoen_data.disclosure.household import DURATION_BANDS, DURATION_PREFIX, SEGMENT_PREFIX
 from meedoen_data.indicators import CatalogueError, catalogue_load
 from meedoen_data.indicators.flags import linked_sources
 from meedoen_data.targetgroup import (
@@ -74,12 +74,12 @@ PROFILE_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def duration_variable(partner: str) -> str:
     """The table variable of how long a household has been a client of ``partner``."""
-    return f"duur_{partner}"
+    return f"{DURATION_PREFIX}{partner}"
 
 
 def segment_variable(store_run: str) -> str:
     """The table variable of a segmentation run's segments (household table ``seg_<run>``)."""
-    return f"seg_{store_run}"
+    return f"{SEGMENT_PREFIX}{store_run}"
 
 
 def characteristics_of(group: str) -> list[str]:
@@ -108,6 +108,39 @@ def comparison_of(tables: dict[str, dict[tuple[str, str], Any]]) -> Comparison |
             for category in categories
         }
     return shares_compare(counts, group_households=group_n, population_households=population_n)
+
+
+def comparison_at_start(
+    start: dict[str, dict[tuple[str, str], Any]], tables: dict[str, dict[tuple[str, str], Any]]
+) -> Comparison | None:
+    """The comparison of a partner's clients' households at their start (``start``: the
+    released one-way tables of them) with all households at the peildatum (the population's
+    column of the released comparison ``tables``): two independent samples. None when a total
+    was withheld or nothing was released."""
+    group_totals = [c.get((TOTAL, TOTAL)) for c in start.values()]
+    population_totals = [c.get((TOTAL, TOTAL)) for c in tables.values()]
+    group_n = next((int(v) for v in group_totals if v is not None), None)
+    population_n = next((int(v) for v in population_totals if v is not None), None)
+    if not group_n or not population_n:
+        return None
+    counts: dict[str, dict[str, tuple[int | None, int | None]]] = {}
+    for rowvar, cells in start.items():
+        population = tables.get(rowvar, {})
+        categories = dict.fromkeys(row for row, _ in [*cells, *population] if row != TOTAL)
+        if rowvar.startswith("ind_"):
+            categories = {"1": None} if "1" in categories else {}
+        counts[rowvar] = {
+            # A category a table has no cell for has no households (onbekend is only there
+            # when some are); a withheld cell is None.
+            category: (
+                _count(cells.get((category, TOTAL), 0)),
+                _count(population.get((category, TOTAL), 0)) if population else None,
+            )
+            for category in categories
+        }
+    return shares_compare(
+        counts, group_households=group_n, population_households=population_n, independent=True
+    )
 
 
 def _count(value: Any) -> int | None:
@@ -180,28 +213,47 @@ class ComparisonView:
     characteristics: tuple[CharacteristicView, ...]
     missing: tuple[str, ...]  # characteristics without a released table (their labels)
     duration: tuple[DurationView, ...] = ()  # for a partner file's clients, when released
+    at_start: str | None = None  # the partner file when the group is shown at its start
 
 
-def comparison_read(*, activity_id: int, group: str, peildatum: date) -> ComparisonView | None:
-    """The comparison of ``group`` at ``peildatum`` from the released tables; None when none
-    was released (``meedoen compare`` releases them)."""
+def comparison_read(
+    *, activity_id: int, group: str, peildatum: date, at_start: bool = False
+) -> ComparisonView | None:
+    """The comparison of ``group`` at ``peildatum`` from the released tables (with
+    ``at_start``: its households when they became clients, beside all households at the
+    peildatum); None when none was released (``meedoen compare`` releases them)."""
     colvar = f"ind_{group}"
+    partner = _start_partner(group) if at_start else None
+    if at_start and partner is None:
+        return None
     tables: dict[str, dict[tuple[str, str], Any]] = {}
+    start: dict[str, dict[tuple[str, str], Any]] = {}
     missing = []
     for rowvar in characteristics_of(group):
         found = publication_same(
             activity_id=activity_id, peildatum=peildatum, rowvar=rowvar, colvar=colvar
         )
-        if found is None:
+        if found is not None:
+            [table] = found.content["tables"]
+            tables[rowvar] = {(str(c[rowvar]), str(c[colvar])): c["value"] for c in table["cells"]}
+        if partner is not None:
+            at = publication_same(
+                activity_id=activity_id,
+                peildatum=peildatum,
+                rowvar=rowvar,
+                colvar=None,
+                at_start=partner,
+            )
+            if at is not None:
+                [table] = at.content["tables"]
+                start[rowvar] = {(str(c[rowvar]), TOTAL): c["value"] for c in table["cells"]}
+        if rowvar not in (start if partner else tables):
             missing.append(dimension_label(rowvar))
-            continue
-        [table] = found.content["tables"]
-        tables[rowvar] = {(str(c[rowvar]), str(c[colvar])): c["value"] for c in table["cells"]}
-    comparison = comparison_of(tables)
+    comparison = comparison_at_start(start, tables) if partner else comparison_of(tables)
     if comparison is None:
         return None
     views = []
-    for rowvar in tables:
+    for rowvar in start if partner else tables:
         rows = tuple(
             RowView(r, value_label(rowvar, r.category))
             for r in comparison.rows
@@ -214,8 +266,20 @@ def comparison_read(*, activity_id: int, group: str, peildatum: date) -> Compari
         comparison,
         tuple(views),
         tuple(missing),
-        _duration(activity_id=activity_id, group=group, peildatum=peildatum),
+        # How long they have been clients belongs to the peildatum, not to their start.
+        () if partner else _duration(activity_id=activity_id, group=group, peildatum=peildatum),
+        partner,
     )
+
+
+def _start_partner(group: str) -> str | None:
+    """The partner file of a group of one partner file's clients (None for other groups)."""
+    try:
+        indicator = catalogue_load(home=settings.MEEDOEN_HOME).get(group)
+    except (CatalogueError, KeyError):
+        return None
+    partners = sorted(linked_sources([indicator]))
+    return partners[0] if len(partners) == 1 else None
 
 
 def _duration(*, activity_id: int, group: str, peildatum: date) -> tuple[DurationView, ...]:

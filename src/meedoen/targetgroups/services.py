@@ -39,6 +39,7 @@ from meedoen.targetgroups.selectors import (
     INDICATORS,
     TOTAL,
     characteristics_of,
+    comparison_at_start,
     comparison_of,
     duration_variable,
     segment_variable,
@@ -53,7 +54,7 @@ from meedoen.utils.runs import (
     run_refusal,
 )
 from meedoen_data.activity_store import ActivityStoreError
-from meedoen_data.disclosure.household import DURATION_BANDS
+from meedoen_data.disclosure.household import DURATION_BANDS, TableError, start_coverage
 from meedoen_data.indicators import CatalogueError, Indicator, catalogue_load
 from meedoen_data.indicators.flags import linked_sources
 from meedoen_data.targetgroup import Comparison
@@ -72,6 +73,7 @@ class Part:
     publication_id: int | None
     status: str  # published, unchanged or refused
     reason: str = ""
+    at_start: str | None = None  # the partner file of a table of its clients at their start
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,11 @@ class GroupComparison:
     #: For a group of a partner file's clients: households per duration as client (< 6
     #: months, 6-12, 12 or more) as released (None: withheld); empty for other groups.
     duration: dict[str, int | None]
+    #: The partner file when the group was described at the start of its client records (the
+    #: population at the peildatum), else None; with how many linked clients started by the
+    #: peildatum and how many of them had a household at a build before their start.
+    at_start: str | None = None
+    coverage: dict[str, int] | None = None
 
 
 def group_compare(
@@ -94,11 +101,16 @@ def group_compare(
     trace: TraceContext,
     channel: str,
     progress: Callable[[str, int, int], None] | None = None,
+    at_start: bool = False,
 ) -> GroupComparison:
     """Release the comparison tables of ``group`` (a register indicator) at ``peildatum`` and
-    compare the group with all households. Analysts only (PermissionDenied)."""
+    compare the group with all households. Analysts only (PermissionDenied).
+
+    ``at_start`` (a group of one partner file's clients): describe the clients' households as
+    they were when they became clients (:func:`group_compare_at_start`) instead."""
     require_role(actor, *PUBLISHERS)
     indicator = _group_indicator(group)
+    start_partner = _start_partner(indicator) if at_start else None
     colvar = f"ind_{group}"
     parts, tables = _tables_release(
         activity_id=activity_id,
@@ -129,7 +141,51 @@ def group_compare(
         for (band, _), value in cells.get(duration_variable(partner), {}).items():
             if band in DURATION_BANDS:
                 duration[band] = None if value is None else int(value)
-    return GroupComparison(group, peildatum, comparison_of(tables), tuple(parts), duration)
+    if start_partner is None:
+        return GroupComparison(group, peildatum, comparison_of(tables), tuple(parts), duration)
+    # The group at its start: one table per characteristic of the clients' households when
+    # they became clients, beside the population's column of the tables above.
+    started, start_tables = _tables_release(
+        activity_id=activity_id,
+        peildatum=peildatum,
+        rowvars=characteristics_of(group),
+        colvar=None,
+        where=(),
+        actor=actor,
+        trace=trace,
+        channel=channel,
+        progress=progress,
+        at_start=start_partner,
+    )
+    try:
+        coverage = start_coverage(
+            home=settings.MEEDOEN_HOME,
+            activity_id=activity_id,
+            partner=start_partner,
+            peildatum=peildatum,
+        )
+    except (TableError, ActivityStoreError) as exc:
+        raise ValidationError(str(exc)) from None
+    return GroupComparison(
+        group,
+        peildatum,
+        comparison_at_start(start_tables, tables),
+        tuple(parts + started),
+        duration,
+        start_partner,
+        coverage,
+    )
+
+
+def _start_partner(indicator: Indicator) -> str:
+    """The partner file whose clients' start a group has: only a group of one file's clients."""
+    partners = sorted(linked_sources([indicator]))
+    if len(partners) != 1:
+        raise ValidationError(
+            f"{indicator.id} is not the group of one partner file's clients: only such a group "
+            "has a moment its households became clients (compare it at a peildatum instead)"
+        )
+    return partners[0]
 
 
 def _group_indicator(group: str) -> Indicator:
@@ -156,16 +212,23 @@ def _tables_release(
     trace: TraceContext,
     channel: str,
     progress: Callable[[str, int, int], None] | None,
+    at_start: str | None = None,
 ) -> tuple[list[Part], dict[str, dict[tuple[str, str], Any]]]:
-    """Release (or read again) the tables "rowvar x colvar" filtered on ``where``: what each
-    part did, and the released cells (row category, column category) -> value."""
+    """Release (or read again) the tables "rowvar x colvar" filtered on ``where`` (of a
+    partner's clients' households at their start with ``at_start``): what each part did, and
+    the released cells (row category, column category) -> value."""
     parts: list[Part] = []
     tables: dict[str, dict[tuple[str, str], Any]] = {}
     for number, rowvar in enumerate(rowvars):
         if progress is not None:
             progress(rowvar, number, len(rowvars))
         earlier = publication_same(
-            activity_id=activity_id, peildatum=peildatum, rowvar=rowvar, colvar=colvar, where=where
+            activity_id=activity_id,
+            peildatum=peildatum,
+            rowvar=rowvar,
+            colvar=colvar,
+            where=where,
+            at_start=at_start,
         )
         publication_id: int | None
         if earlier is not None:
@@ -181,13 +244,14 @@ def _tables_release(
                     actor=actor,
                     trace=trace,
                     channel=channel,
+                    at_start=at_start,
                 )
             except ValidationError as exc:
-                parts.append(Part(rowvar, None, "refused", "; ".join(exc.messages)))
+                parts.append(Part(rowvar, None, "refused", "; ".join(exc.messages), at_start))
                 continue
             publication_id, status = published.publication_id, "published"
             content = Publication.objects.get(pk=publication_id).content
-        parts.append(Part(rowvar, publication_id, status))
+        parts.append(Part(rowvar, publication_id, status, at_start=at_start))
         [table] = content["tables"]
         tables[rowvar] = {
             (str(c[rowvar]), str(c[colvar]) if colvar else TOTAL): c["value"]

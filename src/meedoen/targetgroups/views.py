@@ -2,8 +2,10 @@
 comparison of a group with all households from the tables ``meedoen compare`` released, and the
 profile table of its segments from those ``meedoen segment`` released. Printed, the page is the
 study's report. Only released, disclosure-controlled numbers are read;
-``?activiteit=N&groep=ID&peildatum=D`` chooses the comparison. A POST starts the comparison and
-the segmentation in the background (as ``meedoen segment``); its run page shows the progress."""
+``?activiteit=N&groep=ID&peildatum=D`` chooses the comparison, ``&moment=start`` shows a partner
+file's clients as they were when they became clients (``meedoen compare --at-start``). A POST
+starts the comparison and the segmentation in the background (as ``meedoen segment``); its run
+page shows the progress."""
 
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ from meedoen.web.runs import run_progress, run_status_response
 READERS = (Role.ANALYST,)
 #: The numbers of segments the page offers besides "auto".
 CHOICES_K = tuple(range(2, 9))
+#: ``?moment=start``: the group's households when they became clients.
+MOMENT_START = "start"
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,6 +61,7 @@ def comparison(request: HttpRequest) -> HttpResponse:
         peildatum: date | None = date.fromisoformat(day)
     except ValueError:
         peildatum = None
+    at_start = data.get("moment") == MOMENT_START
     error = ""
     if request.method == "POST":
         k = data.get("k", "auto")
@@ -90,7 +95,9 @@ def comparison(request: HttpRequest) -> HttpResponse:
                 return redirect("targetgroups:run", run_id=run.pk)
     view = segments = None
     if activity_id is not None and group and peildatum is not None:
-        view = comparison_read(activity_id=activity_id, group=group, peildatum=peildatum)
+        view = comparison_read(
+            activity_id=activity_id, group=group, peildatum=peildatum, at_start=at_start
+        )
         segments = segments_read(activity_id=activity_id, group=group, peildatum=peildatum)
     running = segment_run_unfinished(activity_id=activity_id) if activity_id else None
     return render(
@@ -107,6 +114,8 @@ def comparison(request: HttpRequest) -> HttpResponse:
             "segments": segments,
             "running": running,
             "choices_k": CHOICES_K,
+            "at_start": at_start,
+            "moment_start": MOMENT_START,
             "error": error,
         },
         status=400 if error else 200,

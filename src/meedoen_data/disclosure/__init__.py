@@ -16,6 +16,8 @@ Public surface (docs/disclosure.md, ADR 0008):
 from meedoen_data.disclosure.audit import Audit, publication_audit
 from meedoen_data.disclosure.household import (
     AMOUNTS,
+    DURATION_PREFIX,
+    SEGMENT_PREFIX,
     VARIABLES,
     HouseholdCategories,
     TableError,
@@ -40,7 +42,9 @@ from meedoen_data.disclosure.table import TOTAL, Cell, Dimension, Table
 
 __all__ = [
     "AMOUNTS",
+    "DURATION_PREFIX",
     "HIDDEN",
+    "SEGMENT_PREFIX",
     "TOTAL",
     "VARIABLES",
     "Audit",

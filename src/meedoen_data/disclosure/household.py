@@ -91,6 +91,10 @@ SEGMENT_PREFIX = "seg_"
 #: ``12_plus``; onbekend for households without a linked record.
 DURATION_PREFIX = "duur_"
 DURATION_BANDS = ("tot_6", "6_12", "12_plus")
+#: A table "at the start" (``at_start``) takes each client's household at the latest build at
+#: most this many months before the month its first record started; clients without such a
+#: build are not counted (:func:`start_coverage` says how many).
+START_WINDOW_MONTHS = 12
 #: Amounts a magnitude table may sum.
 AMOUNTS: dict[str, str] = {
     "besteedbaar_inkomen": "disposable household income of the year before (euro)",
@@ -135,11 +139,18 @@ def household_table(
     peildatum: date | None = None,
     amount: str | None = None,
     indicators: Sequence[Indicator] = (),
+    at_start: str | None = None,
 ) -> HouseholdTable:
     """Count (or sum ``amount`` over) the households by ``rowvar`` [x ``colvar`` [x
     ``layervar``]]. Every category of the peildatum gets a row, also where the filter leaves no
     household (0). ``indicators``: register indicators whose flags (``ind_x``, ``pop_x``,
-    :mod:`meedoen_data.indicators.flags`) may be variables and filters too."""
+    :mod:`meedoen_data.indicators.flags`) may be variables and filters too.
+
+    ``at_start``: a linked partner file. Then the units are not the households at the
+    peildatum but its clients' households *as they were when they became clients*: for every
+    linked person whose first record started in or before the peildatum's month, the household
+    at the latest build on or before that month, at most :data:`START_WINDOW_MONTHS` earlier
+    (each such household once per build). Categories and deciles are those of that build."""
     if layervar is not None and colvar is None:
         raise TableError("a third variable needs a second one")
     variables = [v for v in (rowvar, colvar, layervar) if v is not None]
@@ -159,6 +170,11 @@ def household_table(
             )
     if len(set(variables)) != len(variables):
         raise TableError("the variables of a table must differ")
+    if at_start is not None and (segments or durations):
+        raise TableError(
+            "households at the start of their client record cannot be counted by segment or by "
+            "duration as client: those belong to the peildatum"
+        )
     if filtered := {c for c, _ in where} & set(variables):
         raise TableError(
             f"{', '.join(sorted(filtered))} is both a variable of the table and its filter"
@@ -196,14 +212,19 @@ def household_table(
             indicators_check(con, wanted, peildatum, activity_id)
         if segments:
             _check_segments(con, segments, peildatum)
-        if durations:
-            _check_durations(con, durations, activity_id)
+        for variable in durations:
+            _check_partner(con, variable[len(DURATION_PREFIX) :], activity_id, variable)
+        if at_start is not None:
+            _check_partner(con, at_start, activity_id, "at the start")
+            _check_start_builds(con, at_start, peildatum, activity_id, [*every], wanted)
         source, flag_values = household_relation(
             indicators=wanted,
             banded=[v for v in BANDED if v in {*variables, *(c for c, _ in where)}],
             segments=segments,
             durations=durations,
         )
+        if at_start is not None:
+            source, flag_values = _at_start(source, flag_values, at_start, peildatum)
         keys = [f"coalesce(CAST({ident(v)} AS VARCHAR), '{UNKNOWN}')" for v in variables]
         measures = "count(*)"
         if amount is not None:
@@ -246,6 +267,11 @@ def household_table(
         name, dimensions, leaves, magnitude=amount is not None, given=tuple(where)
     )
     described = f"{'sum of ' + amount if amount else 'households'} by {name} at {peildatum}"
+    if at_start is not None:
+        described = (
+            f"{'sum of ' + amount if amount else 'households'} of the clients of {at_start} by "
+            f"{name} at the start of their client record, started by {peildatum}"
+        )
     if where:
         described += " where " + ", ".join(f"{c} = {v}" for c, v in where)
     return HouseholdTable(table, peildatum, sum(c.units for c in leaves.values()), described)
@@ -316,8 +342,8 @@ GROUP BY ALL
 """
 
 
-def _check_durations(
-    con: duckdb.DuckDBPyConnection, durations: Sequence[str], activity_id: int
+def _check_partner(
+    con: duckdb.DuckDBPyConnection, partner: str, activity_id: int, what: str
 ) -> None:
     tables = {
         f"{s}.{t}"
@@ -325,17 +351,151 @@ def _check_durations(
             "SELECT table_schema, table_name FROM information_schema.tables"
         ).fetchall()
     }
-    for variable in durations:
-        partner = variable[len(DURATION_PREFIX) :]
-        # Only a partner file that was linked: not any other table of the store's source schema.
-        linked = "link.partner_link" in tables and con.execute(
-            "SELECT count(*) FROM link.partner_link WHERE source = ?", [partner]
-        ).fetchone() != (0,)
-        if f"source.{partner}" not in tables or not linked:
+    # Only a partner file that was linked: not any other table of the store's source schema.
+    linked = "link.partner_link" in tables and con.execute(
+        "SELECT count(*) FROM link.partner_link WHERE source = ?", [partner]
+    ).fetchone() != (0,)
+    if f"source.{partner}" not in tables or not linked:
+        raise TableError(
+            f"{what}: activity {activity_id} has no linked partner file {partner!r}: run "
+            f"meedoen link --activity {activity_id} --source {partner} first"
+        )
+
+
+#: Each linked client's first month as a client (YYYYMM) and the household it was in then: at
+#: the latest build on or before that month, at most the window earlier. ``{table}`` is the
+#: quoted partner name; the source, the window and the peildatum's month are bound.
+_START_SQL = """
+SELECT DISTINCT m.household_id, m.peildatum
+FROM (
+    SELECT l.person_id,
+           make_date(min(r.datuminschrijving_maand) // 100,
+                     min(r.datuminschrijving_maand) % 100, 1) AS started
+    FROM link.partner_link l
+    JOIN source.{table} r ON r.record_pseudonym = l.record_id
+    WHERE l.source = ? AND r.datuminschrijving_maand IS NOT NULL
+    GROUP BY l.person_id
+) c
+ASOF JOIN (SELECT DISTINCT peildatum FROM household.household) b ON c.started >= b.peildatum
+JOIN household.household_member m ON m.person_id = c.person_id AND m.peildatum = b.peildatum
+WHERE b.peildatum > c.started - to_months(?)
+  AND year(c.started) * 100 + month(c.started) <= ?
+"""
+
+
+def _at_start(
+    source: str, params: list[object], partner: str, peildatum: date
+) -> tuple[str, list[object]]:
+    """The relation ``source`` restricted to the partner's clients' households at their start,
+    every row dated ``peildatum`` (the table's; the rows keep the categories of their build)."""
+    inner = source.removesuffix(" AS household")
+    sql = (
+        f"(SELECT b.* REPLACE (CAST(? AS DATE) AS peildatum) FROM {inner} b "  # noqa: S608
+        f"SEMI JOIN ({_START_SQL.format(table=ident(partner))}) s "
+        "ON s.household_id = b.household_id AND s.peildatum = b.peildatum) AS household"
+    )
+    month = peildatum.year * 100 + peildatum.month
+    return sql, [peildatum, *params, partner, START_WINDOW_MONTHS, month]
+
+
+#: Household columns from other sources than the BRP, by the variable made from them: at an
+#: older build the source may hold nothing for the year before (empty or, for the 0/1 flags,
+#: all 0), and a table at the start must not count that as "no".
+SOURCED = {
+    "opleidingsniveau": "opleidingsniveau",
+    "migratieachtergrond": "migratieachtergrond",
+    "woningbezit": "woningbezit",
+    "inkomensdeciel": "besteedbaar_inkomen",
+    "ww": "ww",
+    "ao": "ao",
+    "huurtoeslag": "huurtoeslag",
+}
+FLAGS_01 = ("ww", "ao", "huurtoeslag")
+
+
+def _check_start_builds(
+    con: duckdb.DuckDBPyConnection,
+    partner: str,
+    peildatum: date,
+    activity_id: int,
+    variables: Sequence[str],
+    indicators: Sequence[Indicator],
+) -> None:
+    """Refuse a table at the start when a build it takes households from has no data for one
+    of its variables (or indicators)."""
+    month = peildatum.year * 100 + peildatum.month
+    builds = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT peildatum FROM ({_START_SQL.format(table=ident(partner))}) "  # noqa: S608
+            "ORDER BY 1",
+            [partner, START_WINDOW_MONTHS, month],
+        ).fetchall()
+    ]
+    if not builds:
+        raise TableError(
+            f"no client of {partner} who started by {peildatum} has a household at a build at "
+            f"most {START_WINDOW_MONTHS} months before the start: build households for the "
+            "period the clients started in (meedoen build, one peildatum per year or quarter)"
+        )
+    columns = [SOURCED[v] for v in variables if v in SOURCED]
+    for build in builds:
+        if indicators:
+            indicators_check(con, indicators, build, activity_id)
+        if not columns:
+            continue
+        tests = ", ".join(
+            f"count({ident(c)}) > 0" + (f" AND max({ident(c)}) > 0" if c in FLAGS_01 else "")
+            for c in columns
+        )
+        # Columns come from SOURCED (a closed list) and are quoted; the build is bound.
+        found = con.execute(
+            f"SELECT {tests} FROM household.household WHERE peildatum = ?",  # noqa: S608
+            [build],
+        ).fetchone()
+        empty = [c for c, ok in zip(columns, found or (), strict=True) if not ok]
+        if empty:
             raise TableError(
-                f"{variable}: activity {activity_id} has no linked partner file {partner!r}: run "
-                f"meedoen link --activity {activity_id} --source {partner} first"
+                f"the households of the build of {build} have no {', '.join(empty)} (its source "
+                "holds nothing for the year before): describe the group at a peildatum instead, "
+                "or deliver that year's data and build again"
             )
+
+
+def start_coverage(
+    *, home: Path, activity_id: int, partner: str, peildatum: date
+) -> dict[str, int]:
+    """How many linked clients of ``partner`` started in or before the peildatum's month, and
+    how many of them a table at the start counts (in a household at a build at most
+    :data:`START_WINDOW_MONTHS` before their start) — the rest started too long after a build,
+    before the first one, or were not registered in the municipality then."""
+    con = duckdb.connect(str(store_path(Workspace(home), activity_id)), read_only=True)
+    try:
+        _check_partner(con, partner, activity_id, "at the start")
+        row = con.execute(
+            f"""
+            WITH c AS (
+                SELECT l.person_id,
+                       make_date(min(r.datuminschrijving_maand) // 100,
+                                 min(r.datuminschrijving_maand) % 100, 1) AS started
+                FROM link.partner_link l
+                JOIN source.{ident(partner)} r ON r.record_pseudonym = l.record_id
+                WHERE l.source = ? AND r.datuminschrijving_maand IS NOT NULL
+                GROUP BY l.person_id
+                HAVING year(started) * 100 + month(started) <= ?
+            )
+            SELECT count(*), count(m.person_id)
+            FROM c ASOF LEFT JOIN (SELECT DISTINCT peildatum FROM household.household) b
+                ON c.started >= b.peildatum
+            LEFT JOIN household.household_member m ON m.person_id = c.person_id
+                AND m.peildatum = b.peildatum AND b.peildatum > c.started - to_months(?)
+            """,  # noqa: S608 - the partner's name is quoted, values bound
+            [partner, peildatum.year * 100 + peildatum.month, START_WINDOW_MONTHS],
+        ).fetchone()
+    finally:
+        con.close()
+    clients, counted = (int(v) for v in row or (0, 0))
+    return {"clients": clients, "counted": counted}
 
 
 def _check_segments(

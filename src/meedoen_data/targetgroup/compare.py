@@ -14,6 +14,10 @@ Intervals are Wald intervals of two proportions (the z-test for the p-value pool
 fewer than 5 expected households in a cell the normal approximation fails: no interval is given
 and the p-value is Fisher's exact test (two-sided) of the 2 x 2 table group/rest x in/out.
 
+With ``independent`` the group is *not* counted among the population (its households described
+when they became clients, the population at the peildatum): then ``d = s_group - s_pop`` is
+tested directly as two independent samples, with no scaling.
+
 "Stands out" means "relatively more (or less) often than in the population", not "only": most
 clients of a food bank do not have debt help even where debt help stands out.
 """
@@ -66,21 +70,22 @@ def shares_compare(
     group_households: int,
     population_households: int,
     alpha: float = ALPHA,
+    independent: bool = False,
 ) -> Comparison:
     """``counts``: characteristic -> category -> (households of the group, all households) in
     that category, as released (None where withheld). ``group_households`` and
-    ``population_households``: the denominators (the group is part of the population)."""
+    ``population_households``: the denominators (the group is part of the population, unless
+    ``independent``)."""
     n1, n = group_households, population_households
-    if n1 <= 0 or n <= n1:
+    if n1 <= 0 or n <= (0 if independent else n1):
         raise ValueError(
             f"a group of {n1} households in a population of {n} cannot be compared: the group "
             "must be part of a larger population"
         )
-    n0 = n - n1
     rows: list[ShareRow] = []
     for characteristic, categories in counts.items():
         for category, (g, p) in categories.items():
-            rows.append(_row(characteristic, category, g, p, n1, n0, n))
+            rows.append(_row(characteristic, category, g, p, n1, n, independent))
     tested = [i for i, r in enumerate(rows) if r.p_value is not None]
     rejected = holm([rows[i].p_value or 1.0 for i in tested], alpha=alpha)
     for i, out in zip(tested, rejected, strict=True):
@@ -90,27 +95,37 @@ def shares_compare(
 
 
 def _row(
-    characteristic: str, category: str, g: int | None, p: int | None, n1: int, n0: int, n: int
+    characteristic: str,
+    category: str,
+    g: int | None,
+    p: int | None,
+    n1: int,
+    n: int,
+    independent: bool,
 ) -> ShareRow:
     if g is None or p is None:
         return ShareRow(characteristic, category, g, p)
-    if not 0 <= g <= p or g > n1 or p - g > n0:
+    # The second sample: the rest of the population, or the whole population when the group
+    # is not counted in it.
+    n0, other = (n, p) if independent else (n - n1, p - g)
+    if not 0 <= g <= n1 or not 0 <= p <= n or not 0 <= other <= n0:
         raise ValueError(
             f"{characteristic} = {category}: {g} of the group and {p} of all households do not "
-            f"fit a group of {n1} in {n1 + n0}"
+            f"fit a group of {n1} and a population of {n}"
         )
-    rest = p - g
-    s1, s0, sp = g / n1, rest / n0, p / n
+    s1, s0, sp = g / n1, other / n0, p / n
     d = s1 - s0
-    scale = n0 / n
+    scale = 1.0 if independent else n0 / n
     ratio = s1 / sp if sp > 0 else None
-    expected = min(n1 * sp, n1 * (1 - sp), n0 * sp, n0 * (1 - sp))
+    pooled_share = (g + other) / (n1 + n0)
+    expected = min(n1 * pooled_share, n1 * (1 - pooled_share), n0 * pooled_share)
+    expected = min(expected, n0 * (1 - pooled_share))
     if expected < 5:
         # Too few for the normal approximation: Fisher's exact test, no interval.
-        exact = fisher_exact(g, n1 - g, rest, n0 - rest)
+        exact = fisher_exact(g, n1 - g, other, n0 - other)
         return ShareRow(characteristic, category, g, p, s1, sp, scale * d, None, None, ratio, exact)
     se = math.sqrt(s1 * (1 - s1) / n1 + s0 * (1 - s0) / n0)
-    pooled = math.sqrt(sp * (1 - sp) * (1 / n1 + 1 / n0))
+    pooled = math.sqrt(pooled_share * (1 - pooled_share) * (1 / n1 + 1 / n0))
     z = d / pooled if pooled > 0 else 0.0
     return ShareRow(
         characteristic,

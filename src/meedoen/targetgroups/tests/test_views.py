@@ -109,6 +109,72 @@ def test_the_analyst_reads_the_comparison(client: Client, make_user) -> None:  #
     assert "meedoen compare --activity" in other.content.decode()
 
 
+def test_the_group_at_the_start_of_its_clients_beside_all_households(  # type: ignore[no-untyped-def]
+    client: Client, make_user
+) -> None:
+    analyst = make_user(Role.ANALYST)
+    activity = approved(analyst, make_user(Role.PRIVACY_OFFICER))
+    released(
+        activity,
+        "household_type",
+        {
+            ("Totaal", "Totaal"): 11346,
+            ("Totaal", "1"): 191,
+            ("eenouder", "Totaal"): 850,
+            ("eenouder", "1"): 40,
+        },
+    )
+    url = f"/doelgroepen/?activiteit={activity}&groep=voedselbank&peildatum=2025-01-01&moment=start"
+    client.force_login(analyst)
+    before = client.get(url).content.decode()
+    assert "--at-start" in before and "comparison-summary" not in before
+    # The one-way table of the clients' households at their start (meedoen compare --at-start).
+    Publication.objects.create(
+        activity_id=activity,
+        definition={
+            "activity": activity,
+            "rowvar": "household_type",
+            "colvar": None,
+            "where": [],
+            "peildatum": "2025-01-01",
+            "amount": None,
+            "at_start": "voedselbank",
+        },
+        series="start",
+        description="",
+        content={
+            "mode": "suppression",
+            "tables": [
+                {
+                    "name": "t",
+                    "dimensions": ["household_type"],
+                    "measure": "households",
+                    "cells": [
+                        {"household_type": "Totaal", "value": 144},
+                        {"household_type": "eenouder", "value": 12},
+                    ],
+                }
+            ],
+        },
+        published_by="analist",
+        channel="cli",
+        trace_id="0" * 32,
+    )
+    text = client.get(url).content.decode()
+    assert "144 huishoudens van klanten zoals ze waren toen ze klant werden" in text
+    assert "11.346 huishoudens in de gemeente" in text
+    row = text[text.index('<th scope="row" class="utrecht-table__header-cell">Eenoudergezin<') :]
+    row = row[: row.index("</tr>")]
+    # 12 of 144 at their start (8,3%) beside 850 of 11,346 (7,5%): not the 40 of 191 of the
+    # peildatum.
+    assert "8,3%" in row and "7,5%" in row and "20,9%" not in row
+    # The publication list names the table by what it counts.
+    listed = client.get("/publicaties/").content.decode()
+    assert "Huishoudens van klanten van voedselbank naar type huishouden toen ze klant werden" in (
+        listed
+    )
+
+
 @pytest.mark.parametrize("role", [Role.POLICY_MAKER, Role.PRIVACY_OFFICER, Role.CASE_WORKER])
 def test_other_roles_are_refused(client: Client, make_user, role) -> None:  # type: ignore[no-untyped-def]
     client.force_login(make_user(role))
