@@ -137,7 +137,9 @@ def served_port(home: Path, **env: str) -> Iterator[tuple[int, subprocess.Popen[
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read() if process.stdout else ""
+                    # Stopped first: reading the output of a server that still runs waits for ever.
+                    process.kill()
+                    output, _ = process.communicate(timeout=20)
                     pytest.fail(f"meedoen serve did not come up:\n{output}")
                 time.sleep(0.2)
         yield port, process

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, meedoen_json, served
+from tests.helpers import REPO, demo_copy, served
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -39,7 +39,7 @@ class DemoServer:
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     home = tmp_path_factory.mktemp("browser") / "home"
-    demo = meedoen_json("demo", "--no-serve", "--home", str(home))
+    demo = demo_copy(Path(home))
     with served(home) as url:
         yield DemoServer(url, {user["username"]: user["password"] for user in demo["users"]}, home)
 

@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.helpers import meedoen, meedoen_as, meedoen_json, meedoen_json_as, passwords
+from tests.helpers import demo_copy, meedoen, meedoen_as, meedoen_json, meedoen_json_as, passwords
 
 REQUEST = [
     "activity",
@@ -40,7 +40,7 @@ PASSWORDS: dict[str, str] = {}
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> str:
     home = str(tmp_path_factory.mktemp("gov") / "home")
-    PASSWORDS.update(passwords(meedoen_json("demo", "--no-serve", "--home", home)))
+    PASSWORDS.update(passwords(demo_copy(Path(home))))
     return home
 
 

@@ -20,7 +20,7 @@ import pytest
 from meedoen_data.activity_store import activity_pseudonyms, store_path
 from meedoen_data.contract import SPECS
 from meedoen_data.workspace import Workspace
-from tests.helpers import meedoen, meedoen_as, meedoen_json, passwords
+from tests.helpers import demo_copy, meedoen, meedoen_as, meedoen_json, passwords
 
 ACTIVITY = 1
 Operation = tuple[str, str, str]  # (name, data subject type, source file or "")
@@ -29,7 +29,7 @@ Operation = tuple[str, str, str]  # (name, data subject type, source file or "")
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("person") / "home"
-    result = meedoen_json("demo", "--no-serve", "--home", str(home))
+    result = demo_copy(Path(home))
     return {"home": home, "passwords": passwords(result)}
 
 

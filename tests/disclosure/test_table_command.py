@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import meedoen_as, meedoen_json, passwords
+from tests.helpers import demo_copy, meedoen_as, meedoen_json, passwords
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -21,7 +21,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("table") / "home"
-    result = meedoen_json("demo", "--no-serve", "--home", str(home))
+    result = demo_copy(Path(home))
     return {
         "home": str(home),
         "activity": str(result["activity"]["id"]),

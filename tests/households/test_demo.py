@@ -18,7 +18,7 @@ import pytest
 from meedoen_data.activity_store import ActivityStoreError, activity_pseudonyms, store_prepare
 from meedoen_data.households import household_build
 from meedoen_data.households.quality import household_quality
-from tests.helpers import meedoen, meedoen_as, meedoen_json, meedoen_json_as, passwords
+from tests.helpers import demo_copy, meedoen, meedoen_as, meedoen_json, meedoen_json_as, passwords
 
 PEILDATUM = "2025-01-01"
 
@@ -26,7 +26,7 @@ PEILDATUM = "2025-01-01"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("households") / "home"
-    result = meedoen_json("demo", "--no-serve", "--home", str(home))
+    result = demo_copy(Path(home))
     result["home"] = home
     result["passwords"] = passwords(result)
     return result

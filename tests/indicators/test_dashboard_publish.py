@@ -363,9 +363,20 @@ def test_the_food_bank_group_beside_all_households(demo: dict[str, Any], release
                 [PEILDATUM],
             ).fetchall()
         )
+        [(income_sum, income_known)] = con.execute(
+            "SELECT sum(greatest(besteedbaar_inkomen, 0)), count(besteedbaar_inkomen) "
+            "FROM household.household h WHERE peildatum = ? AND EXISTS (SELECT 1 FROM "
+            "link.partner_link l JOIN household.household_member m ON m.person_id = l.person_id "
+            "AND m.peildatum = h.peildatum WHERE l.source = 'voedselbank' "
+            "AND m.household_id = h.household_id)",
+            [PEILDATUM],
+        ).fetchall()
     finally:
         con.close()
     assert found["group_households"] == sum(truth.values())
+    # The group's mean income, from the released sum and counts, is the store's.
+    assert found["income_mean"]["group"] == pytest.approx(float(income_sum) / income_known)
+    assert found["income_mean"]["population"] > 2 * found["income_mean"]["group"]
     types = [r for r in found["rows"] if r["characteristic"] == "household_type"]
     shown = [r for r in types if r["group"] is not None and r["population"] is not None]
     assert shown

@@ -22,7 +22,7 @@ from meedoen_data.linkage.quality import Quality, linkage_quality
 from meedoen_data.linkage.review import ReviewNotFound, review_case, review_decide, review_items
 from meedoen_data.synth import synth_municipality
 from meedoen_data.workspace import Workspace, workspace_init
-from tests.helpers import meedoen_as, meedoen_json, passwords
+from tests.helpers import demo_copy, meedoen_as, meedoen_json, passwords
 
 SOURCES = ["brp", "partner-voedselbank"]
 
@@ -30,7 +30,7 @@ SOURCES = ["brp", "partner-voedselbank"]
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("linkage") / "home"
-    result = meedoen_json("demo", "--no-serve", "--home", str(home))
+    result = demo_copy(Path(home))
     result["home"] = home
     result["passwords"] = passwords(result)
     return result

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pytest
 
 from meedoen_data import audit_sets
-from tests.helpers import meedoen_json, passwords
+from tests.helpers import demo_copy, passwords
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Demo:
 
 def demo_workspace(root: Path) -> Demo:
     home = root / "home"
-    demo = meedoen_json("demo", "--no-serve", "--home", str(home))
+    demo = demo_copy(Path(home))
     return Demo(home, passwords(demo))
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import meedoen, meedoen_as, meedoen_json, meedoen_json_as, passwords
+from tests.helpers import demo_copy, meedoen, meedoen_as, meedoen_json, meedoen_json_as, passwords
 
 QUERY = "SELECT person_pseudonym FROM source.ingeschrevenpersoon LIMIT 3"
 
@@ -31,7 +31,7 @@ QUERY = "SELECT person_pseudonym FROM source.ingeschrevenpersoon LIMIT 3"
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The demo workspace, with activity 2 requested by the analyst (with her password)."""
     home = str(tmp_path_factory.mktemp("impersonation") / "home")
-    result = meedoen_json("demo", "--no-serve", "--home", home)
+    result = demo_copy(Path(home))
     secrets = passwords(result)
     requested = meedoen_json_as(
         "analyst",

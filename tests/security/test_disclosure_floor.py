@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,7 +38,7 @@ from meedoen_data.disclosure import (
     primary_cells,
     publication_check,
 )
-from tests.helpers import meedoen, meedoen_as, meedoen_json, passwords
+from tests.helpers import demo_copy, meedoen, meedoen_as, passwords
 from tests.security.publishing import built, publish
 
 ROWS = ["Totaal", "WK078400", "WK078401", "WK078402", "WK078403"]
@@ -47,7 +48,7 @@ ROWS = ["Totaal", "WK078400", "WK078401", "WK078402", "WK078403"]
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The demo workspace once; each test publishes on its own copy."""
     home = tmp_path_factory.mktemp("floor") / "demo"
-    result = meedoen_json("demo", "--no-serve", "--home", str(home))
+    result = demo_copy(Path(home))
     return {"home": home, "activity": str(result["activity"]["id"]), **passwords(result)}
 
 

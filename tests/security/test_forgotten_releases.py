@@ -47,7 +47,7 @@ from meedoen_data.disclosure import Rules, household_table, publication_audit
 from meedoen_data.disclosure.publish import PublishedTable
 from meedoen_data.intake import ingest_directory
 from meedoen_data.synth import synth_municipality
-from tests.helpers import meedoen_as, meedoen_json, passwords
+from tests.helpers import demo_copy, meedoen_as, passwords
 from tests.security.publishing import built, households_build, publish
 
 STRICT = {"min_frequency": 60}
@@ -171,7 +171,7 @@ def test_a_new_delivery_does_not_free_the_cells_of_a_linked_table(  # type: igno
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The demo workspace once (several wijken and buurten); each test rounds on its own copy."""
     home = tmp_path_factory.mktemp("rounding") / "demo"
-    result = meedoen_json("demo", "--no-serve", "--home", str(home))
+    result = demo_copy(Path(home))
     return {"home": home, "activity": str(result["activity"]["id"]), **passwords(result)}
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +28,7 @@ from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
 from meedoen.audits.models import AccessRecord, ProcessingRecord
 from meedoen.publications.models import Publication
-from tests.helpers import meedoen, meedoen_as, meedoen_json, passwords
+from tests.helpers import demo_copy, meedoen, meedoen_as, meedoen_json, passwords
 from tests.security.publishing import built, publish
 
 OTHERS = [r for r in Role if r not in {Role.PRIVACY_OFFICER, Role.RESIDENT}]
@@ -112,7 +113,7 @@ def test_a_withdrawn_release_is_gone_for_everyone_but_still_counts(
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = str(tmp_path_factory.mktemp("withdrawal") / "demo")
-    result = meedoen_json("demo", "--no-serve", "--home", home)
+    result = demo_copy(Path(home))
     return {"home": home, "activity": str(result["activity"]["id"]), **passwords(result)}
 
 

@@ -145,6 +145,9 @@ def compare(
         "population_households": comparison.population_households if comparison else None,
         "rows": rows,
         "duration": result.duration,
+        "income_mean": None
+        if result.income is None
+        else {"group": result.income.group, "population": result.income.population},
         "at_start": result.at_start,
         "start_coverage": result.coverage,
         "tables": parts,
@@ -173,6 +176,13 @@ def compare(
         for part in refused:
             at = f" (at the start of {part.at_start})" if part.at_start else ""
             console.print(f"Not released: {part.characteristic}{at}: {part.reason}")
+        if result.income is not None:
+            group_mean, all_mean = result.income.group, result.income.population
+            console.print(
+                "Mean disposable income (households with a known income): "
+                f"group {'x' if group_mean is None else f'{group_mean:,.0f}'}, "
+                f"all {'x' if all_mean is None else f'{all_mean:,.0f}'} euro."
+            )
         if result.coverage is not None:
             console.print(
                 f"At their start: {result.coverage['counted']} of {result.coverage['clients']} "

@@ -526,11 +526,13 @@ def publication_same(
     colvar: str | None,
     where: Sequence[Sequence[str]] = (),
     at_start: str | None = None,
+    amount: str | None = None,
 ) -> Publication | None:
     """The newest release (not withdrawn) of the table of households by ``rowvar`` x
-    ``colvar`` with filter ``where`` at ``peildatum`` (no sum, no third variable; with
-    ``at_start``, of that partner's clients' households at their start), if there is one: what
-    a re-run reports as unchanged."""
+    ``colvar`` with filter ``where`` at ``peildatum`` (no third variable; the sum of ``amount``
+    instead of the number of households when given; with ``at_start``, of that partner's
+    clients' households at their start), if there is one: what a re-run reports as
+    unchanged."""
     wanted = [list(pair) for pair in where]
     for publication in Publication.objects.filter(
         activity_id=activity_id, withdrawn_at__isnull=True
@@ -541,7 +543,7 @@ def publication_same(
             and d.get("rowvar") == rowvar
             and d.get("colvar") == colvar
             and (d.get("where") or []) == wanted
-            and d.get("amount") is None
+            and d.get("amount") == amount
             and "layervar" not in d
             and d.get("at_start") == at_start
         ):

@@ -72,6 +72,51 @@ PROFILE_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+#: The amount whose mean the comparison shows, and the characteristic that says how many
+#: households have it (its category onbekend: no known income).
+INCOME = "besteedbaar_inkomen"
+DECILES = "inkomensdeciel"
+UNKNOWN = "onbekend"
+
+
+@dataclass(frozen=True)
+class IncomeMeans:
+    """Mean disposable household income (euro) among the households with a known income; None
+    where a sum or a count it needs was withheld."""
+
+    group: float | None
+    population: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.group is None or not self.population:
+            return None
+        return self.group / self.population
+
+
+def income_means(
+    sums: dict[tuple[str, str], Any], deciles: dict[tuple[str, str], Any] | None
+) -> IncomeMeans | None:
+    """The means from the released magnitude table "sum of income by the group's flag"
+    (``sums``: (flag, Totaal) -> sum) and the released table "income decile x the group's
+    flag" (households with a known income: all but onbekend). Where the number without a known
+    income was withheld (it is small then), the mean is over all households, an unknown income
+    counted as 0 — as the sum counts it. None when either table is missing."""
+    if not sums or not deciles:
+        return None
+
+    def mean(flag: str) -> float | None:
+        total = sums.get((flag, TOTAL))
+        households = deciles.get((TOTAL, flag))
+        if total is None or households is None:
+            return None
+        unknown = deciles.get((UNKNOWN, flag), 0)
+        known = int(households) - int(unknown or 0)
+        return float(total) / known if known > 0 else None
+
+    return IncomeMeans(mean("1"), mean(TOTAL))
+
+
 def duration_variable(partner: str) -> str:
     """The table variable of how long a household has been a client of ``partner``."""
     return f"{DURATION_PREFIX}{partner}"
@@ -214,6 +259,7 @@ class ComparisonView:
     missing: tuple[str, ...]  # characteristics without a released table (their labels)
     duration: tuple[DurationView, ...] = ()  # for a partner file's clients, when released
     at_start: str | None = None  # the partner file when the group is shown at its start
+    income: IncomeMeans | None = None  # at the peildatum only
 
 
 def comparison_read(
@@ -269,7 +315,29 @@ def comparison_read(
         # How long they have been clients belongs to the peildatum, not to their start.
         () if partner else _duration(activity_id=activity_id, group=group, peildatum=peildatum),
         partner,
+        None
+        if partner
+        else _income(
+            activity_id=activity_id, group=group, peildatum=peildatum, deciles=tables.get(DECILES)
+        ),
     )
+
+
+def _income(
+    *,
+    activity_id: int,
+    group: str,
+    peildatum: date,
+    deciles: dict[tuple[str, str], Any] | None,
+) -> IncomeMeans | None:
+    flag = f"ind_{group}"
+    found = publication_same(
+        activity_id=activity_id, peildatum=peildatum, rowvar=flag, colvar=None, amount=INCOME
+    )
+    if found is None:
+        return None
+    [table] = found.content["tables"]
+    return income_means({(str(c[flag]), TOTAL): c["value"] for c in table["cells"]}, deciles)
 
 
 def _start_partner(group: str) -> str | None:

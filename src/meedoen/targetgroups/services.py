@@ -36,12 +36,16 @@ from meedoen.publications.selectors import publication_same
 from meedoen.publications.services import PUBLISHERS, table_publish
 from meedoen.targetgroups.models import SegmentRun
 from meedoen.targetgroups.selectors import (
+    DECILES,
+    INCOME,
     INDICATORS,
     TOTAL,
+    IncomeMeans,
     characteristics_of,
     comparison_at_start,
     comparison_of,
     duration_variable,
+    income_means,
     segment_variable,
 )
 from meedoen.utils.runs import (
@@ -90,6 +94,9 @@ class GroupComparison:
     #: peildatum and how many of them had a household at a build before their start.
     at_start: str | None = None
     coverage: dict[str, int] | None = None
+    #: The mean disposable income of the group's and of all households at the peildatum
+    #: (among those with a known income), from released sums and counts; not at the start.
+    income: IncomeMeans | None = None
 
 
 def group_compare(
@@ -106,8 +113,12 @@ def group_compare(
     """Release the comparison tables of ``group`` (a register indicator) at ``peildatum`` and
     compare the group with all households. Analysts only (PermissionDenied).
 
+    Besides, the sum of the disposable income of the group and of all households (a magnitude
+    table by the group's flag) gives the mean income of each (:func:`income_means`).
+
     ``at_start`` (a group of one partner file's clients): describe the clients' households as
-    they were when they became clients (:func:`group_compare_at_start`) instead."""
+    they were when they became clients instead (ADR 0023); the population stays the
+    households at the peildatum."""
     require_role(actor, *PUBLISHERS)
     indicator = _group_indicator(group)
     start_partner = _start_partner(indicator) if at_start else None
@@ -123,6 +134,20 @@ def group_compare(
         channel=channel,
         progress=progress,
     )
+    done, sums = _tables_release(
+        activity_id=activity_id,
+        peildatum=peildatum,
+        rowvars=[colvar],
+        colvar=None,
+        where=(),
+        actor=actor,
+        trace=trace,
+        channel=channel,
+        progress=None,
+        amount=INCOME,
+    )
+    parts += done
+    income = income_means(sums.get(colvar, {}), tables.get(DECILES))
     duration: dict[str, int | None] = {}
     for partner in sorted(linked_sources([indicator])):
         # How long the group's households have been clients: one table among the group only.
@@ -142,7 +167,9 @@ def group_compare(
             if band in DURATION_BANDS:
                 duration[band] = None if value is None else int(value)
     if start_partner is None:
-        return GroupComparison(group, peildatum, comparison_of(tables), tuple(parts), duration)
+        return GroupComparison(
+            group, peildatum, comparison_of(tables), tuple(parts), duration, income=income
+        )
     # The group at its start: one table per characteristic of the clients' households when
     # they became clients, beside the population's column of the tables above.
     started, start_tables = _tables_release(
@@ -213,6 +240,7 @@ def _tables_release(
     channel: str,
     progress: Callable[[str, int, int], None] | None,
     at_start: str | None = None,
+    amount: str | None = None,
 ) -> tuple[list[Part], dict[str, dict[tuple[str, str], Any]]]:
     """Release (or read again) the tables "rowvar x colvar" filtered on ``where`` (of a
     partner's clients' households at their start with ``at_start``): what each part did, and
@@ -229,6 +257,7 @@ def _tables_release(
             colvar=colvar,
             where=where,
             at_start=at_start,
+            amount=amount,
         )
         publication_id: int | None
         if earlier is not None:
@@ -245,6 +274,7 @@ def _tables_release(
                     trace=trace,
                     channel=channel,
                     at_start=at_start,
+                    amount=amount,
                 )
             except ValidationError as exc:
                 parts.append(Part(rowvar, None, "refused", "; ".join(exc.messages), at_start))

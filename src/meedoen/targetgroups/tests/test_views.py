@@ -26,8 +26,9 @@ def released(
     activity_id: int,
     rowvar: str,
     cells: dict[tuple[str, str], int | None],
-    colvar: str = "ind_voedselbank",
+    colvar: str | None = "ind_voedselbank",
     where: list[list[str]] | None = None,
+    amount: str | None = None,
 ) -> None:
     Publication.objects.create(
         activity_id=activity_id,
@@ -37,7 +38,7 @@ def released(
             "colvar": colvar,
             "where": where or [],
             "peildatum": "2025-01-01",
-            "amount": None,
+            "amount": amount,
         },
         series=rowvar,
         description="",
@@ -46,9 +47,12 @@ def released(
             "tables": [
                 {
                     "name": "t",
-                    "dimensions": [rowvar, colvar],
+                    "dimensions": [d for d in (rowvar, colvar) if d],
                     "measure": "households",
-                    "cells": [{rowvar: r, colvar: c, "value": v} for (r, c), v in cells.items()],
+                    "cells": [
+                        {rowvar: r, **({colvar: c} if colvar else {}), "value": v}
+                        for (r, c), v in cells.items()
+                    ],
                 }
             ],
         },
@@ -104,6 +108,31 @@ def test_the_analyst_reads_the_comparison(client: Client, make_user) -> None:  #
         text.index('scope="row" class="utrecht-table__header-cell">Paar met kinderen<') :
     ]
     assert 'aria-hidden="true">x</span>' in withheld[: withheld.index("</tr>")]
+    # The mean income: the released sum over the households with a known income.
+    assert 'id="income"' not in text
+    released(
+        activity,
+        "inkomensdeciel",
+        {
+            ("Totaal", "Totaal"): 11346,
+            ("Totaal", "1"): 191,
+            ("onbekend", "Totaal"): None,
+            ("onbekend", "1"): 0,
+        },
+    )
+    released(
+        activity,
+        "ind_voedselbank",
+        {("Totaal", "Totaal"): 514_000_000, ("1", "Totaal"): 3_438_200},
+        colvar=None,
+        amount="besteedbaar_inkomen",
+    )
+    text = client.get(
+        f"/doelgroepen/?activiteit={activity}&groep=voedselbank&peildatum=2025-01-01"
+    ).content.decode()
+    income = text[text.index('id="income"') : text.index("</table>", text.index('id="income"'))]
+    # 3,438,200 / 191 = 18,001; the population's unknown count withheld: 514,000,000 / 11,346.
+    assert "€ 18.001" in income and "€ 45.302" in income
     # Not released for another group: the page says how to publish it.
     other = client.get(f"/doelgroepen/?activiteit={activity}&groep=bijstand&peildatum=2025-01-01")
     assert "meedoen compare --activity" in other.content.decode()
