@@ -534,9 +534,12 @@ def publication_same(
     clients' households at their start), if there is one: what a re-run reports as
     unchanged."""
     wanted = [list(pair) for pair in where]
-    for publication in Publication.objects.filter(
-        activity_id=activity_id, withdrawn_at__isnull=True
-    ).order_by("-created_at"):
+    # Definitions only while looking (a page reads dozens of tables): the content of the one.
+    for publication in (
+        Publication.objects.filter(activity_id=activity_id, withdrawn_at__isnull=True)
+        .order_by("-created_at")
+        .only("pk", "definition")
+    ):
         d = publication.definition or {}
         if (
             d.get("peildatum") == peildatum.isoformat()
@@ -547,5 +550,5 @@ def publication_same(
             and "layervar" not in d
             and d.get("at_start") == at_start
         ):
-            return publication
+            return Publication.objects.get(pk=publication.pk)
     return None
