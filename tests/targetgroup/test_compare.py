@@ -160,3 +160,17 @@ def test_a_group_at_its_start_is_compared_as_an_independent_sample() -> None:
             population_households=400,
             independent=True,
         )
+
+
+def test_a_difference_whose_p_value_underflows_to_zero_stands_out() -> None:
+    # National scale (the benchmark's food bank: 142,075 households in 8,359,191): low
+    # education 60% against 18% gives a p-value of exactly 0.0 in floating point. It once
+    # counted as 1.0 (`p or 1.0`): the largest differences of the country did not stand out.
+    found = shares_compare(
+        {"opleidingsniveau": {"laag": (85_269, 1_525_131)}},
+        group_households=142_075,
+        population_households=8_359_191,
+    )
+    [row] = found.rows
+    assert row.p_value == 0.0
+    assert row.stands_out

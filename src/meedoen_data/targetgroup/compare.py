@@ -87,7 +87,9 @@ def shares_compare(
         for category, (g, p) in categories.items():
             rows.append(_row(characteristic, category, g, p, n1, n, independent))
     tested = [i for i, r in enumerate(rows) if r.p_value is not None]
-    rejected = holm([rows[i].p_value or 1.0 for i in tested], alpha=alpha)
+    # Every tested row has a p-value; one of 0.0 (a difference that large underflows at
+    # national scale) is the smallest of all, never "missing".
+    rejected = holm([rows[i].p_value for i in tested if rows[i].p_value is not None], alpha=alpha)
     for i, out in zip(tested, rejected, strict=True):
         if out:
             rows[i] = replace(rows[i], stands_out=True)
