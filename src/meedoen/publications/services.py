@@ -25,13 +25,13 @@ all of this: what was once published stays known.
 
 from __future__ import annotations
 
-import functools
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -383,6 +383,8 @@ def _table_release(
                     f"{summary.get('secondary', 0)} secondary suppressions ({release.mode})"
                 ),
             )
+        # The next release audits this one against the table made again: it is this one.
+        _made_remember(_made_key(definition, filtered=True), made.table)
         return Published(publication.pk, release, made.description, len(group))
 
 
@@ -537,21 +539,65 @@ def _made_again(definition: dict[str, Any], *, filtered: bool = True) -> Table |
 
     Every release makes every earlier release of its peildatum again, so a study of ~35 tables
     would make ~600; within one process the same table of the same store (its files' size and
-    time unchanged: no build, link or segmentation since) is made once."""
-    d = definition
+    time unchanged: no build, link or segmentation since) is made once — and a table just
+    released is remembered as made (:func:`_made_remember`)."""
     try:
-        indicators = _indicators(
-            d["rowvar"], d["colvar"], d.get("layervar"), *(c for c, _ in d["where"])
-        )
+        key = _made_key(definition, filtered=filtered)
     except CatalogueError:
         return None
-    return _made_again_once(
+    with _MADE_LOCK:
+        if key in _MADE:
+            _MADE.move_to_end(key)
+            return _MADE[key]
+    d = definition
+    try:
+        table: Table | None = household_table(
+            home=settings.MEEDOEN_HOME,
+            activity_id=d["activity"],
+            rowvar=d["rowvar"],
+            colvar=d["colvar"],
+            layervar=d.get("layervar"),
+            where=[tuple(pair) for pair in d["where"]] if filtered else [],
+            peildatum=date.fromisoformat(d["peildatum"]),
+            amount=d["amount"],
+            indicators=key[-1],
+            at_start=d.get("at_start"),
+        ).table
+    except (TableError, CatalogueError):
+        table = None
+    _made_remember(key, table)
+    return table
+
+
+#: Tables made from the store in this process, by :func:`_made_key`; the oldest beyond
+#: ``_MADE_MAX`` are forgotten.
+_MADE: OrderedDict[tuple[Any, ...], Table | None] = OrderedDict()
+_MADE_MAX = 256
+_MADE_LOCK = threading.Lock()
+
+
+def _made_key(definition: dict[str, Any], *, filtered: bool) -> tuple[Any, ...]:
+    """What a table made from the store depends on: the workspace, the definition, the filter
+    applied or not, the store's state and the catalogue's indicators it uses (last)."""
+    d = definition
+    indicators = _indicators(
+        d["rowvar"], d["colvar"], d.get("layervar"), *(c for c, _ in d["where"])
+    )
+    return (
         str(settings.MEEDOEN_HOME),
         json.dumps(d, sort_keys=True),
         filtered,
         _store_stamp(d["activity"]),
         indicators,
     )
+
+
+def _made_remember(key: tuple[Any, ...], table: Table | None) -> None:
+    with _MADE_LOCK:
+        _MADE[key] = table
+        _MADE.move_to_end(key)
+        while len(_MADE) > _MADE_MAX:
+            _MADE.popitem(last=False)
 
 
 def _store_stamp(activity_id: int) -> tuple[int, ...]:
@@ -567,32 +613,6 @@ def _store_stamp(activity_id: int) -> tuple[int, ...]:
         else:
             stamp += [info.st_size, info.st_mtime_ns]
     return tuple(stamp)
-
-
-@functools.lru_cache(maxsize=256)
-def _made_again_once(
-    home: str,
-    definition: str,
-    filtered: bool,
-    stamp: tuple[int, ...],  # part of the key only
-    indicators: tuple[Indicator, ...],
-) -> Table | None:
-    d = json.loads(definition)
-    try:
-        return household_table(
-            home=Path(home),
-            activity_id=d["activity"],
-            rowvar=d["rowvar"],
-            colvar=d["colvar"],
-            layervar=d.get("layervar"),
-            where=[tuple(pair) for pair in d["where"]] if filtered else [],
-            peildatum=date.fromisoformat(d["peildatum"]),
-            amount=d["amount"],
-            indicators=indicators,
-            at_start=d.get("at_start"),
-        ).table
-    except (TableError, CatalogueError):
-        return None
 
 
 def _indicators(*variables: str | None) -> tuple[Indicator, ...]:
