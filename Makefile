@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
 # scripts/ so that what runs is readable in one place.
 
-.PHONY: demo test install bench bench-dashboard bench-dashboard-load bench-segments bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-audit-lookup bench-households bench-linkage \
+.PHONY: demo test install bench bench-dashboard bench-dashboard-load bench-segments bench-targetgroup-national bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-audit-lookup bench-households bench-linkage \
 	bench-disclosure lock vendor \
 	messages
 
@@ -68,6 +68,10 @@ bench-dashboard-load:  ## 50 users browsing the dashboard for 60 s; the table bu
 bench-segments:  ## meedoen segment's model on 150,000 households against k-prototypes (HOUSEHOLDS=…)
 	scripts/bootstrap
 	HOUSEHOLDS=$(or $(HOUSEHOLDS),150000) .venv/bin/python -m benchmarks.segments
+
+bench-targetgroup-national:  ## meedoen compare + segment on the national food-bank file (NATIONAL=DIR, prepared once; RETIME=1 times again)
+	scripts/bootstrap
+	NATIONAL=$(or $(NATIONAL),national) RETIME=$(RETIME) .venv/bin/python -m benchmarks.targetgroup_national
 
 bench-disclosure:  ## disclosure control against tau-ARGUS (pytauargus OPT), 3-D table ~10,000 cells
 	scripts/bootstrap
