@@ -86,11 +86,11 @@ def shares_compare(
     for characteristic, categories in counts.items():
         for category, (g, p) in categories.items():
             rows.append(_row(characteristic, category, g, p, n1, n, independent))
-    tested = [i for i, r in enumerate(rows) if r.p_value is not None]
-    # Every tested row has a p-value; one of 0.0 (a difference that large underflows at
-    # national scale) is the smallest of all, never "missing".
-    rejected = holm([rows[i].p_value for i in tested if rows[i].p_value is not None], alpha=alpha)
-    for i, out in zip(tested, rejected, strict=True):
+    # A p-value of 0.0 (a difference that large underflows at national scale) is the smallest
+    # of all, never "missing".
+    tested = [(i, r.p_value) for i, r in enumerate(rows) if r.p_value is not None]
+    rejected = holm([p for _, p in tested], alpha=alpha)
+    for (i, _), out in zip(tested, rejected, strict=True):
         if out:
             rows[i] = replace(rows[i], stands_out=True)
     return Comparison(n1, n, tuple(rows))
