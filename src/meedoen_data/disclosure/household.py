@@ -216,6 +216,20 @@ def household_table(
             _check_partner(con, variable[len(DURATION_PREFIX) :], activity_id, variable)
         if at_start is not None:
             _check_partner(con, at_start, activity_id, "at the start")
+            # Only at a build: at any month the clients who started by it could be chosen, and
+            # two such tables a month apart would show the households of that month's clients.
+            built_days = {
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT peildatum FROM household.household"
+                ).fetchall()
+            }
+            if peildatum not in built_days:
+                raise TableError(
+                    f"households at the start of their client record are counted up to a "
+                    f"peildatum households were built for; {peildatum} is not one: choose one of "
+                    f"{', '.join(str(d) for d in sorted(built_days))}"
+                )
             _check_start_builds(con, at_start, peildatum, activity_id, [*every], wanted)
         source, flag_values = household_relation(
             indicators=wanted,
@@ -362,25 +376,29 @@ def _check_partner(
         )
 
 
-#: Each linked client's first month as a client (YYYYMM) and the household it was in then: at
-#: the latest build on or before that month, at most the window earlier. ``{table}`` is the
-#: quoted partner name; the source, the window and the peildatum's month are bound.
-_START_SQL = """
-SELECT DISTINCT m.household_id, m.peildatum
-FROM (
-    SELECT l.person_id,
-           make_date(min(r.datuminschrijving_maand) // 100,
-                     min(r.datuminschrijving_maand) % 100, 1) AS started
-    FROM link.partner_link l
-    JOIN source.{table} r ON r.record_pseudonym = l.record_id
-    WHERE l.source = ? AND r.datuminschrijving_maand IS NOT NULL
-    GROUP BY l.person_id
-) c
+#: Each linked client's first month as a client (the first of that month). ``{table}`` is the
+#: quoted partner name; the source is bound.
+_CLIENT_STARTS_SQL = """
+SELECT l.person_id,
+       make_date(min(r.datuminschrijving_maand) // 100,
+                 min(r.datuminschrijving_maand) % 100, 1) AS started
+FROM link.partner_link l
+JOIN source.{table} r ON r.record_pseudonym = l.record_id
+WHERE l.source = ? AND r.datuminschrijving_maand IS NOT NULL
+GROUP BY l.person_id
+"""
+#: The household each client was in then: at the latest build on or before that month, at most
+#: the window earlier; the source, the window and the peildatum's month are bound.
+_START_SQL = (  # constants only: the partner's name goes in later, quoted
+    "SELECT DISTINCT m.household_id, m.peildatum FROM ("  # noqa: S608
+    + _CLIENT_STARTS_SQL
+    + """) c
 ASOF JOIN (SELECT DISTINCT peildatum FROM household.household) b ON c.started >= b.peildatum
 JOIN household.household_member m ON m.person_id = c.person_id AND m.peildatum = b.peildatum
 WHERE b.peildatum > c.started - to_months(?)
   AND year(c.started) * 100 + month(c.started) <= ?
 """
+)
 
 
 def _at_start(
@@ -475,14 +493,8 @@ def start_coverage(
         row = con.execute(
             f"""
             WITH c AS (
-                SELECT l.person_id,
-                       make_date(min(r.datuminschrijving_maand) // 100,
-                                 min(r.datuminschrijving_maand) % 100, 1) AS started
-                FROM link.partner_link l
-                JOIN source.{ident(partner)} r ON r.record_pseudonym = l.record_id
-                WHERE l.source = ? AND r.datuminschrijving_maand IS NOT NULL
-                GROUP BY l.person_id
-                HAVING year(started) * 100 + month(started) <= ?
+                SELECT * FROM ({_CLIENT_STARTS_SQL.format(table=ident(partner))})
+                WHERE year(started) * 100 + month(started) <= ?
             )
             SELECT count(*), count(m.person_id)
             FROM c ASOF LEFT JOIN (SELECT DISTINCT peildatum FROM household.household) b
