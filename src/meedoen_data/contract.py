@@ -70,6 +70,10 @@ class Table:
     #: Checks across columns: (column, SQL condition over the typed values ``t_<column>`` that
     #: holds for a wrong row, reason). Written here, never from input.
     row_rules: tuple[tuple[str, str, str], ...] = ()
+    #: Case work shows this table's rows as delivered (a professional's name beside their part
+    #: and dates): the vault keeps every column of a row, not only its identifiers, because the
+    #: analytics store's row cannot be joined back to the vault's.
+    vault_whole: bool = False
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -159,6 +163,35 @@ GEOJSON = (
     r'\{\s*"type"\s*:\s*"(Multi)?Polygon"\s*,\s*"coordinates"\s*:\s*'
     r"(?:[\[\],\s]|-?[0-9]{1,7}(?:\.[0-9]{1,12})?[\],\s])+\s*\}"
 )
+#: BRP "indicatie geheim" (Haal Centraal BRP ``indicatieGeheim``): 0 no secrecy, 1-7 the kinds
+#: of secrecy the BRP knows (no supply to third parties, churches, ...). Any non-zero value means
+#: the person asked for their data not to be shared: case work never shows their address.
+INDICATIE_GEHEIM = tuple(str(n) for n in range(8))
+#: A Dutch phone number: ten digits starting with 0 (``0161 234 567``, ``013-1234567``), or +31
+#: and nine digits (``+31 13 123 4567``, ``+31 (0)13 1234567``), with single spaces or dashes
+#: between the digits. A pattern, so that a note cannot fit in it.
+PHONE = r"(?:0|\+31[ -]?(?:\(0\)[ -]?)?)[1-9](?:[ -]?[0-9]){8}"
+#: An e-mail address and nothing else: a local part of letters, digits and ``. _ % + -``, an
+#: ``@`` and a domain with at least one dot.
+EMAIL = r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}"
+#: An AGB code (Vektis): eight digits.
+AGB_CODE = r"\d{8}"
+#: Who a professional involved with a person is (their part, not their job title).
+ROLLEN_BETROKKENHEID: dict[str, str] = {
+    "regievoerder": "coordinates the support around the person or household",
+    "casusregisseur": "case director (e.g. of a wijkteam)",
+    "hulpverlener": "gives care or support",
+    "jeugdbeschermer": "family guardian of a gecertificeerde instelling (child protection)",
+    "jeugdreclasseerder": "youth probation officer",
+    "bewindvoerder": "manages the person's money (beschermingsbewind)",
+    "schuldhulpverlener": "debt-help worker",
+    "overig": "another part",
+}
+#: A user name in meedoen (Django's user names: letters, digits and ``@ . + - _``).
+USER_NAME = r"[A-Za-z0-9._@+-]{1,150}"
+#: A team's short code, e.g. ``wijkteam-noord``: letters, digits, ``_`` and ``-``, no spaces, no
+#: dots or ``@`` (so neither an e-mail address nor ``j.devries`` fits), at most 40 characters.
+TEAM_CODE = r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}"
 
 
 def _bsn(name: str = "burgerservicenummer", required: bool = True, description: str = "") -> Column:
@@ -201,6 +234,15 @@ SPECS: dict[str, Table] = {
                     "text",
                     description="country of birth (name)",
                     free_text="scan",
+                ),
+                Column(
+                    "indicatiegeheim",
+                    "code",
+                    codes=INDICATIE_GEHEIM,
+                    role="identifier",
+                    description="BRP secrecy indication 0-7 (contract v2, optional); non-zero: "
+                    "the person's address is never shown. Vault only: who lives at a secret "
+                    "address (a shelter) is itself to be protected, and analyses do not need it",
                 ),
             ),
             key=("burgerservicenummer",),
@@ -533,6 +575,128 @@ SPECS: dict[str, Table] = {
                     "a wijk in a gemeente)",
                 ),
             ),
+        ),
+        Table(
+            "aanbieder",
+            "Providers of Wmo and youth care (contract v2, optional): whom to call about an "
+            "allocation's `aanbieder`. An organisation's contact details, not a person's, and no "
+            "person data (no pseudonym domain): the phone number and e-mail address are the "
+            "columns' purpose, so they are declared as strict patterns (a phone number or e-mail "
+            "address *in free text* elsewhere is still quarantined); the name is free text, "
+            "scanned: a provider named after a person (a one-person practice, `Praktijk J. de "
+            "Vries`) holds a name and goes to quarantine like any identifier in free text.",
+            (
+                Column(
+                    "agbcode",
+                    "pattern",
+                    required=True,
+                    pattern=AGB_CODE,
+                    description="AGB code (8 digits), as in toewijzing.aanbieder",
+                ),
+                Column(
+                    "naam",
+                    "text",
+                    free_text="scan",
+                    description="the organisation's name, e.g. Zorggroep De Linde",
+                ),
+                Column(
+                    "telefoon",
+                    "pattern",
+                    pattern=PHONE,
+                    description="the organisation's phone number (10 digits from 0, or +31)",
+                ),
+                Column(
+                    "email",
+                    "pattern",
+                    pattern=EMAIL,
+                    description="the organisation's e-mail address",
+                ),
+            ),
+            key=("agbcode",),
+            load_mode="replace",
+            domain="",
+        ),
+        Table(
+            "betrokkenheid",
+            "Who is involved with a person (contract v2, optional): the professionals a case "
+            "worker can call. The professional's name and contact details identify a "
+            "professional, and the organisation's name can be a person's (a bewindvoerder "
+            "working alone): vault only. The analytics store gets the pseudonym, the part "
+            "(`rol`) and the dates. The source system delivers its current state.",
+            (
+                _bsn(),
+                Column(
+                    "organisatie",
+                    "text",
+                    role="identifier",
+                    description="the organisation's name (vault only: it can be a person's)",
+                ),
+                Column(
+                    "professional",
+                    "text",
+                    role="identifier",
+                    description="the professional's name (vault only)",
+                ),
+                Column(
+                    "rol",
+                    "code",
+                    required=True,
+                    codes=tuple(ROLLEN_BETROKKENHEID),
+                    description="the professional's part",
+                ),
+                Column(
+                    "contact",
+                    "pattern",
+                    role="identifier",
+                    pattern=f"(?:{PHONE})|(?:{EMAIL})",
+                    description="the professional's phone number or e-mail address (vault only)",
+                ),
+                Column("startdatum", "date", required=True),
+                Column("laatstecontact", "date", description="date of the last contact"),
+            ),
+            key=("burgerservicenummer", "organisatie", "rol", "startdatum"),
+            load_mode="replace",
+            domain="betrokkenheid",
+            date_order=(("startdatum", "laatstecontact"),),
+            vault_whole=True,
+        ),
+        Table(
+            "casus",
+            "A case worker's caseload from the case-management system (contract v2, "
+            "optional). The worker's user name in meedoen identifies an employee: vault only "
+            "(case work reads it there); the team is a short code. The source system delivers "
+            "its current state.",
+            (
+                Column(
+                    "casusnummer",
+                    "pattern",
+                    required=True,
+                    pattern=RECORD_NUMBER,
+                    description="the case's number, e.g. C2024-000123",
+                ),
+                _bsn(),
+                Column(
+                    "medewerker",
+                    "pattern",
+                    role="identifier",
+                    pattern=USER_NAME,
+                    description="the case worker's user name in meedoen (vault only)",
+                ),
+                Column(
+                    "team",
+                    "pattern",
+                    pattern=TEAM_CODE,
+                    description="the team's short code, e.g. wijkteam-noord",
+                ),
+                Column("startdatum", "date", required=True),
+                Column("einddatum", "date"),
+            ),
+            key=("casusnummer",),
+            load_mode="replace",
+            domain="casus",
+            record_numbers=("casusnummer",),
+            vault_whole=True,
+            date_order=(("startdatum", "einddatum"),),
         ),
     )
 }

@@ -11,6 +11,7 @@ from pathlib import Path
 from meedoen_data.contract import (
     CONTRACT_VERSION,
     JEUGD_PRODUCTCATEGORIEEN,
+    ROLLEN_BETROKKENHEID,
     SPECS,
     UITSTROOMREDENEN,
     VERWIJZERS,
@@ -42,6 +43,7 @@ MEANINGS = {
     "productcategorie": {**WMO_PRODUCTCATEGORIEEN, **JEUGD_PRODUCTCATEGORIEEN},
     "soortverwijzer": VERWIJZERS,
     "uitstroomreden": UITSTROOMREDENEN,
+    "rol": ROLLEN_BETROKKENHEID,
 }
 FREE_TEXT_WORDS = {
     "scan": "free text, scanned for identifiers (a row whose value holds one goes to quarantine)",

@@ -31,6 +31,9 @@ HOME_ENV = "MEEDOEN_HOME"
 
 #: Source domains of DESIGN.md, each with its own pseudonym key (privacy model, point 2).
 #: Partner files get a key of their own, named after the file, when they are first linked.
+#: ``betrokkenheid`` and ``casus`` (contract v2) are listed so that ``meedoen init`` makes their
+#: keys and an activity can ask for them; a workspace made before gets their keys at the first
+#: delivery, as every domain whose key is missing (``intake.pseudonyms.domain_key``).
 SOURCE_DOMAINS: tuple[str, ...] = (
     "brp",
     "wmo",
@@ -39,6 +42,8 @@ SOURCE_DOMAINS: tuple[str, ...] = (
     "schulden",
     "signalen",
     "cbs",
+    "betrokkenheid",
+    "casus",
 )
 
 #: Keys every workspace has: the web app's signing key and one pseudonym key per domain.

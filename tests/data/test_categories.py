@@ -53,6 +53,7 @@ def test_every_date_of_an_event_is_coarsened_by_default() -> None:
         "signaaldatum",
         "datuminschrijving",
         "datumuitschrijving",
+        "laatstecontact",
     }
 
 

@@ -15,7 +15,9 @@ from meedoen_data.contract import TABLES
 from meedoen_data.intake import ingest_directory
 from meedoen_data.workspace import workspace_init
 
-PERSON_HEADER = ",".join(TABLES["ingeschrevenpersoon"])
+#: A contract v1 person file: without the optional ``indicatiegeheim`` of contract v2 (a
+#: delivery without an optional column still loads).
+PERSON_HEADER = ",".join(c for c in TABLES["ingeschrevenpersoon"] if c != "indicatiegeheim")
 
 
 def valid_bsns(n: int, offset: int = 0) -> list[str]:

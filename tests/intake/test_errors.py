@@ -23,7 +23,8 @@ HEADER_WITHOUT_BIRTH = PERSON_HEADER.replace(",datumgeboorte", "")
         (
             "personen.csv",
             "bsn,naam\n1,x\n",
-            "personen.csv: unknown table 'personen'; contract tables are cbs_inkomen, cbs_persoon, "
+            "personen.csv: unknown table 'personen'; contract tables are aanbieder, "
+            "betrokkenheid, casus, cbs_inkomen, cbs_persoon, "
             "gebied, ingeschrevenpersoon, inkomensvoorziening, inwonerspanel, nummeraanduiding, "
             "relatie, schuldhulptraject, toewijzing, verblijfplaats, vroegsignaal, or a partner "
             "file with the columns klantnummer, geslachtsnaam, voorvoegsel, voornamen, "

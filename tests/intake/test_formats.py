@@ -72,7 +72,7 @@ def test_a_parquet_delivery_loads_like_csv(home, tmp_path) -> None:
     report = ingest_directory(home=home, directory=tmp_path / "pq", user="t")
     assert {f.status for f in report.files} == {"loaded"}
     assert all(f.rows_quarantined == 0 for f in report.files)
-    assert len(report.files) == 13
+    assert len(report.files) == 16  # 15 contract tables and the partner file
 
 
 def test_partner_file_recognised_by_its_columns(home, delivery) -> None:

@@ -56,7 +56,7 @@ def persons_csv(folder: Path, n: int, name: str = "ingeschrevenpersoon.csv") -> 
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(TABLES["ingeschrevenpersoon"])
-        out.writerows([b, f"Jansen{i}", "", "Anna", "1980-05-17", "V", "", "E", "Nederland"]
+        out.writerows([b, f"Jansen{i}", "", "Anna", "1980-05-17", "V", "", "E", "Nederland", "0"]
                       for i, b in enumerate(bsns))  # fmt: skip
     return path
 

@@ -75,10 +75,13 @@ def analytics_columns(spec: Table) -> list[tuple[str, str]]:
 
 
 def vault_columns(spec: Table) -> list[tuple[str, str]]:
-    """Identifiers with their pseudonyms: the vault's copy of what analytics may not hold."""
+    """Identifiers with their pseudonyms: the vault's copy of what analytics may not hold. A
+    table read whole by case work (``Table.vault_whole``) keeps its other columns there too."""
     out: list[tuple[str, str]] = [("row_number", "_row")]
     for column in spec.columns:
-        if column.role in {"person", "address", "identifier"}:
+        if column.role in {"person", "address", "identifier"} or (
+            spec.vault_whole and column.free_text != "drop"
+        ):
             out.append((column.name, ident("t_" + column.name)))
             if (
                 column.role in {"person", "address"}

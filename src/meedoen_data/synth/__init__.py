@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from meedoen_data.contract import TABLES
 from meedoen_data.synth import calibration as cal
-from meedoen_data.synth import foodbank, geography, records, services
+from meedoen_data.synth import casework, foodbank, geography, records, services
 from meedoen_data.synth.plan import Plan, make_plan
 from meedoen_data.synth.population import (
     DECEASED,
@@ -35,6 +35,9 @@ __all__ = ["SynthReport", "default_persons", "synth_municipality"]
 
 EPOCH = date(1970, 1, 1)
 PARTNER_FILE = "voedselbank"
+#: The random stream of the case-work tables (contract v2) per chunk: their own, so that adding
+#: them left every table of contract v1 as it was.
+CASEWORK_STREAM = 2
 
 
 @dataclass
@@ -74,6 +77,8 @@ def synth_municipality(
     truth = TableWriter(out / "truth", fmt) if with_truth else None
     peil = (peildatum - EPOCH).days
     gm = geography.gemeente_number(gemeente)
+    workers = casework.case_workers(plan.persons)
+    providers: set[int] = set()
     try:
         for number, chunk in enumerate(plan.chunks):
             rng = np.random.default_rng(np.random.SeedSequence([seed, number]))
@@ -100,17 +105,37 @@ def synth_municipality(
                 gemeente_pc4_outside=_outside_pc4(plan),
             )
             tables[PARTNER_FILE] = partner
+            work = np.random.default_rng(np.random.SeedSequence([seed, number, CASEWORK_STREAM]))
+            persons_table = tables["ingeschrevenpersoon"]
+            tables["ingeschrevenpersoon"] = persons_table.set_column(
+                persons_table.schema.get_field_index("indicatiegeheim"),
+                "indicatiegeheim",
+                casework.secret_indication(work, pop),
+            )
+            tables["betrokkenheid"] = casework.involvement_table(
+                work, pop, tables["toewijzing"], tables["schuldhulptraject"]
+            )
+            tables["casus"] = casework.case_table(
+                work, pop, tables["toewijzing"], flags.bijstand | flags.schuldhulp, number, workers
+            )
+            providers.update(casework.used_providers(tables["toewijzing"]))
             for name, table in tables.items():
                 data.write(name, table)
                 report.rows[name] = report.rows.get(name, 0) + table.num_rows
             if truth is not None:
                 truth.write("household", _truth_households(pop, plan))
                 truth.write(f"partner_{PARTNER_FILE}", _truth_partner(partner_truth))
+                truth.write("family", casework.family_truth(pop, peildatum))
             if progress is not None:
                 progress(number + 1, len(plan.chunks))
         panel = _panel(np.random.default_rng(np.random.SeedSequence([seed, 10**6])), plan)
         data.write("inwonerspanel", panel)
         report.rows["inwonerspanel"] = panel.num_rows
+        aanbieder = casework.provider_table(
+            np.random.default_rng(np.random.SeedSequence([seed, 10**6 + 1])), sorted(providers)
+        )
+        data.write("aanbieder", aanbieder)
+        report.rows["aanbieder"] = aanbieder.num_rows
         areas = geography.areas_table(plan)
         data.write("gebied", areas)
         report.rows["gebied"] = areas.num_rows

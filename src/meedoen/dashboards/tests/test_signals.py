@@ -29,7 +29,7 @@ PERSONS = "\n".join(
     [
         ",".join(TABLES["ingeschrevenpersoon"]),
         *(
-            f"{bsn},Jansen{i},van der,Anna Maria,1980-05-0{i + 1},V,,E,Nederland"
+            f"{bsn},Jansen{i},van der,Anna Maria,1980-05-0{i + 1},V,,E,Nederland,0"
             for i, bsn in enumerate(BSNS)
         ),
     ]
