@@ -29,6 +29,7 @@ ROLE_IDS = (
     "policy_maker",
     "council_member",
     "case_worker",
+    "team_lead",
     "debt_worker",
     "resident",
 )

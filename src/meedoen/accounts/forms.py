@@ -89,6 +89,18 @@ class UserRoleForm(UtrechtForm):
     )
 
 
+class UserTeamForm(UtrechtForm):
+    """The team of a case worker or team lead."""
+
+    team = forms.CharField(
+        label=_("Team"),
+        required=False,
+        max_length=40,
+        help_text=_("A short code, e.g. wijkteam-noord; empty: no team."),
+        widget=forms.TextInput(attrs={"class": TEXTBOX, "autocomplete": "off"}),
+    )
+
+
 PASSWORD_HELP = _("At least 12 characters, not common, not only digits, not like the user name.")
 
 

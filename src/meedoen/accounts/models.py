@@ -12,6 +12,9 @@ class User(AbstractUser):
     """A person who signs in to meedoen. Each account has exactly one role."""
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    #: The team of a case worker or team lead (e.g. ``wijkteam-noord``): a team lead opens and
+    #: assigns cases for the case workers of the own team.
+    team = models.CharField(_("team"), max_length=64, blank=True, default="", db_default="")
 
     REQUIRED_FIELDS = ["email", "role"]
 

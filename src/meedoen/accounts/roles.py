@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     POLICY_MAKER = "policy_maker", _("Policy maker")
     COUNCIL_MEMBER = "council_member", _("Council member")
     CASE_WORKER = "case_worker", _("Case worker")
+    TEAM_LEAD = "team_lead", _("Team lead")
     DEBT_WORKER = "debt_worker", _("Debt-help worker")
     RESIDENT = "resident", _("Resident")
 
@@ -34,6 +35,9 @@ ROLE_DESCRIPTIONS: dict[str, str] = {
         "Reads the published, disclosure-controlled figures of the municipality."
     ),
     Role.CASE_WORKER: _("Sees the family context of a child or household on the own caseload."),
+    Role.TEAM_LEAD: _(
+        "Opens cases for the team's case workers and assigns them; sees the team's caseload."
+    ),
     Role.DEBT_WORKER: _("Triages early-warning signals of payment arrears and registers outreach."),
     Role.RESIDENT: _(
         "Sees which data the municipality holds and who used it; gives or withdraws consent."
@@ -51,6 +55,7 @@ SECOND_FACTOR_ROLES = frozenset(
         Role.ANALYST,
         Role.PRIVACY_OFFICER,
         Role.CASE_WORKER,
+        Role.TEAM_LEAD,
         Role.DEBT_WORKER,
     }
 )

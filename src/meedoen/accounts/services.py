@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -130,6 +131,48 @@ def user_role_change(
         channel=channel,
         client=client,
         detail=detail,
+    )
+    return user
+
+
+#: A team's short code (as the contract's ``casus.team``): letters, digits, ``_`` and ``-``.
+TEAM_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
+
+
+@transaction.atomic
+def user_team_set(
+    *,
+    username: str,
+    team: str,
+    by: str,
+    by_role: str,
+    channel: str = "cli",
+    client: str = "",
+) -> User:
+    """Put an account in a team (``wijkteam-noord``; empty: none), logged as ``account.team``:
+    a team lead opens and assigns cases for the case workers of the own team, so a team is a
+    permission. ValidationError for a malformed code; ``User.DoesNotExist`` for an unknown
+    account. Nothing is written when nothing changes."""
+    team = team.strip()
+    if team and not TEAM_CODE.fullmatch(team):
+        raise ValidationError(
+            _("a team is a short code: letters, digits, _ and -, e.g. wijkteam-noord"),
+            code="team",
+        )
+    user = User.objects.select_for_update().get(username=username)
+    if user.team == team:
+        return user
+    old = user.team
+    user.team = team
+    user.save(update_fields=["team"])
+    _account_audit(
+        operation="account.team",
+        account=user,
+        by=by,
+        by_role=by_role,
+        channel=channel,
+        client=client,
+        detail=f"team {team or '(none)'} (was {old or '(none)'})",
     )
     return user
 
@@ -358,6 +401,7 @@ DEMO_NAMES: dict[str, tuple[str, str]] = {
     Role.POLICY_MAKER: ("Bram", "Beleid"),
     Role.COUNCIL_MEMBER: ("Ria", "Raadslid"),
     Role.CASE_WORKER: ("Wim", "Wijkteam"),
+    Role.TEAM_LEAD: ("Tessa", "Teamleider"),
     Role.DEBT_WORKER: ("Sanne", "Schuldhulp"),
     Role.RESIDENT: ("Ilse", "Inwoner"),
 }

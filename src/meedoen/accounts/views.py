@@ -26,6 +26,7 @@ from meedoen.accounts.forms import (
     SecondFactorCodeForm,
     UserCreateForm,
     UserRoleForm,
+    UserTeamForm,
 )
 from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
@@ -47,6 +48,7 @@ from meedoen.accounts.services import (
     user_password_reset_link,
     user_password_set,
     user_role_change,
+    user_team_set,
 )
 from meedoen.web.access import role_required
 
@@ -267,6 +269,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     me = request.user.get_username()
     client = request.META.get("REMOTE_ADDR", "")
     role_form = UserRoleForm(initial={"role": account.role})
+    team_form = UserTeamForm(initial={"team": account.team})
     error = ""
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "role" and account.username == me:
@@ -286,6 +289,23 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             )
             messages.success(request, _("The role is changed."))
             return redirect("accounts:user", user_id=account.pk)
+    elif action == "team":
+        team_form = UserTeamForm(request.POST)
+        if team_form.is_valid():
+            try:
+                user_team_set(
+                    username=account.username,
+                    team=team_form.cleaned_data["team"],
+                    by=me,
+                    by_role=Role.ADMINISTRATOR,
+                    channel="web",
+                    client=client,
+                )
+            except ValidationError as exc:
+                team_form.add_error("team", exc.messages[0])
+            else:
+                messages.success(request, _("The team is changed."))
+                return redirect("accounts:user", user_id=account.pk)
     elif action in {"deactivate", "activate"}:
         try:
             user_active_set(
@@ -348,6 +368,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         {
             "account": account,
             "role_form": role_form,
+            "team_form": team_form,
             "error": error,
             "me": me,
             "second_factor": second_factor_device(user=account),
