@@ -284,3 +284,84 @@ def test_amend_a_refused_request(home) -> None:
         "privacy_officer", "activity", "amend", activity, "--note", "x", "--home", home
     )
     assert by_officer.returncode == 2 and "does not hold the analyst role" in by_officer.stderr
+
+
+# --- Operational activities (uitvoering, issue 20) -------------------------------------------
+
+OPERATIONAL = [
+    *REQUEST[:2],
+    "--name",
+    "Gezinscontext",
+    "--purpose",
+    "Het gezin van een casus op de eigen caseload",
+    "--legal-basis",
+    "Jeugdwet art. 7.4.0; Wmo 2015 art. 5.1.1",
+    "--data-categories",
+    "Gezinssamenstelling, voorzieningen",
+    "--recipients",
+    "Wijkteam",
+    "--dpia",
+    "DPIA-7",
+    "--sources",
+    "brp,jeugd,wmo",
+    "--retention-days",
+    "30",
+    "--kind",
+    "uitvoering",
+]
+
+
+def test_an_operational_activity_is_requested_approved_and_listed(home) -> None:
+    created = json_as("analyst", *OPERATIONAL, "--roles", "team_lead,case_worker", "--home", home)
+    shown = meedoen_json("activity", "show", str(created["id"]), "--home", home)
+    assert (shown["kind"], shown["roles"]) == ("uitvoering", ["case_worker", "team_lead"])
+    assert shown["columns"] == [] and shown["floor"] is None
+    approved = json_as(
+        "privacy_officer",
+        "activity",
+        "approve",
+        str(created["id"]),
+        "--version",
+        "1",
+        "--motivation",
+        "Grondslag en rollen passen",
+        "--home",
+        home,
+    )
+    assert approved["status"] == "approved" and approved["floor"] == {}
+    listed = {a["id"]: a for a in meedoen_json("activity", "list", "--home", home)}
+    assert listed[created["id"]]["kind"] == "uitvoering"
+    assert listed[created["id"]]["roles"] == ["case_worker", "team_lead"]
+    plain = meedoen("activity", "list", "--home", home)
+    assert plain.returncode == 0 and "uitvoering" in plain.stdout and "kind" in plain.stdout
+    # Never for analysis: the SQL of an analyst is refused with the reason.
+    sql = ["sql", "--activity", str(created["id"]), "SELECT 1"]
+    refused = as_user("analyst", *sql, "--home", home)
+    assert refused.returncode == 2
+    assert "is an operational activity (uitvoering)" in refused.stderr
+    assert "request an analysis activity" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ([], "name at least one role that may work under an operational activity"),
+        (["--roles", "analyst"], "unknown role analyst"),
+        (["--kind", "analyse", "--roles", "case_worker"], "roles apply only to an operational"),
+        (["--kind", "beleid", "--roles", "case_worker"], "unknown kind of activity 'beleid'"),
+    ],
+)
+def test_an_operational_request_is_checked(home, extra, message) -> None:
+    result = as_user("analyst", *OPERATIONAL, *extra, "--home", home)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+
+
+def test_an_operational_request_is_amended_into_an_analysis(home) -> None:
+    created = json_as("analyst", *OPERATIONAL, "--roles", "case_worker", "--home", home)
+    amended = json_as(
+        "analyst", "activity", "amend", str(created["id"]), "--kind", "analyse", "--home", home
+    )
+    assert amended["version"] == 2
+    shown = meedoen_json("activity", "show", str(created["id"]), "--home", home)
+    assert (shown["kind"], shown["roles"]) == ("analyse", [])
+    assert shown["columns"]  # every column of the sources, written out

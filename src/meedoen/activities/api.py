@@ -6,12 +6,8 @@ call the same services, which check the role again; errors come back as JSON: 40
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
@@ -32,8 +28,7 @@ from meedoen.activities.services import activity_amend, activity_request
 from meedoen.activities.views import DECISIONS, READERS
 from meedoen.audits.trace import TraceContext
 from meedoen.web.access import actor_for
-
-T = TypeVar("T")
+from meedoen.web.api import api_service
 
 
 class RequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -58,6 +53,11 @@ class RequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
         child=serializers.CharField(max_length=200), required=False, default=list, max_length=100
     )
     fine_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    #: ``analyse`` (default) or ``uitvoering``; the service checks them and the roles.
+    kind = serializers.CharField(required=False, max_length=16, default="analyse")
+    roles = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, default=list, max_length=10
+    )
 
 
 class AmendSerializer(RequestSerializer):
@@ -124,18 +124,6 @@ def _gate(request: Request, *roles: Role) -> None:
         )
 
 
-def _service(call: Callable[[], T]) -> T:
-    """Run a service or selector; its exceptions become the API's JSON errors."""
-    try:
-        return call()
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
-    except ObjectDoesNotExist as exc:
-        raise exceptions.NotFound(str(exc)) from exc
-    except DjangoValidationError as exc:
-        raise exceptions.ValidationError({"non_field_errors": exc.messages}) from exc
-
-
 def _version(version: Version) -> dict[str, Any]:
     s = version.state
     return {
@@ -145,13 +133,15 @@ def _version(version: Version) -> dict[str, Any]:
         "at": version.at,
         "motivation": s.motivation,
         "name": s.name,
+        "kind": s.kind,
+        "roles": s.roles,
         "purpose": s.purpose,
         "legal_basis": s.legal_basis,
         "sources": s.sources,
         "columns": s.columns,
         "fine_columns": s.fine_columns,
         "fine_reason": s.fine_reason,
-        "floor": s.floor.as_dict() if s.status == "approved" else None,
+        "floor": s.floor.as_dict() if s.status == "approved" and not s.operational else None,
         "data_categories": version.data_categories,
         "recipients": version.recipients,
         "retention_days": s.retention_days,
@@ -185,19 +175,19 @@ class ActivityListAPI(APIView):
     def get(self, request: Request) -> Response:
         _gate(request, *READERS)
         return Response(
-            [{"id": v.state.id, **_version(v)} for v in _service(lambda: activity_register())]
+            [{"id": v.state.id, **_version(v)} for v in api_service(lambda: activity_register())]
         )
 
     def post(self, request: Request) -> Response:
         _gate(request, Role.ANALYST)
         body = RequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        activity = _service(
+        activity = api_service(
             lambda: activity_request(
                 actor=actor_for(request.user), channel="api", **body.validated_data
             )
         )
-        detail = _service(lambda: activity_detail(activity_id=activity.pk))
+        detail = api_service(lambda: activity_detail(activity_id=activity.pk))
         location = reverse("activities-api:detail", kwargs={"activity_id": activity.pk})
         return Response(
             _activity(detail), status=status.HTTP_201_CREATED, headers={"Location": location}
@@ -209,7 +199,7 @@ class ActivityDetailAPI(APIView):
 
     def get(self, request: Request, activity_id: int) -> Response:
         _gate(request, *READERS)
-        return Response(_activity(_service(lambda: activity_detail(activity_id=activity_id))))
+        return Response(_activity(api_service(lambda: activity_detail(activity_id=activity_id))))
 
 
 class ActivityDecisionAPI(APIView):
@@ -219,14 +209,16 @@ class ActivityDecisionAPI(APIView):
         _gate(request, Role.PRIVACY_OFFICER)
         body = DecisionSerializer(data=request.data, context={"decision": decision})
         body.is_valid(raise_exception=True)
-        _service(
+        api_service(
             lambda: DECISIONS[decision](
                 activity_id=int(activity_id),
                 actor=actor_for(request.user),
                 **body.arguments(request),
             )
         )
-        return Response(_activity(_service(lambda: activity_detail(activity_id=int(activity_id)))))
+        return Response(
+            _activity(api_service(lambda: activity_detail(activity_id=int(activity_id))))
+        )
 
 
 class ActivityAmendAPI(APIView):
@@ -236,7 +228,7 @@ class ActivityAmendAPI(APIView):
         _gate(request, Role.ANALYST)
         body = AmendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _service(
+        api_service(
             lambda: activity_amend(
                 activity_id=activity_id,
                 actor=actor_for(request.user),
@@ -244,4 +236,4 @@ class ActivityAmendAPI(APIView):
                 **body.validated_data,
             )
         )
-        return Response(_activity(_service(lambda: activity_detail(activity_id=activity_id))))
+        return Response(_activity(api_service(lambda: activity_detail(activity_id=activity_id))))

@@ -1,8 +1,11 @@
 """Services that use an activity's data: the enforcement point of the governance model.
 
 Every command or page that combines source domains goes through :func:`activity_authorize`
-(approved, not expired, covering all its sources) and works on the activity's own store with
-activity-scoped pseudonyms. Every read and write of person-level data is logged per data subject.
+(approved, not expired, an analysis, covering all its sources) and works on the activity's own
+store with activity-scoped pseudonyms. Operational use (a case's family shown to a named
+professional) goes through :func:`activity_authorize_operational` instead: an activity of one
+kind is never usable as the other. Every read and write of person-level data is logged per data
+subject.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
-from meedoen.activities.models import ActivityPurge, Status
+from meedoen.activities.models import ActivityPurge, Kind, Status
 from meedoen.activities.selectors import (
     ActivityState,
     PurgeState,
@@ -306,11 +309,17 @@ def record_subject_type(activity_id: int) -> str:
 
 
 def activity_authorize(
-    *, activity_id: int, sources: Iterable[str] = (), trace: TraceContext | None = None
+    *,
+    activity_id: int,
+    sources: Iterable[str] = (),
+    trace: TraceContext | None = None,
+    kind: str = Kind.ANALYSE,
 ) -> ActivityState:
-    """The activity's state if it may be used now for ``sources``; otherwise
-    :class:`ActivityNotApproved` naming the approval that is missing. An activity found
-    expired has its data deleted on the spot."""
+    """The activity's state if it may be used now for ``sources`` as an activity of ``kind``
+    (``analyse`` unless said otherwise: every build, linkage, query and table); otherwise
+    :class:`ActivityNotApproved` naming the approval that is missing. An operational activity
+    (``uitvoering``) is never usable for analysis, nor an analysis for operational use. An
+    activity found expired has its data deleted on the spot."""
     try:
         state = activity_current(activity_id=activity_id)
     except ObjectDoesNotExist:
@@ -330,6 +339,8 @@ def activity_authorize(
             f"activity {activity_id} ({state.name}) expired on {state.valid_until}: its "
             "approval has ended and the data derived under it is deleted; request a new activity"
         )
+    if state.kind != kind:
+        raise ActivityNotApproved(_wrong_kind(state))
     if state.status != Status.APPROVED:
         raise ActivityNotApproved(
             f"activity {activity_id} ({state.name}) is {state.status}, not approved: the "
@@ -342,6 +353,48 @@ def activity_authorize(
             f"activity {activity_id} ({state.name}) is not approved for {', '.join(missing)}; "
             f"it covers {', '.join(state.sources)}. Request an activity that covers every "
             "source you combine."
+        )
+    return state
+
+
+def _wrong_kind(state: ActivityState) -> str:
+    if state.kind == Kind.UITVOERING:
+        return (
+            f"activity {state.id} ({state.name}) is an operational activity (uitvoering): it "
+            f"allows showing a case's family to the roles {', '.join(state.roles)}, not "
+            "analysis; request an analysis activity"
+        )
+    return (
+        f"activity {state.id} ({state.name}) is an analysis activity: it allows analysis on "
+        "activity-scoped pseudonyms, not showing a case's family to a professional; request an "
+        "operational activity (uitvoering)"
+    )
+
+
+def activity_authorize_operational(
+    *,
+    activity_id: int,
+    role: str,
+    sources: Iterable[str] = (),
+    trace: TraceContext | None = None,
+) -> ActivityState:
+    """The operational activity's state if a professional in ``role`` may work under it now and
+    be shown ``sources``: approved and not expired, of kind ``uitvoering``, ``role`` among its
+    roles, and ``sources`` among its approved sources. Otherwise :class:`ActivityNotApproved`
+    naming what is missing. Whether the case is on the professional's own caseload is the
+    caller's check."""
+    state = activity_authorize(activity_id=activity_id, trace=trace, kind=Kind.UITVOERING)
+    if role not in state.roles:
+        raise ActivityNotApproved(
+            f"activity {activity_id} ({state.name}) does not allow the role {role}: it allows "
+            f"{', '.join(state.roles)}; the privacy officer approves the roles of an "
+            "operational activity: request one that names this role"
+        )
+    missing = sorted(set(sources) - set(state.sources))
+    if missing:
+        raise ActivityNotApproved(
+            f"activity {activity_id} ({state.name}) is not approved to show {', '.join(missing)}; "
+            f"it allows {', '.join(state.sources)}"
         )
     return state
 

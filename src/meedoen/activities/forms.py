@@ -10,7 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor, floor_make
-from meedoen.activities.selectors import CHECKLIST
+from meedoen.activities.models import OPERATIONAL_ROLES, Kind
+from meedoen.activities.selectors import CHECKLIST, CHECKLIST_OPERATIONAL, role_label
 from meedoen.activities.services import EXTRA_DOMAINS
 from meedoen.web.forms import TEXTAREA, TEXTBOX, UtrechtForm
 from meedoen_data.categories import categories_default
@@ -28,8 +29,16 @@ DOMAIN_LABELS: dict[str, Any] = {
     "signalen": _("Early-warning signals of payment arrears"),
     "cbs": _("CBS: statistics per wijk and buurt"),
     "bag": _("BAG: addresses and buildings"),
+    "betrokkenheid": _("Involvement: the professionals involved with a person"),
+    "casus": _("Cases: the caseloads of case workers"),
 }
 DOMAINS = [*SOURCE_DOMAINS, *EXTRA_DOMAINS]
+
+#: The kinds as the request form offers them.
+KIND_CHOICES = [
+    (Kind.ANALYSE.value, _("Analysis")),
+    (Kind.UITVOERING.value, _("Operational (uitvoering)")),
+]
 
 #: Longer than any real retention period; keeps the end date of an approval a valid date.
 MAX_RETENTION_DAYS = 36_500
@@ -44,6 +53,23 @@ class ActivityRequestForm(UtrechtForm):
         max_length=200,
         help_text=_("Short and recognisable, e.g. “Food bank clients in view”."),
         widget=forms.TextInput(attrs={"class": TEXTBOX, "autocomplete": "off"}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of processing"),
+        choices=KIND_CHOICES,
+        initial=Kind.ANALYSE.value,
+        required=False,  # left out (a form of before kinds existed): an analysis
+        widget=forms.RadioSelect(
+            attrs={"class": "utrecht-radio-button utrecht-radio-button--html-input"}
+        ),
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles (operational only)"),
+        required=False,
+        choices=[(role, role_label(role)) for role in OPERATIONAL_ROLES],
+        widget=forms.CheckboxSelectMultiple(
+            attrs={"class": "utrecht-checkbox utrecht-checkbox--html-input"}
+        ),
     )
     purpose = forms.CharField(
         label=_("Purpose"),
@@ -160,6 +186,25 @@ class ActivityRequestForm(UtrechtForm):
                 self.add_error(
                     "sources", _("Choose at least one source domain or name a partner file.")
                 )
+        kind = cleaned.get("kind")
+        if "kind" in cleaned and not kind:
+            cleaned["kind"] = kind = Kind.ANALYSE.value
+        if kind == Kind.UITVOERING:
+            # No store: columns and finer detail do not apply to operational use.
+            cleaned.update(columns=[], fine_columns=[], fine_reason="")
+            if "roles" in cleaned and not cleaned["roles"]:
+                self.add_error(
+                    "roles",
+                    _("Choose at least one role that may work under the operational activity."),
+                )
+        elif kind == Kind.ANALYSE and cleaned.get("roles"):
+            self.add_error(
+                "roles",
+                _(
+                    "Roles apply only to an operational activity: choose “Operational "
+                    "(uitvoering)” or untick the roles."
+                ),
+            )
         return cleaned
 
 
@@ -184,6 +229,8 @@ class ActivityAmendForm(ActivityRequestForm):
         """The form's initial values: the activity's current content."""
         return {
             "name": state.name,
+            "kind": state.kind,
+            "roles": list(state.roles),
             "purpose": state.purpose,
             "legal_basis": state.legal_basis,
             "sources": [s for s in state.sources if not s.startswith("partner-")],
@@ -281,15 +328,21 @@ class DecisionForm(UtrechtForm):
 
     checked = forms.MultipleChoiceField(
         label=_("Checklist"),
-        choices=[(key, key) for key in CHECKLIST],
+        choices=[(key, key) for key in CHECKLIST_OPERATIONAL],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def __init__(self, *args: Any, checklist: tuple[str, ...] = CHECKLIST, **kwargs: Any) -> None:
+        """``checklist``: the points of the activity's checklist (``checklist_keys``; an
+        operational activity has one more: its roles)."""
+        super().__init__(*args, **kwargs)
+        self.checklist = checklist
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("decision") == "approve" and set(cleaned.get("checked", ())) != set(
-            CHECKLIST
+            self.checklist
         ):
             self.add_error(
                 "checked",

@@ -18,6 +18,19 @@ class Status(models.TextChoices):
     REVOKED = "revoked", _("revoked")
 
 
+class Kind(models.TextChoices):
+    """What an activity allows: analysis on activity-scoped pseudonyms, publishing only protected
+    aggregates, or operational use (*uitvoering*): identified data shown to a named professional
+    for a case on their own caseload (DESIGN.md, "Operational vs analytical processing")."""
+
+    ANALYSE = "analyse", _("Analysis")
+    UITVOERING = "uitvoering", _("Operational")
+
+
+#: The roles (``meedoen.accounts.roles.Role`` values) an operational activity can allow.
+OPERATIONAL_ROLES = ("case_worker", "team_lead", "debt_worker")
+
+
 class ProcessingActivity(models.Model):
     """The stable identity of an activity; its content lives in its versions."""
 
@@ -37,10 +50,15 @@ class ActivityVersion(models.Model):
     )
     number = models.PositiveIntegerField()
     name = models.CharField(_("name"), max_length=200)
+    #: ``analyse`` (every activity before kinds existed) or ``uitvoering`` (operational).
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ANALYSE)
     purpose = models.TextField(_("purpose"))
     legal_basis = models.TextField(_("legal basis"))
     sources = models.JSONField(_("sources (domains)"))
     data_categories = models.TextField(_("data categories"), blank=True)
+    #: The roles (``OPERATIONAL_ROLES``) that may work under an operational activity; empty for
+    #: an analysis.
+    roles = models.JSONField(_("roles"), default=list, blank=True)
     #: The columns of the activity's store, ``table.column`` (analytics names): what the privacy
     #: officer approves. Record numbers and pseudonyms of persons and addresses always come along.
     columns = models.JSONField(_("columns"), default=list, blank=True)

@@ -14,8 +14,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy, ngettext
 
+from meedoen.accounts.roles import Role
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor, floor_from
-from meedoen.activities.models import ActivityPurge, ActivityVersion, ReviewerGrant, Status
+from meedoen.activities.models import (
+    ActivityPurge,
+    ActivityVersion,
+    Kind,
+    ReviewerGrant,
+    Status,
+)
 from meedoen_data.activity_store import store_delete_preview
 from meedoen_data.categories import (
     COARSENED,
@@ -52,12 +59,21 @@ class ActivityState:
     fine_reason: str = ""
     #: The privacy officer's floors for publications (the defaults until approval).
     floor: Floor = DEFAULT_FLOOR
+    #: ``analyse`` or ``uitvoering`` (operational), and for an operational activity the roles
+    #: (``OPERATIONAL_ROLES``) that may work under it.
+    kind: str = Kind.ANALYSE
+    roles: list[str] = field(default_factory=list)
+
+    @property
+    def operational(self) -> bool:
+        return self.kind == Kind.UITVOERING
 
 
 def _state(version: ActivityVersion, today: date) -> ActivityState:
     status = version.status
     if status == Status.APPROVED and version.valid_until and version.valid_until < today:
         status = Status.EXPIRED
+    analysis = version.kind != Kind.UITVOERING
     return ActivityState(
         pk=version.pk,
         id=version.activity_id,
@@ -76,11 +92,14 @@ def _state(version: ActivityVersion, today: date) -> ActivityState:
         dpia_reference=version.dpia_reference,
         action=version.status,
         at=version.created_at,
-        # Versions from before columns were requested cover every column of their sources.
-        columns=list(version.columns) or categories_default(version.sources),
-        fine_columns=list(version.fine_columns),
-        fine_reason=version.fine_reason,
+        # Versions from before columns were requested cover every column of their sources. An
+        # operational activity has no store: its sources are what a case's family view shows.
+        columns=(list(version.columns) or categories_default(version.sources)) if analysis else [],
+        fine_columns=list(version.fine_columns) if analysis else [],
+        fine_reason=version.fine_reason if analysis else "",
         floor=floor_from(version.disclosure_floor),
+        kind=version.kind,
+        roles=list(version.roles),
     )
 
 
@@ -97,6 +116,20 @@ def activity_list() -> list[ActivityState]:
     for version in ActivityVersion.objects.order_by("activity_id", "number"):
         latest[version.activity_id] = version
     return [_state(v, today) for v in latest.values()]
+
+
+def activities_operational(*, role: str) -> list[ActivityState]:
+    """The operational activities (*uitvoering*) approved now that allow ``role``, by id."""
+    return sorted(
+        (
+            state
+            for state in activity_list()
+            if state.status == Status.APPROVED
+            and state.kind == Kind.UITVOERING
+            and role in state.roles
+        ),
+        key=lambda state: state.id,
+    )
 
 
 @dataclass(frozen=True)
@@ -185,9 +218,11 @@ def activity_purges(*, activity_id: int | None = None) -> list[PurgeState]:
 #: The fields of a version, in the order pages show them and differences are listed.
 FIELDS = (
     "name",
+    "kind",
     "purpose",
     "legal_basis",
     "sources",
+    "roles",
     "columns",
     "fine_columns",
     "fine_reason",
@@ -198,6 +233,8 @@ FIELDS = (
     "status",
     "valid_until",
 )
+#: Fields that only apply to an analysis (an operational activity has no store).
+ANALYSIS_FIELDS = frozenset({"columns", "fine_columns", "fine_reason"})
 ACTIONS = {
     Status.DRAFT: gettext_lazy("Drafted"),
     Status.REQUESTED: gettext_lazy("Requested"),
@@ -238,6 +275,23 @@ class Version:
     def status_label(self) -> str:
         return status_label(self.state.status)
 
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.state.kind)
+
+    @property
+    def roles_label(self) -> str:
+        return roles_text(self.state.roles)
+
+    def shown(self, field: str) -> bool:
+        """Whether the field applies to this version's kind (an operational activity has no
+        columns; an analysis no roles)."""
+        if field in ANALYSIS_FIELDS:
+            return not self.state.operational
+        if field == "roles":
+            return self.state.operational
+        return True
+
     def value(self, field: str) -> Any:
         if field == "status":
             return self.action
@@ -262,6 +316,25 @@ def status_label(status: str) -> str:
     return str(Status(status).label) if status in Status.values else status
 
 
+def kind_label(kind: str) -> str:
+    return str(Kind(kind).label) if kind in Kind.values else kind
+
+
+#: Labels of roles that ``Role`` may not know (yet): the team lead, added with the caseloads.
+EXTRA_ROLE_LABELS = {"team_lead": gettext_lazy("Team lead")}
+
+
+def role_label(role: str) -> str:
+    """A role as a person reads it: the label of ``meedoen.accounts.roles.Role``."""
+    if role in Role.values:
+        return str(Role(role).label)
+    return str(EXTRA_ROLE_LABELS.get(role, role))
+
+
+def roles_text(roles: Iterable[str]) -> str:
+    return ", ".join(role_label(role) for role in roles)
+
+
 def field_label(field: str) -> str:
     return str(ActivityVersion._meta.get_field(field).verbose_name)
 
@@ -274,6 +347,10 @@ def value_text(field: str, value: Any) -> str:
         return _per_table(value)
     if field == "sources":
         return ", ".join(value)
+    if field == "roles":
+        return roles_text(value)
+    if field == "kind":
+        return kind_label(value)
     if field == "status":
         return status_label(value)
     if isinstance(value, date):
@@ -404,13 +481,21 @@ class ChecklistItem:
 
 
 #: What a request must state before it can be approved (AVG art. 30 and 35), in the order the
-#: decision page shows them.
+#: decision page shows them; an operational activity adds the roles that may work under it.
 CHECKLIST = ("data_categories", "recipients", "dpia_reference", "retention_days")
+CHECKLIST_OPERATIONAL = (*CHECKLIST, "roles")
+
+
+def checklist_keys(state: ActivityState) -> tuple[str, ...]:
+    """The points of the checklist for this version's kind."""
+    return CHECKLIST_OPERATIONAL if state.operational else CHECKLIST
 
 
 def activity_checklist(*, state: ActivityState) -> list[ChecklistItem]:
     """The approval checklist of a version: data categories, recipients and roles, a DPIA
-    reference or the reason none is needed, and the retention period."""
+    reference or the reason none is needed, and the retention period; for an operational
+    activity also the roles that may see the family of a case on their caseload. (Columns,
+    finer detail and floors apply to an analysis only, and are set apart from the checklist.)"""
     texts = {
         "data_categories": (gettext_lazy("Data categories"), state.data_categories),
         "recipients": (gettext_lazy("Recipients and roles"), state.recipients),
@@ -432,6 +517,15 @@ def activity_checklist(*, state: ActivityState) -> list[ChecklistItem]:
             days >= 1,
         )
     )
+    if state.operational:
+        items.append(
+            ChecklistItem(
+                "roles",
+                str(gettext_lazy("Roles that may see identified data of a case on their caseload")),
+                roles_text(state.roles),
+                bool(state.roles),
+            )
+        )
     return items
 
 

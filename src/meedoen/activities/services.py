@@ -6,7 +6,7 @@ privacy officer who decides (one role per account).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,7 +21,14 @@ from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
 from meedoen.activities.enforcement import activity_purge
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor
-from meedoen.activities.models import ActivityVersion, ProcessingActivity, ReviewerGrant, Status
+from meedoen.activities.models import (
+    OPERATIONAL_ROLES,
+    ActivityVersion,
+    Kind,
+    ProcessingActivity,
+    ReviewerGrant,
+    Status,
+)
 from meedoen.activities.selectors import ActivityState, activity_checklist, activity_current
 from meedoen.audits.services import audit_governance
 from meedoen.audits.trace import TraceContext
@@ -68,6 +75,43 @@ def _check_sources(sources: list[str]) -> list[str]:
     return cleaned
 
 
+def _check_kind(kind: str, roles: Iterable[str]) -> tuple[str, list[str]]:
+    """The kind (``analyse`` or ``uitvoering``) and, for an operational activity, its roles in
+    the order of ``OPERATIONAL_ROLES``; an analysis has none."""
+    kind = (kind or "").strip().lower()
+    if kind not in Kind.values:
+        raise ValidationError(
+            _("unknown kind of activity %(kind)s; use %(known)s"),
+            code="unknown_kind",
+            params={"kind": repr(kind), "known": ", ".join(Kind.values)},
+        )
+    cleaned = {r.strip().lower() for r in roles if r.strip()}
+    if kind == Kind.ANALYSE:
+        if cleaned:
+            raise ValidationError(
+                _("roles apply only to an operational activity (uitvoering); an analysis has none"),
+                code="roles_for_analysis",
+            )
+        return kind, []
+    unknown = sorted(cleaned - set(OPERATIONAL_ROLES))
+    if unknown:
+        raise ValidationError(
+            _("unknown role %(unknown)s; an operational activity allows %(known)s"),
+            code="unknown_role",
+            params={"unknown": ", ".join(unknown), "known": ", ".join(OPERATIONAL_ROLES)},
+        )
+    if not cleaned:
+        raise ValidationError(
+            _(
+                "name at least one role that may work under an operational activity "
+                "(uitvoering): %(known)s"
+            ),
+            code="no_roles",
+            params={"known": ", ".join(OPERATIONAL_ROLES)},
+        )
+    return kind, [r for r in OPERATIONAL_ROLES if r in cleaned]
+
+
 def _content(
     *,
     name: str,
@@ -81,9 +125,13 @@ def _content(
     columns: Sequence[str] = (),
     fine_columns: Sequence[str] = (),
     fine_reason: str = "",
+    kind: str = Kind.ANALYSE,
+    roles: Iterable[str] = (),
 ) -> dict[str, object]:
     """The checked content of a version: what the analyst asks the privacy officer for. No
-    ``columns`` means every column of the sources, written out so the officer sees them."""
+    ``columns`` means every column of the sources, written out so the officer sees them. An
+    operational activity (``uitvoering``) has no store: its sources are what a case's family
+    view may show, and columns and finer detail do not apply (ignored, stored empty)."""
     if retention_days < 1:
         raise ValidationError(_("the retention period must be at least one day"), code="retention")
     for empty, value in (
@@ -93,15 +141,21 @@ def _content(
     ):
         if not value.strip():
             raise ValidationError(empty, code="empty")
+    kind, checked_roles = _check_kind(kind, roles)
     checked_sources = _check_sources(sources)
-    try:
-        chosen, fine = categories_check(
-            sources=checked_sources, columns=columns, fine=fine_columns, reason=fine_reason
-        )
-    except CategoryError as exc:
-        raise ValidationError(str(exc)) from None
+    chosen: list[str] = []
+    fine: list[str] = []
+    if kind == Kind.ANALYSE:
+        try:
+            chosen, fine = categories_check(
+                sources=checked_sources, columns=columns, fine=fine_columns, reason=fine_reason
+            )
+        except CategoryError as exc:
+            raise ValidationError(str(exc)) from None
     return {
         "name": name.strip(),
+        "kind": kind,
+        "roles": checked_roles,
         "purpose": purpose.strip(),
         "legal_basis": legal_basis.strip(),
         "sources": checked_sources,
@@ -130,10 +184,16 @@ def activity_request(
     columns: Sequence[str] = (),
     fine_columns: Sequence[str] = (),
     fine_reason: str = "",
+    kind: str = Kind.ANALYSE,
+    roles: Iterable[str] = (),
     trace: TraceContext | None = None,
     channel: str = "cli",
 ) -> ProcessingActivity:
-    """A new activity, status requested (analysts); logged as ``activity.request``."""
+    """A new activity, status requested (analysts, among them the information adviser); logged
+    as ``activity.request``. ``kind`` is ``analyse`` (the default) or ``uitvoering``: an
+    operational activity, under which ``roles`` (at least one of ``OPERATIONAL_ROLES``) may see
+    the approved sources of a case's family on their own caseload; it can never be used for
+    analysis."""
     require_role(actor, Role.ANALYST)
     content = _content(
         name=name,
@@ -147,6 +207,8 @@ def activity_request(
         columns=columns,
         fine_columns=fine_columns,
         fine_reason=fine_reason,
+        kind=kind,
+        roles=roles,
     )
     activity = ProcessingActivity.objects.create()
     ActivityVersion.objects.create(
@@ -184,6 +246,8 @@ def activity_amend(
     columns: Sequence[str] = (),
     fine_columns: Sequence[str] = (),
     fine_reason: str = "",
+    kind: str = Kind.ANALYSE,
+    roles: Iterable[str] = (),
     note: str = "",
     trace: TraceContext | None = None,
     channel: str = "cli",
@@ -214,6 +278,8 @@ def activity_amend(
         columns=columns,
         fine_columns=fine_columns,
         fine_reason=fine_reason,
+        kind=kind,
+        roles=roles,
     )
     unchanged = all(getattr(current, field) == value for field, value in content.items())
     if unchanged and current.status == Status.REQUESTED:
@@ -293,13 +359,17 @@ def _next(
     decided.motivation = motivation.strip()
     decided.acted_by = actor.name
     decided.acted_by_user = actor.user
+    # An operational activity publishes nothing: it has no floors.
+    analysis = decided.kind != Kind.UITVOERING
     if status == Status.APPROVED:
         decided.valid_until = timezone.localdate() + timedelta(days=decided.retention_days)
-        decided.disclosure_floor = (floor or DEFAULT_FLOOR).as_dict()
+        decided.disclosure_floor = (floor or DEFAULT_FLOOR).as_dict() if analysis else {}
     decided.save(force_insert=True)
     detail = f"version {decided.number} on version {current.number}"
-    if status == Status.APPROVED:
+    if status == Status.APPROVED and analysis:
         detail += f"; floor: {(floor or DEFAULT_FLOOR).describe()}"
+    elif status == Status.APPROVED:
+        detail += f"; operational, roles: {', '.join(decided.roles)}"
     audit_governance(
         trace=trace or TraceContext.start(),
         actor=actor,
@@ -331,6 +401,7 @@ CHECKLIST_MISSING = {
     "recipients": _("its recipients and roles"),
     "dpia_reference": _("a DPIA reference or why none is needed"),
     "retention_days": _("a retention period"),
+    "roles": _("the roles that may work under it"),
 }
 
 
@@ -466,6 +537,15 @@ def reviewer_grant(
             _("activity %(id)s is %(status)s: reviewers are granted on approved activities only"),
             code="not_approved",
             params={"id": activity_id, "status": Status(state.status).label},
+        )
+    if state.operational:
+        raise ValidationError(
+            _(
+                "activity %(id)s is an operational activity (uitvoering): it links nothing, so "
+                "it has no links to review"
+            ),
+            code="operational",
+            params={"id": activity_id},
         )
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None or user.role != Role.ANALYST:

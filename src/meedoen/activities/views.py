@@ -27,6 +27,7 @@ from meedoen.activities.forms import (
 )
 from meedoen.activities.models import ActivityVersion, Status
 from meedoen.activities.selectors import (
+    CHECKLIST,
     FIELDS,
     activity_checklist,
     activity_current,
@@ -35,6 +36,7 @@ from meedoen.activities.selectors import (
     activity_register,
     activity_reviewers,
     activity_revoke_preview,
+    checklist_keys,
     column_catalogue,
     field_label,
     value_text,
@@ -138,7 +140,7 @@ def detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     if request.method == "POST":
         if not officer:
             raise PermissionDenied
-        form = DecisionForm(request.POST)
+        form = DecisionForm(request.POST, checklist=_checklist_of(activity_id))
         if form.is_valid() and form.cleaned_data["decision"] == "approve":
             _check_complete(form, activity_id)
         if (
@@ -168,8 +170,12 @@ def detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     except ObjectDoesNotExist as exc:
         raise Http404(str(exc)) from exc
     decisions = _decisions_for(activity.current.state.status) if officer else ()
+    operational = activity.current.state.operational
     if decisions and form is None:
-        form = DecisionForm(initial={"version": activity.current.state.number})
+        form = DecisionForm(
+            initial={"version": activity.current.state.number},
+            checklist=checklist_keys(activity.current.state),
+        )
     return render(
         request,
         "activities/detail.html",
@@ -179,8 +185,9 @@ def detail(request: HttpRequest, activity_id: int) -> HttpResponse:
             "fields": [
                 (field_label(f), value_text(f, activity.current.value(f)))
                 for f in FIELDS
-                if f != "status"
+                if f != "status" and activity.current.shown(f)
             ],
+            "operational": operational,
             "decisions": decisions,
             "form": form,
             "can_amend": request.user.role == Role.ANALYST  # type: ignore[union-attr]
@@ -188,11 +195,20 @@ def detail(request: HttpRequest, activity_id: int) -> HttpResponse:
             "officer": officer,
             "floor": activity.current.state.floor,
             "reviewers": activity_reviewers(activity_id=activity_id),
-            "reviewer_form": _reviewer_form(activity_id) if officer else None,
+            "reviewer_form": _reviewer_form(activity_id) if officer and not operational else None,
             "overlaps": activity_overlaps(activity_id=activity_id) if officer else [],
             "checklist": activity_checklist(state=activity.current.state),
         },
     )
+
+
+def _checklist_of(activity_id: int) -> tuple[str, ...]:
+    """The points of the activity's checklist (an unknown activity: the analysis ones; the
+    page then says it does not exist)."""
+    try:
+        return checklist_keys(activity_current(activity_id=activity_id))
+    except ObjectDoesNotExist:
+        return CHECKLIST
 
 
 def _revoke_confirm(request: HttpRequest, activity_id: int, form: DecisionForm) -> HttpResponse:

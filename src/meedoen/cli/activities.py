@@ -35,6 +35,14 @@ ByOption = Annotated[
     ),
 ]
 MotivationOption = Annotated[str, typer.Option(help="Why: recorded with the decision.")]
+KIND_HELP = (
+    "analyse (default): analysis on activity-scoped pseudonyms; uitvoering: operational, the "
+    "--roles see a case's family by name, never usable for analysis."
+)
+ROLES_HELP = (
+    "Comma-separated roles that may work under an operational activity (uitvoering only): "
+    "case_worker, team_lead, debt_worker."
+)
 
 
 @activity_app.command("request")
@@ -63,6 +71,8 @@ def activity_request(
         ),
     ] = "",
     fine_reason: Annotated[str, typer.Option(help="Why the finer detail is needed.")] = "",
+    kind: Annotated[str, typer.Option(help=KIND_HELP, metavar="analyse|uitvoering")] = "analyse",
+    roles: Annotated[str, typer.Option(help=ROLES_HELP)] = "",
     by: Annotated[
         str | None,
         typer.Option(
@@ -92,6 +102,8 @@ def activity_request(
             columns=_split(columns),
             fine_columns=_split(fine),
             fine_reason=fine_reason,
+            kind=kind,
+            roles=_split(roles),
             trace=cli_trace(),
         )
     )
@@ -119,6 +131,13 @@ def activity_amend(
         str | None, typer.Option(help="New comma-separated columns at finer detail.")
     ] = None,
     fine_reason: Annotated[str | None, typer.Option(help="New reason for finer detail.")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="New kind: analyse or uitvoering.", metavar="analyse|uitvoering"),
+    ] = None,
+    roles: Annotated[
+        str | None, typer.Option(help="New comma-separated roles (uitvoering only).")
+    ] = None,
     note: Annotated[str, typer.Option(help="What changed and why.")] = "",
     by: Annotated[
         str | None,
@@ -156,6 +175,11 @@ def activity_amend(
             columns=current.columns if columns is None else _split(columns),
             fine_columns=current.fine_columns if fine is None else _split(fine),
             fine_reason=current.fine_reason if fine_reason is None else fine_reason,
+            kind=current.kind if kind is None else kind,
+            # A new kind without --roles: an analysis has none, an operational activity names them.
+            roles=(current.roles if kind in (None, current.kind) else [])
+            if roles is None
+            else _split(roles),
             note=note,
             trace=cli_trace(),
         )
@@ -330,6 +354,8 @@ def activity_show(
         "version": state.number,
         "status": state.status,
         "name": state.name,
+        "kind": state.kind,
+        "roles": state.roles,
         "purpose": state.purpose,
         "legal_basis": state.legal_basis,
         "sources": state.sources,
@@ -341,7 +367,8 @@ def activity_show(
         "retention_days": state.retention_days,
         "dpia_reference": state.dpia_reference,
         "valid_until": state.valid_until,
-        "floor": state.floor.as_dict(),
+        # An operational activity publishes nothing: no floors.
+        "floor": None if state.operational else state.floor.as_dict(),
         "reviewers": [r.username for r in reviewers],
         # Approved activities whose stores hold the same event dates: re-linkable on them.
         "overlaps": [vars(o) for o in activity_overlaps(activity_id=activity_id)],
@@ -363,7 +390,7 @@ def activity_show(
             )
         elif isinstance(value, list):
             value = ", ".join(str(v) for v in value)
-        elif name == "floor":
+        elif name == "floor" and value is not None:
             value = state.floor.describe()
         table.add_row(name, "" if value is None else str(value))
     console.print(table)
@@ -456,12 +483,13 @@ def activity_list(home: HomeOption = None, as_json: JsonOption = False) -> None:
         emit_json([vars(r) for r in rows])
         return
     table = Table(title="Processing activities")
-    for column in ("id", "name", "sources", "status", "until", "version", "by"):
-        table.add_column(column)
+    for column in ("id", "name", "kind", "sources", "status", "until", "version", "by"):
+        table.add_column(column, no_wrap=column in {"id", "kind"})
     for r in rows:
         table.add_row(
             str(r.id),
             r.name,
+            r.kind,  # its roles: meedoen activity show ID, or --json
             ",".join(r.sources),
             r.status,
             str(r.valid_until or ""),

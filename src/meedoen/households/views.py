@@ -54,7 +54,9 @@ def _approved_activities(*, covering: tuple[str, ...] = ()) -> list[tuple[int, s
         (
             state
             for state in activity_list()
-            if state.status == Status.APPROVED and set(covering) <= set(state.sources)
+            if state.status == Status.APPROVED
+            and not state.operational
+            and set(covering) <= set(state.sources)
         ),
         key=lambda state: state.id,
     )

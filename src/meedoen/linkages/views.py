@@ -161,6 +161,7 @@ def _linkable_activities() -> tuple[list[tuple[int, str]], dict[int, list[str]]]
             state
             for state in activity_list()
             if state.status == Status.APPROVED
+            and not state.operational
             and "brp" in state.sources
             and any(source.startswith("partner-") for source in state.sources)
         ),

@@ -458,7 +458,7 @@ def builder_activities() -> tuple[list[tuple[int, str]], int | None]:
     choices = [
         (state.id, f"{state.name} ({state.id})")
         for state in activity_list()
-        if state.status == Status.APPROVED and "brp" in state.sources
+        if state.status == Status.APPROVED and not state.operational and "brp" in state.sources
     ]
     ids = {activity for activity, _label in choices}
     newest = (

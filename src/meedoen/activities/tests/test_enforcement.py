@@ -42,8 +42,19 @@ def home(tmp_path: Path, settings) -> Path:  # type: ignore[no-untyped-def]
     bsns = [f"{b:09d}" for b in bsn_from_index(np.arange(PERSONS, dtype=np.int64))]
     delivery = tmp_path / "delivery"
     delivery.mkdir()
-    persons = [",".join(TABLES["ingeschrevenpersoon"])]
-    persons += [f"{b},Jansen,,Anna,1980-05-0{i % 9 + 1},V,,E,Nederland" for i, b in enumerate(bsns)]
+    person_header = TABLES["ingeschrevenpersoon"]
+    persons = [",".join(person_header)]
+    for i, bsn in enumerate(bsns):
+        person = {
+            "burgerservicenummer": bsn,
+            "geslachtsnaam": "Jansen",
+            "voornamen": "Anna",
+            "datumgeboorte": f"1980-05-0{i % 9 + 1}",
+            "geslachtsaanduiding": "V",
+            "aanduidingnaamgebruik": "E",
+            "geboorteland": "Nederland",
+        }
+        persons.append(",".join(person.get(column, "") for column in person_header))
     (delivery / "ingeschrevenpersoon.csv").write_text("\n".join(persons) + "\n")
     header = TABLES["toewijzing"]
     values = {
