@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
 # scripts/ so that what runs is readable in one place.
 
-.PHONY: demo test install bench bench-dashboard bench-dashboard-load bench-segments bench-targetgroup-national bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-audit-lookup bench-households bench-linkage \
+.PHONY: demo test install bench bench-family bench-dashboard bench-dashboard-load bench-segments bench-targetgroup-national bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-audit-lookup bench-households bench-linkage \
 	bench-disclosure lock vendor \
 	messages
 
@@ -19,6 +19,10 @@ install:  ## only install into .venv/
 bench:  ## speed figures: medians and ratios against a baseline, one table
 	scripts/bootstrap
 	.venv/bin/python -m benchmarks.run
+
+bench-family:  ## every child's family against the generator's truth, and a view's latency (PERSONS=…)
+	scripts/bootstrap
+	PERSONS=$(or $(PERSONS),24300) .venv/bin/python -m benchmarks.family
 
 bench-synth:  ## generator speed and memory (PERSONS=17900000 for the national run)
 	scripts/bootstrap

@@ -52,8 +52,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "--home",
         home,
     )
-    assert requested["id"] == 2
-    return {"home": home, "passwords": secrets, "activity": str(result["activity"]["id"])}
+    return {
+        "home": home,
+        "passwords": secrets,
+        "activity": str(result["activity"]["id"]),
+        "requested": str(requested["id"]),  # the demo's activities come first
+    }
 
 
 def status(demo: dict[str, Any], activity: str) -> str:
@@ -83,27 +87,28 @@ def refused_for_no_secret(result: Any, user: str) -> None:
 
 def test_approve_as_the_privacy_officer_without_a_secret_is_refused(demo) -> None:
     home = demo["home"]
-    decide = ("activity", "approve", "2", "--version", "1", "--motivation", "x", "--home", home)
+    asked = demo["requested"]
+    decide = ("activity", "approve", asked, "--version", "1", "--motivation", "x", "--home", home)
     refused_for_no_secret(meedoen(*decide, "--by", "privacy_officer"), "privacy_officer")
-    assert status(demo, "2") == "requested"
+    assert status(demo, asked) == "requested"
     wrong = meedoen(*decide, "--by", "privacy_officer", MEEDOEN_PASSWORD="guessed-password")
     assert wrong.returncode == 2
     assert "authentication failed for privacy_officer" in wrong.stderr
-    assert status(demo, "2") == "requested"
+    assert status(demo, asked) == "requested"
     # Another user's password or token does not make you the privacy officer either.
     analysts = meedoen(
         *decide, "--by", "privacy_officer", MEEDOEN_PASSWORD=demo["passwords"]["analyst"]
     )
-    assert analysts.returncode == 2 and status(demo, "2") == "requested"
+    assert analysts.returncode == 2 and status(demo, asked) == "requested"
     token = meedoen_json_as(
         "analyst", demo["passwords"]["analyst"], "user", "token", "create", "--home", home
     )["token"]
     borrowed = meedoen(*decide, "--by", "privacy_officer", MEEDOEN_TOKEN=token)
-    assert borrowed.returncode == 2 and status(demo, "2") == "requested"
+    assert borrowed.returncode == 2 and status(demo, asked) == "requested"
     # The operator (no --by) cannot decide at all.
     operator = meedoen(*decide)
     assert operator.returncode == 2 and "--by" in operator.stderr
-    assert status(demo, "2") == "requested"
+    assert status(demo, asked) == "requested"
 
 
 def test_revoke_without_a_secret_is_refused_and_nothing_is_deleted(demo) -> None:
@@ -159,10 +164,10 @@ def test_with_the_users_own_secret_the_command_works(demo) -> None:
     assert rows.returncode == 0, rows.stderr
     assert reads(demo) == before + 1
     approved = meedoen_json_as(
-        "privacy_officer", secrets["privacy_officer"], "activity", "approve", "2",
+        "privacy_officer", secrets["privacy_officer"], "activity", "approve", demo["requested"],
         "--version", "1", "--motivation", "Doel en grondslag helder", "--home", home,
     )  # fmt: skip
-    assert approved["status"] == "approved" and status(demo, "2") == "approved"
+    assert approved["status"] == "approved" and status(demo, demo["requested"]) == "approved"
 
 
 def test_every_failed_sign_in_is_in_the_audit_log(demo) -> None:

@@ -8,6 +8,7 @@ import typer
 
 from meedoen.cli import (
     activities,
+    cases,
     dashboards,
     encode,
     federation,
@@ -49,6 +50,7 @@ app.command()(targetgroups.compare)
 app.command()(targetgroups.segment)
 app.command()(governance.sql)
 app.command()(intake.pseudonym)
+app.add_typer(cases.case_app, name="case")
 app.add_typer(governance.audit_app, name="audit")
 app.add_typer(governance.retention_app, name="retention")
 app.command()(workspace.demo)

@@ -241,6 +241,7 @@ def demo(
     sources = _demo_sources(report.workspace.home, quiet=as_json)
     intake = _demo_ingest(report.workspace.home, sources, quiet=as_json)
     activity = _demo_activity(sources)
+    casework = _demo_casework()
     if as_json:
         emit_json(
             {
@@ -250,6 +251,7 @@ def demo(
                 "sources": str(sources),
                 "ingested": intake,
                 "activity": activity,
+                "casework": casework,
             }
         )
     else:
@@ -288,6 +290,11 @@ def demo(
         console.print(
             f"Food bank clients linked without BSN (meedoen link): {links['linked']:,} of "
             f"{links['records']:,} records; see link.partner_link."
+        )
+        console.print(
+            f'Operational activity {casework["id"]} "{casework["name"]}": {casework["cases"]} '
+            "cases from the case-management file on the caseload of case_worker "
+            "(team wijkteam-noord, with team_lead); see /casussen/."
         )
     if not no_serve:
         _check_migrated()
@@ -420,6 +427,67 @@ def _demo_activity(sources: Path) -> dict[str, object]:
     }
 
 
+DEMO_CASEWORK = {
+    "name": "Gezinscontext voor het wijkteam",
+    "purpose": "Casusregisseurs van het wijkteam zien bij een aanmelding wie tot het gezin "
+    "behoort, welke hulp het gezin al krijgt en wie zij kunnen bellen",
+    "legal_basis": "Jeugdwet art. 7.4.0; Wmo 2015 art. 5.1.1",
+    "sources": ["brp", "wmo", "jeugd", "participatie", "schulden", "betrokkenheid"],
+    "retention_days": 365,
+    "data_categories": "Gezinsleden en adres (BRP); soort hulp, aanbieder en contact (Wmo, "
+    "jeugdhulp, bijstand, schuldhulp); betrokken professionals. Nooit diagnoses of "
+    "dossierteksten.",
+    "recipients": "Casusregisseurs en teamleiders van de wijkteams, alleen voor casussen op "
+    "de eigen caseload",
+    "dpia_reference": "DPIA-2026-021 Gezinscontext wijkteam (demo)",
+    "kind": "uitvoering",
+    "roles": ["case_worker", "team_lead"],
+}
+#: The team of the demo's case worker and team lead (the generator's first team).
+DEMO_TEAM = "wijkteam-noord"
+
+
+def _demo_casework() -> dict[str, object]:
+    """The demo's operational activity (family context for the wijkteam), the team of the case
+    worker and team lead, and the cases of the generated case-management file."""
+    from meedoen.accounts.models import User
+    from meedoen.accounts.services import user_team_set
+    from meedoen.activities.selectors import activity_list
+    from meedoen.activities.services import Actor, activity_approve, activity_request
+    from meedoen.cases.services import cases_load
+    from meedoen.cli.common import cli_trace
+
+    for username in ("case_worker", "team_lead"):
+        user_team_set(username=username, team=DEMO_TEAM, by="demo", by_role="operator")
+    existing = [a for a in activity_list() if a.name == DEMO_CASEWORK["name"]]
+    if not existing:
+        analyst = User.objects.get(username="analyst")
+        officer = User.objects.get(username="privacy_officer")
+        created = activity_request(actor=Actor(analyst.username, analyst), **DEMO_CASEWORK)
+        activity_approve(
+            activity_id=created.pk,
+            actor=Actor(officer.username, officer),
+            motivation="Grondslag, bronnen en rollen passen bij de taak van het wijkteam (demo)",
+            version=1,
+        )
+        existing = [a for a in activity_list() if a.name == DEMO_CASEWORK["name"]]
+    state = existing[0]
+    report = cases_load(actor=Actor("demo"), activity_id=state.id, trace=cli_trace(), channel="cli")
+    from meedoen.cases.models import Case
+
+    return {
+        "id": state.id,
+        "name": state.name,
+        "cases": Case.objects.filter(worker__username="case_worker", closed_at=None).count(),
+        "loaded": {
+            "created": report.created,
+            "updated": report.updated,
+            "closed": report.closed,
+            "skipped": len(report.skipped),
+        },
+    }
+
+
 def _demo_ingest(home: Path, sources: Path, *, quiet: bool) -> dict[str, int]:
     """Load the demo's sources through the intake gate (unchanged files are skipped)."""
     from datetime import UTC, datetime
@@ -536,6 +604,42 @@ def user_role(
         )
     else:
         console.print(f"{user.username} now has role {user.role} (was {was})")
+
+
+@user_app.command("team")
+def user_team(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    team: Annotated[
+        str, typer.Argument(help="The team's short code, e.g. wijkteam-noord; '' for none.")
+    ],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Put a case worker or team lead in a team (a team lead opens and assigns cases for the
+    case workers of the own team).
+
+    Run by the workspace operator (no --by); logged in the audit log as account.team by the
+    operating-system user."""
+    import getpass
+
+    resolved = resolve_home(home)
+    _require_workspace(resolved)
+    django_setup(resolved)
+    from django.core.exceptions import ValidationError
+
+    from meedoen.accounts.models import User
+    from meedoen.accounts.services import user_team_set
+
+    try:
+        user = user_team_set(username=username, team=team, by=getpass.getuser(), by_role="operator")
+    except User.DoesNotExist:
+        fail(f"no user {username!r}", code=EXIT_REJECTED)
+    except ValidationError as exc:
+        fail("; ".join(exc.messages), code=EXIT_REJECTED)
+    if as_json:
+        emit_json({"username": user.username, "team": user.team})
+    else:
+        console.print(f"{user.username} is in team {user.team or '(none)'}")
 
 
 token_app = typer.Typer(

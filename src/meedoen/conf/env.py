@@ -23,6 +23,8 @@ ENV_VARS: dict[str, str] = {
     "TIME_ZONE": "Time zone for display (default Europe/Amsterdam).",
     "FAST_PASSWORD_HASHER": "Use a fast, insecure password hasher (test suite only).",
     "TRACEPARENT": "W3C trace context a caller passes to a command; its audit records join it.",
+    "MEEDOEN_CASEWORK_SOURCE_MAX_DAYS": "Days after which a source counts as not connected (45).",
+    "MEEDOEN_CASEWORK_DATE": "Date a family view is read for (YYYY-MM-DD; empty: today).",
     "MEEDOEN_DUCKDB_MEMORY": "DuckDB memory limit for activity stores and households (10GB).",
     "MEEDOEN_LINK_MEMORY": "DuckDB memory limit while linking a partner file (e.g. 8GB).",
     "MEEDOEN_SPARK_MASTER": "Spark master URL for build --engine spark (default local[*]).",

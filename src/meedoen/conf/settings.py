@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "meedoen.areas",
     "meedoen.dashboards",
     "meedoen.targetgroups",
+    "meedoen.cases",
 ]
 
 MIDDLEWARE = [
@@ -355,6 +356,13 @@ if AUDIT_MIN_RETENTION_DAYS < 365:  # meedoen_data.audit_prune.RETENTION_FLOOR: 
         "MEEDOEN_AUDIT_MIN_RETENTION_DAYS must be 365 or more: the audit log is kept at least "
         "a year (docs/admin/configuration.md)"
     )
+
+# Family context for case workers (meedoen.cases): a service source whose newest delivery is
+# older than this many days counts as "not connected" on the family view (its absence of records
+# proves nothing); and the date the family is read for — empty: today; a demo workspace reads
+# its synthetic municipality at the generator's reference date unless this is set.
+CASEWORK_SOURCE_MAX_DAYS = _env_int("MEEDOEN_CASEWORK_SOURCE_MAX_DAYS", 45)
+CASEWORK_DATE = env_str("MEEDOEN_CASEWORK_DATE", "").strip()
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from meedoen.activities.urls import api_urlpatterns
+from meedoen.cases.api import CaseFamilyAPI, CaseListAPI
 from meedoen.dashboards.api import IndicatorListAPI
 from meedoen.publications.api import PublicationDetailAPI, PublicationListAPI
 from meedoen.web.openapi import openapi
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", include("meedoen.publications.urls")),
     path("", include("meedoen.dashboards.urls")),
     path("", include("meedoen.targetgroups.urls")),
+    path("", include("meedoen.cases.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path(
         "api/v1/publications/",
@@ -36,6 +38,12 @@ urlpatterns = [
         "api/v1/indicators/",
         login_not_required(IndicatorListAPI.as_view()),
         name="indicators-api-list",
+    ),
+    path("api/v1/casussen/", login_not_required(CaseListAPI.as_view()), name="cases-api-list"),
+    path(
+        "api/v1/casussen/<int:case_id>/gezin/",
+        login_not_required(CaseFamilyAPI.as_view()),
+        name="cases-api-family",
     ),
     path("api/v1/openapi.json", openapi, name="openapi"),
 ]

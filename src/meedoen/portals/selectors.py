@@ -15,6 +15,7 @@ from meedoen.accounts.roles import ROLE_DESCRIPTIONS, Role
 from meedoen.accounts.selectors import user_counts_by_role
 from meedoen.activities.models import Status
 from meedoen.activities.selectors import activity_list
+from meedoen.cases.selectors import break_glass_waiting
 from meedoen_data.workspace import WorkspaceError, workspace_status
 
 
@@ -37,10 +38,8 @@ UPCOMING: dict[str, list[str]] = {
     Role.PRIVACY_OFFICER: [],
     Role.POLICY_MAKER: [_("Compose own tables, disclosure-controlled")],
     Role.COUNCIL_MEMBER: [],
-    Role.CASE_WORKER: [
-        _("See who belongs to the family of a child or household on your caseload"),
-        _("See which services the household already receives and whom to call"),
-    ],
+    Role.CASE_WORKER: [],
+    Role.TEAM_LEAD: [],
     Role.DEBT_WORKER: [
         _("Triage early-warning signals of rent, energy, water and health-insurance arrears"),
         _("Register outreach and its outcome"),
@@ -96,6 +95,7 @@ def start_page_for(*, user: User) -> StartPage:
         context["requests_waiting"] = sum(
             1 for activity in activity_list() if activity.status == Status.REQUESTED
         )
+        context["break_glass_waiting"] = break_glass_waiting()
     return StartPage(
         role=role.value,
         role_label=str(role.label),

@@ -85,6 +85,7 @@ AREAS = ("gemeentecode", "wijkcode", "buurtcode")
 OPERATIONS: dict[str, str | Promise] = {
     "account.activate": _("Account activated again"),
     "account.create": _("Account created"),
+    "account.team": _("Team of an account changed"),
     "account.deactivate": _("Account deactivated"),
     "account.locked": _("Account locked after failed sign-ins"),
     "account.login_failed": _("Sign-in failed"),
@@ -119,6 +120,14 @@ OPERATIONS: dict[str, str | Promise] = {
     "partner.link": _("Partner file linked"),
     "partner.review.decide": _("Link decided by a reviewer"),
     "partner.review.read": _("Partner record read for review"),
+    "casework.case.open": _("Case opened"),
+    "casework.case.assign": _("Case assigned"),
+    "casework.case.close": _("Case closed"),
+    "casework.case.load": _("Cases loaded from the case-management system"),
+    "casework.caseload.read": _("Caseload read (names)"),
+    "casework.family.read": _("Family context viewed"),
+    "casework.break_glass": _("Break the glass: family outside the caseload"),
+    "casework.break_glass.review": _("Break-the-glass access reviewed"),
     "publication.withdraw": _("Table withdrawn"),
     "quarantine.show": _("Quarantined rows read"),
     "segment.run": _("Segments of a target group made"),
@@ -193,6 +202,18 @@ CHAIN_CHECK_STEPS: dict[str, str | Promise] = {
     "subject sets": _("Sets of persons read back"),
 }
 
+#: The parts a professional plays with a person (``betrokkenheid.rol``).
+INVOLVEMENTS: dict[str, str | Promise] = {
+    "regievoerder": _("Lead professional (regievoerder)"),
+    "casusregisseur": _("Case director"),
+    "hulpverlener": _("Care worker"),
+    "jeugdbeschermer": _("Family guardian (jeugdbescherming)"),
+    "jeugdreclasseerder": _("Youth probation officer"),
+    "bewindvoerder": _("Financial administrator (bewindvoerder)"),
+    "schuldhulpverlener": _("Debt-help worker"),
+    "overig": _("Other professional"),
+}
+
 REGISTRY: dict[str, dict[str, str | Promise]] = {
     "role": {role.value: role.label for role in Role},
     "household_type": HOUSEHOLD_TYPES,
@@ -203,6 +224,7 @@ REGISTRY: dict[str, dict[str, str | Promise]] = {
     "link_step": LINK_STEPS,
     "intake_stage": INTAKE_STAGES,
     "chain_check_step": CHAIN_CHECK_STEPS,
+    "involvement": INVOLVEMENTS,
 }
 
 

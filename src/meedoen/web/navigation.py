@@ -46,6 +46,12 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(_("Linkages"), "linkages:runs", frozenset({Role.ANALYST}), ("/koppelingen/",)),
     Section(_("SQL"), "households:sql", frozenset({Role.ANALYST}), ("/sql/",)),
+    Section(
+        _("Cases"),
+        "cases:caseload",
+        frozenset({Role.CASE_WORKER, Role.TEAM_LEAD}),
+        ("/casussen/",),
+    ),
     Section(_("Dashboard"), "dashboards:dashboard", EVERY_ROLE - {Role.RESIDENT}, ("/dashboard/",)),
     Section(
         _("Published tables"),

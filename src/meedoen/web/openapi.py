@@ -57,8 +57,8 @@ DOCUMENT: dict[str, Any] = {
     "info": {
         "title": "meedoen API",
         "version": "1",
-        "description": "The register of processing activities, published tables and the "
-        "dashboard's indicators (docs/api.md). Session (with CSRF) or personal token "
+        "description": "The register of processing activities, published tables, the "
+        "dashboard's indicators and case work (docs/api.md). Session (with CSRF) or personal token "
         "(`Authorization: Token …`).",
     },
     "components": {
@@ -104,6 +104,28 @@ DOCUMENT: dict[str, Any] = {
             "One published table",
             "In the JSON shape of `meedoen table --format json`.",
             [_id("publication_id")],
+        ),
+        "/api/v1/casussen/": {
+            "post": {
+                **_post(
+                    "Open a case",
+                    "Case workers (for themselves) and team leads (for a case worker of the team, "
+                    '`medewerker`): `{"bsn": …, "reden": …, "grondslag": …}` or '
+                    "`achternaam` + `geboortedatum` instead of `bsn`; `activiteit` when more than "
+                    "one operational activity allows the role. 201 with `id` and `casusnummer`.",
+                    "unused",
+                )["post"],
+                "parameters": [],
+            }
+        },
+        "/api/v1/casussen/{case_id}/gezin/": _get(
+            "The family of a case",
+            "Its case worker only (403 for anyone else): members with role, "
+            "`lives_at_address`, services (domain, category label, provider, contact, since, "
+            "until) and involvements, and per source the state (`geregistreerd`, "
+            "`geen_registratie`, `bron_niet_aangesloten`, `geen_toegang`). Every member shown "
+            "is logged.",
+            [_id("case_id")],
         ),
         "/api/v1/indicators/": _get(
             "Indicators",

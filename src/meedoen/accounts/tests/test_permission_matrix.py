@@ -65,6 +65,8 @@ from meedoen.audits.chain_checks import chain_check_execute, chain_check_start
 from meedoen.audits.models import AccessRecord
 from meedoen.audits.services import AUDIT_PERSON_LOOKUP, AUDIT_VERIFY
 from meedoen.audits.trace import TraceContext
+from meedoen.cases.models import BreakGlassReview, Case, Origin
+from meedoen.cases.services import break_glass, case_open
 from meedoen.conftest import PASSWORD
 from meedoen.dashboards.models import Signal
 from meedoen.households import views as household_views
@@ -170,6 +172,7 @@ SHAPES = {
     "<uidb64>": "MQ",
     "<token>": "abc-123",
     "<wijk>": "WK078400",
+    "<case>": "1",
 }
 
 
@@ -280,6 +283,11 @@ class World:
     person: str  # the BRP pseudonym of a person the vault knows (the audit log's export)
     bsn: str  # the same person's BSN (the search by BSN)
     wijk: str  # a wijk the delivered areas name (the dashboard's wijk page)
+    operational: int  # an approved operational activity (uitvoering) for case work
+    case: int  # an open case on the case worker's caseload (team "noord", as the team lead's)
+    new_case: Callable[[], int]  # another one, for a POST that closes it
+    new_break_glass: Callable[[], int]  # a break-the-glass access awaiting review
+    fresh_bsn: Callable[[], str]  # a person without a case yet
 
 
 #: The source file the test leaves out of the intake, for the upload on /inlezen/ to load.
@@ -389,6 +397,51 @@ def world(ingested, make_user, settings, tmp_path) -> World:  # type: ignore[no-
     check, _new = chain_check_start(user_name=officer.name, trace=trace)
     chain_check_execute(run_id=check.pk)
     person, bsn = _a_person(home)
+    settings.CASEWORK_DATE = PEILDATUM.isoformat()
+    for role in (Role.CASE_WORKER, Role.TEAM_LEAD):
+        users[role].team = "noord"
+        users[role].save(update_fields=["team"])
+    worker = Actor(users[Role.CASE_WORKER].username, users[Role.CASE_WORKER])
+    operational = activity_request(
+        actor=analyst,
+        name="Gezinscontext",
+        purpose="De casusregisseur ziet het gezin van een casus op de eigen caseload",
+        legal_basis="Jeugdwet art. 7.4.0",
+        sources=["brp", "jeugd", "wmo"],
+        retention_days=30,
+        data_categories="Gezinssamenstelling",
+        recipients="Wijkteam",
+        dpia_reference="DPIA-2",
+        kind="uitvoering",
+        roles=[Role.CASE_WORKER, Role.TEAM_LEAD],
+    ).pk
+    activity_approve(activity_id=operational, actor=officer, motivation="ok", version=1)
+    unused = _persons(home)
+
+    def fresh_bsn() -> str:
+        return unused.pop()
+
+    def new_case() -> int:
+        return case_open(
+            actor=worker,
+            activity_id=operational,
+            reason="Aanmelding door de huisarts",
+            legal_basis="Jeugdwet art. 2.3",
+            bsn=fresh_bsn(),
+            trace=trace,
+            channel="web",
+        ).pk
+
+    def new_break_glass() -> int:
+        return break_glass(
+            actor=worker,
+            activity_id=operational,
+            bsn=fresh_bsn(),
+            reason="Melding van de politie: kind alleen thuis, acuut onveilig",
+            trace=trace,
+            channel="web",
+        ).pk
+
     areas_replace(home=home)  # as the intake does after a gebied delivery
     wijk = Area.objects.filter(level=Area.Level.WIJK).values_list("code", flat=True).first()
     assert wijk, "the synthetic municipality delivered no wijken"
@@ -410,7 +463,23 @@ def world(ingested, make_user, settings, tmp_path) -> World:  # type: ignore[no-
         person=person,
         bsn=bsn,
         wijk=wijk,
+        operational=operational,
+        case=new_case(),
+        new_case=new_case,
+        new_break_glass=new_break_glass,
+        fresh_bsn=fresh_bsn,
     )
+
+
+def _persons(home: Path) -> list[str]:
+    """BSNs of the register's persons (cases are opened for them, one each)."""
+    import duckdb
+
+    with duckdb.connect(str(home / "vault" / "vault.duckdb"), read_only=True) as vault:
+        rows = vault.execute(
+            "SELECT burgerservicenummer FROM identity.ingeschrevenpersoon ORDER BY 1 LIMIT 200"
+        ).fetchall()
+    return [str(r[0]) for r in rows]
 
 
 def _a_person(home: Path) -> tuple[str, str]:
@@ -492,6 +561,7 @@ def concrete(url: str, world: World) -> str:
         .replace("<record>", world.record)
         .replace("<user>", str(world.other.pk))
         .replace("<wijk>", world.wijk)
+        .replace("<case>", str(world.case))
     )
 
 
@@ -506,6 +576,10 @@ def get_call(url: str, world: World) -> Call:
         return Call(target, proof=lambda response: world.record[:8] in response.text)
     if url.startswith("/koppelingen/beoordelen/<id>/<source>/"):
         return Call(target, proof=lambda response: context(response, "case") is not None)
+    if url == "/casussen/<case>/":
+        return Call(target, proof=lambda response: context(response, "family") is not None)
+    if url == "/casussen/":
+        return Call(target, proof=lambda response: bool(context(response, "rows")))
     return Call(target)
 
 
@@ -700,6 +774,40 @@ def post_call(url: str, world: World, user: User | None, client: Client) -> Call
         becomes = {"approve": Status.APPROVED, "refuse": Status.REFUSED}.get(action)
         body = {"motivation": "Besloten"} | ({"version": 1} if becomes else {})
         return Call(target, json=body, proof=status_becomes(activity, becomes or Status.REVOKED))
+    if url in ("/casussen/nieuw/", "/api/v1/casussen/"):
+        opened = Case.objects.filter(opened_by=name).count()
+        bsn = world.fresh_bsn()
+        worker = world.users[Role.CASE_WORKER].username
+        proof = lambda r: Case.objects.filter(opened_by=name).count() > opened  # noqa: E731
+        if url.startswith("/api/"):
+            body = {"bsn": bsn, "reden": "Aanmelding", "grondslag": "Jeugdwet art. 2.3"}
+            body |= {"activiteit": world.operational, "medewerker": worker}
+            return Call(url, json=body, proof=proof)
+        body = {"activity": world.operational, "bsn": bsn, "reason": "Aanmelding"}
+        body |= {"legal_basis": "Jeugdwet art. 2.3", "worker": worker}
+        return Call(url, data=body, proof=proof)
+    if url == "/casussen/doorbreken/":
+        reason = "Melding van de politie: kind alleen thuis, acuut onveilig"
+        body = {"activity": world.operational, "bsn": world.fresh_bsn(), "reason": reason}
+        return Call(
+            url,
+            data=body,
+            proof=lambda r: Case.objects.filter(opened_by=name, origin=Origin.BREAK_GLASS).exists(),
+        )
+    if url == "/casussen/<case>/beheer/":
+        case = world.new_case()
+        return Call(
+            f"/casussen/{case}/beheer/",
+            data={"action": "close"},
+            proof=lambda r: Case.objects.get(pk=case).closed_at is not None,
+        )
+    if url == "/logboek/doorbraken/<case>/":
+        case = world.new_break_glass()
+        return Call(
+            f"/logboek/doorbraken/{case}/",
+            data={"justified": "1", "note": ""},
+            proof=lambda r: BreakGlassReview.objects.get(case_id=case).reviewed_at is not None,
+        )
     if url == "/inloggen/code/":
         return Call(url, data={"code": "000000"}, proof=lambda r: False)
     if url == "/account/":
