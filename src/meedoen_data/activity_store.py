@@ -263,7 +263,12 @@ def store_prepare(
     sources) of the sources' tables, coarsened unless named in ``fine``
     (:mod:`meedoen_data.categories`). Safe to run again: an up-to-date store is left alone
     (``status == "unchanged"``); a stale one is rebuilt into a new file that replaces the old
-    one only when it is complete."""
+    one only when it is complete.
+
+    ``sources`` are the domains the store may hold, as the caller allows them now (a domain the
+    law binds to another task than the activity's is left out by the caller): tables of other
+    domains are not copied, and when the store being replaced was built with a domain that is
+    not among them, nothing derived in it (households, links) is carried over either."""
     workspace = Workspace(home)
     key = _activity_key(workspace, activity_id)
     target = store_path(workspace, activity_id)
@@ -316,6 +321,8 @@ def store_prepare(
             table: _table_lineage(con, table, domains, approval) for table, _, domains in plan
         }
         reusable = _previous_tables(con, target)
+        # Derived results made with a domain the new store may not hold are not carried over.
+        carry = set(_previous_sources(con)) <= wanted
         try:
             for number, (table, spec, domains) in enumerate(plan):
                 if progress is not None:
@@ -338,7 +345,8 @@ def store_prepare(
                 "unnest(?::VARCHAR[]) AS lineage",
                 [list(lineages), list(lineages.values())],
             )
-            _carry_over(con)
+            if carry:
+                _carry_over(con)
         finally:
             if _attached(con, "previous"):
                 con.execute("DETACH previous")
@@ -403,6 +411,38 @@ def _previous_tables(con: duckdb.DuckDBPyConnection, previous: Path) -> dict[str
     except duckdb.Error:
         return {}
     return {str(t): str(lineage) for t, lineage in rows}
+
+
+def _previous_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The domains the store being replaced (attached as ``previous``) was built with; none
+    when there is no such store or it does not say."""
+    if not _attached(con, "previous"):
+        return []
+    try:
+        row = con.execute("SELECT sources FROM previous.meta.store").fetchone()
+    except duckdb.Error:
+        return []
+    return [str(s) for s in row[0]] if row and row[0] else []
+
+
+def store_sources(*, home: Path, activity_id: int) -> list[str] | None:
+    """The domains the activity's store was built with (as :func:`store_prepare` recorded
+    them); None when it has no store, or the store cannot be read now (open for writing by a
+    build or refresh elsewhere)."""
+    path = store_path(Workspace(home), activity_id)
+    if not path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("SELECT sources FROM meta.store").fetchone()
+        return [str(s) for s in row[0]] if row and row[0] is not None else []
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
 
 
 def _carry_over(con: duckdb.DuckDBPyConnection) -> None:

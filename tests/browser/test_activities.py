@@ -68,6 +68,8 @@ def test_request_queue_and_decision(axe_page, demo_server: DemoServer) -> None:
     )
     page.get_by_label("Grondslag", exact=True).fill("Wet gemeentelijke schuldhulpverlening art. 2a")
     page.get_by_label(re.compile("^Vroegsignalen")).check()
+    # The signals are by law for debt help only: the task that may use them.
+    page.locator("#id_task").select_option("schuldhulpverlening")
     page.get_by_label(re.compile("^BAG")).check()
     page.get_by_label(re.compile("^Partnerbestanden")).fill("woningcorporatie")
     page.get_by_label(re.compile("^Bewaartermijn in dagen")).fill("90")
@@ -141,6 +143,7 @@ def test_refused_request_is_amended_and_the_officer_sees_what_changed(
     page.get_by_label("Doel", exact=True).fill("Welke huishoudens lopen energieachterstanden op")
     page.get_by_label("Grondslag", exact=True).fill("Wgs art. 3")
     page.get_by_label(re.compile("^Vroegsignalen")).check()
+    page.locator("#id_task").select_option("schuldhulpverlening")
     page.get_by_label(re.compile("^BRP")).check()
     page.get_by_label(re.compile("^Bewaartermijn in dagen")).fill("60")
     page.get_by_role("button", name="Aanvraag indienen").click()

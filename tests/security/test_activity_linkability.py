@@ -70,8 +70,8 @@ def _values(con: duckdb.DuckDBPyConnection, sql: str) -> set[object]:
 
 def test_record_numbers_do_not_link_two_activities(home, analyst, officer) -> None:
     sources = ["brp", "wmo", "jeugd", "signalen"]
-    first = _store(home, analyst, approved(analyst, officer, sources=sources))
-    second = _store(home, analyst, approved(analyst, officer, sources=sources))
+    first = _store(home, analyst, _activity(analyst, officer, sources))
+    second = _store(home, analyst, _activity(analyst, officer, sources))
     analytics = duckdb.connect(str(Workspace(home).analytics_path), read_only=True)
     try:
         for table, column in (
@@ -226,6 +226,8 @@ def _activity(analyst, officer, sources: list[str], fine: Sequence[str] = ()) ->
         dpia_reference="DPIA-1",
         fine_columns=list(fine),
         fine_reason="de dag is nodig" if fine else "",
+        # The early-warning signals only for the task the law binds them to (Wgs).
+        task="schuldhulpverlening" if "signalen" in sources else "",
     ).pk
     activity_approve(
         activity_id=activity_id, actor=Actor(officer.username, officer), motivation="ok", version=1

@@ -58,6 +58,9 @@ class RequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
     roles = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, default=list, max_length=10
     )
+    #: The statutory task (``""`` or ``schuldhulpverlening``); a purpose-bound source such as
+    #: ``signalen`` needs the task it is bound to. The service checks it.
+    task = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
 
 
 class AmendSerializer(RequestSerializer):
@@ -135,6 +138,7 @@ def _version(version: Version) -> dict[str, Any]:
         "name": s.name,
         "kind": s.kind,
         "roles": s.roles,
+        "task": s.task,
         "purpose": s.purpose,
         "legal_basis": s.legal_basis,
         "sources": s.sources,

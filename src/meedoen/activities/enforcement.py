@@ -4,8 +4,11 @@ Every command or page that combines source domains goes through :func:`activity_
 (approved, not expired, an analysis, covering all its sources) and works on the activity's own
 store with activity-scoped pseudonyms. Operational use (a case's family shown to a named
 professional) goes through :func:`activity_authorize_operational` instead: an activity of one
-kind is never usable as the other. Every read and write of person-level data is logged per data
-subject.
+kind is never usable as the other. A source the law binds to one task (``PURPOSE_BOUND``: the
+early-warning signals, for debt help only) is never usable by an activity of another task, also
+when it was approved before that was checked: both refuse it, and the state they return leaves it
+out of the activity's sources, so no store, build, table or case view gets it. Every read and
+write of person-level data is logged per data subject.
 """
 
 from __future__ import annotations
@@ -16,15 +19,17 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import duckdb
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.utils import translation
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
-from meedoen.activities.models import ActivityPurge, Kind, Status
+from meedoen.activities.models import PURPOSE_BOUND, PURPOSE_BOUND_TEXT, ActivityPurge, Kind, Status
 from meedoen.activities.selectors import (
     ActivityState,
     PurgeState,
@@ -47,9 +52,11 @@ from meedoen_data.activity_store import (
     store_delete,
     store_prepare,
     store_query,
+    store_sources,
     store_subjects,
 )
 from meedoen_data.activity_subjects import subject_map_numbers
+from meedoen_data.categories import category_tables
 from meedoen_data.sql_errors import CODES as SQL_PROBLEMS
 from meedoen_data.store_lock import (
     StoreLockTimeout,
@@ -319,7 +326,77 @@ def activity_authorize(
     (``analyse`` unless said otherwise: every build, linkage, query and table); otherwise
     :class:`ActivityNotApproved` naming the approval that is missing. An operational activity
     (``uitvoering``) is never usable for analysis, nor an analysis for operational use. An
-    activity found expired has its data deleted on the spot."""
+    activity found expired has its data deleted on the spot.
+
+    Purpose binding: ``sources`` with a purpose-bound domain (``PURPOSE_BOUND``) are refused
+    unless the activity's task is the one it is bound to, and the state returned leaves such a
+    domain (and its columns) out of ``sources``, so whoever builds or reads by the approved
+    sources never gets it. An analysis whose store still holds such a domain (built before the
+    binding was checked) is refused until the store is rebuilt without it
+    (:func:`activity_store_open`, or ``meedoen retention run``)."""
+    state = _authorize(activity_id=activity_id, sources=sources, trace=trace, kind=kind)
+    if kind == Kind.ANALYSE and state.withheld:
+        held = sorted(
+            set(store_sources(home=settings.MEEDOEN_HOME, activity_id=activity_id) or ())
+            & set(state.withheld)
+        )
+        if held:
+            raise ActivityNotApproved(
+                f"the tables of activity {activity_id} ({state.name}) were built before purpose "
+                f"binding and still hold {', '.join(held)}, which it may not use "
+                f"({_bound_text(held[0])}): they are rebuilt without it when they are opened "
+                f"again (meedoen sql --activity {activity_id}, the SQL page, or meedoen "
+                "retention run); then build the households again"
+            )
+    return _usable(state)
+
+
+def _bound_text(source: str) -> str:
+    """``signalen`` (what it is) may only be used for (its task and law), in English."""
+    what, only_for = PURPOSE_BOUND_TEXT[source]
+    with translation.override("en"):
+        return f"the source {source} ({what}) may only be used for {only_for}"
+
+
+def _purpose_refusal(state: ActivityState, sources: Iterable[str]) -> None:
+    """Refuse ``sources`` that hold a domain the law binds to another task than the activity's
+    (an activity approved before purpose binding was checked)."""
+    wrong = sorted({s for s in sources if s in PURPOSE_BOUND and PURPOSE_BOUND[s] != state.task})
+    if wrong:
+        task = state.task or "none"
+        raise ActivityNotApproved(
+            f"activity {state.id} ({state.name}) may not use {', '.join(wrong)}: "
+            f"{_bound_text(wrong[0])}, and the task of this activity is {task}. Request an "
+            f"activity with the task {PURPOSE_BOUND[wrong[0]]} for it."
+        )
+
+
+def _usable(state: ActivityState) -> ActivityState:
+    """The state with the purpose-bound domains it may not use (``state.withheld``) left out
+    of its sources and columns: what every store, build and view gets."""
+    withheld = state.withheld
+    if not withheld:
+        return state
+    sources = [s for s in state.sources if s not in withheld]
+    tables = set(category_tables(withheld)) - set(category_tables(sources))
+    return replace(
+        state,
+        sources=sources,
+        columns=[c for c in state.columns if c.partition(".")[0] not in tables],
+        fine_columns=[c for c in state.fine_columns if c.partition(".")[0] not in tables],
+    )
+
+
+def _authorize(
+    *,
+    activity_id: int,
+    sources: Iterable[str],
+    trace: TraceContext | None,
+    kind: str,
+) -> ActivityState:
+    """:func:`activity_authorize` without the check of the store, for the refresh that
+    rebuilds it: the state as stored (purpose-bound sources not yet left out)."""
+    sources = list(sources)
     try:
         state = activity_current(activity_id=activity_id)
     except ObjectDoesNotExist:
@@ -347,6 +424,7 @@ def activity_authorize(
             f"privacy officer must approve it first (meedoen activity approve {activity_id} "
             "--by USERNAME --motivation TEXT)"
         )
+    _purpose_refusal(state, sources)
     missing = sorted(set(sources) - set(state.sources))
     if missing:
         raise ActivityNotApproved(
@@ -380,10 +458,14 @@ def activity_authorize_operational(
 ) -> ActivityState:
     """The operational activity's state if a professional in ``role`` may work under it now and
     be shown ``sources``: approved and not expired, of kind ``uitvoering``, ``role`` among its
-    roles, and ``sources`` among its approved sources. Otherwise :class:`ActivityNotApproved`
-    naming what is missing. Whether the case is on the professional's own caseload is the
-    caller's check."""
+    roles, and ``sources`` among its approved sources, none of them bound by law to another
+    task than the activity's (``PURPOSE_BOUND``). Otherwise :class:`ActivityNotApproved`
+    naming what is missing. The state returned leaves out the purpose-bound sources it may not
+    use, so a view by its sources never shows them. Whether the case is on the professional's
+    own caseload is the caller's check."""
+    sources = list(sources)
     state = activity_authorize(activity_id=activity_id, trace=trace, kind=Kind.UITVOERING)
+    _purpose_refusal(state, sources)
     if role not in state.roles:
         raise ActivityNotApproved(
             f"activity {activity_id} ({state.name}) does not allow the role {role}: it allows "
@@ -508,7 +590,9 @@ def _store_refresh(
     client: str,
     progress: Progress | None,
 ) -> StoreReport:
-    state = activity_authorize(activity_id=activity_id, trace=trace)
+    # Not activity_authorize: a store built before purpose binding is rebuilt here, without the
+    # purpose-bound sources the activity may not use (left out of the state's sources).
+    state = _usable(_authorize(activity_id=activity_id, sources=(), trace=trace, kind=Kind.ANALYSE))
     started = datetime.now(UTC)
     try:
         report = store_prepare(
@@ -812,7 +896,14 @@ def _purge_now(
                 raise StoreOpenElsewhere(str(exc)) from None
             time.sleep(0.25)
     report = store_delete(home=settings.MEEDOEN_HOME, activity_id=activity_id)
-    if report.files or report.key_destroyed:
+    # The debt workers' list of an operational activity holds pseudonyms: it goes too. (Imported
+    # here: the early-signals app builds on this module.)
+    from meedoen.earlysignals.retention import signal_households_delete
+
+    worklist = signal_households_delete(activity_id=activity_id)
+    if worklist:
+        report.tables["work list of early signals"] = worklist
+    if report.files or report.key_destroyed or worklist:
         activity_log(
             trace=trace,
             actor=actor,
@@ -841,14 +932,18 @@ def _purge_now(
 
 def retention_run(*, trace: TraceContext) -> list[PurgeState]:
     """The scheduled job: delete the data of every activity that is no longer approved
-    (expired, revoked, refused, or unknown to the register). Safe to run at any time."""
+    (expired, revoked, refused, or unknown to the register), and rebuild the store of an
+    approved one that still holds a source it may not use (purpose binding,
+    :func:`_store_rebind`). Safe to run at any time."""
     purges = []
     for activity_id in store_activity_ids(home=settings.MEEDOEN_HOME):
         try:
             status = activity_current(activity_id=activity_id).status
         except ObjectDoesNotExist:
             status = "unregistered"
-        if status != Status.APPROVED:
+        if status == Status.APPROVED:
+            _store_rebind(activity_id=activity_id, trace=trace)
+        else:
             purge = activity_purge(
                 activity_id=activity_id,
                 actor=Actor(RETENTION_JOB),
@@ -860,6 +955,31 @@ def retention_run(*, trace: TraceContext) -> list[PurgeState]:
                 purges.append(purge_state(purge))
     _publications_sweep(trace=trace)
     return purges
+
+
+def _store_rebind(*, activity_id: int, trace: TraceContext) -> None:
+    """Rebuild the store of an approved analysis that still holds a purpose-bound source it may
+    not use (built before purpose binding was checked): without that source, and without what
+    was derived in the old store. Left for the next run when the store is in use."""
+    state = activity_current(activity_id=activity_id)
+    if state.operational or not state.withheld:
+        return
+    held = set(store_sources(home=settings.MEEDOEN_HOME, activity_id=activity_id) or ())
+    if not held & set(state.withheld):
+        return
+    with (
+        contextlib.suppress(ValidationError, ActivityNotApproved),  # busy, or ended meanwhile
+        activity_store_use(activity_id=activity_id),
+        _gate(activity_id).hold(exclusive=True, wait=purge_wait(), activity_id=activity_id),
+    ):
+        _store_refresh(
+            activity_id=activity_id,
+            actor=Actor(RETENTION_JOB),
+            trace=trace,
+            channel="job",
+            client="",
+            progress=None,
+        )
 
 
 def _publications_sweep(*, trace: TraceContext) -> None:

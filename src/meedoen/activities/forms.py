@@ -10,10 +10,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor, floor_make
-from meedoen.activities.models import OPERATIONAL_ROLES, Kind
-from meedoen.activities.selectors import CHECKLIST, CHECKLIST_OPERATIONAL, role_label
+from meedoen.activities.models import OPERATIONAL_ROLES, PURPOSE_BOUND, Kind, Task
+from meedoen.activities.selectors import CHECKLIST, CHECKLIST_ALL, role_label, task_label
 from meedoen.activities.services import EXTRA_DOMAINS
-from meedoen.web.forms import TEXTAREA, TEXTBOX, UtrechtForm
+from meedoen.web.forms import SELECT, TEXTAREA, TEXTBOX, UtrechtForm
 from meedoen_data.categories import categories_default
 from meedoen_data.workspace import SOURCE_DOMAINS
 
@@ -38,6 +38,12 @@ DOMAINS = [*SOURCE_DOMAINS, *EXTRA_DOMAINS]
 KIND_CHOICES = [
     (Kind.ANALYSE.value, _("Analysis")),
     (Kind.UITVOERING.value, _("Operational (uitvoering)")),
+]
+
+#: The statutory tasks as the request form offers them.
+TASK_CHOICES = [
+    (Task.NONE.value, _("None: the activity uses no purpose-bound source")),
+    (Task.SCHULDHULP.value, _("Debt help (Wgs)")),
 ]
 
 #: Longer than any real retention period; keeps the end date of an approval a valid date.
@@ -70,6 +76,18 @@ class ActivityRequestForm(UtrechtForm):
         widget=forms.CheckboxSelectMultiple(
             attrs={"class": "utrecht-checkbox utrecht-checkbox--html-input"}
         ),
+    )
+    task = forms.ChoiceField(
+        label=_("Statutory task"),
+        choices=TASK_CHOICES,
+        initial=Task.NONE.value,
+        required=False,
+        help_text=_(
+            "Early-warning signals of payment arrears (signalen) may by law only be used for "
+            "debt help (Wgs, art. 3 and 4a): choose debt help to use them, for an analysis or "
+            "for operational use; they are used for nothing else."
+        ),
+        widget=forms.Select(attrs={"class": SELECT}),
     )
     purpose = forms.CharField(
         label=_("Purpose"),
@@ -186,6 +204,19 @@ class ActivityRequestForm(UtrechtForm):
                 self.add_error(
                     "sources", _("Choose at least one source domain or name a partner file.")
                 )
+        if "task" in cleaned:
+            cleaned["task"] = cleaned["task"] or Task.NONE.value
+            for source in cleaned.get("sources", ()):
+                bound = PURPOSE_BOUND.get(source)
+                if bound is not None and bound != cleaned["task"]:
+                    self.add_error(
+                        "task",
+                        _(
+                            "The source %(source)s may only be used for %(task)s: choose that "
+                            "task or untick %(source)s."
+                        )
+                        % {"source": source, "task": task_label(bound)},
+                    )
         kind = cleaned.get("kind")
         if "kind" in cleaned and not kind:
             cleaned["kind"] = kind = Kind.ANALYSE.value
@@ -231,6 +262,7 @@ class ActivityAmendForm(ActivityRequestForm):
             "name": state.name,
             "kind": state.kind,
             "roles": list(state.roles),
+            "task": state.task,
             "purpose": state.purpose,
             "legal_basis": state.legal_basis,
             "sources": [s for s in state.sources if not s.startswith("partner-")],
@@ -328,14 +360,15 @@ class DecisionForm(UtrechtForm):
 
     checked = forms.MultipleChoiceField(
         label=_("Checklist"),
-        choices=[(key, key) for key in CHECKLIST_OPERATIONAL],
+        choices=[(key, key) for key in CHECKLIST_ALL],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, checklist: tuple[str, ...] = CHECKLIST, **kwargs: Any) -> None:
         """``checklist``: the points of the activity's checklist (``checklist_keys``; an
-        operational activity has one more: its roles)."""
+        operational activity has one more: its roles; one with a purpose-bound source another:
+        its purpose binding)."""
         super().__init__(*args, **kwargs)
         self.checklist = checklist
 

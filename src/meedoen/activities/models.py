@@ -31,6 +31,32 @@ class Kind(models.TextChoices):
 OPERATIONAL_ROLES = ("case_worker", "team_lead", "debt_worker")
 
 
+class Task(models.TextChoices):
+    """The statutory task an activity serves, where a source is bound by law to one task
+    (doelbinding, :data:`PURPOSE_BOUND`); empty for every other activity."""
+
+    NONE = "", _("none (no purpose-bound task)")
+    SCHULDHULP = "schuldhulpverlening", _("debt help (Wgs)")
+
+
+#: Source domains the law allows for one statutory task only (doelbinding): domain -> the only
+#: task that may use it. Early-warning signals (``signalen``, table ``vroegsignaal``: payment
+#: arrears reported by housing corporations, energy and water companies and health insurers)
+#: may be processed by the municipality only for debt help: Wet gemeentelijke
+#: schuldhulpverlening art. 3 (the task of debt help) and art. 4a (processing personal data,
+#: signals of payment arrears among them, for that task), with the Besluit gemeentelijke
+#: schuldhulpverlening (which creditors report which arrears). An activity that lists such a
+#: domain must carry that task; enforcement withholds the domain from any other activity.
+PURPOSE_BOUND: dict[str, str] = {"signalen": Task.SCHULDHULP}
+#: What each purpose-bound domain is and the task and law it is bound to, as messages say it.
+PURPOSE_BOUND_TEXT = {
+    "signalen": (
+        _("early-warning signals of payment arrears"),
+        _("debt help (Wgs, art. 3 and 4a)"),
+    ),
+}
+
+
 class ProcessingActivity(models.Model):
     """The stable identity of an activity; its content lives in its versions."""
 
@@ -53,6 +79,16 @@ class ActivityVersion(models.Model):
     #: ``analyse`` (every activity before kinds existed) or ``uitvoering`` (operational).
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ANALYSE)
     purpose = models.TextField(_("purpose"))
+    #: The statutory task the activity serves (``Task``): ``schuldhulpverlening`` for an
+    #: activity that may use a purpose-bound source (``PURPOSE_BOUND``), empty otherwise.
+    task = models.CharField(
+        _("statutory task"),
+        max_length=32,
+        choices=Task.choices,
+        blank=True,
+        default=Task.NONE,
+        db_default=Task.NONE,
+    )
     legal_basis = models.TextField(_("legal basis"))
     sources = models.JSONField(_("sources (domains)"))
     data_categories = models.TextField(_("data categories"), blank=True)

@@ -12,16 +12,20 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy, ngettext
 
 from meedoen.accounts.roles import Role
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor, floor_from
 from meedoen.activities.models import (
+    PURPOSE_BOUND,
+    PURPOSE_BOUND_TEXT,
     ActivityPurge,
     ActivityVersion,
     Kind,
     ReviewerGrant,
     Status,
+    Task,
 )
 from meedoen_data.activity_store import store_delete_preview
 from meedoen_data.categories import (
@@ -63,10 +67,29 @@ class ActivityState:
     #: (``OPERATIONAL_ROLES``) that may work under it.
     kind: str = Kind.ANALYSE
     roles: list[str] = field(default_factory=list)
+    #: The statutory task the activity serves (``Task``; empty: none): a purpose-bound source
+    #: (``PURPOSE_BOUND``) may only be used by an activity of its task.
+    task: str = Task.NONE
 
     @property
     def operational(self) -> bool:
         return self.kind == Kind.UITVOERING
+
+    @property
+    def purpose_bound(self) -> list[str]:
+        """The purpose-bound domains among the activity's sources."""
+        return [source for source in self.sources if source in PURPOSE_BOUND]
+
+    @property
+    def withheld(self) -> list[str]:
+        """The purpose-bound sources this activity lists but may not use: bound to another task
+        than its own (an activity approved before purpose binding was checked)."""
+        return purpose_withheld(task=self.task, sources=self.sources)
+
+
+def purpose_withheld(*, task: str, sources: Iterable[str]) -> list[str]:
+    """The purpose-bound domains among ``sources`` that an activity of ``task`` may not use."""
+    return sorted({s for s in sources if s in PURPOSE_BOUND and PURPOSE_BOUND[s] != task})
 
 
 def _state(version: ActivityVersion, today: date) -> ActivityState:
@@ -100,6 +123,7 @@ def _state(version: ActivityVersion, today: date) -> ActivityState:
         floor=floor_from(version.disclosure_floor),
         kind=version.kind,
         roles=list(version.roles),
+        task=version.task,
     )
 
 
@@ -219,6 +243,7 @@ def activity_purges(*, activity_id: int | None = None) -> list[PurgeState]:
 FIELDS = (
     "name",
     "kind",
+    "task",
     "purpose",
     "legal_basis",
     "sources",
@@ -320,6 +345,11 @@ def kind_label(kind: str) -> str:
     return str(Kind(kind).label) if kind in Kind.values else kind
 
 
+def task_label(task: str) -> str:
+    """The statutory task in words (``debt help (Wgs)``; none: that it has no such task)."""
+    return str(Task(task).label) if task in Task.values else task
+
+
 #: Labels of roles that ``Role`` may not know (yet): the team lead, added with the caseloads.
 EXTRA_ROLE_LABELS = {"team_lead": gettext_lazy("Team lead")}
 
@@ -341,6 +371,8 @@ def field_label(field: str) -> str:
 
 def value_text(field: str, value: Any) -> str:
     """A field's value as a person reads it."""
+    if field == "task":
+        return capfirst(task_label(value or ""))
     if value in (None, "", []):
         return "—"
     if field in {"columns", "fine_columns"}:
@@ -484,11 +516,17 @@ class ChecklistItem:
 #: decision page shows them; an operational activity adds the roles that may work under it.
 CHECKLIST = ("data_categories", "recipients", "dpia_reference", "retention_days")
 CHECKLIST_OPERATIONAL = (*CHECKLIST, "roles")
+#: The point an activity that lists a purpose-bound source (``PURPOSE_BOUND``) adds.
+PURPOSE_POINT = "purpose_binding"
+#: Every point a checklist can have.
+CHECKLIST_ALL = (*CHECKLIST_OPERATIONAL, PURPOSE_POINT)
 
 
 def checklist_keys(state: ActivityState) -> tuple[str, ...]:
-    """The points of the checklist for this version's kind."""
-    return CHECKLIST_OPERATIONAL if state.operational else CHECKLIST
+    """The points of the checklist for this version's kind, and the purpose binding when it
+    lists a purpose-bound source."""
+    keys = CHECKLIST_OPERATIONAL if state.operational else CHECKLIST
+    return (*keys, PURPOSE_POINT) if state.purpose_bound else keys
 
 
 def activity_checklist(*, state: ActivityState) -> list[ChecklistItem]:
@@ -526,7 +564,32 @@ def activity_checklist(*, state: ActivityState) -> list[ChecklistItem]:
                 bool(state.roles),
             )
         )
+    if state.purpose_bound:
+        items.append(
+            ChecklistItem(
+                PURPOSE_POINT,
+                str(
+                    gettext_lazy(
+                        "Purpose binding: the task is debt help and the signals are used for "
+                        "nothing else"
+                    )
+                ),
+                purpose_text(state),
+                not state.withheld,
+            )
+        )
     return items
+
+
+def purpose_text(state: ActivityState) -> str:
+    """What the request says about its purpose-bound sources: its task, and per source what it
+    is and what it may only be used for."""
+    bound = "; ".join(
+        f"{source} ({PURPOSE_BOUND_TEXT[source][0]}): "
+        + str(gettext_lazy("only for %(task)s") % {"task": PURPOSE_BOUND_TEXT[source][1]})
+        for source in state.purpose_bound
+    )
+    return f"{capfirst(task_label(state.task))} — {bound}"
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,14 @@ from meedoen.activities.enforcement import activity_purge
 from meedoen.activities.floors import DEFAULT_FLOOR, Floor
 from meedoen.activities.models import (
     OPERATIONAL_ROLES,
+    PURPOSE_BOUND,
+    PURPOSE_BOUND_TEXT,
     ActivityVersion,
     Kind,
     ProcessingActivity,
     ReviewerGrant,
     Status,
+    Task,
 )
 from meedoen.activities.selectors import ActivityState, activity_checklist, activity_current
 from meedoen.audits.services import audit_governance
@@ -112,6 +115,32 @@ def _check_kind(kind: str, roles: Iterable[str]) -> tuple[str, list[str]]:
     return kind, [r for r in OPERATIONAL_ROLES if r in cleaned]
 
 
+def _check_task(task: str, sources: Sequence[str]) -> str:
+    """The statutory task, if it is one of ``Task``; refused when a purpose-bound source among
+    ``sources`` (``PURPOSE_BOUND``: the early-warning signals, for debt help only) is bound to
+    another task (doelbinding)."""
+    task = (task or "").strip().lower()
+    if task not in Task.values:
+        raise ValidationError(
+            _("unknown task %(task)s; leave it empty or use %(known)s"),
+            code="unknown_task",
+            params={"task": repr(task), "known": ", ".join(t for t in Task.values if t)},
+        )
+    for source in sources:
+        bound = PURPOSE_BOUND.get(source)
+        if bound is not None and bound != task:
+            what, only_for = PURPOSE_BOUND_TEXT[source]
+            raise ValidationError(
+                _(
+                    "the source %(source)s (%(what)s) may only be used for %(only_for)s: choose "
+                    "the task %(task)s or leave %(source)s out"
+                ),
+                code="purpose_bound",
+                params={"source": source, "what": what, "only_for": only_for, "task": bound},
+            )
+    return task
+
+
 def _content(
     *,
     name: str,
@@ -127,11 +156,13 @@ def _content(
     fine_reason: str = "",
     kind: str = Kind.ANALYSE,
     roles: Iterable[str] = (),
+    task: str = Task.NONE,
 ) -> dict[str, object]:
     """The checked content of a version: what the analyst asks the privacy officer for. No
     ``columns`` means every column of the sources, written out so the officer sees them. An
     operational activity (``uitvoering``) has no store: its sources are what a case's family
-    view may show, and columns and finer detail do not apply (ignored, stored empty)."""
+    view may show, and columns and finer detail do not apply (ignored, stored empty). A
+    purpose-bound source needs the ``task`` it is bound to (either kind)."""
     if retention_days < 1:
         raise ValidationError(_("the retention period must be at least one day"), code="retention")
     for empty, value in (
@@ -143,6 +174,7 @@ def _content(
             raise ValidationError(empty, code="empty")
     kind, checked_roles = _check_kind(kind, roles)
     checked_sources = _check_sources(sources)
+    checked_task = _check_task(task, checked_sources)
     chosen: list[str] = []
     fine: list[str] = []
     if kind == Kind.ANALYSE:
@@ -156,6 +188,7 @@ def _content(
         "name": name.strip(),
         "kind": kind,
         "roles": checked_roles,
+        "task": checked_task,
         "purpose": purpose.strip(),
         "legal_basis": legal_basis.strip(),
         "sources": checked_sources,
@@ -186,6 +219,7 @@ def activity_request(
     fine_reason: str = "",
     kind: str = Kind.ANALYSE,
     roles: Iterable[str] = (),
+    task: str = Task.NONE,
     trace: TraceContext | None = None,
     channel: str = "cli",
 ) -> ProcessingActivity:
@@ -193,7 +227,9 @@ def activity_request(
     as ``activity.request``. ``kind`` is ``analyse`` (the default) or ``uitvoering``: an
     operational activity, under which ``roles`` (at least one of ``OPERATIONAL_ROLES``) may see
     the approved sources of a case's family on their own caseload; it can never be used for
-    analysis."""
+    analysis. ``task`` is the statutory task it serves (``Task``): a source bound by law to one
+    task (``PURPOSE_BOUND``: the early-warning signals, debt help only) is refused
+    (``purpose_bound``) for an activity of another task."""
     require_role(actor, Role.ANALYST)
     content = _content(
         name=name,
@@ -209,6 +245,7 @@ def activity_request(
         fine_reason=fine_reason,
         kind=kind,
         roles=roles,
+        task=task,
     )
     activity = ProcessingActivity.objects.create()
     ActivityVersion.objects.create(
@@ -248,13 +285,15 @@ def activity_amend(
     fine_reason: str = "",
     kind: str = Kind.ANALYSE,
     roles: Iterable[str] = (),
+    task: str = Task.NONE,
     note: str = "",
     trace: TraceContext | None = None,
     channel: str = "cli",
 ) -> ActivityVersion:
     """A changed request (analysts): a new version with the new content, status requested, so
     the privacy officer decides again and sees what changed. Only requested or refused
-    activities can be amended; an approved one is replaced by a new request."""
+    activities can be amended; an approved one is replaced by a new request. The ``task`` is
+    checked against the sources as in :func:`activity_request`."""
     require_role(actor, Role.ANALYST)
     current = activity_current(activity_id=activity_id)
     if current.status not in {Status.REQUESTED, Status.REFUSED}:
@@ -280,6 +319,7 @@ def activity_amend(
         fine_reason=fine_reason,
         kind=kind,
         roles=roles,
+        task=task,
     )
     unchanged = all(getattr(current, field) == value for field, value in content.items())
     if unchanged and current.status == Status.REQUESTED:
@@ -402,6 +442,7 @@ CHECKLIST_MISSING = {
     "dpia_reference": _("a DPIA reference or why none is needed"),
     "retention_days": _("a retention period"),
     "roles": _("the roles that may work under it"),
+    "purpose_binding": _("a task its purpose-bound sources may be used for"),
 }
 
 

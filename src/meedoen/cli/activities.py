@@ -43,6 +43,11 @@ ROLES_HELP = (
     "Comma-separated roles that may work under an operational activity (uitvoering only): "
     "case_worker, team_lead, debt_worker."
 )
+TASK_HELP = (
+    "The statutory task the activity serves: empty (default) or schuldhulpverlening (debt "
+    "help, Wgs). The source signalen may by law only be used for debt help: it needs "
+    "--task schuldhulpverlening."
+)
 
 
 @activity_app.command("request")
@@ -73,6 +78,7 @@ def activity_request(
     fine_reason: Annotated[str, typer.Option(help="Why the finer detail is needed.")] = "",
     kind: Annotated[str, typer.Option(help=KIND_HELP, metavar="analyse|uitvoering")] = "analyse",
     roles: Annotated[str, typer.Option(help=ROLES_HELP)] = "",
+    task: Annotated[str, typer.Option(help=TASK_HELP, metavar="TASK")] = "",
     by: Annotated[
         str | None,
         typer.Option(
@@ -104,6 +110,7 @@ def activity_request(
             fine_reason=fine_reason,
             kind=kind,
             roles=_split(roles),
+            task=task,
             trace=cli_trace(),
         )
     )
@@ -137,6 +144,13 @@ def activity_amend(
     ] = None,
     roles: Annotated[
         str | None, typer.Option(help="New comma-separated roles (uitvoering only).")
+    ] = None,
+    task: Annotated[
+        str | None,
+        typer.Option(
+            help="New statutory task: schuldhulpverlening, or '' for none.",
+            metavar="TASK",
+        ),
     ] = None,
     note: Annotated[str, typer.Option(help="What changed and why.")] = "",
     by: Annotated[
@@ -180,6 +194,7 @@ def activity_amend(
             roles=(current.roles if kind in (None, current.kind) else [])
             if roles is None
             else _split(roles),
+            task=current.task if task is None else task,
             note=note,
             trace=cli_trace(),
         )
@@ -356,6 +371,7 @@ def activity_show(
         "name": state.name,
         "kind": state.kind,
         "roles": state.roles,
+        "task": state.task,
         "purpose": state.purpose,
         "legal_basis": state.legal_basis,
         "sources": state.sources,

@@ -59,7 +59,9 @@ def post(client: Client, url: str, body: object):  # type: ignore[no-untyped-def
 @pytest.mark.parametrize("role", READERS)
 def test_readers_list_the_register(client: Client, make_user, analyst, officer, role) -> None:
     first = requested(analyst)
-    second = requested(analyst, name="Schuldsignalen", sources=["signalen"])
+    second = requested(
+        analyst, name="Schuldsignalen", sources=["signalen"], task="schuldhulpverlening"
+    )
     client.force_login(user_for(role, make_user, analyst, officer))
     response = client.get(URL)
     assert response.status_code == 200
@@ -76,6 +78,7 @@ def test_readers_list_the_register(client: Client, make_user, analyst, officer, 
         "name": "Voedselbankklanten",
         "kind": "analyse",
         "roles": [],
+        "task": "",
         "purpose": "Welke huishoudens zijn klant van de voedselbank",
         "legal_basis": "Participatiewet art. 7",
         "sources": ["brp", "partner-voedselbank"],

@@ -145,7 +145,12 @@ def test_the_sources_follow_the_source_domains(analyst) -> None:
     """Whatever ``SOURCE_DOMAINS`` holds (the case work adds domains), and partner files."""
     from meedoen_data.workspace import SOURCE_DOMAINS
 
-    activity = request(analyst, sources=[*SOURCE_DOMAINS, "bag", "partner-voedselbank"])
+    # The early-warning signals only with the task they are bound to (debt help).
+    activity = request(
+        analyst,
+        sources=[*SOURCE_DOMAINS, "bag", "partner-voedselbank"],
+        task="schuldhulpverlening",
+    )
     assert set(activity_current(activity_id=activity.pk).sources) == {
         *SOURCE_DOMAINS,
         "bag",

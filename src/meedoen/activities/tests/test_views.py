@@ -71,7 +71,12 @@ def versions(activity_id: int) -> int:
 @pytest.mark.parametrize("role", READERS)
 def test_readers_see_the_register(client: Client, make_user, analyst, officer, role) -> None:
     first = approved(analyst, officer)
-    requested(analyst, name="Schuldsignalen per wijk", sources=["signalen", "bag"])
+    requested(
+        analyst,
+        name="Schuldsignalen per wijk",
+        sources=["signalen", "bag"],
+        task="schuldhulpverlening",
+    )
     client.force_login(
         {Role.ANALYST: analyst, Role.PRIVACY_OFFICER: officer}.get(role) or make_user(role)
     )
@@ -138,7 +143,9 @@ def test_detail_shows_every_field_of_the_current_version(client: Client, analyst
     labels = [label for label, _ in response.context["fields"]]
     # The kind: "soort" once src/meedoen/locale translates it (the .po is edited apart).
     assert labels[1] in {"kind", "soort"}
-    assert labels[:1] + labels[2:] == [
+    # The statutory task (purpose binding): "wettelijke taak" once the .po translates it.
+    assert labels[2] in {"statutory task", "wettelijke taak"}
+    assert labels[:1] + labels[3:] == [
         "naam",
         "doel",
         "grondslag",
@@ -346,7 +353,9 @@ def test_only_analysts_request(client: Client, make_user, role) -> None:
 
 
 def test_queue_lists_requested_activities_with_who_asked_what(client, analyst, officer) -> None:
-    waiting = requested(analyst, name="Schuldsignalen per wijk", sources=["signalen"])
+    waiting = requested(
+        analyst, name="Schuldsignalen per wijk", sources=["signalen"], task="schuldhulpverlening"
+    )
     approved(analyst, officer, name="Al goedgekeurd")
     later = requested(analyst, name="Later aangevraagd")
     client.force_login(officer)
