@@ -447,6 +447,12 @@ SPECS: dict[str, Table] = {
                 Column("postcode", "postcode", role="identifier"),
                 Column("huisnummer", "int", role="identifier"),
                 Column("huisnummertoevoeging", "text", role="identifier"),
+                Column(
+                    "geboortedatum",
+                    "date",
+                    role="identifier",
+                    description="birth date when the partner knows it (contract v2, optional)",
+                ),
                 Column("bedrag", "decimal"),
                 Column("ontstaansdatum", "date"),
                 Column("signaaldatum", "date", required=True),
@@ -455,6 +461,9 @@ SPECS: dict[str, Table] = {
             key=("signaalid",),
             load_mode="append",
             domain="signalen",
+            # Debt-help workers read a signal whole with the person it names (and the linkage
+            # needs the signal's id beside the names): the vault keeps every column.
+            vault_whole=True,
             record_numbers=("signaalid",),
             date_order=(("ontstaansdatum", "signaaldatum"),),
             derived=(("postcode", "postcode4"),),

@@ -33,4 +33,4 @@ def test_same_seed_same_bytes(tmp_path, fmt) -> None:
     a, b, c = (digest(run.out) for run in runs)
     assert a == b
     assert a != c
-    assert len(a) == 19  # 15 contract tables, the partner file, 3 truth files
+    assert len(a) == 20  # 15 contract tables, the partner file, 4 truth files

@@ -38,6 +38,14 @@ def synth(
     with_truth: Annotated[
         bool, typer.Option("--with-truth", help="Also write truth/ (true households, links).")
     ] = False,
+    no_planted_indicator: Annotated[
+        bool,
+        typer.Option(
+            "--no-planted-indicator",
+            help="Write the planted small water signals without their effect (no extra debt "
+            "help after them).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Write a synthetic municipality in the source data contract (no real person in it)."""
@@ -64,6 +72,7 @@ def synth(
                 peildatum=reference,
                 fmt=output_format.value,
                 with_truth=with_truth,
+                plant_indicator=not no_planted_indicator,
                 progress=progress,
             )
         except ValueError as exc:

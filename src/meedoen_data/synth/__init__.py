@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from meedoen_data.contract import TABLES
 from meedoen_data.synth import calibration as cal
-from meedoen_data.synth import casework, foodbank, geography, records, services
+from meedoen_data.synth import casework, foodbank, geography, records, services, signals
 from meedoen_data.synth.plan import Plan, make_plan
 from meedoen_data.synth.population import (
     DECEASED,
@@ -38,6 +38,9 @@ PARTNER_FILE = "voedselbank"
 #: The random stream of the case-work tables (contract v2) per chunk: their own, so that adding
 #: them left every table of contract v1 as it was.
 CASEWORK_STREAM = 2
+#: The random stream of the early-warning signals beyond contract v1 (birth dates, repeated
+#: signals, the planted indicator) per chunk: their own, so every v1 row stays as it was.
+SIGNAL_STREAM = 3
 
 
 @dataclass
@@ -61,9 +64,14 @@ def synth_municipality(
     peildatum: date = date(2025, 1, 1),
     fmt: Format = "csv",
     with_truth: bool = False,
+    plant_indicator: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> SynthReport:
-    """Write every contract table (and ``truth/`` if asked) for one municipality into ``out``."""
+    """Write every contract table (and ``truth/`` if asked) for one municipality into ``out``.
+
+    ``plant_indicator``: households with a planted small water signal start debt help more
+    often (the effect of the indicator); without it they get the same signals and no effect.
+    """
     if not (len(gemeente) == 6 and gemeente.startswith("GM") and gemeente[2:].isdigit()):
         raise ValueError(f"gemeente {gemeente!r} is not a CBS code like GM0784")
     plan = make_plan(
@@ -92,9 +100,10 @@ def synth_municipality(
                 "nummeraanduiding": addresses,
                 "toewijzing": records.allocation_table(rng, pop, flags, number),
                 **records.benefit_tables(rng, pop, flags, number),
-                "vroegsignaal": records.signal_table(rng, pop, flags, addresses, number),
-                **records.cbs_tables(pop, flags),
             }
+            v1_signals, signal_person = records.signal_table(rng, pop, flags, addresses, number)
+            tables["vroegsignaal"] = v1_signals
+            tables.update(records.cbs_tables(pop, flags))
             partner, partner_truth = foodbank.client_tables(
                 rng,
                 pop,
@@ -119,6 +128,21 @@ def synth_municipality(
                 work, pop, tables["toewijzing"], flags.bijstand | flags.schuldhulp, number, workers
             )
             providers.update(casework.used_providers(tables["toewijzing"]))
+            # After the case-work tables, which are drawn from the v1 trajectories only.
+            early = signals.chunk_signals(
+                np.random.default_rng(np.random.SeedSequence([seed, number, SIGNAL_STREAM])),
+                pop,
+                flags,
+                addresses,
+                v1_signals,
+                signal_person,
+                number,
+                plant=plant_indicator,
+            )
+            tables["vroegsignaal"] = early.signals
+            tables["schuldhulptraject"] = pa.concat_tables(
+                [tables["schuldhulptraject"], early.debt.cast(tables["schuldhulptraject"].schema)]
+            )
             for name, table in tables.items():
                 data.write(name, table)
                 report.rows[name] = report.rows.get(name, 0) + table.num_rows
@@ -126,6 +150,7 @@ def synth_municipality(
                 truth.write("household", _truth_households(pop, plan))
                 truth.write(f"partner_{PARTNER_FILE}", _truth_partner(partner_truth))
                 truth.write("family", casework.family_truth(pop, peildatum))
+                truth.write("signal", early.truth)
             if progress is not None:
                 progress(number + 1, len(plan.chunks))
         panel = _panel(np.random.default_rng(np.random.SeedSequence([seed, 10**6])), plan)

@@ -207,15 +207,24 @@ def benefit_tables(
     )
     who = head[flags.schuldhulp & (head >= 0)]
     n = int(who.shape[0])
-    s = (peil - rng.random(n) * 5 * YEAR).astype(np.int32)
+    debt_start = (peil - rng.random(n) * 5 * YEAR).astype(np.int32)
+    debt = debt_table(rng, p.pid[who], debt_start, peil)
+    return {"inkomensvoorziening": benefits, "schuldhulptraject": debt}
+
+
+def debt_table(rng: np.random.Generator, pid: I64, start: I32, peil: int) -> pa.Table:
+    """``schuldhulptraject`` rows of persons ``pid`` starting on ``start`` (at most ``peil``):
+    60% ended by the peildatum, with a reason; the debt at the start; 8% crisis intervention."""
+    n = int(pid.shape[0])
+    s = start
     ended = rng.random(n) < 0.6
     e = np.where(ended, s + rng.random(n) * (peil - s), NONE).astype(np.int32)
     reasons = np.array(["schuldenvrij", "schuldregeling", "afgebroken", "doorverwezen"])
     reason = reasons[rng.choice(4, n, p=[0.35, 0.3, 0.25, 0.1])]
-    debt = table(
+    return table(
         "schuldhulptraject",
         {
-            "burgerservicenummer": bsn(p.pid[who]),
+            "burgerservicenummer": bsn(pid),
             "startdatum": date_array(s),
             "einddatum": date_array(e),
             "totaalschuldbedragbijaanvangschuld": pa.array(
@@ -225,7 +234,6 @@ def benefit_tables(
             "uitstroomreden": pa.array(reason, mask=~ended),
         },
     )
-    return {"inkomensvoorziening": benefits, "schuldhulptraject": debt}
 
 
 def signal_table(
@@ -234,9 +242,11 @@ def signal_table(
     flags: Flags,
     addresses: pa.Table,
     chunk_number: int,
-) -> pa.Table:
-    """Early-warning signals (Wgs). Energy and water companies do not know the BSN."""
-    p, h, peil = pop.people, pop.households, pop.peil
+) -> tuple[pa.Table, I64]:
+    """Early-warning signals (Wgs), and the local index of the person each row is about.
+
+    Energy and water companies and housing corporations do not know the BSN."""
+    p, peil = pop.people, pop.peil
     head = main_person(pop)
     hh = np.flatnonzero(flags.signal & (head >= 0))
     count = 1 + (rng.random(hh.shape[0]) < 0.4) + (rng.random(hh.shape[0]) < 0.15)
@@ -249,12 +259,7 @@ def signal_table(
     knows_bsn = np.isin(partner, ["ZORGVERZEKERAAR", "CAK"])
     signaal = (peil - rng.random(n) * 2 * YEAR).astype(np.int32)
     ontstaan = (signaal - 30 - rng.random(n) * 90).astype(np.int32)
-    local = h.address[hh] - h.address[0]
-    addr = addresses.take(pa.array(local))
-    sn = surnames()
-    sidx = pa.array(p.surname[who])
-    prefix = sn.prefixes.take(sidx) if sn.prefixes is not None else pa.nulls(n, pa.string())
-    return table(
+    signals = table(
         "vroegsignaal",
         {
             "signaalid": ids(f"S{chunk_number:03d}", np.arange(n), 7),
@@ -262,12 +267,7 @@ def signal_table(
             "burgerservicenummer": pc.if_else(
                 pa.array(knows_bsn), bsn(p.pid[who]), pa.nulls(n, pa.string())
             ),
-            "geslachtsnaam": sn.values.take(sidx),
-            "voorvoegsel": pc.if_else(pc.equal(prefix, ""), pa.nulls(n, pa.string()), prefix),
-            "voornamen": given_names(p.first[who], p.sex[who]),
-            "postcode": addr["postcode"],
-            "huisnummer": addr["huisnummer"],
-            "huisnummertoevoeging": _letter_and_addition(addr),
+            **signal_identity(pop, who, hh, addresses),
             "bedrag": pa.array(np.round(100 + rng.gamma(1.5, 600.0, n), 2)).cast(
                 pa.decimal128(12, 2)
             ),
@@ -276,6 +276,30 @@ def signal_table(
             "crisissignaal": pa.array(np.where(rng.random(n) < 0.03, "J", "N")),
         },
     )
+    return signals, who
+
+
+def signal_identity(
+    pop: ChunkPopulation, who: I64, hh: I64, addresses: pa.Table
+) -> dict[str, pa.Array]:
+    """Name and address columns of signals about persons ``who`` (local index) living in
+    households ``hh`` (local index), as a partner writes them; ``addresses`` is the chunk's
+    ``nummeraanduiding``."""
+    p, h = pop.people, pop.households
+    n = int(who.shape[0])
+    local = h.address[hh] - h.address[0]
+    addr = addresses.take(pa.array(local))
+    sn = surnames()
+    sidx = pa.array(p.surname[who])
+    prefix = sn.prefixes.take(sidx) if sn.prefixes is not None else pa.nulls(n, pa.string())
+    return {
+        "geslachtsnaam": sn.values.take(sidx),
+        "voorvoegsel": pc.if_else(pc.equal(prefix, ""), pa.nulls(n, pa.string()), prefix),
+        "voornamen": given_names(p.first[who], p.sex[who]),
+        "postcode": addr["postcode"],
+        "huisnummer": addr["huisnummer"],
+        "huisnummertoevoeging": _letter_and_addition(addr),
+    }
 
 
 def _letter_and_addition(addr: pa.Table) -> pa.Array:
