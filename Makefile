@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
 # scripts/ so that what runs is readable in one place.
 
-.PHONY: demo test install bench bench-family bench-dashboard bench-dashboard-load bench-segments bench-targetgroup-national bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-audit-lookup bench-households bench-linkage \
+.PHONY: demo test install bench bench-family bench-signals bench-dashboard bench-dashboard-load bench-segments bench-targetgroup-national bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-audit-lookup bench-households bench-linkage \
 	bench-disclosure lock vendor \
 	messages
 
@@ -23,6 +23,10 @@ bench:  ## speed figures: medians and ratios against a baseline, one table
 bench-family:  ## every child's family against the generator's truth, and a view's latency (PERSONS=…)
 	scripts/bootstrap
 	PERSONS=$(or $(PERSONS),24300) .venv/bin/python -m benchmarks.family
+
+bench-signals:  ## a month of 10,000 early-warning signals linked and triaged (PERSONS=…, SIGNALS=…)
+	scripts/bootstrap
+	PERSONS=$(or $(PERSONS),250000) SIGNALS=$(or $(SIGNALS),10000) RUNS=$(or $(RUNS),3) .venv/bin/python -m benchmarks.signals
 
 bench-synth:  ## generator speed and memory (PERSONS=17900000 for the national run)
 	scripts/bootstrap

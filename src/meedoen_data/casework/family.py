@@ -421,7 +421,18 @@ def _address_text(con: duckdb.DuckDBPyConnection, dwelling: str, number: str) ->
     ).fetchone()
     if row is None:
         return ""
-    street, house, letter, addition, postcode, place = row
+    return address_format(*row)
+
+
+def address_format(
+    street: str | None,
+    house: int | None,
+    letter: str | None,
+    addition: str | None,
+    postcode: str | None,
+    place: str | None,
+) -> str:
+    """ "Kerkstraat 12A-2, 1234 AB Gilze": a BAG address as a letter would carry it."""
     number_text = f"{house or ''}{letter or ''}" + (f"-{addition}" if addition else "")
     postcode_text = f"{postcode[:4]} {postcode[4:]}" if postcode else ""
     return ", ".join(

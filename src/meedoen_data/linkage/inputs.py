@@ -262,6 +262,48 @@ def partner_input(con: duckdb.DuckDBPyConnection, *, source: str) -> int:
     return _count(con, "partner_input")
 
 
+def signal_input(con: duckdb.DuckDBPyConnection) -> int:
+    """Make ``partner_input`` from the vault's early-warning signals (``vroegsignaal``): one row
+    per signal, keyed by ``signaalid``, with the BSN where the partner sent one (``bsn``) and
+    the birth date where it is delivered (contract v2's ``geboortedatum``)."""
+    present = {
+        str(r[0])
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'vault' "
+            "AND schema_name = 'identity' AND table_name = 'vroegsignaal'"
+        ).fetchall()
+    }
+    born = "geboortedatum" if "geboortedatum" in present else "NULL::DATE"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE partner_input AS
+        SELECT signaalid AS unique_id, burgerservicenummer AS bsn,
+               sha256(concat_ws('|', coalesce(burgerservicenummer, ''),
+                   coalesce(geslachtsnaam, ''), coalesce(voorvoegsel, ''),
+                   coalesce(voornamen, ''), coalesce(CAST({born} AS VARCHAR), ''),
+                   coalesce(postcode, ''), coalesce(CAST(huisnummer AS VARCHAR), ''),
+                   coalesce(huisnummertoevoeging, ''))) AS evidence,
+               nl_surname_core(voorvoegsel, geslachtsnaam) AS surname_core,
+               nl_surname_full(voorvoegsel, geslachtsnaam) AS surname_full,
+               NULL::VARCHAR AS partner_surname_core,
+               NULL::VARCHAR AS partner_surname_full,
+               nl_first_name(voornamen) AS first_name,
+               nl_initials(voornamen) AS initials,
+               left(nl_initials(voornamen), 1) AS first_initial,
+               {born} AS birth_date,
+               nl_swapped_date({born}) AS birth_date_swapped,
+               year({born}) AS birth_year,
+               nl_address_key(postcode, huisnummer, NULL, huisnummertoevoeging) AS address_key,
+               nl_house_key(postcode, huisnummer) AS house_key,
+               nl_postcode(postcode) AS postcode,
+               list_filter([nl_house_key(postcode, huisnummer)], lambda k: k IS NOT NULL)
+                   AS house_history
+        FROM vault.identity.vroegsignaal
+        """
+    )
+    return _count(con, "partner_input")
+
+
 def partner_dates(con: duckdb.DuckDBPyConnection, *, source: str) -> date | None:
     """The latest enrolment or leaving date in the partner file (the file's date)."""
     rows = con.execute(

@@ -124,6 +124,17 @@ WHERE r.person_id IS NULL;
 """
 
 
+def record_prefix(source: str) -> str:
+    """What precedes a record number in its activity pseudonym: the contract's table name for
+    a contract table with record numbers (``vroegsignaal:``, as the store's own column has it),
+    ``partner-NAME:`` for a partner file. (Literal: ``source`` is a checked name.)"""
+    return f"{source}:" if source in SIGNAL_SOURCES else f"partner-{source}:"
+
+
+#: Contract tables linked like a partner file (their record number is the record).
+SIGNAL_SOURCES = ("vroegsignaal",)
+
+
 class LinkError(Exception):
     """The linkage cannot run: missing data, a file in use, a bad option."""
 
@@ -474,6 +485,16 @@ def _decide(con: duckdb.DuckDBPyConnection, source: str, report: LinkReport) -> 
         """,
         params,
     )
+    decided_count(con, report)
+    rows = con.execute(
+        "SELECT count(*) FROM (SELECT bsn FROM decided WHERE bsn IS NOT NULL GROUP BY 1 "
+        "HAVING count(*) > 1)"
+    ).fetchall()
+    report.persons_with_several_records = int(rows[0][0])
+
+
+def decided_count(con: duckdb.DuckDBPyConnection, report: LinkReport) -> None:
+    """The report's counts from table ``decided``: per status, linked, unmatched per reason."""
     report.by_status = {
         str(s): int(n)
         for s, n in con.execute(
@@ -489,11 +510,6 @@ def _decide(con: duckdb.DuckDBPyConnection, source: str, report: LinkReport) -> 
             "SELECT reason, count(*) FROM decided WHERE bsn IS NULL GROUP BY 1 ORDER BY 2 DESC"
         ).fetchall()
     }
-    rows = con.execute(
-        "SELECT count(*) FROM (SELECT bsn FROM decided WHERE bsn IS NOT NULL GROUP BY 1 "
-        "HAVING count(*) > 1)"
-    ).fetchall()
-    report.persons_with_several_records = int(rows[0][0])
 
 
 def _remember(con: duckdb.DuckDBPyConnection, report: LinkReport, model: dict[str, Any]) -> None:
@@ -569,7 +585,7 @@ def _publish(
     assert choice is not None
     ipad, opad = hmac_pads(key)
     person = hmac_sql("d.bsn", "$ipad", "$opad")
-    record = hmac_sql(f"'partner-{report.source}:' || d.klantnummer", "$ipad", "$opad")
+    record = hmac_sql(f"'{record_prefix(report.source)}' || d.klantnummer", "$ipad", "$opad")
     try:
         con.execute("ATTACH ? AS store", [str(store)])
     except duckdb.Error as exc:

@@ -9,7 +9,8 @@ estimates an m- and u-probability per level, so the weights are learnt, not set 
   person's (last) partner — a married woman may give her partner's name (aanduiding
   naamgebruik); Jaro-Winkler >= 0.92 (typos); similar to the partner's surname or >= 0.8; else.
 - **first name**: same first name (term-frequency adjusted); Jaro-Winkler >= 0.9; same initials
-  where one side only has initials (``J.F.``); same first initial; else.
+  where one side only has initials (``J.F.``, or ``J.`` for ``Jan Frans``: the initials as far
+  as given); same first initial; else.
 - **birth date**: same; day and month swapped; one digit different; same year; else; missing
   is neutral (weight 0).
 - **address**: same address including huisletter/toevoeging; same postcode and house number;
@@ -138,8 +139,11 @@ CLEAR_COMPARISONS: list[ComparisonCreator | dict[str, Any]] = [
             _null("initials"),
             _level("first_name_l = first_name_r", "same", "first_name"),
             _level(f"{JW}(first_name_l, first_name_r) >= 0.9", "similar (Jaro-Winkler >= 0.9)"),
+            # One side gave initials only ("J." or "J.F."): they agree when they are the other's
+            # initials as far as given (a partner that keeps one initial for "Jan Frans").
             _level(
-                "(first_name_l IS NULL OR first_name_r IS NULL) AND initials_l = initials_r",
+                "(first_name_l IS NULL AND starts_with(initials_r, initials_l)) "
+                "OR (first_name_r IS NULL AND starts_with(initials_l, initials_r))",
                 "same initials",
             ),
             _level("first_initial_l = first_initial_r", "same first initial"),

@@ -26,9 +26,16 @@ from typing import Any
 import duckdb
 
 from meedoen_data.activity_store import activity_key_name, linkage_path, store_path
-from meedoen_data.intake.pseudonyms import pseudonym
+from meedoen_data.intake.pseudonyms import domain_key, pseudonym
 from meedoen_data.intake.sql import ident
-from meedoen_data.linkage.link import SCHEMA, STATE_DDL, LinkError, review_tokens_issue
+from meedoen_data.linkage.link import (
+    SCHEMA,
+    SIGNAL_SOURCES,
+    STATE_DDL,
+    LinkError,
+    record_prefix,
+    review_tokens_issue,
+)
 from meedoen_data.workspace import Workspace
 
 #: What a review token looks like (``secrets.token_urlsafe(16)``).
@@ -62,6 +69,12 @@ class Candidate:
     weight: float
     fields: dict[str, str]
     comparisons: dict[str, dict[str, Any]]
+    #: The person's BRP pseudonym (how the debt worker's work list logs persons): for the audit
+    #: log only.
+    brp_id: str = ""
+    #: The person has a secrecy indication in the BRP (``indicatiegeheim``): a page that shows
+    #: addresses to others than analysts leaves theirs out.
+    secret: bool = False
 
 
 @dataclass
@@ -89,6 +102,8 @@ class ReviewOutcome:
     #: False when the activity's tables were in use: the decision is stored in the linkage file
     #: and reaches ``link.record`` at the next linkage.
     published: bool = True
+    #: The same persons by their BRP pseudonym (for the audit log of the debt worker's review).
+    brp_subjects: list[str] = field(default_factory=list)
 
 
 def _state(
@@ -151,7 +166,7 @@ def _tokens_ensure(home: Path, activity_id: int) -> None:
 
 
 def _record_id(key: bytes, source: str, klantnummer: str) -> str:
-    return pseudonym(key, f"partner-{source}:{klantnummer}")
+    return pseudonym(key, f"{record_prefix(source)}{klantnummer}")
 
 
 def _find(
@@ -189,15 +204,12 @@ def review_case(*, home: Path, activity_id: int, source: str, token: str) -> Rev
     """The record awaiting review and its candidates side by side (identity zone: the caller
     logs who reads it, per candidate and for the record)."""
     key = _key(home, activity_id)
+    brp = domain_key(Workspace(home).keys, "brp")
     con = _state(home, activity_id, record=True)
     try:
         klantnummer, run_id, _, bsn = _find(con, source, token)
-        record = _one(
-            con,
-            f"SELECT geslachtsnaam, voorvoegsel, voornamen, datumgeboorte, postcode, huisnummer, "
-            f"huisnummertoevoeging FROM vault.identity.{ident(source)} WHERE klantnummer = ?",
-            [klantnummer],
-        )
+        record = _one(con, _record_sql(con, source), [klantnummer])
+        secrecy = "indicatiegeheim" in _vault_columns(con, "ingeschrevenpersoon")
         case = ReviewCase(
             source,
             token,
@@ -223,11 +235,48 @@ def review_case(*, home: Path, activity_id: int, source: str, token: str) -> Rev
                     float(weight),
                     person,
                     json.loads(detail) if isinstance(detail, str) else dict(detail or {}),
+                    pseudonym(brp, str(candidate_bsn)),
+                    secrecy and _secret(con, str(candidate_bsn)),
                 )
             )
     finally:
         con.close()
     return case
+
+
+def _record_sql(con: duckdb.DuckDBPyConnection, source: str) -> str:
+    """The identifying fields of one record of ``source`` (a partner file, or the signals:
+    their record number is ``signaalid``, their birth date ``geboortedatum`` when delivered;
+    and a signal's amount, ``bedrag``, which the debt worker's review shows beside them)."""
+    if source not in SIGNAL_SOURCES:
+        return (
+            "SELECT geslachtsnaam, voorvoegsel, voornamen, datumgeboorte, postcode, huisnummer, "
+            f"huisnummertoevoeging FROM vault.identity.{ident(source)} WHERE klantnummer = ?"
+        )
+    born = "geboortedatum" if "geboortedatum" in _vault_columns(con, source) else "NULL"
+    return (
+        f"SELECT geslachtsnaam, voorvoegsel, voornamen, {born} AS datumgeboorte, postcode, "
+        f"huisnummer, huisnummertoevoeging, bedrag FROM vault.identity.{ident(source)} "
+        "WHERE signaalid = ?"
+    )
+
+
+def _secret(con: duckdb.DuckDBPyConnection, bsn: str) -> bool:
+    rows = con.execute(
+        "SELECT coalesce(indicatiegeheim, '0') NOT IN ('', '0') "
+        "FROM vault.identity.ingeschrevenpersoon WHERE burgerservicenummer = ?",
+        [bsn],
+    ).fetchall()
+    return any(bool(r[0]) for r in rows)
+
+
+def _vault_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'vault' "
+        "AND schema_name = 'identity' AND table_name = ?",
+        [table],
+    ).fetchall()
+    return {str(r[0]) for r in rows}
 
 
 _PERSON = """
@@ -323,7 +372,8 @@ def review_decide(
     finally:
         con.close()
     published = _store_update(home, activity_id, run_id, source, record_id, outcome)
-    return ReviewOutcome(outcome.status, outcome.person_id, outcome.subjects, published)
+    brp = pseudonym(domain_key(Workspace(home).keys, "brp"), bsn)
+    return ReviewOutcome(outcome.status, outcome.person_id, outcome.subjects, published, [brp])
 
 
 def _store_update(
@@ -337,6 +387,8 @@ def _store_update(
     """The decision into the activity's ``link.record`` (with the person's household); False
     when the activity's tables are in use (the next linkage applies the decision)."""
     path = store_path(Workspace(home), activity_id)
+    if not path.exists():  # an operational activity has no store: the linkage file is all
+        return True
     try:
         con = duckdb.connect(str(path))
     except duckdb.Error:
