@@ -199,7 +199,10 @@ def test_revoke_deletes_and_reports(home) -> None:
     assert not (Path(home) / "activities" / f"activity-{activity}.duckdb").exists()
     again = as_user("analyst", "sql", "--activity", str(activity), "SELECT 1", "--home", home)
     assert again.returncode == 2 and "is revoked, not approved" in again.stderr
-    assert meedoen_json("retention", "run", "--home", home) == []
+    retention = meedoen_json("retention", "run", "--home", home)
+    assert retention["activities"] == []
+    # The demo's signals of 2023 had no follow-up: the Wgs retention deleted them.
+    assert retention["signals"]["before"] == "2024-01-02"
 
 
 def test_audit_verify_catches_tampering_with_the_sqlite_log(home, tmp_path) -> None:

@@ -43,7 +43,8 @@ def _rows(home: Path) -> dict[str, list[dict[str, str]]]:
 
 def truth(home: Path, bsn: str) -> set[Operation]:
     """What touched this person, from the data: the files they are in (per pseudonym type,
-    as the intake logs them), the activity's store, its households and its linkage."""
+    as the intake logs them), every analysis activity's store, households and linkage, and the
+    signals of the debt workers' work list that name them."""
     expected: set[Operation] = set()
     for table, rows in _rows(home).items():
         spec = SPECS.get(table)
@@ -55,9 +56,33 @@ def truth(home: Path, bsn: str) -> set[Operation]:
                 if spec.domain == "by_wet":
                     kind = "pseudonym-wmo" if row["wet"] == "WMO" else "pseudonym-jeugd"
                 expected.add(("intake.load", kind, f"{table}.csv"))
-    (own,) = activity_pseudonyms(home=home, activity_id=ACTIVITY, bsns=[bsn])
-    kind = f"pseudonym-activity-{ACTIVITY}"
-    con = duckdb.connect(str(store_path(Workspace(home), ACTIVITY)), read_only=True)
+    workspace = Workspace(home)
+    for store in sorted((home / "activities").glob("activity-*.duckdb")):
+        expected |= _in_store(home, int(store.stem.removeprefix("activity-")), bsn)
+    # The debt workers' work list (an operational activity): its signals linked in the identity
+    # zone, logged by the BRP pseudonym of every person a linked signal names.
+    for path in sorted((workspace.vault_dir / "linkage").glob("activity-*.duckdb")):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            named = con.execute(
+                "SELECT 1 FROM link l WHERE l.source = 'vroegsignaal' AND l.bsn = ? "
+                "AND l.status IN ('bsn', 'auto', 'accepted') AND l.run_id = (SELECT "
+                "arg_max(run_id, started_at) FROM run WHERE source = 'vroegsignaal') LIMIT 1",
+                [bsn],
+            ).fetchone()
+        finally:
+            con.close()
+        activity_id = int(path.stem.removeprefix("activity-"))
+        if named and not store_path(workspace, activity_id).exists():
+            expected.add(("signals.link", "pseudonym-brp", ""))
+    return expected
+
+
+def _in_store(home: Path, activity_id: int, bsn: str) -> set[Operation]:
+    """What an analysis activity did with the person: its store, households and links."""
+    (own,) = activity_pseudonyms(home=home, activity_id=activity_id, bsns=[bsn])
+    kind = f"pseudonym-activity-{activity_id}"
+    con = duckdb.connect(str(store_path(Workspace(home), activity_id)), read_only=True)
     try:
         in_store = any(
             con.execute(
@@ -70,20 +95,36 @@ def truth(home: Path, bsn: str) -> set[Operation]:
                 "('person_pseudonym', 'related_person_pseudonym')"
             ).fetchall()
         )
-        in_household = con.execute(
-            "SELECT 1 FROM household.household_person WHERE person_pseudonym = ?", [own]
+        in_household = (
+            con.execute("SELECT 1 FROM duckdb_tables() WHERE schema_name = 'household'").fetchone()
+            and con.execute(
+                "SELECT 1 FROM household.household_person WHERE person_pseudonym = ?", [own]
+            ).fetchone()
+        )
+        has_links = con.execute(
+            "SELECT 1 FROM duckdb_views() WHERE schema_name = 'link'"
         ).fetchone()
-        linked = con.execute(
-            "SELECT 1 FROM link.partner_link WHERE person_id = ?", [own]
-        ).fetchone()
+        sources = (
+            {
+                str(r[0])
+                for r in con.execute(
+                    "SELECT DISTINCT source FROM link.partner_link WHERE person_id = ?", [own]
+                ).fetchall()
+            }
+            if has_links
+            else set()
+        )
     finally:
         con.close()
+    expected: set[Operation] = set()
     if in_store:
         expected.add(("activity.store.build", kind, ""))
     if in_household:
         expected.add(("household.build", kind, ""))
-    if linked:
+    if sources - {"vroegsignaal"}:
         expected.add(("partner.link", kind, ""))
+    if "vroegsignaal" in sources:
+        expected.add(("signals.link", kind, ""))
     return expected
 
 

@@ -609,17 +609,44 @@ def audit_export(
 
 @retention_app.command("run")
 def retention_run(home: HomeOption = None, as_json: JsonOption = False) -> None:
-    """Delete everything derived under activities that expired, were revoked or refused.
+    """Delete everything derived under activities that expired, were revoked or refused, and
+    early-warning signals past their retention without a follow-up.
 
     Schedule it daily (cron or a systemd timer, see docs/admin/workspace.md); safe to rerun."""
     workspace_django(home)
     from meedoen.activities.enforcement import retention_run as run
+    from meedoen.earlysignals.retention import signals_retention_run
 
-    purges = run_service(lambda: run(trace=cli_trace()))
+    trace = cli_trace()
+    purges = run_service(lambda: run(trace=trace))
+    signals = run_service(lambda: signals_retention_run(trace=trace))
     if as_json:
-        emit_json([vars(p) for p in purges])
+        emit_json(
+            {
+                "activities": [vars(p) for p in purges],
+                "signals": {
+                    "before": signals.before.isoformat(),
+                    "deleted": signals.signals,
+                    "kept": signals.kept,
+                    "persons": len(signals.persons),
+                    "by_month": [
+                        {"month": m, "partner": p, "signals": n}
+                        for (m, p), n in sorted(signals.by_month.items())
+                    ],
+                    "linkage_rows": signals.linkage_rows,
+                    "stores": {str(a): n for a, n in sorted(signals.stores.items())},
+                    "busy_stores": signals.busy,
+                },
+            }
+        )
         return
     if not purges:
         console.print("Nothing to delete: every stored activity is approved and current.")
     for p in purges:
         console.print(f"Activity {p.activity_id} ({p.reason}): {p.summary}")
+    console.print(
+        f"Early signals dated before {signals.before}: {signals.signals:,} without follow-up "
+        f"deleted everywhere, {signals.kept:,} kept with a follow-up or an outreach in progress."
+    )
+    if signals.busy:
+        console.print(f"Stores in use, left for the next run: {', '.join(map(str, signals.busy))}.")

@@ -18,6 +18,7 @@ from meedoen.cli import (
     intake,
     linkage,
     publications,
+    signals,
     synth,
     targetgroups,
     workspace,
@@ -51,6 +52,7 @@ app.command()(targetgroups.segment)
 app.command()(governance.sql)
 app.command()(intake.pseudonym)
 app.add_typer(cases.case_app, name="case")
+app.add_typer(signals.signals_app, name="signals")
 app.add_typer(governance.audit_app, name="audit")
 app.add_typer(governance.retention_app, name="retention")
 app.command()(workspace.demo)

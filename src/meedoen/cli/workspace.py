@@ -242,6 +242,7 @@ def demo(
     intake = _demo_ingest(report.workspace.home, sources, quiet=as_json)
     activity = _demo_activity(sources)
     casework = _demo_casework()
+    debt_help = _demo_debt_help()
     if as_json:
         emit_json(
             {
@@ -252,6 +253,7 @@ def demo(
                 "ingested": intake,
                 "activity": activity,
                 "casework": casework,
+                "debt_help": debt_help,
             }
         )
     else:
@@ -295,6 +297,11 @@ def demo(
             f'Operational activity {casework["id"]} "{casework["name"]}": {casework["cases"]} '
             "cases from the case-management file on the caseload of case_worker "
             "(team wijkteam-noord, with team_lead); see /casussen/."
+        )
+        console.print(
+            "Debt help (task schuldhulpverlening, the only one that may use the early-warning "
+            "signals): "
+            + "; ".join(f'activity {a["id"]} "{a["name"]}"' for a in debt_help.values())
         )
     if not no_serve:
         _check_migrated()
@@ -486,6 +493,118 @@ def _demo_casework() -> dict[str, object]:
             "skipped": len(report.skipped),
         },
     }
+
+
+#: The demo's debt-help activities: the only ones that may use the early-warning signals
+#: (``signalen``: by law for debt help only, Wgs art. 3 and 4a), so both carry that task.
+DEMO_DEBT_HELP = {
+    "operational": {
+        "name": "Vroegsignalering schulden",
+        "purpose": "Schuldhulpverleners zien bij een vroegsignaal van een betalingsachterstand wie "
+        "tot het huishouden behoort en welke hulp het al krijgt, en bieden schuldhulp aan",
+        "legal_basis": "Wet gemeentelijke schuldhulpverlening art. 3 en 4a; Besluit gemeentelijke "
+        "schuldhulpverlening",
+        "task": "schuldhulpverlening",
+        "sources": ["brp", "signalen", "schulden", "participatie", "wmo", "jeugd"],
+        "retention_days": 365,
+        "data_categories": "Signalen van betalingsachterstanden (huur, energie, water, "
+        "zorgverzekering); huishouden en adres (BRP); schuldhulp, bijstand en soort hulp (Wmo, "
+        "jeugdhulp)",
+        "recipients": "Schuldhulpverleners van het team vroegsignalering, alleen voor signalen "
+        "op de eigen werklijst",
+        "dpia_reference": "DPIA-2026-023 Vroegsignalering schulden (demo)",
+        "kind": "uitvoering",
+        "roles": ["debt_worker"],
+    },
+    "analysis": {
+        "name": "Vroegsignalen: welke signalen gaan vooraf aan schuldhulp",
+        "purpose": "Welke vroegsignalen (soort, bedrag, combinatie) gaan vooraf aan een "
+        "schuldhulptraject, om de vroegsignalering van schuldhulp beter te richten",
+        "legal_basis": "Wet gemeentelijke schuldhulpverlening art. 3 en 4a; Besluit gemeentelijke "
+        "schuldhulpverlening",
+        "task": "schuldhulpverlening",
+        "sources": ["brp", "signalen", "schulden", "participatie", "cbs"],
+        "retention_days": 365,
+        "fine_columns": list(HOUSEHOLD_DETAIL),
+        "fine_reason": "Huishoudens op een peildatum: wie op die dag waar en met wie woont, vraagt "
+        "de maand van verhuizingen, relaties en geboorten",
+        "data_categories": "Signalen van betalingsachterstanden; schuldhulptrajecten; bijstand; "
+        "samenstelling van huishoudens (BRP); opleiding en inkomen (CBS)",
+        "recipients": "Analisten van team Onderzoek en Statistiek (verwerken); het team "
+        "schuldhulpverlening (alleen beveiligde tabellen)",
+        "dpia_reference": "DPIA-2026-024 Vroegsignalen en schuldhulp (demo)",
+    },
+}
+
+
+def _demo_debt_help() -> dict[str, dict[str, object]]:
+    """The demo's two debt-help activities (task schuldhulpverlening: the only task that may
+    use the early-warning signals), requested by the analyst and approved by the privacy
+    officer, once per demo workspace."""
+    from meedoen.accounts.models import User
+    from meedoen.activities.selectors import activity_list
+    from meedoen.activities.services import Actor, activity_approve, activity_request
+
+    analyst = User.objects.get(username="analyst")
+    officer = User.objects.get(username="privacy_officer")
+    made: dict[str, dict[str, object]] = {}
+    for key, request in DEMO_DEBT_HELP.items():
+        existing = [a for a in activity_list() if a.name == request["name"]]
+        if not existing:
+            created = activity_request(actor=Actor(analyst.username, analyst), **request)
+            activity_approve(
+                activity_id=created.pk,
+                actor=Actor(officer.username, officer),
+                motivation="De taak is schuldhulpverlening en de vroegsignalen dienen alleen "
+                "daarvoor (Wgs art. 3 en 4a) (demo)",
+                version=1,
+            )
+            existing = [a for a in activity_list() if a.name == request["name"]]
+        state = existing[0]
+        made[key] = {"id": state.id, "name": state.name, "status": state.status}
+    made["operational"]["worklist"] = _demo_signals_worklist(int(made["operational"]["id"]))
+    made["analysis"]["signals"] = _demo_signals_analysis(int(made["analysis"]["id"]), analyst)
+    return made
+
+
+def _demo_signals_worklist(activity_id: int) -> dict[str, object]:
+    """The demo's signals linked for the debt workers' work list (by the operator, as a
+    scheduled job would after each delivery)."""
+    from meedoen.activities.actors import Actor
+    from meedoen.cli.common import cli_trace
+    from meedoen.earlysignals.services import signals_link
+
+    outcome = signals_link(
+        activity_id=activity_id, actor=Actor("operator"), trace=cli_trace(), via="cli"
+    )
+    return {
+        "signals": outcome.link.records,
+        "linked": outcome.link.linked,
+        "households_open": outcome.refresh.open,
+    }
+
+
+def _demo_signals_analysis(activity_id: int, analyst: object) -> dict[str, object]:
+    """The analysis activity's households built and its signals linked into its tables: what
+    meedoen indicator discover reads."""
+    from meedoen.activities.actors import Actor
+    from meedoen.cli.common import cli_trace
+    from meedoen.earlysignals.analysis import signals_link_analysis
+    from meedoen.households.services import build_execute, build_request
+
+    user = analyst
+    actor, trace = Actor(user.username, user), cli_trace()  # type: ignore[attr-defined]
+    run = build_request(
+        activity_id=activity_id,
+        peildatum=DEMO_PEILDATUM,
+        engine="duckdb",
+        actor=actor,
+        trace=trace,
+        channel="cli",
+    )
+    build_execute(run_id=run.pk, actor=actor, trace=trace)
+    report = signals_link_analysis(activity_id=activity_id, actor=actor, trace=trace)
+    return {"signals": report.records, "linked": report.linked, "households": report.households}
 
 
 def _demo_ingest(home: Path, sources: Path, *, quiet: bool) -> dict[str, int]:

@@ -25,6 +25,10 @@ ENV_VARS: dict[str, str] = {
     "TRACEPARENT": "W3C trace context a caller passes to a command; its audit records join it.",
     "MEEDOEN_CASEWORK_SOURCE_MAX_DAYS": "Days after which a source counts as not connected (45).",
     "MEEDOEN_CASEWORK_DATE": "Date a family view is read for (YYYY-MM-DD; empty: today).",
+    "MEEDOEN_SIGNALS_OPEN_DAYS": "Days an early signal stays open on the work list (182).",
+    "MEEDOEN_SIGNALS_RETENTION_DAYS": (
+        "Days after which an early signal without follow-up is deleted everywhere (365)."
+    ),
     "MEEDOEN_DUCKDB_MEMORY": "DuckDB memory limit for activity stores and households (10GB).",
     "MEEDOEN_LINK_MEMORY": "DuckDB memory limit while linking a partner file (e.g. 8GB).",
     "MEEDOEN_SPARK_MASTER": "Spark master URL for build --engine spark (default local[*]).",

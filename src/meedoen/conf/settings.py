@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "meedoen.dashboards",
     "meedoen.targetgroups",
     "meedoen.cases",
+    "meedoen.earlysignals",
 ]
 
 MIDDLEWARE = [
@@ -363,6 +364,15 @@ if AUDIT_MIN_RETENTION_DAYS < 365:  # meedoen_data.audit_prune.RETENTION_FLOOR: 
 # its synthetic municipality at the generator's reference date unless this is set.
 CASEWORK_SOURCE_MAX_DAYS = _env_int("MEEDOEN_CASEWORK_SOURCE_MAX_DAYS", 45)
 CASEWORK_DATE = env_str("MEEDOEN_CASEWORK_DATE", "").strip()
+
+# Early signals for debt workers (meedoen.earlysignals): a signal counts as open on the work list
+# for this many days after its date (unless an outreach concluded after it).
+SIGNALS_OPEN_DAYS = _env_int("MEEDOEN_SIGNALS_OPEN_DAYS", 182)
+# A signal that led to no follow-up (no help accepted, no referral, not already in help, no
+# outreach in progress) is deleted everywhere once it is this many days old (meedoen retention
+# run): the Wgs allows signal data only for the offer of help (docs/users/debt-worker.md,
+# Retention — set it to the period your legal adviser reads in the Wgs and its decree).
+SIGNALS_RETENTION_DAYS = _env_int("MEEDOEN_SIGNALS_RETENTION_DAYS", 365)
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from meedoen.activities.urls import api_urlpatterns
 from meedoen.cases.api import CaseFamilyAPI, CaseListAPI
 from meedoen.dashboards.api import IndicatorListAPI
+from meedoen.earlysignals.api import ContactAPI, WorklistAPI
 from meedoen.publications.api import PublicationDetailAPI, PublicationListAPI
 from meedoen.web.openapi import openapi
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", include("meedoen.dashboards.urls")),
     path("", include("meedoen.targetgroups.urls")),
     path("", include("meedoen.cases.urls")),
+    path("", include("meedoen.earlysignals.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path(
         "api/v1/publications/",
@@ -44,6 +46,16 @@ urlpatterns = [
         "api/v1/casussen/<int:case_id>/gezin/",
         login_not_required(CaseFamilyAPI.as_view()),
         name="cases-api-family",
+    ),
+    path(
+        "api/v1/vroegsignalen/",
+        login_not_required(WorklistAPI.as_view()),
+        name="earlysignals-api-list",
+    ),
+    path(
+        "api/v1/vroegsignalen/<int:household_id>/contacten/",
+        login_not_required(ContactAPI.as_view()),
+        name="earlysignals-api-contacts",
     ),
     path("api/v1/openapi.json", openapi, name="openapi"),
 ]

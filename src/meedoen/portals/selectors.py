@@ -40,10 +40,7 @@ UPCOMING: dict[str, list[str]] = {
     Role.COUNCIL_MEMBER: [],
     Role.CASE_WORKER: [],
     Role.TEAM_LEAD: [],
-    Role.DEBT_WORKER: [
-        _("Triage early-warning signals of rent, energy, water and health-insurance arrears"),
-        _("Register outreach and its outcome"),
-    ],
+    Role.DEBT_WORKER: [],
     Role.RESIDENT: [
         _("See which data the municipality holds about you and who used it"),
         _("Give or withdraw consent for optional sharing; export your data"),
@@ -96,6 +93,11 @@ def start_page_for(*, user: User) -> StartPage:
             1 for activity in activity_list() if activity.status == Status.REQUESTED
         )
         context["break_glass_waiting"] = break_glass_waiting()
+    elif role == Role.POLICY_MAKER:
+        # The monitor of early signalling exists once debt help has an approved activity.
+        from meedoen.earlysignals.selectors import signal_activities
+
+        context["signals_monitor"] = bool(signal_activities())
     return StartPage(
         role=role.value,
         role_label=str(role.label),

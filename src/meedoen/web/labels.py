@@ -116,6 +116,7 @@ OPERATIONS: dict[str, str | Promise] = {
     "audit.read": _("Audit log read"),
     "audit.verify": _("Audit log checked"),
     "household.build": _("Households derived"),
+    "indicators.discover": _("Indicators discovered at group level"),
     "intake.load": _("Source file loaded"),
     "partner.link": _("Partner file linked"),
     "partner.review.decide": _("Link decided by a reviewer"),
@@ -131,6 +132,16 @@ OPERATIONS: dict[str, str | Promise] = {
     "publication.withdraw": _("Table withdrawn"),
     "quarantine.show": _("Quarantined rows read"),
     "segment.run": _("Segments of a target group made"),
+    "signals.link": _("Early signals linked to persons"),
+    "signals.expire": _("Early signals without follow-up deleted after their retention"),
+    "signals.refresh": _("Work list of early signals refreshed"),
+    "signals.worklist.read": _("Work list of early signals read"),
+    "signals.household.read": _("Household of early signals viewed"),
+    "signals.household.assign": _("Household of early signals assigned"),
+    "signals.contact.register": _("Outreach on early signals registered"),
+    "signals.monitor.export": _("Monitor of early signalling exported"),
+    "signals.review.read": _("Early signal read for review, with its candidates"),
+    "signals.review.decide": _("Early signal decided on in review"),
     "table.publish": _("Table published"),
     "vault.key_rotate": _("Key rotated"),
     "vault.pseudonym": _("Pseudonyms computed"),
@@ -214,6 +225,90 @@ INVOLVEMENTS: dict[str, str | Promise] = {
     "overig": _("Other professional"),
 }
 
+#: Early-warning signals (Wgs) on the debt worker's work list (:mod:`meedoen.earlysignals`): the
+#: partner that reported the arrears (``signaalpartner``), the priority a triage rule gave
+#: (``meedoen_data.signals.rules.PRIORITIES``), the kinds of the national early-signalling tools,
+#: a household's status, and an outreach's channel, result and follow-up.
+SIGNAL_PARTNERS: dict[str, str | Promise] = {
+    "HUUR": _("Rent arrears"),
+    "ENERGIE": _("Energy"),
+    "WATER": _("Water"),
+    "ZORGVERZEKERAAR": _("Health insurance"),
+    "CAK": _("CAK"),
+}
+SIGNAL_PRIORITIES: dict[str, str | Promise] = {
+    "hoog": _("High"),
+    "normaal": _("Normal"),
+    "laag": _("Low"),
+    "wachten": _("Wait for another signal"),
+}
+SIGNAL_KINDS: dict[str, str | Promise] = {
+    "enkelvoudig": _("Single signal"),
+    "meervoudig": _("Several partners"),
+    "herhaald": _("Repeated"),
+}
+SIGNAL_STATUSES: dict[str, str | Promise] = {
+    "nieuw": _("New"),
+    "in_behandeling": _("In progress"),
+    "afgerond": _("Concluded"),
+}
+CONTACT_CHANNELS: dict[str, str | Promise] = {
+    "brief": _("Letter"),
+    "telefoon": _("Telephone"),
+    "huisbezoek": _("Home visit"),
+    "via_partner": _("Through the partner"),
+}
+CONTACT_RESULTS: dict[str, str | Promise] = {
+    "bereikt": _("Reached"),
+    "niet_bereikt": _("Not reached"),
+    "hulp_geweigerd": _("Help declined"),
+    "hulp_geaccepteerd": _("Help accepted"),
+    "doorverwezen": _("Referred elsewhere"),
+    "al_in_hulp": _("Already receiving help"),
+}
+CONTACT_FOLLOW_UPS: dict[str, str | Promise] = {
+    "geen": _("None"),
+    "intake_schuldhulp": _("Debt-help intake"),
+    "budgetcoaching": _("Budget coaching"),
+    "doorverwezen_wijkteam": _("Referred to the wijkteam"),
+    "regeling_met_partner": _("Payment arrangement with the partner"),
+    "nieuwe_poging": _("New attempt"),
+}
+
+#: The comparisons of the linkage model (``Candidate.comparisons`` of a record awaiting review)
+#: and the levels they reach (``meedoen_data.linkage.model``), as a reviewer reads them.
+LINK_COMPARISONS: dict[str, str | Promise] = {
+    "surname": _("Surname"),
+    "first_name": _("First name"),
+    "birth_date": _("Birth date"),
+    "address": _("Address"),
+}
+LINK_LEVELS: dict[str, str | Promise] = {
+    "same": _("same"),
+    "same (Dice >= 0.99)": _("same"),
+    "same with tussenvoegsel glued": _("same with the prefix glued to it"),
+    "partner's surname": _("surname of the person's partner"),
+    "similar (Jaro-Winkler >= 0.92)": _("similar"),
+    "similar (Jaro-Winkler >= 0.9)": _("similar"),
+    "similar (Dice >= 0.8)": _("similar"),
+    "similar to partner's surname, or Jaro-Winkler >= 0.8": _(
+        "somewhat similar, or similar to the partner's surname"
+    ),
+    "somewhat similar (Dice >= 0.6)": _("somewhat similar"),
+    "same initials": _("same initials"),
+    "same first initial": _("same first initial"),
+    "day and month swapped": _("day and month swapped"),
+    "one digit different": _("one digit different"),
+    "same day and month": _("same day and month"),
+    "same year": _("same year"),
+    "same address": _("same address"),
+    "same postcode and number": _("same postcode and house number"),
+    "an earlier address of the person": _("an earlier address of the person"),
+    "same postcode": _("same postcode"),
+    "different": _("different"),
+    "missing": _("missing on one side"),
+}
+
 REGISTRY: dict[str, dict[str, str | Promise]] = {
     "role": {role.value: role.label for role in Role},
     "household_type": HOUSEHOLD_TYPES,
@@ -225,6 +320,15 @@ REGISTRY: dict[str, dict[str, str | Promise]] = {
     "intake_stage": INTAKE_STAGES,
     "chain_check_step": CHAIN_CHECK_STEPS,
     "involvement": INVOLVEMENTS,
+    "signal_partner": SIGNAL_PARTNERS,
+    "signal_priority": SIGNAL_PRIORITIES,
+    "signal_kind": SIGNAL_KINDS,
+    "signal_status": SIGNAL_STATUSES,
+    "contact_channel": CONTACT_CHANNELS,
+    "contact_result": CONTACT_RESULTS,
+    "contact_follow_up": CONTACT_FOLLOW_UPS,
+    "link_comparison": LINK_COMPARISONS,
+    "link_level": LINK_LEVELS,
 }
 
 

@@ -58,8 +58,8 @@ DOCUMENT: dict[str, Any] = {
         "title": "meedoen API",
         "version": "1",
         "description": "The register of processing activities, published tables, the "
-        "dashboard's indicators and case work (docs/api.md). Session (with CSRF) or personal token "
-        "(`Authorization: Token …`).",
+        "dashboard's indicators, case work and early signals (docs/api.md). Session (with "
+        "CSRF) or personal token (`Authorization: Token …`).",
     },
     "components": {
         "securitySchemes": {
@@ -127,6 +127,29 @@ DOCUMENT: dict[str, Any] = {
             "is logged.",
             [_id("case_id")],
         ),
+        "/api/v1/vroegsignalen/": _get(
+            "The work list of early signals",
+            "Debt workers under an approved operational activity for debt help (403 for anyone "
+            "else): the households with open signals, most urgent first, without names: `id`, "
+            "`wijk`, `priority`, `rule` (`id`, `name`, `why`), `triggered` and `signal_ids`, "
+            "`partners`, `amount_total`, first and last signal, `status`, `assigned_to`, "
+            "`in_debt_help`. Every household returned is logged per person.",
+            [
+                {"name": name, "in": "query", "schema": {"type": "string"}}
+                for name in ("activiteit", "wijk", "prioriteit", "partner", "status", "mijn")
+            ],
+        ),
+        "/api/v1/vroegsignalen/{household_id}/contacten/": {
+            "post": {
+                **_post(
+                    "Register an outreach",
+                    'Debt workers: `{"channel": …, "result": …, "follow_up": …, '
+                    '"date": "YYYY-MM-DD"}` for a household of the work list. 201 with the '
+                    "outreach and the household's new status.",
+                    "household_id",
+                )["post"],
+            }
+        },
         "/api/v1/indicators/": _get(
             "Indicators",
             "The catalogue with the released values per area for a peildatum.",

@@ -69,6 +69,8 @@ from meedoen.cases.models import BreakGlassReview, Case, Origin
 from meedoen.cases.services import break_glass, case_open
 from meedoen.conftest import PASSWORD
 from meedoen.dashboards.models import Signal
+from meedoen.earlysignals.models import Contact, SignalHousehold
+from meedoen.earlysignals.services import signals_link, unlinked_read
 from meedoen.households import views as household_views
 from meedoen.households.selectors import build_run_list
 from meedoen.households.services import build_execute, build_request
@@ -173,6 +175,8 @@ SHAPES = {
     "<token>": "abc-123",
     "<wijk>": "WK078400",
     "<case>": "1",
+    "<household>": "1",
+    "<signal>": "A" * 22,
 }
 
 
@@ -288,6 +292,11 @@ class World:
     new_case: Callable[[], int]  # another one, for a POST that closes it
     new_break_glass: Callable[[], int]  # a break-the-glass access awaiting review
     fresh_bsn: Callable[[], str]  # a person without a case yet
+    household: int  # a household on the debt worker's work list (signals linked)
+    debts: int  # the operational debt-help activity the signals are linked under
+    #: Review tokens of signals awaiting review (open, on the list of signals not on a
+    #: household): the first for the GETs, the others one per review POST that takes effect.
+    signals: list[str]
 
 
 #: The source file the test leaves out of the intake, for the upload on /inlezen/ to load.
@@ -442,6 +451,32 @@ def world(ingested, make_user, settings, tmp_path) -> World:  # type: ignore[no-
             channel="web",
         ).pk
 
+    debts = activity_request(
+        actor=analyst,
+        name="Vroegsignalering",
+        purpose="Huishoudens met betalingsachterstanden tijdig hulp aanbieden",
+        legal_basis="Wgs art. 3 en 4a",
+        sources=["brp", "signalen", "schulden"],
+        retention_days=30,
+        data_categories="Betalingsachterstanden",
+        recipients="Schuldhulpverleners",
+        dpia_reference="DPIA-3",
+        kind="uitvoering",
+        roles=[Role.DEBT_WORKER],
+        task="schuldhulpverlening",
+    ).pk
+    activity_approve(activity_id=debts, actor=officer, motivation="ok", version=1)
+    admin = users[Role.ADMINISTRATOR]
+    signals_link(activity_id=debts, actor=Actor(admin.username, admin), trace=trace, via="cli")
+    household = SignalHousehold.objects.filter(activity_id=debts, open_signals__gt=0).first()
+    assert household is not None, "the synthetic municipality's signals made no work list"
+    debt_worker = Actor(users[Role.DEBT_WORKER].username, users[Role.DEBT_WORKER])
+    unsure = [
+        s.review_token
+        for s in unlinked_read(actor=debt_worker, activity_id=debts, trace=trace).signals
+        if s.status == "pending" and s.review_token
+    ]
+    assert len(unsure) >= 2, "too few signals await review"
     areas_replace(home=home)  # as the intake does after a gebied delivery
     wijk = Area.objects.filter(level=Area.Level.WIJK).values_list("code", flat=True).first()
     assert wijk, "the synthetic municipality delivered no wijken"
@@ -468,6 +503,9 @@ def world(ingested, make_user, settings, tmp_path) -> World:  # type: ignore[no-
         new_case=new_case,
         new_break_glass=new_break_glass,
         fresh_bsn=fresh_bsn,
+        household=household.pk,
+        debts=debts,
+        signals=unsure,
     )
 
 
@@ -562,7 +600,16 @@ def concrete(url: str, world: World) -> str:
         .replace("<user>", str(world.other.pk))
         .replace("<wijk>", world.wijk)
         .replace("<case>", str(world.case))
+        .replace("<household>", str(world.household))
+        .replace("<signal>", world.signals[0])
     )
+
+
+def monitor_shown(response: HttpResponse) -> bool:
+    """The monitor of early signalling with the months of the linked signals (each month's
+    signals published or withheld as x, never none at all)."""
+    monitor = context(response, "monitor")
+    return monitor is not None and any(m.gemeente.signals.value != 0 for m in monitor.months)
 
 
 def get_call(url: str, world: World) -> Call:
@@ -580,6 +627,16 @@ def get_call(url: str, world: World) -> Call:
         return Call(target, proof=lambda response: context(response, "family") is not None)
     if url == "/casussen/":
         return Call(target, proof=lambda response: bool(context(response, "rows")))
+    if url == "/vroegsignalen/":
+        return Call(target, proof=lambda response: bool(context(response, "rows")))
+    if url == "/vroegsignalen/monitor/":  # the figures of the linked signals' months
+        return Call(target, proof=monitor_shown)
+    if url == "/vroegsignalen/beoordelen/<signal>/":  # the signal beside its candidates
+        return Call(target, proof=lambda response: bool(context(response, "candidates")))
+    if url.startswith("/vroegsignalen/"):  # the household, the signals not on a household
+        return Call(target, proof=lambda response: context(response, "view") is not None)
+    if url == "/api/v1/vroegsignalen/":
+        return Call(target, proof=lambda response: bool(response.json().get("households")))
     return Call(target)
 
 
@@ -808,6 +865,24 @@ def post_call(url: str, world: World, user: User | None, client: Client) -> Call
             data={"justified": "1", "note": ""},
             proof=lambda r: BreakGlassReview.objects.get(case_id=case).reviewed_at is not None,
         )
+    if url == "/vroegsignalen/beoordelen/<signal>/":
+        waiting = _signals_pending(world.debts)
+        token = next(t for t in world.signals[1:] if t in waiting)  # one of its own
+        return Call(
+            f"/vroegsignalen/beoordelen/{token}/?activiteit={world.debts}",
+            data={"rank": 1, "decision": "accepted"},
+            proof=lambda r: token not in _signals_pending(world.debts),
+        )
+    if url in ("/vroegsignalen/<household>/", "/api/v1/vroegsignalen/<household>/contacten/"):
+        # Not reached: the household stays on the work list for the next role's request.
+        made = Contact.objects.filter(registered_by=name).count()
+        body = {"channel": "telefoon", "result": "niet_bereikt", "follow_up": "nieuwe_poging"}
+        body |= {"date": PEILDATUM.isoformat()}
+        target = url.replace("<household>", str(world.household))
+        proof = lambda r: Contact.objects.filter(registered_by=name).count() > made  # noqa: E731
+        if url.startswith("/api/"):
+            return Call(target, json=body, proof=proof)
+        return Call(target, data={"action": "contact", **body}, proof=proof)
     if url == "/inloggen/code/":
         return Call(url, data={"code": "000000"}, proof=lambda r: False)
     if url == "/account/":
@@ -864,6 +939,11 @@ def _loads(user: str) -> int:
 
 def _pending(activity: int) -> list[Any]:
     return review_items(home=settings.MEEDOEN_HOME, activity_id=activity)
+
+
+def _signals_pending(activity: int) -> set[str]:
+    """Review tokens of the signals awaiting review under the debt-help activity."""
+    return {i.token for i in _pending(activity) if i.source == "vroegsignaal"}
 
 
 @pytest.fixture
