@@ -19,6 +19,7 @@ import pytest
 
 from meedoen_data.activity_store import activity_pseudonyms, store_path
 from meedoen_data.contract import SPECS
+from meedoen_data.intake.pseudonyms import domain_key, pseudonym
 from meedoen_data.workspace import Workspace
 from tests.helpers import demo_copy, meedoen, meedoen_as, meedoen_json, passwords
 
@@ -30,7 +31,8 @@ Operation = tuple[str, str, str]  # (name, data subject type, source file or "")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("person") / "home"
     result = demo_copy(Path(home))
-    return {"home": home, "passwords": passwords(result)}
+    outreach = result["debt_help"]["operational"]["worklist"]["outreach"]
+    return {"home": home, "passwords": passwords(result), "outreach": set(outreach["persons"])}
 
 
 def _rows(home: Path) -> dict[str, list[dict[str, str]]]:
@@ -148,9 +150,9 @@ def logged(document: dict[str, Any]) -> set[Operation]:
     return out
 
 
-def persons(home: Path) -> dict[str, str]:
+def persons(home: Path, outreach: frozenset[str] | set[str] = frozenset()) -> dict[str, str]:
     """BSNs of people who stand for the cases: linked by the food bank, in debt help, in youth
-    care, and named as someone's relation."""
+    care, named as someone's relation, and (the first) reached by the demo's debt worker."""
     rows = _rows(home)
     bsns = [r["burgerservicenummer"] for r in rows["ingeschrevenpersoon"]]
     own = dict(
@@ -167,21 +169,31 @@ def persons(home: Path) -> dict[str, str]:
         for r in rows["relatie"]
         if r["gerelateerde_burgerservicenummer"] not in {r["burgerservicenummer"], ""}
     )
-    return {
+    cases = {
         "linked": own[str(linked)],
         "debt": rows["schuldhulptraject"][0]["burgerservicenummer"],
         "youth": youth,
         "related": related,
     }
+    brp = domain_key(Workspace(home).keys, "brp")
+    contacted = [b for b in bsns if pseudonym(brp, b) in outreach]
+    if contacted:
+        cases["contacted"] = contacted[0]
+    return cases
 
 
 def test_every_person_finds_exactly_the_operations_that_touched_them(
     demo: dict[str, Any],
 ) -> None:
     home = demo["home"]
-    for case, bsn in persons(home).items():
+    cases = persons(home, demo["outreach"])
+    assert "contacted" in cases  # the demo's outreach touched someone: their log says so
+    for case, bsn in cases.items():
         expected = truth(home, bsn)
         document = export(demo, "--bsn", "-", stdin=bsn + "\n")
+        # The demo's debt worker registered outreach to some households: logged for their persons.
+        if document["person"]["pseudonyms"]["pseudonym-brp"] in demo["outreach"]:
+            expected.add(("signals.contact.register", "pseudonym-brp", ""))
         assert logged(document) == expected, case
         assert len(expected) >= 2, (case, expected)
         # Every record names the person by their own pseudonym of the record's type.

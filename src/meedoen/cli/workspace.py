@@ -581,7 +581,56 @@ def _demo_signals_worklist(activity_id: int) -> dict[str, object]:
         "signals": outcome.link.records,
         "linked": outcome.link.linked,
         "households_open": outcome.refresh.open,
+        "outreach": _demo_outreach(activity_id),
     }
+
+
+#: The demo's outreach: (channel, result, follow-up) in turn, so the monitor shows every outcome.
+DEMO_OUTREACH = (
+    ("brief", "niet_bereikt", "nieuwe_poging"),
+    ("telefoon", "hulp_geaccepteerd", "intake_schuldhulp"),
+    ("huisbezoek", "bereikt", "geen"),
+    ("telefoon", "hulp_geweigerd", "geen"),
+    ("via_partner", "doorverwezen", "doorverwezen_wijkteam"),
+    ("telefoon", "al_in_hulp", "geen"),
+    ("huisbezoek", "hulp_geaccepteerd", "budgetcoaching"),
+)
+
+
+def _demo_outreach(activity_id: int) -> dict[str, object]:
+    """Outreach by the demo debt worker to every third household on the work list (once per
+    workspace), dated a week or two after its newest signal: made-up outcomes, so that the
+    work list has households in progress and the monitor has figures. Returns the contacts
+    registered and the BRP pseudonyms of the persons they were about (logged per person)."""
+    from datetime import timedelta
+
+    from meedoen.accounts.models import User
+    from meedoen.activities.actors import Actor
+    from meedoen.cli.common import cli_trace
+    from meedoen.earlysignals.models import Contact, SignalHousehold
+    from meedoen.earlysignals.selectors import signals_date
+    from meedoen.earlysignals.services import contact_register
+
+    done = Contact.objects.filter(household__activity_id=activity_id)
+    if not done.exists():
+        worker = User.objects.get(username="debt_worker")
+        actor, trace, today = Actor(worker.username, worker), cli_trace(), signals_date()
+        rows = SignalHousehold.objects.filter(activity_id=activity_id, open_signals__gt=0)
+        for number, row in enumerate(rows.order_by("pk")[::3]):
+            channel, result, follow_up = DEMO_OUTREACH[number % len(DEMO_OUTREACH)]
+            day = min((row.last_signal or today) + timedelta(days=7 + number % 8), today)
+            contact_register(
+                actor=actor,
+                household_id=row.pk,
+                channel=channel,
+                result=result,
+                follow_up=follow_up,
+                on=day,
+                trace=trace,
+                via="cli",
+            )
+    persons = sorted({p for c in done.select_related("household") for p in c.household.persons})
+    return {"contacts": done.count(), "persons": persons}
 
 
 def _demo_signals_analysis(activity_id: int, analyst: object) -> dict[str, object]:
