@@ -257,6 +257,7 @@ def retention_mark(*, home: Path, before: date) -> None:
     current = retention_cutoff(home=home)
     if current is None or before > current:
         path.write_text(json.dumps({"before": before.isoformat()}), encoding="utf-8")
+        path.chmod(0o600)
 
 
 def retention_cutoff(*, home: Path) -> date | None:
