@@ -72,6 +72,8 @@ def test_old_signals_without_follow_up_are_deleted_everywhere(tmp_path: Path) ->
     assert len(left) == len(store_rows) - len(doomed) and report.stores[ANALYSIS] > len(doomed)
     assert _ids(store, "SELECT record_id FROM link.record") <= left
 
+    mark = home / "signals" / "retention.json"  # the cut-off, for the discovery
+    assert mark.stat().st_mode & 0o777 == 0o600
     again = signals_expire(home=home, before=CUT, keep=followed_up)
     assert again.signals == 0 and again.kept == 3 and not again.persons
 
