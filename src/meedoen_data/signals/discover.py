@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import NormalDist
@@ -114,10 +113,11 @@ class Stat:
 
 @dataclass(frozen=True)
 class Fairness:
-    #: Share with a migration background inside the group / among all households.
-    share_in_group: float
+    #: Share with a migration background inside the group / among all households (None: one
+    #: part of the group is under the minimum frequency; the warning still says what it means).
+    share_in_group: float | None
     share_overall: float
-    ratio: float
+    ratio: float | None
     #: Lift inside the households with and without a migration background (None: too few).
     lift_with: float | None
     lift_without: float | None
@@ -361,6 +361,35 @@ def _stat(inside: B, outcome: B, z: float) -> tuple[int, int, int, int, float, f
     return n1, a, n0, c, lift, lift * math.exp(-z * se), lift * math.exp(z * se)
 
 
+def _published(n1: int, a: int, n0: int, c: int, lift: float, low: float, high: float) -> Stat:
+    """What is released of a group: counts rounded to 5, rates to whole per cents and ratios to
+    one decimal — an exact rate beside a rounded count would give the exact count back."""
+    return Stat(
+        _round5(n1),
+        _round5(a),
+        round(a / n1, 2),
+        round(c / n0, 2),
+        round(lift, 1),
+        round(low, 1),
+        round(high, 1),
+    )
+
+
+def _parts_safe(units: Units, combo: tuple[str, ...], period: B, floor: int) -> bool:
+    """A pair is released beside each of its features alone: the difference of the two (those
+    with one feature but not the other) must pass the frequency rule too, or subtracting one
+    release from the other would publish a group under the minimum."""
+    if len(combo) < 2:
+        return True
+    y = units.outcome[period]
+    for first, second in (combo, combo[::-1]):
+        part = (units.features[first] & ~units.features[second])[period]
+        n1, a = int(part.sum()), int((part & y).sum())
+        if n1 > 0 and min(a, n1 - a) < floor:
+            return False
+    return True
+
+
 def _safe(n1: int, a: int, n0: int, c: int, floor: int) -> bool:
     return min(a, n1 - a, c, n0 - c) >= floor
 
@@ -381,7 +410,18 @@ def _fairness(
         lifts.append(lift if _safe(n1, a, n0, c, floor) and not math.isnan(lift) else None)
     without = lifts[1]
     warning = (not math.isnan(ratio) and ratio >= 1.5) or (without is not None and without <= 1.0)
-    return Fairness(share_in, share_all, ratio, lifts[0], without, warning)
+    # The shares are published only when both parts of the group pass the frequency rule: a
+    # share of 2 in 30 would tell how many households of the group have a migration background.
+    counts = (int((inside & flag).sum()), int((inside & known & ~flag).sum()))
+    shown = min(counts) >= floor
+    return Fairness(
+        round(share_in, 2) if shown else None,
+        round(share_all, 2),
+        round(ratio, 1) if shown else None,
+        None if lifts[0] is None else round(lifts[0], 1),
+        None if without is None else round(without, 1),
+        warning,
+    )
 
 
 def discover(
@@ -432,17 +472,23 @@ def discover(
     for combo in combos:
         inside = np.logical_and.reduce([units.features[f] for f in combo])
         n1, events, n0, c, lift, low, high = _stat(inside[train], y[train], z_train)
-        if not _safe(n1, events, n0, c, min_frequency):
+        if not _safe(n1, events, n0, c, min_frequency) or not _parts_safe(
+            units, combo, train, min_frequency
+        ):
             result.withheld += 1
             continue
         if math.isnan(lift) or lift <= 1.0:
             continue  # only what is followed *more* often by debt help is a candidate
-        train_stat = Stat(_round5(n1), _round5(events), events / n1, c / n0, lift, low, high)
+        train_stat = _published(n1, events, n0, c, lift, low, high)
         hn1, ha, hn0, hc, hlift, hlow, hhigh = _stat(inside[hold], y[hold], z_hold)
         holdout = None
-        if _safe(hn1, ha, hn0, hc, min_frequency) and not math.isnan(hlift):
-            holdout = Stat(_round5(hn1), _round5(ha), ha / hn1, hc / hn0, hlift, hlow, hhigh)
-        validated = low > 1.0 and holdout is not None and holdout.low > 1.0
+        if (
+            _safe(hn1, ha, hn0, hc, min_frequency)
+            and _parts_safe(units, combo, hold, min_frequency)
+            and not math.isnan(hlift)
+        ):
+            holdout = _published(hn1, ha, hn0, hc, hlift, hlow, hhigh)
+        validated = low > 1.0 and holdout is not None and hlow > 1.0
         result.candidates.append(
             Candidate(
                 combo,
@@ -455,7 +501,3 @@ def discover(
         )
     result.candidates.sort(key=lambda c: (not c.validated, -c.train.low, c.features))
     return result
-
-
-def features_describe(names: Sequence[str]) -> list[tuple[str, str]]:
-    return [(n, FEATURES[n]) for n in names]
