@@ -29,6 +29,8 @@ ENV_VARS: dict[str, str] = {
     "MEEDOEN_SIGNALS_RETENTION_DAYS": (
         "Days after which an early signal without follow-up is deleted everywhere (365)."
     ),
+    "MEEDOEN_RESIDENT_SHOW_NAMES": "Show residents the employee's name in who used their data (0).",
+    "MEEDOEN_PRIVACY_CONTACT": "How residents reach the privacy officer (text or e-mail).",
     "MEEDOEN_DUCKDB_MEMORY": "DuckDB memory limit for activity stores and households (10GB).",
     "MEEDOEN_LINK_MEMORY": "DuckDB memory limit while linking a partner file (e.g. 8GB).",
     "MEEDOEN_SPARK_MASTER": "Spark master URL for build --engine spark (default local[*]).",
@@ -67,6 +69,15 @@ ENV_VARS: dict[str, str] = {
     "MEEDOEN_ORGANISATION": "The organisation's name beside meedoen in the header and titles.",
     "MEEDOEN_LOGO": "An SVG or PNG file on the server shown as the logo in the header.",
     "MEEDOEN_THEME_CSS": "A CSS file of NL Design System tokens loaded after the built-in theme.",
+    "MEEDOEN_OIDC_ISSUER": "Residents sign in with DigiD: the OpenID provider's issuer (off).",
+    "MEEDOEN_OIDC_CLIENT_ID": "Client id meedoen is registered under at the OpenID provider.",
+    "MEEDOEN_OIDC_CLIENT_SECRET": "Client secret of that registration.",
+    "MEEDOEN_OIDC_AUTHORIZATION_ENDPOINT": "The provider's authorization endpoint (URL).",
+    "MEEDOEN_OIDC_TOKEN_ENDPOINT": "The provider's token endpoint (URL).",
+    "MEEDOEN_OIDC_JWKS_ENDPOINT": "The provider's JWKS endpoint: its signing keys (URL).",
+    "MEEDOEN_OIDC_END_SESSION_ENDPOINT": "The provider's end-session endpoint (URL; optional).",
+    "MEEDOEN_OIDC_BSN_CLAIM": "The ID token claim that holds the BSN (bsn).",
+    "MEEDOEN_OIDC_SCOPES": "Scopes asked of the provider, space-separated (openid).",
 }
 
 ENVIRONMENTS: dict[str, dict[str, str]] = {
