@@ -26,6 +26,7 @@ into every store.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -248,6 +249,22 @@ def _rekeyed(spec: Table) -> list[tuple[str, str, str]]:
     return out
 
 
+def exclusion_digest(key: bytes, excluded: Sequence[str]) -> str:
+    """What a store records of the persons left out of it on objection: an HMAC under the
+    activity's key of the sorted BSNs (never the BSNs, nor a plain hash of them, which anyone
+    could reverse by trying every BSN); empty when nobody is left out, so the fingerprint of a
+    store without exclusions is what it was before exclusions existed."""
+    values = sorted(set(excluded))
+    if not values:
+        return ""
+    return hmac.new(key, "\n".join(values).encode(), hashlib.sha256).hexdigest()
+
+
+def _persons(spec: Table) -> set[str]:
+    """The table's person columns (BSNs in the vault, person pseudonyms in the store)."""
+    return {column.name for column in spec.columns if column.role == "person"}
+
+
 def store_prepare(
     *,
     home: Path,
@@ -255,6 +272,7 @@ def store_prepare(
     sources: list[str],
     columns: Sequence[str] = (),
     fine: Sequence[str] = (),
+    excluded: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> StoreReport:
     """Build (or bring up to date) the activity's store from the analytics store and the vault.
@@ -268,7 +286,15 @@ def store_prepare(
     ``sources`` are the domains the store may hold, as the caller allows them now (a domain the
     law binds to another task than the activity's is left out by the caller): tables of other
     domains are not copied, and when the store being replaced was built with a domain that is
-    not among them, nothing derived in it (households, links) is carried over either."""
+    not among them, nothing derived in it (households, links) is carried over either.
+
+    ``excluded``: BSNs of persons left out of the store (an upheld objection, AVG art. 21):
+    no row of any table whose person column names one of them is copied, and the activity's
+    subject map leaves them out. The exclusion enters the store's fingerprint and every person
+    table's lineage (as :func:`exclusion_digest`), so a store that was up to date is rebuilt
+    when someone is added and no table is reused from the store being replaced; derived
+    results (households, links) are carried over only from a store made with the same
+    exclusion, otherwise they must be derived again."""
     workspace = Workspace(home)
     key = _activity_key(workspace, activity_id)
     target = store_path(workspace, activity_id)
@@ -276,9 +302,12 @@ def store_prepare(
     chosen = sorted(columns) or categories_default(wanted)
     detail = sorted(fine)
     approval = f"{STORE_VERSION}|{','.join(chosen)}|{','.join(detail)}"
+    leave_out = sorted(set(excluded))
+    exclusion = exclusion_digest(key, leave_out)
     with _sources(workspace) as con:
         fingerprint = hashlib.sha256(
-            f"{_lineage(con)}|{','.join(sorted(wanted))}|{approval}".encode()
+            f"{_lineage(con)}|{','.join(sorted(wanted))}|{approval}"
+            f"{f'|excluded:{exclusion}' if exclusion else ''}".encode()
         ).hexdigest()
         if _store_fingerprint(target) == fingerprint:
             if not subject_map_path(workspace, activity_id).exists():  # built before the map
@@ -291,6 +320,7 @@ def store_prepare(
                     tables=specs,
                     ipad=ipad,
                     opad=opad,
+                    excluded=leave_out,
                 )
             return StoreReport(activity_id, "unchanged", *_store_contents(target))
         tables = [
@@ -318,11 +348,20 @@ def store_prepare(
         con.execute("CREATE SCHEMA store.meta")
         report = StoreReport(activity_id, "built")
         lineages = {
-            table: _table_lineage(con, table, domains, approval) for table, _, domains in plan
+            # A table with persons also depends on who is left out of it: never reused from a
+            # store that still holds a person objected since.
+            table: _table_lineage(
+                con,
+                table,
+                domains,
+                f"{approval}|excluded:{exclusion}" if exclusion and _persons(spec) else approval,
+            )
+            for table, spec, domains in plan
         }
         reusable = _previous_tables(con, target)
-        # Derived results made with a domain the new store may not hold are not carried over.
-        carry = set(_previous_sources(con)) <= wanted
+        # Derived results made with a domain the new store may not hold, or with persons left
+        # out of it since (households, links of an objector), are not carried over.
+        carry = set(_previous_sources(con)) <= wanted and _previous_exclusion(con) == exclusion
         try:
             for number, (table, spec, domains) in enumerate(plan):
                 if progress is not None:
@@ -334,11 +373,12 @@ def store_prepare(
                         f"SELECT * FROM previous.source.{ident(table)}"
                     )
                 else:
-                    _copy_table(con, table, spec, domains, ipad, opad, chosen, detail)
+                    _copy_table(con, table, spec, domains, ipad, opad, chosen, detail, leave_out)
             con.execute(
                 "CREATE TABLE store.meta.store AS SELECT ?::BIGINT AS activity_id, "
-                "?::VARCHAR[] AS sources, ?::VARCHAR AS fingerprint, ?::TIMESTAMPTZ AS built_at",
-                [activity_id, sorted(wanted), fingerprint, datetime.now(UTC)],
+                "?::VARCHAR[] AS sources, ?::VARCHAR AS fingerprint, ?::TIMESTAMPTZ AS built_at, "
+                "?::VARCHAR AS exclusion",
+                [activity_id, sorted(wanted), fingerprint, datetime.now(UTC), exclusion],
             )
             con.execute(
                 "CREATE TABLE store.meta.store_table AS SELECT unnest(?::VARCHAR[]) AS table_name, "
@@ -359,6 +399,7 @@ def store_prepare(
             tables=[spec for _, spec, _ in plan],
             ipad=ipad,
             opad=opad,
+            excluded=leave_out,
         )
     os.replace(building, target)
     if progress is not None:
@@ -425,6 +466,41 @@ def _previous_sources(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [str(s) for s in row[0]] if row and row[0] else []
 
 
+def _previous_exclusion(con: duckdb.DuckDBPyConnection) -> str:
+    """The exclusion digest the store being replaced was built with (empty: nobody left out,
+    or a store made before exclusions were recorded, which left nobody out)."""
+    if not _attached(con, "previous"):
+        return ""
+    try:
+        row = con.execute("SELECT exclusion FROM previous.meta.store").fetchone()
+    except duckdb.Error:
+        return ""
+    return str(row[0]) if row and row[0] else ""
+
+
+def store_exclusion_current(*, home: Path, activity_id: int, excluded: Sequence[str]) -> bool:
+    """Whether the activity's store leaves out exactly the persons ``excluded`` (BSNs), as
+    :func:`store_prepare` recorded it. Also true when there is no store or key, or the store
+    cannot be read now (a build is running): then there is nothing to rebuild yet."""
+    workspace = Workspace(home)
+    path = store_path(workspace, activity_id)
+    if not path.exists():
+        return True
+    try:
+        key = _activity_key(workspace, activity_id)
+        con = duckdb.connect(str(path), read_only=True)
+    except (ActivityStoreError, duckdb.Error):
+        return True
+    try:
+        row = con.execute("SELECT exclusion FROM meta.store").fetchone()
+        stored = str(row[0]) if row and row[0] else ""
+    except duckdb.Error:
+        stored = ""  # built before exclusions were recorded: it left nobody out
+    finally:
+        con.close()
+    return stored == exclusion_digest(key, excluded)
+
+
 def store_sources(*, home: Path, activity_id: int) -> list[str] | None:
     """The domains the activity's store was built with (as :func:`store_prepare` recorded
     them); None when it has no store, or the store cannot be read now (open for writing by a
@@ -484,6 +560,7 @@ def _copy_table(
     opad: bytes,
     columns: Sequence[str],
     fine: Sequence[str],
+    excluded: Sequence[str] = (),
 ) -> int:
     present = [c for c in _columns(con, table) if c != "batch_id"]
     if domains:
@@ -519,16 +596,31 @@ def _copy_table(
             f"ON t.{ident(source)} = {alias}.old"
         )
         select.append(f"{alias}.new AS {ident(source)}")
-    where = ""
+    conditions = []
     if spec.domain == "by_wet" and domains != {"wmo", "jeugd"}:
-        where = "WHERE t.wet = 'WMO'" if domains == {"wmo"} else "WHERE t.wet <> 'WMO'"
+        conditions.append("t.wet = 'WMO'" if domains == {"wmo"} else "t.wet <> 'WMO'")
+    params: dict[str, object] = {}
+    if excluded:
+        # Persons left out on objection: no row naming one of them in any person column. The
+        # vault gives each row's identifiers beside their pseudonyms; the BSNs are bound.
+        persons = _persons(spec)
+        for target, raw, _prefix in _rekeyed(spec):
+            if raw in persons and target in present:
+                conditions.append(
+                    f"NOT EXISTS (SELECT 1 FROM vault.identity.{ident(table)} x "
+                    f"WHERE x.{ident(raw + '_pseudonym')} = t.{ident(target)} "
+                    f"AND list_contains($excluded, CAST(x.{ident(raw)} AS VARCHAR)))"
+                )
+                params["excluded"] = list(excluded)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     keyed = [c.name for c in chosen if c.source in rekeyed or c.source in spec.record_numbers]
     order = ", ".join(ident(c) for c in keyed) or "ALL"
-    hashed = bool(joins) or any(c.source in spec.record_numbers for c in chosen)
+    if bool(joins) or any(c.source in spec.record_numbers for c in chosen):
+        params |= {"ipad": ipad, "opad": opad}
     con.execute(
         f"CREATE TABLE store.source.{ident(table)} AS SELECT {', '.join(select)} "
         f"FROM analytics.source.{ident(table)} t {' '.join(joins)} {where} ORDER BY {order}",
-        {"ipad": ipad, "opad": opad} if hashed else None,
+        params or None,
     )
     row = con.execute(f"SELECT count(*) FROM store.source.{ident(table)}").fetchone()
     return int(row[0]) if row else 0

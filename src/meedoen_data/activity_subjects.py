@@ -55,11 +55,16 @@ def subject_map_write(
     tables: Sequence[Table],
     ipad: bytes,
     opad: bytes,
+    excluded: Sequence[str] = (),
 ) -> int:
     """Make the activity's subject map from ``con`` (the vault attached as ``vault``) for the
     persons and partner records of ``tables``, the way the store makes their pseudonyms:
     HMAC(activity key, BSN) and HMAC(activity key, ``"DOMAIN:" + record number``). Written to a
-    new file that replaces the old one when complete. Returns the rows of the map."""
+    new file that replaces the old one when complete. Returns the rows of the map.
+
+    ``excluded``: BSNs of persons left out of the store on objection. No row of the vault that
+    names one of them (in any person column) contributes, so neither they nor their records
+    are in the map, and processing under the activity is not logged as being about them."""
     target = subject_map_path(workspace, activity_id)
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     building = target.with_suffix(".building")
@@ -69,6 +74,15 @@ def subject_map_write(
     params: dict[str, object] = {"ipad": ipad, "opad": opad}
     if register_exists(con):
         for spec in tables:
+            # Rows naming a person left out (bound list; contract column names, quoted).
+            kept = "".join(
+                f" AND NOT coalesce(list_contains($excluded, CAST({ident(column.name)} AS "
+                "VARCHAR)), false)"
+                for column in spec.columns
+                if excluded and column.role == "person"
+            )
+            if kept:
+                params["excluded"] = sorted(set(excluded))
             for kind, raw, prefix in _identifiers(spec):
                 number = len(params)
                 params[f"k{number}"] = kind
@@ -79,8 +93,8 @@ def subject_map_write(
                 selects.append(
                     f"SELECT {hmac_sql(value, '$ipad', '$opad')} AS pseudonym, "  # noqa: S608
                     f"s.kind, s.serial FROM (SELECT DISTINCT CAST({ident(raw)} AS VARCHAR) AS raw "
-                    f"FROM vault.identity.{ident(spec.name)} WHERE {ident(raw)} IS NOT NULL) v "
-                    f"JOIN vault.audit.subject s ON s.kind = $k{number} AND s.identifier = v.raw"
+                    f"FROM vault.identity.{ident(spec.name)} WHERE {ident(raw)} IS NOT NULL{kept}) "
+                    f"v JOIN vault.audit.subject s ON s.kind = $k{number} AND s.identifier = v.raw"
                 )
     con.execute("ATTACH ? AS subject_map", [str(building)])
     try:

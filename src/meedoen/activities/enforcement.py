@@ -39,6 +39,7 @@ from meedoen.activities.selectors import (
 from meedoen.audits.services import activity_uri, audit_action
 from meedoen.audits.trace import TraceContext, new_span_id
 from meedoen.conf.env import env_str
+from meedoen.residents.requests import objection_excluded_bsns
 from meedoen_data import audit_sets
 from meedoen_data.activity_store import (
     ActivityStoreError,
@@ -50,6 +51,7 @@ from meedoen_data.activity_store import (
     query_spill_dir,
     store_activity_ids,
     store_delete,
+    store_exclusion_current,
     store_prepare,
     store_query,
     store_sources,
@@ -594,6 +596,10 @@ def _store_refresh(
     # purpose-bound sources the activity may not use (left out of the state's sources).
     state = _usable(_authorize(activity_id=activity_id, sources=(), trace=trace, kind=Kind.ANALYSE))
     started = datetime.now(UTC)
+    # Every build of an analysis store comes here (the web, the command line, households,
+    # linkages, signals, the retention job): persons with an upheld objection (AVG art. 21)
+    # are left out of it, in the identity zone's BSNs.
+    excluded = objection_excluded_bsns(activity_id=activity_id)
     try:
         report = store_prepare(
             home=settings.MEEDOEN_HOME,
@@ -601,6 +607,7 @@ def _store_refresh(
             sources=state.sources,
             columns=state.columns,
             fine=state.fine_columns,
+            excluded=excluded,
             progress=progress,
         )
     except ActivityStoreError as exc:
@@ -934,7 +941,8 @@ def retention_run(*, trace: TraceContext) -> list[PurgeState]:
     """The scheduled job: delete the data of every activity that is no longer approved
     (expired, revoked, refused, or unknown to the register), and rebuild the store of an
     approved one that still holds a source it may not use (purpose binding,
-    :func:`_store_rebind`). Safe to run at any time."""
+    :func:`_store_rebind`) or a person whose objection was upheld since it was built. Safe to
+    run at any time."""
     purges = []
     for activity_id in store_activity_ids(home=settings.MEEDOEN_HOME):
         try:
@@ -959,13 +967,15 @@ def retention_run(*, trace: TraceContext) -> list[PurgeState]:
 
 def _store_rebind(*, activity_id: int, trace: TraceContext) -> None:
     """Rebuild the store of an approved analysis that still holds a purpose-bound source it may
-    not use (built before purpose binding was checked): without that source, and without what
-    was derived in the old store. Left for the next run when the store is in use."""
+    not use (built before purpose binding was checked), or a person whose objection was upheld
+    after it was built: without that source or person, and without what was derived in the old
+    store. Left for the next run when the store is in use."""
     state = activity_current(activity_id=activity_id)
-    if state.operational or not state.withheld:
+    if state.operational:
         return
+    withheld = set(state.withheld)
     held = set(store_sources(home=settings.MEEDOEN_HOME, activity_id=activity_id) or ())
-    if not held & set(state.withheld):
+    if not held & withheld and not _objections_pending(activity_id):
         return
     with (
         contextlib.suppress(ValidationError, ActivityNotApproved),  # busy, or ended meanwhile
@@ -980,6 +990,18 @@ def _store_rebind(*, activity_id: int, trace: TraceContext) -> None:
             client="",
             progress=None,
         )
+
+
+def _objections_pending(activity_id: int) -> bool:
+    """Whether the activity's store still holds a person whose objection was upheld after it
+    was built (AVG art. 21): then the retention job rebuilds it without them."""
+    try:
+        excluded = objection_excluded_bsns(activity_id=activity_id)
+    except ValidationError:
+        return False  # the vault cannot be read now: the next run looks again
+    return not store_exclusion_current(
+        home=settings.MEEDOEN_HOME, activity_id=activity_id, excluded=excluded
+    )
 
 
 def _publications_sweep(*, trace: TraceContext) -> None:

@@ -16,6 +16,7 @@ from meedoen.accounts.selectors import user_counts_by_role
 from meedoen.activities.models import Status
 from meedoen.activities.selectors import activity_list
 from meedoen.cases.selectors import break_glass_waiting
+from meedoen.residents.requests import requests_open_count, requests_overdue_count
 from meedoen_data.workspace import WorkspaceError, workspace_status
 
 
@@ -41,10 +42,7 @@ UPCOMING: dict[str, list[str]] = {
     Role.CASE_WORKER: [],
     Role.TEAM_LEAD: [],
     Role.DEBT_WORKER: [],
-    Role.RESIDENT: [
-        _("See which data the municipality holds about you and who used it"),
-        _("Give or withdraw consent for optional sharing; export your data"),
-    ],
+    Role.RESIDENT: [],
 }
 
 
@@ -93,6 +91,9 @@ def start_page_for(*, user: User) -> StartPage:
             1 for activity in activity_list() if activity.status == Status.REQUESTED
         )
         context["break_glass_waiting"] = break_glass_waiting()
+        # Residents' objection and correction requests (AVG art. 16, 21) awaiting a decision.
+        context["resident_requests_waiting"] = requests_open_count()
+        context["resident_requests_overdue"] = requests_overdue_count()
     elif role == Role.POLICY_MAKER:
         # The monitor of early signalling exists once debt help has an approved activity.
         from meedoen.earlysignals.selectors import signal_activities

@@ -607,6 +607,17 @@ def _publish(
             """,
             {"ipad": ipad, "opad": opad},
         )
+        # A link may only name a person the store holds: a person left out of it (an upheld
+        # objection, ADR 0028) is not linked back in through a partner's record.
+        if con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' "
+            "AND schema_name = 'source' AND table_name = 'ingeschrevenpersoon'"
+        ).fetchone() == (1,):
+            con.execute(
+                "UPDATE published SET person_id = NULL WHERE person_id IS NOT NULL AND "
+                "person_id NOT IN (SELECT person_pseudonym "
+                "FROM store.source.ingeschrevenpersoon WHERE person_pseudonym IS NOT NULL)"
+            )
         household = "NULL::VARCHAR"
         joins = ""
         if peildatum is not None:
