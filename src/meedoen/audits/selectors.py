@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.db import connection
-from django.db.models import Min, Q
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from meedoen.accounts.roles import Role
@@ -614,11 +614,7 @@ def audit_records(
         person = audit_person(data_subject_id=data_subject_id)
     if person is not None:
         given = [data_subject_id] if data_subject_id else []
-        names = sorted({*person.pseudonyms.values(), *given})
-        sets = audit_subject_sets_holding(
-            subjects=names, serials={PERSON: person.serial} if person.serial is not None else {}
-        )
-        records = records.filter(Q(data_subject_id__in=names) | Q(subject_set_id__in=sets))
+        records = _person_records(person=person, given=given).order_by("-position")
     elif data_subject_id:
         # Records naming the subject, and records about a set that holds it (ADR 0011).
         sets = audit_subject_sets_of(data_subject_id=data_subject_id)
@@ -628,7 +624,26 @@ def audit_records(
     if activity:
         records = records.filter(processing_activity_id=activity)
     values = records.values()
-    rows = list(values[:limit] if limit is not None else values)
+    return _with_access(list(values[:limit] if limit is not None else values))
+
+
+def _person_records(
+    *, person: LoggedPerson, given: Sequence[str] = ()
+) -> QuerySet[ProcessingRecord]:
+    """The records about the person under any of their names (ADR 0011, 0012): those naming one
+    of their pseudonyms (or ``given``), and those referencing a subject set that holds them."""
+    names = sorted({*person.pseudonyms.values(), *given})
+    sets = audit_subject_sets_holding(
+        subjects=names, serials={PERSON: person.serial} if person.serial is not None else {}
+    )
+    return ProcessingRecord.objects.filter(
+        Q(data_subject_id__in=names) | Q(subject_set_id__in=sets)
+    )
+
+
+def _with_access(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each record with who acted from its trace's access record (``user_name``,
+    ``user_role``, ``channel``; empty when there is none)."""
     access: dict[str, dict[str, Any]] = {}
     for record in AccessRecord.objects.filter(trace_id__in={r["trace_id"] for r in rows}).values(
         "trace_id", "user_name", "user_role", "channel"
@@ -639,6 +654,42 @@ def audit_records(
         who = access.get(row["trace_id"], empty)
         row.update({k: who[k] for k in empty})
     return rows
+
+
+@dataclass(frozen=True)
+class PersonActions:
+    """One page of a person's actions: each action's records (one trace's records of one
+    operation, e.g. the same read of the person under several of their names), newest first."""
+
+    actions: list[list[dict[str, Any]]]
+    has_next: bool
+
+
+def audit_person_actions(
+    *, person: LoggedPerson, offset: int = 0, limit: int = 50, leave_out: Q | None = None
+) -> PersonActions:
+    """The records :func:`audit_records` finds for ``person`` (with who acted), grouped per
+    action and paged in the database: ``limit`` actions from ``offset``, newest first (by the
+    position of an action's newest record), and whether more follow. ``leave_out``: records
+    not to count or show (e.g. the person's own page views)."""
+    records = _person_records(person=person)
+    if leave_out is not None:
+        records = records.exclude(leave_out)
+    actions = (
+        records.order_by()
+        .values("trace_id", "name")
+        .annotate(newest=Max("position"))
+        .order_by("-newest")
+    )
+    keys = [(a["trace_id"], a["name"]) for a in actions[offset : offset + limit + 1]]
+    page = keys[:limit]
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {key: [] for key in page}
+    rows = records.filter(trace_id__in={trace for trace, _ in page}).order_by("-position")
+    for row in _with_access(list(rows.values())):
+        found = grouped.get((row["trace_id"], row["name"]))
+        if found is not None:
+            found.append(row)
+    return PersonActions(actions=list(grouped.values()), has_next=len(keys) > limit)
 
 
 #: The standard's status codes (Logboek Dataverwerkingen, component Logboek).
