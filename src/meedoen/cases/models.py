@@ -63,3 +63,27 @@ class BreakGlassReview(models.Model):
 
     def __str__(self) -> str:
         return f"review of {self.case.number}"
+
+
+class FoodBankReferral(models.Model):
+    """A case worker referred the case's person to the food bank: their name, address and
+    household size go to the food bank. This rests on the person's consent (the residents'
+    consent register, purpose ``voedselbank_verwijzing``), checked when the referral is made;
+    the consent record it rested on is kept beside it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    person_pseudonym = models.CharField(_("person (BRP pseudonym)"), max_length=64)
+    consent = models.ForeignKey(
+        "residents.Consent", on_delete=models.PROTECT, related_name="referrals"
+    )
+    household_size = models.PositiveSmallIntegerField(_("household size"))
+    note = models.TextField(_("note for the food bank"), blank=True)
+    referred_by = models.CharField(_("referred by"), max_length=150)
+    referred_at = models.DateTimeField(_("referred at"))
+
+    class Meta:
+        verbose_name = _("referral to the food bank")
+        ordering = ["-referred_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"referral of {self.case_id}"

@@ -29,6 +29,7 @@ from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
 from meedoen.activities.enforcement import ActivityNotApproved, activity_authorize_operational
 from meedoen.activities.selectors import ActivityState
+from meedoen.audits.models import ProcessingRecord
 from meedoen.audits.services import activity_uri, audit_action
 from meedoen.audits.trace import TraceContext
 from meedoen.cases.models import BreakGlassReview, Case, Origin
@@ -77,10 +78,12 @@ def _log(
     subjects: list[str],
     started: datetime,
     detail: str,
+    status: str = ProcessingRecord.Status.OK,
 ) -> None:
     """One action on cases under an operational activity: who, and every person it touched
     (by BRP pseudonym)."""
     audit_action(
+        status=status,
         trace=trace,
         user_name=actor.name,
         user_role=actor.role,
@@ -404,6 +407,23 @@ class FamilyView:
     family: Family
 
 
+def case_family_read(*, case: Case, state: ActivityState) -> Family:
+    """The family of the case's person today, as far as the activity's sources allow (the
+    caller logs the read). ValidationError when the register or the vault cannot be read."""
+    try:
+        bsn = person_bsn(home=settings.MEEDOEN_HOME, person=case.person_pseudonym)
+        return family_read(
+            home=settings.MEEDOEN_HOME,
+            bsn=bsn,
+            on=casework_date(),
+            allowed=state.sources,
+            max_age_days=source_max_age_days(),
+            now=datetime.now(UTC).replace(tzinfo=None),
+        )
+    except (FamilyError, VaultBusy) as exc:
+        raise ValidationError(str(exc), code="unavailable") from None
+
+
 def family_view(
     *, actor: Actor, case_id: int, trace: TraceContext, channel: str, client: str = ""
 ) -> FamilyView:
@@ -420,18 +440,7 @@ def family_view(
         raise PermissionDenied(_("This case is closed: its family is no longer shown."))
     state = _operational(activity_id=case.activity_id, actor=actor, trace=trace)
     started = datetime.now(UTC)
-    try:
-        bsn = person_bsn(home=settings.MEEDOEN_HOME, person=case.person_pseudonym)
-        family = family_read(
-            home=settings.MEEDOEN_HOME,
-            bsn=bsn,
-            on=casework_date(),
-            allowed=state.sources,
-            max_age_days=source_max_age_days(),
-            now=datetime.now(UTC).replace(tzinfo=None),
-        )
-    except (FamilyError, VaultBusy) as exc:
-        raise ValidationError(str(exc), code="unavailable") from None
+    family = case_family_read(case=case, state=state)
     _log(
         actor=actor,
         trace=trace,

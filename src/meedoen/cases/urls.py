@@ -6,6 +6,7 @@ from meedoen.cases.views import (
     case_new,
     caseload,
     family,
+    foodbank,
     review,
     review_queue,
 )
@@ -17,6 +18,7 @@ urlpatterns = [
     path("casussen/doorbreken/", break_glass_new, name="break_glass"),
     path("casussen/<int:case_id>/", family, name="family"),
     path("casussen/<int:case_id>/beheer/", case_manage, name="manage"),
+    path("casussen/<int:case_id>/voedselbank/", foodbank, name="foodbank"),
     # The privacy officer's review queue sits with the audit log it belongs to.
     path("logboek/doorbraken/", review_queue, name="reviews"),
     path("logboek/doorbraken/<int:case_id>/", review, name="review"),

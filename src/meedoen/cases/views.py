@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meedoen.accounts.roles import Role
 from meedoen.audits.trace import TraceContext
 from meedoen.cases.forms import AssignForm, BreakGlassForm, CaseOpenForm, ReviewForm
+from meedoen.cases.referrals import ConsentMissing, foodbank_referral_create
 from meedoen.cases.selectors import break_glass_queue, case_activities, case_get, team_workers
 from meedoen.cases.services import (
     break_glass,
@@ -26,6 +29,8 @@ from meedoen.cases.services import (
     family_view,
 )
 from meedoen.cases.summary import family_page
+from meedoen.residents.models import ConsentPurpose
+from meedoen.residents.selectors import consent_active
 from meedoen.web.access import actor_for, role_required
 
 WORKERS = (Role.CASE_WORKER, Role.TEAM_LEAD)
@@ -125,7 +130,44 @@ def family(request: HttpRequest, case_id: int) -> HttpResponse:
         return render(
             request, "cases/family.html", {"case": case, "error": " ".join(_messages(exc))}
         )
-    return render(request, "cases/family.html", {"case": view.case, **family_page(view)})
+    return render(
+        request,
+        "cases/family.html",
+        {"case": view.case, **family_page(view), **_foodbank(view.case)},
+    )
+
+
+def _foodbank(case: Any) -> dict[str, Any]:
+    """The consent for a referral to the food bank in force, and the case's referrals."""
+    return {
+        "foodbank_consent": consent_active(
+            person=case.person_pseudonym, purpose=ConsentPurpose.FOODBANK_REFERRAL
+        ),
+        "referrals": list(case.referrals.all()),
+    }
+
+
+@require_POST
+@role_required(*WORKERS)
+def foodbank(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Refer the case's person to the food bank: only with their consent in force."""
+    try:
+        foodbank_referral_create(
+            actor=actor_for(request.user),
+            case_id=case_id,
+            trace=_trace(request),
+            channel="web",
+            client=_client(request),
+            note=request.POST.get("note", ""),
+        )
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    except (ConsentMissing, ValidationError) as exc:  # another's case: PermissionDenied, 403
+        for message in _messages(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The referral to the food bank was made."))
+    return redirect("cases:family", case_id=case_id)
 
 
 @require_http_methods(["GET", "POST"])

@@ -243,6 +243,9 @@ def demo(
     activity = _demo_activity(sources)
     casework = _demo_casework()
     debt_help = _demo_debt_help()
+    from meedoen.residents.demo import demo_resident_bind
+
+    resident = demo_resident_bind()
     if as_json:
         emit_json(
             {
@@ -254,6 +257,7 @@ def demo(
                 "activity": activity,
                 "casework": casework,
                 "debt_help": debt_help,
+                "resident": resident,
             }
         )
     else:
@@ -303,6 +307,11 @@ def demo(
             "signals): "
             + "; ".join(f'activity {a["id"]} "{a["name"]}"' for a in debt_help.values())
         )
+        if resident["bound"]:
+            console.print(
+                f"Resident portal (/mijn/): the account resident is an adult of the family of "
+                f"case {resident['case']}, which the case worker looked at."
+            )
     if not no_serve:
         _check_migrated()
         _serve(host="127.0.0.1", port=port, threads=8)

@@ -7,6 +7,7 @@ meedoen.conf.env (documented there and in docs/admin/configuration.md).
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "meedoen.targetgroups",
     "meedoen.cases",
     "meedoen.earlysignals",
+    "meedoen.residents",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "meedoen.web.context_processors.navigation",
                 "meedoen.web.branding.branding",
+                "meedoen.residents.context_processors.resident_sign_in",
             ],
         },
     },
@@ -269,6 +272,59 @@ CONTENT_SECURITY_POLICY = (
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
+# Residents sign in through OpenID Connect: DigiD through a broker such as Signicat
+# (meedoen.residents.oidc; docs/admin/configuration.md#resident-sign-in-openid-connect--digid).
+# Off while MEEDOEN_OIDC_ISSUER is empty: /mijn/inloggen/ and the rest answer 404.
+OIDC_OP_ISSUER = env_str("MEEDOEN_OIDC_ISSUER", "").strip()
+OIDC_RP_CLIENT_ID = env_str("MEEDOEN_OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = env_str("MEEDOEN_OIDC_CLIENT_SECRET", "").strip()
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("MEEDOEN_OIDC_AUTHORIZATION_ENDPOINT", "").strip()
+OIDC_OP_TOKEN_ENDPOINT = env_str("MEEDOEN_OIDC_TOKEN_ENDPOINT", "").strip()
+OIDC_OP_JWKS_ENDPOINT = env_str("MEEDOEN_OIDC_JWKS_ENDPOINT", "").strip()
+OIDC_OP_END_SESSION_ENDPOINT = env_str("MEEDOEN_OIDC_END_SESSION_ENDPOINT", "").strip()
+OIDC_OP_USER_ENDPOINT = ""  # not asked: the BSN comes from the signed ID token
+OIDC_BSN_CLAIM = env_str("MEEDOEN_OIDC_BSN_CLAIM", "bsn").strip() or "bsn"
+OIDC_RP_SCOPES = " ".join(env_str("MEEDOEN_OIDC_SCOPES", "openid").split()) or "openid"
+OIDC_RP_SIGN_ALGO = "RS256"  # fixed (the backend insists on it too)
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = True  # client_secret_basic
+OIDC_TIMEOUT = 10  # seconds per request to the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "residents:oidc_callback"
+if OIDC_OP_ISSUER:
+    _oidc_required = {
+        "MEEDOEN_OIDC_CLIENT_ID": OIDC_RP_CLIENT_ID,
+        "MEEDOEN_OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+        "MEEDOEN_OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+        "MEEDOEN_OIDC_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+        "MEEDOEN_OIDC_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+    }
+    _oidc_missing = [name for name, value in _oidc_required.items() if not value]
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            f"MEEDOEN_OIDC_ISSUER is set, so residents sign in with OpenID Connect; "
+            f"also set {', '.join(_oidc_missing)}"
+        )
+    _oidc_urls = (
+        OIDC_OP_ISSUER,
+        OIDC_OP_AUTHORIZATION_ENDPOINT,
+        OIDC_OP_TOKEN_ENDPOINT,
+        OIDC_OP_JWKS_ENDPOINT,
+        OIDC_OP_END_SESSION_ENDPOINT,
+    )
+    if ENVIRONMENT == "production" and any(
+        url and not url.startswith("https://") for url in _oidc_urls
+    ):
+        raise ImproperlyConfigured("the MEEDOEN_OIDC_* issuer and endpoints must be https:// URLs")
+    AUTHENTICATION_BACKENDS.append("meedoen.residents.oidc.ResidentOIDCBackend")
+    if OIDC_OP_END_SESSION_ENDPOINT:
+        # Signing out posts a form whose answer redirects to the provider: allow that origin.
+        _end_session = urlsplit(OIDC_OP_END_SESSION_ENDPOINT)
+        CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'",
+            f"form-action 'self' {_end_session.scheme}://{_end_session.netloc}",
+        )
+
 # Dutch by default, English available.
 # A refused form (CSRF) gets a page in the app's layout that says what to do next.
 CSRF_FAILURE_VIEW = "meedoen.web.views.csrf_failure"
@@ -373,6 +429,12 @@ SIGNALS_OPEN_DAYS = _env_int("MEEDOEN_SIGNALS_OPEN_DAYS", 182)
 # run): the Wgs allows signal data only for the offer of help (docs/users/debt-worker.md,
 # Retention — set it to the period your legal adviser reads in the Wgs and its decree).
 SIGNALS_RETENTION_DAYS = _env_int("MEEDOEN_SIGNALS_RETENTION_DAYS", 365)
+
+# The resident portal's "who used my data" (meedoen.residents.processing): who acted is shown by
+# role and team; the employee's name only when this is on. And how residents reach the privacy
+# officer with questions about it (text; an e-mail address in it becomes a link).
+RESIDENT_SHOW_NAMES = env_bool("MEEDOEN_RESIDENT_SHOW_NAMES", False)
+PRIVACY_CONTACT = env_str("MEEDOEN_PRIVACY_CONTACT", "").strip()
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]

@@ -7,6 +7,7 @@ from meedoen.cases.api import CaseFamilyAPI, CaseListAPI
 from meedoen.dashboards.api import IndicatorListAPI
 from meedoen.earlysignals.api import ContactAPI, WorklistAPI
 from meedoen.publications.api import PublicationDetailAPI, PublicationListAPI
+from meedoen.residents.api import MyDataAPI, MyProcessingAPI
 from meedoen.web.openapi import openapi
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("meedoen.targetgroups.urls")),
     path("", include("meedoen.cases.urls")),
     path("", include("meedoen.earlysignals.urls")),
+    path("", include("meedoen.residents.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path(
         "api/v1/publications/",
@@ -56,6 +58,12 @@ urlpatterns = [
         "api/v1/vroegsignalen/<int:household_id>/contacten/",
         login_not_required(ContactAPI.as_view()),
         name="earlysignals-api-contacts",
+    ),
+    path("api/v1/mij/", login_not_required(MyDataAPI.as_view()), name="residents-api-mine"),
+    path(
+        "api/v1/mij/verwerkingen/",
+        login_not_required(MyProcessingAPI.as_view()),
+        name="residents-api-processing",
     ),
     path("api/v1/openapi.json", openapi, name="openapi"),
 ]

@@ -1,6 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from meedoen.accounts.roles import Role
@@ -13,6 +13,8 @@ def start(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.role not in Role.values:  # type: ignore[union-attr]
         raise PermissionDenied
+    if user.role == Role.RESIDENT:  # type: ignore[union-attr]
+        return redirect("residents:mine")  # the resident's start is their own data
     page = start_page_for(user=user)  # type: ignore[arg-type]
     return render(
         request,

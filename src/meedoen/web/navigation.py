@@ -29,7 +29,13 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section(_("Start"), "portals:start", EVERY_ROLE, ()),
+    # A resident's start is their own data (``/`` sends them to ``/mijn/``).
+    Section(_("Start"), "portals:start", EVERY_ROLE - {Role.RESIDENT}, ()),
+    Section(_("My data"), "residents:mine", frozenset({Role.RESIDENT}), ()),
+    Section(_("Who used my data"), "residents:processing", frozenset({Role.RESIDENT}), ()),
+    Section(_("My consents"), "residents:consents", frozenset({Role.RESIDENT}), ()),
+    Section(_("My requests"), "residents:requests", frozenset({Role.RESIDENT}), ()),
+    Section(_("Download"), "residents:export", frozenset({Role.RESIDENT}), ()),
     Section(_("Sources"), "intakes:intake", frozenset({Role.ANALYST}), ("/inlezen/",)),
     Section(
         _("Processing activities"),
@@ -60,6 +66,12 @@ SECTIONS: tuple[Section, ...] = (
         ("/publicaties/", "/tabellen/"),
     ),
     Section(_("Users"), "accounts:users", frozenset({Role.ADMINISTRATOR}), ("/beheer/",)),
+    Section(
+        _("Requests of residents"),
+        "residents:officer_requests",
+        frozenset({Role.PRIVACY_OFFICER}),
+        ("/verzoeken/",),
+    ),
     Section(
         _("Audit log"),
         "audits:log",

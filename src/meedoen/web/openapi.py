@@ -127,6 +127,23 @@ DOCUMENT: dict[str, Any] = {
             "is logged.",
             [_id("case_id")],
         ),
+        "/api/v1/mij/": _get(
+            "My data (the signed-in resident)",
+            "Residents only (403 for any other role, 503 while new data are loaded): what the "
+            "sources hold about the resident, as `/mijn/` shows it (`gegevens`: registration "
+            "and address history, household, services, early signals, partner files, each with "
+            "its source and last delivery), their consents (`toestemmingen`), their objection "
+            "and correction requests (`verzoeken`) and the privacy officer's contact. Logged "
+            "as `resident.data_view`.",
+        ),
+        "/api/v1/mij/verwerkingen/": _get(
+            "Who used my data (the signed-in resident)",
+            "Residents only: every action on the resident's data, newest first, 50 per page, "
+            "in plain language as `/mijn/verwerkingen/` shows it (`at`, `who`, `sentence`, "
+            "`reason`, `activity`, `purpose`, `legal_basis`, `done`, `notes`); `volgende` says "
+            "whether another page follows. Logged as `resident.processing_view`.",
+            [{"name": "pagina", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+        ),
         "/api/v1/vroegsignalen/": _get(
             "The work list of early signals",
             "Debt workers under an approved operational activity for debt help (403 for anyone "

@@ -36,8 +36,12 @@ def test_each_role_logs_in_and_gets_its_start_page(client: Client, make_user, ro
     response = client.post(
         reverse("accounts:login"), {"username": role.value, "password": PASSWORD}, follow=True
     )
-    assert response.status_code == 200
     assert response.wsgi_request.user.is_authenticated
+    if role == Role.RESIDENT:  # a resident starts at their own data (bound to nobody: 403)
+        assert response.redirect_chain[-1][0] == "/mijn/"
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
     assert response.context["page"].role == role.value
     assert str(role.label) in response.content.decode()
 

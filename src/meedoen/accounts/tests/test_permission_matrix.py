@@ -39,7 +39,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meedoen.accounts.models import User
@@ -65,7 +66,7 @@ from meedoen.audits.chain_checks import chain_check_execute, chain_check_start
 from meedoen.audits.models import AccessRecord
 from meedoen.audits.services import AUDIT_PERSON_LOOKUP, AUDIT_VERIFY
 from meedoen.audits.trace import TraceContext
-from meedoen.cases.models import BreakGlassReview, Case, Origin
+from meedoen.cases.models import BreakGlassReview, Case, FoodBankReferral, Origin
 from meedoen.cases.services import break_glass, case_open
 from meedoen.conftest import PASSWORD
 from meedoen.dashboards.models import Signal
@@ -80,6 +81,10 @@ from meedoen.linkages.services import link_execute, link_request, review_queue
 from meedoen.publications.models import Publication
 from meedoen.publications.selectors import publication_detail
 from meedoen.publications.services import table_publish
+from meedoen.residents.models import Consent, ConsentPurpose, SubjectRequest
+from meedoen.residents.requests import request_submit
+from meedoen.residents.selectors import consent_active
+from meedoen.residents.services import Acting, resident_account_bind, resident_person
 from meedoen.targetgroups import views as targetgroup_views
 from meedoen.targetgroups.models import SegmentRun
 from meedoen.targetgroups.services import segment_execute, segment_request
@@ -162,6 +167,16 @@ UNLISTED = {
     },
     ("PUT", "accounts:login"): "Django's LoginView handles a PUT as a POST, but a PUT carries "
     "no form data (request.POST is empty), so nobody is signed in: the form is shown again",
+    **{
+        (method, f"residents:{name}"): "residents sign in with DigiD through OpenID Connect, "
+        "which is off in this test: these URLs answer 404 to everyone (they are tested end to "
+        "end against a local provider in src/meedoen/residents/tests/test_oidc.py)"
+        for method, name in (
+            ("GET", "oidc_sign_in"),
+            ("GET", "oidc_callback"),
+            ("POST", "oidc_sign_out"),
+        )
+    },
 }
 
 #: Placeholder values that only have to have the right shape to resolve a URL to its view.
@@ -177,6 +192,7 @@ SHAPES = {
     "<case>": "1",
     "<household>": "1",
     "<signal>": "A" * 22,
+    "<request>": "1",
 }
 
 
@@ -222,7 +238,8 @@ def test_the_methods_read_from_the_views_are_the_methods_they_answer(make_user) 
                 client = Client()
                 if caller is not None:
                     client.force_login(caller)
-                answers.append(client.generic(method, by_name[name]).status_code)
+                target = by_name.get(name) or reverse(name)  # an unlisted URL (no row)
+                answers.append(client.generic(method, target).status_code)
             assert 405 in answers, (method, name, answers)
             checked += 1
     assert checked > 50  # most views answer one or two methods
@@ -239,6 +256,11 @@ def test_the_unlisted_methods_change_nothing(make_user) -> None:  # type: ignore
             response = client.generic(method, "/")
             assert response.status_code == 200, (method, name)
             assert "portals/start_base.html" in [t.name for t in response.templates]
+        elif name.startswith("residents:oidc_"):  # OpenID Connect is off here: 404, no one in
+            client.force_login(user)
+            response = client.generic(method, reverse(name))
+            assert response.status_code == 404, (method, name)
+            assert client.session.get(SESSION_KEY) == str(user.pk), (method, name)
         elif name == "set_language":
             response = client.generic(method, "/i18n/setlang/?language=en&next=/")
             assert response.status_code == 302, (method, name)
@@ -297,6 +319,10 @@ class World:
     #: Review tokens of signals awaiting review (open, on the list of signals not on a
     #: household): the first for the GETs, the others one per review POST that takes effect.
     signals: list[str]
+    #: A resident's own objection or correction request (the resident account is bound to
+    #: ``bsn``'s person); ``new_request`` files a fresh one for a decision.
+    request: int = 0
+    new_request: Callable[[], int] = lambda: 0
 
 
 #: The source file the test leaves out of the intake, for the upload on /inlezen/ to load.
@@ -480,6 +506,18 @@ def world(ingested, make_user, settings, tmp_path) -> World:  # type: ignore[no-
     areas_replace(home=home)  # as the intake does after a gebied delivery
     wijk = Area.objects.filter(level=Area.Level.WIJK).values_list("code", flat=True).first()
     assert wijk, "the synthetic municipality delivered no wijken"
+    resident = resident_account_bind(bsn=bsn, via="demo", username=users[Role.RESIDENT].username)
+    assert resident.pk == users[Role.RESIDENT].pk
+
+    def new_request() -> int:
+        return request_submit(
+            acting=Acting(user=resident),
+            kind="correctie",
+            what="Mijn adres klopt niet",
+            source="brp",
+            reason="Ik ben verhuisd",
+        ).pk
+
     return World(
         users=users,
         other=make_user(Role.RESIDENT, username="user-other"),
@@ -506,6 +544,8 @@ def world(ingested, make_user, settings, tmp_path) -> World:  # type: ignore[no-
         household=household.pk,
         debts=debts,
         signals=unsure,
+        request=new_request(),
+        new_request=new_request,
     )
 
 
@@ -602,6 +642,7 @@ def concrete(url: str, world: World) -> str:
         .replace("<case>", str(world.case))
         .replace("<household>", str(world.household))
         .replace("<signal>", world.signals[0])
+        .replace("<request>", str(world.request))
     )
 
 
@@ -610,6 +651,11 @@ def monitor_shown(response: HttpResponse) -> bool:
     signals published or withheld as x, never none at all)."""
     monitor = context(response, "monitor")
     return monitor is not None and any(m.gemeente.signals.value != 0 for m in monitor.months)
+
+
+def _own_data_shown(page: Any) -> bool:
+    """The resident's own registration, read from the vault (not the page's error)."""
+    return page is not None and page.data is not None and page.data.registration.name != ""
 
 
 def get_call(url: str, world: World) -> Call:
@@ -637,6 +683,20 @@ def get_call(url: str, world: World) -> Call:
         return Call(target, proof=lambda response: context(response, "view") is not None)
     if url == "/api/v1/vroegsignalen/":
         return Call(target, proof=lambda response: bool(response.json().get("households")))
+    if url == "/mijn/":  # the resident's own registration, read from the vault
+        return Call(target, proof=lambda r: _own_data_shown(context(r, "page")))
+    if url == "/mijn/verwerkingen/":  # at least the intake of their data
+        return Call(target, proof=lambda r: bool(getattr(context(r, "page"), "rows", None)))
+    if url == "/mijn/toestemmingen/":
+        return Call(target, proof=lambda r: bool(context(r, "rows")))
+    if url in ("/mijn/verzoeken/", "/verzoeken/"):
+        return Call(target, proof=lambda r: bool(context(r, "requests")))
+    if url in ("/mijn/verzoeken/<request>/", "/verzoeken/<request>/"):
+        return Call(target, proof=lambda r: getattr(context(r, "item"), "id", 0) == world.request)
+    if url == "/api/v1/mij/":
+        return Call(target, proof=lambda r: bool(r.json().get("gegevens", {}).get("registration")))
+    if url == "/api/v1/mij/verwerkingen/":
+        return Call(target, proof=lambda r: bool(r.json().get("verwerkingen")))
     return Call(target)
 
 
@@ -857,6 +917,42 @@ def post_call(url: str, world: World, user: User | None, client: Client) -> Call
             f"/casussen/{case}/beheer/",
             data={"action": "close"},
             proof=lambda r: Case.objects.get(pk=case).closed_at is not None,
+        )
+    if url == "/casussen/<case>/voedselbank/":
+        case = world.new_case()
+        person = Case.objects.get(pk=case).person_pseudonym
+        Consent.objects.create(
+            person=person,
+            purpose=ConsentPurpose.FOODBANK_REFERRAL,
+            processor="Voedselbank",
+            legal_basis="AVG art. 6 lid 1 sub a",
+            given_at=timezone.now(),
+            given_via="web",
+        )
+        return Call(
+            f"/casussen/{case}/voedselbank/",
+            data={"note": ""},
+            proof=lambda r: FoodBankReferral.objects.filter(case_id=case).exists(),
+        )
+    if url == "/mijn/toestemmingen/":
+        purpose = ConsentPurpose.RESIDENT_PANEL
+        mine = resident_person(user=world.users[Role.RESIDENT])
+        given = consent_active(person=mine, purpose=purpose) is not None
+        return Call(
+            url,
+            data={"purpose": purpose, "action": "withdraw" if given else "give"},
+            proof=lambda r: (consent_active(person=mine, purpose=purpose) is not None) != given,
+        )
+    if url == "/mijn/verzoeken/nieuw/":
+        made = SubjectRequest.objects.count()
+        body = {"kind": "correctie", "what": "Datum", "source": "wmo", "reason": "Klopt niet"}
+        return Call(url, data=body, proof=lambda r: SubjectRequest.objects.count() > made)
+    if url == "/verzoeken/<request>/":
+        request = world.new_request()
+        return Call(
+            f"/verzoeken/{request}/",
+            data={"decision": "afgewezen", "motivation": "Het adres is juist"},
+            proof=lambda r: SubjectRequest.objects.get(pk=request).decided_at is not None,
         )
     if url == "/logboek/doorbraken/<case>/":
         case = world.new_break_glass()

@@ -24,8 +24,7 @@ def test_other_roles_do_not_see_key_store(client: Client, make_user, role: Role)
     assert "user_counts" not in (client.get("/").context or {})
 
 
-def test_user_without_valid_role_is_refused(client: Client, make_user) -> None:
-    user = make_user(Role.ANALYST)
-    type(user).objects.filter(pk=user.pk).update(role=Role.RESIDENT)
-    client.force_login(user)
-    assert client.get("/").status_code == 200
+def test_a_resident_starts_at_their_own_data(client: Client, make_user) -> None:
+    client.force_login(make_user(Role.RESIDENT))
+    response = client.get("/")
+    assert (response.status_code, response["Location"]) == (302, "/mijn/")

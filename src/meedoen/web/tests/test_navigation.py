@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from meedoen.accounts.roles import Role
 from meedoen.accounts.tests.test_permission_matrix import ALLOWED, matrix
+from meedoen.residents.services import resident_account_bind
 from meedoen.web.navigation import SECTIONS, menu_for, section_of, sections_for
 
 pytestmark = pytest.mark.django_db
@@ -50,13 +51,17 @@ def test_the_menu_marks_the_current_page_and_the_active_section() -> None:
 @pytest.mark.parametrize("role", [r for r in Role.values])
 def test_every_role_sees_its_menu_and_every_link_opens(role: str, make_user) -> None:  # type: ignore[no-untyped-def]
     client = Client()
-    client.force_login(make_user(role))
-    page = client.get("/").content.decode()
+    user = make_user(role)
+    if role == Role.RESIDENT:  # bound to a person, as DigiD or the demo binds a resident
+        resident_account_bind(bsn="111222333", via="demo", username=user.username)
+    client.force_login(user)
+    page = client.get("/", follow=True).content.decode()
     menu = re.search(r'<nav class="utrecht-nav-bar meedoen-nav[^"]*".*?</nav>', page, re.S)
     assert menu is not None, "no main menu on the start page"
     links = re.findall(r'href="([^"]+)"', menu.group())
     assert links == [reverse(s.url_name) for s in sections_for(role=role)]
-    assert 'href="/" aria-current="page"' in menu.group()
+    start = "/mijn/" if role == Role.RESIDENT else "/"
+    assert f'href="{start}" aria-current="page"' in menu.group()
     for link in links:
         assert client.get(link).status_code == 200, (role, link)
 
