@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from meedoen.residents.models import SubjectRequest
@@ -66,7 +67,9 @@ class SubjectRequestForm(UtrechtForm):
         super().__init__(*args, **kwargs)
         self.fields["activity"].choices = [(str(pk), name) for pk, name in activities]
         # Made per request: in the language of the page.
-        self.fields["reason"].help_text = _("At most %(max)s characters.") % {"max": REASON_MAX}
+        self.fields["reason"].help_text = _("At most %(max)s characters.") % {
+            "max": number_format(REASON_MAX, force_grouping=True)  # 2.000 in Dutch
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

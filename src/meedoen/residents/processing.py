@@ -41,9 +41,9 @@ from meedoen_data.contract import SPECS
 
 #: The resident looking at this page (logged, not listed).
 PROCESSING_VIEW = "resident.processing_view"
-#: The resident's own page views (``resident.…view``, ``resident.…read``): logged, but left out
-#: of the list, which they would flood.
-OWN_VIEWS = Q(name__startswith="resident.") & (Q(name__endswith="view") | Q(name__endswith="read"))
+#: The resident's own page views: logged, but left out of the list, which they would flood.
+#: (The privacy officer reading the resident's request, ``resident.request_read``, is listed.)
+OWN_VIEWS = Q(name__in=("resident.data_view", PROCESSING_VIEW))
 #: Actions read per query when the whole list is exported.
 EXPORT_PAGE = 500
 PER_PAGE = 50
@@ -182,6 +182,7 @@ SENTENCES: dict[str, Text] = {
     "resident.consent_withdraw": _("You withdrew your consent."),
     "resident.request_submit": _("You sent an objection, or a request to correct your data."),
     "resident.request_decide": _("The privacy officer decided on your objection or request."),
+    "resident.request_read": _("The privacy officer read your objection or request."),
 }
 #: Operations on a case (the record's detail names it): the case's reason is shown to the
 #: person the case is about; to others in the family only that it was someone else's case.

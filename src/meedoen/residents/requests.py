@@ -211,12 +211,35 @@ def request_queue(*, show: str = SHOW_OPEN) -> list[RequestView]:
     return [v for v in views if v.open] + decided
 
 
-def request_for_officer(*, request_id: int) -> RequestView:
-    """One request for the privacy officer (SubjectRequest.DoesNotExist when there is none)."""
+def request_for_officer(
+    *,
+    request_id: int,
+    actor: Actor,
+    trace: TraceContext | None = None,
+    channel: str = "web",
+    client: str = "",
+) -> RequestView:
+    """One request for the privacy officer (SubjectRequest.DoesNotExist when there is none).
+    Its page shows the resident's words and pseudonym: logged as a read
+    (``resident.request_read``, the resident as data subject)."""
+    started = timezone.now()
     views = _views(SubjectRequest.objects.filter(pk=request_id))
     if not views:
         raise SubjectRequest.DoesNotExist(f"there is no request {request_id}")
-    return views[0]
+    view = views[0]
+    audit_action(
+        trace=trace or TraceContext.start(),
+        user_name=actor.name,
+        user_role=actor.role,
+        channel=channel,
+        client=client,
+        operation="resident.request_read",
+        activity=RESIDENT_ACTIVITY,
+        subjects={SUBJECT_TYPE: [view.person]},
+        started=started,
+        detail=f"request {view.id}: {view.kind}",
+    )
+    return view
 
 
 def requests_open_count() -> int:

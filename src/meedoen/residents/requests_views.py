@@ -131,7 +131,12 @@ def officer_requests(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PRIVACY_OFFICER)
 def officer_request(request: HttpRequest, request_id: int) -> HttpResponse:
     try:
-        view = request_for_officer(request_id=request_id)
+        view = request_for_officer(
+            request_id=request_id,
+            actor=actor_for(request.user),
+            trace=TraceContext.start(request.headers.get("traceparent")),
+            client=_client(request),
+        )
     except SubjectRequest.DoesNotExist:
         raise Http404 from None
     form = DecisionForm(request.POST if request.method == "POST" else None)

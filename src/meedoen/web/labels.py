@@ -139,6 +139,7 @@ OPERATIONS: dict[str, str | Promise] = {
     "resident.consent_withdraw": _("Resident withdrew consent"),
     "resident.request_submit": _("Resident filed an objection or correction request"),
     "resident.request_decide": _("Privacy officer decided on a resident's request"),
+    "resident.request_read": _("Privacy officer read a resident's request"),
     "publication.withdraw": _("Table withdrawn"),
     "quarantine.show": _("Quarantined rows read"),
     "segment.run": _("Segments of a target group made"),

@@ -355,7 +355,7 @@ def test_other_roles_are_refused(client: Client, make_user, home: Path, role: Ro
 
 def own_view(code: str) -> bool:
     """The resident's own page views: logged, never listed (OWN_VIEWS)."""
-    return code.startswith("resident.") and code.endswith(("view", "read"))
+    return code in ("resident.data_view", PROCESSING_VIEW)
 
 
 def test_every_operation_that_can_name_a_resident_has_a_sentence() -> None:

@@ -28,6 +28,7 @@ from meedoen.audits.trace import TraceContext
 from meedoen.households.services import build_execute, build_request
 from meedoen.intakes.services import intake_log
 from meedoen.residents.models import SubjectRequest
+from meedoen.residents.processing import OWN_VIEWS
 from meedoen.residents.requests import (
     REASON_MAX,
     months_later,
@@ -324,6 +325,10 @@ def test_the_officer_sees_the_pseudonym_never_a_bsn_and_links_to_the_log(people,
     assert f"/logboek/?betrokkene={anna}" in html and "/logboek/persoon/" in html
     assert ANALYSIS["name"] in html and ANALYSIS["purpose"] in html
     assert "Niet voor mij" in html
+    # The resident's words were read: logged with the resident as subject, and listed for them.
+    read = ProcessingRecord.objects.get(name="resident.request_read")
+    assert (read.data_subject_id, read.detail) == (anna, f"request {request.pk}: bezwaar")
+    assert not ProcessingRecord.objects.filter(OWN_VIEWS, name="resident.request_read").exists()
 
 
 def test_deciding_needs_a_decision_and_a_motivation(people) -> None:
