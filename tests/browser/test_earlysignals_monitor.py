@@ -29,6 +29,17 @@ def check(page) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
+#: The columns of each table of the monitor that hold counts (after the row's label): per month
+#: and per wijk the six counts before the acceptance rate and the median days to first contact;
+#: per partner every column; of the outcomes the households (then the national model's name).
+COUNT_COLUMNS = {
+    "per-month": slice(1, 7),
+    "per-partner": slice(1, None),
+    "per-wijk": slice(1, 7),
+    "outcomes": slice(1, 2),
+}
+
+
 def figures(page, table: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
     rows = page.locator(f"#{table} tbody tr")
     return [
@@ -64,10 +75,12 @@ def test_the_monitor_from_the_work_list(axe_page, signals_server: DemoServer) ->
         assert rows, table
         for row in rows:
             assert FIGURE.match(row[1]), (table, row)
-    # Nothing under the minimum frequency: every published count is 0 or at least 10.
-    for table in ("per-month", "per-partner", "per-wijk", "outcomes"):
+    # Nothing under the minimum frequency: every published count is 0 or at least 10. (The
+    # acceptance rate and the median days to first contact are not counts: a median of 9 days
+    # is a figure of a group of at least 10, and depends on the day the demo was made.)
+    for table, counts in COUNT_COLUMNS.items():
         for row in figures(page, table):
-            for cell in row[1:]:
+            for cell in row[counts]:
                 if re.fullmatch(r"\d[\d.]*", cell):
                     assert int(cell.replace(".", "")) == 0 or int(cell.replace(".", "")) >= 10
     check(page)
