@@ -31,6 +31,20 @@ from meedoen.audits.trace import TraceContext
 ACCOUNTS_ACTIVITY = "urn:meedoen:verwerkingsactiviteit:accountbeheer"
 
 
+def _digid_only(user: User) -> None:
+    """A resident account bound through DigiD signs in through DigiD only: it gets no password
+    and no other role, so nobody (an administrator included) can sign in as that resident and
+    read their data. ValidationError for such an account."""
+    if User.objects.filter(pk=user.pk, resident_identity__via="oidc").exists():
+        raise ValidationError(
+            _(
+                "this account of a resident signs in with DigiD only: it gets no password and no "
+                "other role"
+            ),
+            code="digid_only",
+        )
+
+
 def _account_audit(
     *,
     operation: str,
@@ -113,6 +127,8 @@ def user_role_change(
     OLD)``). ``User.DoesNotExist`` for an unknown account."""
     role = Role(role)
     user = User.objects.select_for_update().get(username=username)
+    if role != user.role:
+        _digid_only(user)
     old = user.role
     if old == role:
         recorded = audit_account_role_recorded(username=username)
@@ -227,6 +243,7 @@ def user_password_reset_link(
     from django.utils.http import urlsafe_base64_encode
 
     user = User.objects.get(username=username)
+    _digid_only(user)
     if not user.is_active:
         raise ValidationError(
             _("a deactivated account gets no link: activate it first"), code="inactive"
@@ -257,6 +274,7 @@ def user_password_set(*, user: User, password: str, client: str = "") -> User:
     lockout ends with it; logged as ``account.password_set`` in the account's own name."""
     from axes.utils import reset as axes_reset
 
+    _digid_only(user)  # a link made before the account was bound to a resident
     validate_password(password, user=user)
     user.set_password(password)
     user.save(update_fields=["password"])

@@ -88,11 +88,15 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
         return user if user is not None and user.is_active else None
 
     def form_valid(self, form: PasswordSetForm) -> HttpResponse:
-        user_password_set(
-            user=self.user,
-            password=form.cleaned_data["new_password"],
-            client=self.request.META.get("REMOTE_ADDR", ""),
-        )
+        try:
+            user_password_set(
+                user=self.user,
+                password=form.cleaned_data["new_password"],
+                client=self.request.META.get("REMOTE_ADDR", ""),
+            )
+        except ValidationError as exc:  # the account signs in with DigiD only
+            form.add_error(None, exc)
+            return self.form_invalid(form)
         del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
         return redirect(self.success_url)
 
@@ -279,16 +283,20 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     elif action == "role":
         role_form = UserRoleForm(request.POST)
         if role_form.is_valid():
-            user_role_change(
-                username=account.username,
-                role=role_form.cleaned_data["role"],
-                by=me,
-                by_role=Role.ADMINISTRATOR,
-                channel="web",
-                client=client,
-            )
-            messages.success(request, _("The role is changed."))
-            return redirect("accounts:user", user_id=account.pk)
+            try:
+                user_role_change(
+                    username=account.username,
+                    role=role_form.cleaned_data["role"],
+                    by=me,
+                    by_role=Role.ADMINISTRATOR,
+                    channel="web",
+                    client=client,
+                )
+            except ValidationError as exc:  # a resident's account bound through DigiD
+                error = exc.messages[0]
+            else:
+                messages.success(request, _("The role is changed."))
+                return redirect("accounts:user", user_id=account.pk)
     elif action == "team":
         team_form = UserTeamForm(request.POST)
         if team_form.is_valid():
@@ -330,8 +338,12 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             path = user_password_reset_link(
                 username=account.username, by=me, by_role=Role.ADMINISTRATOR, client=client
             )
-        except ValidationError:
-            error = _("A deactivated account gets no link: activate it first.")
+        except ValidationError as exc:
+            error = (
+                exc.messages[0]
+                if exc.code == "digid_only"
+                else _("A deactivated account gets no link: activate it first.")
+            )
         else:
             # Shown once, in this answer only: not stored, not in a message, not cached.
             response = render(

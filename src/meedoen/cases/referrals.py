@@ -12,16 +12,14 @@ from datetime import UTC, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meedoen.activities.actors import Actor, require_role
+from meedoen.activities.actors import Actor
 from meedoen.audits.models import ProcessingRecord
 from meedoen.audits.trace import TraceContext
-from meedoen.cases.models import Case, FoodBankReferral
-from meedoen.cases.services import WORKERS, _log, _operational, case_family_read
-from meedoen.residents.models import ConsentPurpose
-from meedoen.residents.selectors import consent_active
+from meedoen.cases.models import FoodBankReferral
+from meedoen.cases.services import _log, _operational, case_family_read, case_own_open
+from meedoen.residents.models import Consent, ConsentPurpose
 
 FOODBANK_REFERRAL = "casework.foodbank_referral"
 
@@ -45,16 +43,42 @@ def foodbank_referral_create(
     PermissionDenied) when the person has not given consent or withdrew it; ValidationError
     when the activity or the register do not allow reading the household now;
     ObjectDoesNotExist for no case."""
-    require_role(actor, *WORKERS)
-    case = Case.objects.get(pk=case_id)
-    if case.worker_id != getattr(actor.user, "pk", None):
-        raise PermissionDenied(_("This case is not on your caseload."))
-    if case.closed_at is not None or (case.end is not None and case.end < timezone.localdate()):
-        raise PermissionDenied(_("This case is closed."))
+    case = case_own_open(actor=actor, case_id=case_id, closed=_("This case is closed."))
     state = _operational(activity_id=case.activity_id, actor=actor, trace=trace)
     started = datetime.now(UTC)
-    consent = consent_active(person=case.person_pseudonym, purpose=ConsentPurpose.FOODBANK_REFERRAL)
-    if consent is None:
+    with transaction.atomic():
+        # Checked under a lock of the consent record, before anything is read: a withdrawal
+        # that lands meanwhile waits for the referral, or wins and the referral is refused.
+        consent = (
+            Consent.objects.select_for_update()
+            .filter(
+                person=case.person_pseudonym,
+                purpose=ConsentPurpose.FOODBANK_REFERRAL,
+                withdrawn_at__isnull=True,
+            )
+            .first()
+        )
+        referral = None
+        subjects = [case.person_pseudonym]
+        if consent is not None:
+            # Who lives at the address, from the BRP only: no one's help is read for it.
+            family = case_family_read(case=case, state=state, sources=("brp",))
+            # Counted for the food bank, so logged as read too (nothing else of them is sent).
+            subjects += [
+                m.pseudonym
+                for m in family.members
+                if m.lives_at_address and m.pseudonym != case.person_pseudonym
+            ]
+            size = len(subjects)
+            referral = FoodBankReferral.objects.create(
+                case=case,
+                person_pseudonym=case.person_pseudonym,
+                consent=consent,
+                household_size=size,
+                note=note[:2000],
+                referred_by=actor.name,
+                referred_at=started,
+            )
         _log(
             actor=actor,
             trace=trace,
@@ -62,38 +86,21 @@ def foodbank_referral_create(
             client=client,
             operation=FOODBANK_REFERRAL,
             activity_id=case.activity_id,
-            subjects=[case.person_pseudonym],
+            subjects=subjects,
             started=started,
-            detail=f"case {case.number}: refused, no consent",
-            status=ProcessingRecord.Status.ERROR,
+            detail=f"case {case.number}: "
+            + (
+                f"referral {referral.pk}, consent {consent.pk}"
+                if referral is not None and consent is not None
+                else "refused, no consent"
+            ),
+            status=ProcessingRecord.Status.OK if referral else ProcessingRecord.Status.ERROR,
         )
+    if referral is None:
         raise ConsentMissing(
             _(
                 "The resident has not given consent for a referral to the food bank (or has "
                 "withdrawn it). They can give it in the resident portal, under My consents."
             )
-        )
-    family = case_family_read(case=case, state=state)
-    size = sum(1 for member in family.members if member.lives_at_address) or 1
-    with transaction.atomic():
-        referral = FoodBankReferral.objects.create(
-            case=case,
-            person_pseudonym=case.person_pseudonym,
-            consent=consent,
-            household_size=size,
-            note=note[:2000],
-            referred_by=actor.name,
-            referred_at=started,
-        )
-        _log(
-            actor=actor,
-            trace=trace,
-            channel=channel,
-            client=client,
-            operation=FOODBANK_REFERRAL,
-            activity_id=case.activity_id,
-            subjects=[case.person_pseudonym],
-            started=started,
-            detail=f"case {case.number}: referral {referral.pk}, consent {consent.pk}",
         )
     return referral

@@ -14,6 +14,7 @@ are checked here; views, API and CLI only call these functions.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -407,16 +408,34 @@ class FamilyView:
     family: Family
 
 
-def case_family_read(*, case: Case, state: ActivityState) -> Family:
-    """The family of the case's person today, as far as the activity's sources allow (the
-    caller logs the read). ValidationError when the register or the vault cannot be read."""
+def case_own_open(*, actor: Actor, case_id: int, closed: str) -> Case:
+    """An open case on the actor's own caseload (a team lead's too: only the own caseload).
+    PermissionDenied for another's case, or with ``closed`` as the message for a closed one;
+    ObjectDoesNotExist for no case."""
+    require_role(actor, *WORKERS)
+    case = Case.objects.select_related("worker").get(pk=case_id)
+    if case.worker_id != getattr(actor.user, "pk", None):
+        raise PermissionDenied(_("This case is not on your caseload."))
+    today = timezone.localdate()
+    if case.closed_at is not None or (case.end is not None and case.end < today):
+        raise PermissionDenied(closed)
+    return case
+
+
+def case_family_read(
+    *, case: Case, state: ActivityState, sources: Collection[str] | None = None
+) -> Family:
+    """The family of the case's person today, as far as the activity's sources allow and
+    ``sources`` asks (default: all of them; ``("brp",)``: who the family is, no help read).
+    The caller logs the read. ValidationError when the register or the vault cannot be read."""
+    allowed = [s for s in state.sources if sources is None or s in sources]
     try:
         bsn = person_bsn(home=settings.MEEDOEN_HOME, person=case.person_pseudonym)
         return family_read(
             home=settings.MEEDOEN_HOME,
             bsn=bsn,
             on=casework_date(),
-            allowed=state.sources,
+            allowed=allowed,
             max_age_days=source_max_age_days(),
             now=datetime.now(UTC).replace(tzinfo=None),
         )
@@ -431,13 +450,11 @@ def family_view(
     one processing record per member shown. PermissionDenied for anyone else's case (a team
     lead reads families only of cases on the own caseload too); ObjectDoesNotExist for no case;
     ValidationError when the activity or the sources do not allow it now."""
-    require_role(actor, *WORKERS)
-    case = Case.objects.select_related("worker").get(pk=case_id)
-    if case.worker_id != getattr(actor.user, "pk", None):
-        raise PermissionDenied(_("This case is not on your caseload."))
-    today = timezone.localdate()
-    if case.closed_at is not None or (case.end is not None and case.end < today):
-        raise PermissionDenied(_("This case is closed: its family is no longer shown."))
+    case = case_own_open(
+        actor=actor,
+        case_id=case_id,
+        closed=_("This case is closed: its family is no longer shown."),
+    )
     state = _operational(activity_id=case.activity_id, actor=actor, trace=trace)
     started = datetime.now(UTC)
     family = case_family_read(case=case, state=state)

@@ -755,6 +755,8 @@ def user_role(
     resolved = resolve_home(home)
     _require_workspace(resolved)
     django_setup(resolved)
+    from django.core.exceptions import ValidationError
+
     from meedoen.accounts.models import User
     from meedoen.accounts.roles import Role
     from meedoen.accounts.services import user_role_change
@@ -770,6 +772,8 @@ def user_role(
         )
     except User.DoesNotExist:
         fail(f"no user {username!r}", code=EXIT_REJECTED)
+    except ValidationError as exc:
+        fail(exc.messages[0], code=EXIT_REJECTED)
     if as_json:
         emit_json({"username": user.username, "role": user.role, "was": was})
     elif was == user.role and recorded == user.role:

@@ -15,15 +15,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from meedoen.audits.selectors import audit_person, audit_person_document
-from meedoen.audits.services import audit_action
-from meedoen.audits.trace import TraceContext
 from meedoen.residents.processing import resident_processing_all
 from meedoen.residents.selectors import consents_of
 from meedoen.residents.services import (
-    RESIDENT_ACTIVITY,
-    SUBJECT_TYPE,
     Acting,
     ResidentRefused,
+    acting_log,
     resident_person,
 )
 from meedoen_data.casework import FamilyError, person_bsn
@@ -45,23 +42,6 @@ def privacy_contact() -> str:
     return str(settings.PRIVACY_CONTACT or "")
 
 
-def _log(
-    *, acting: Acting, subjects: list[str], operation: str, detail: str, started: datetime
-) -> None:
-    audit_action(
-        trace=TraceContext.start(),
-        user_name=acting.user.username,
-        user_role=acting.user.role,
-        channel=acting.channel,
-        client=acting.client,
-        operation=operation,
-        activity=RESIDENT_ACTIVITY,
-        subjects={SUBJECT_TYPE: subjects},
-        started=started,
-        detail=detail,
-    )
-
-
 def _read(person: str, on: date) -> ResidentData:
     bsn = person_bsn(home=settings.MEEDOEN_HOME, person=person)
     return resident_data_read(home=settings.MEEDOEN_HOME, bsn=bsn, on=on)
@@ -80,7 +60,7 @@ def mydata_read(*, acting: Acting) -> MyDataPage:
     except FamilyError:
         return MyDataPage(None, "not_found")
     # The housemates' names were shown too: they are subjects of this read as well.
-    _log(
+    acting_log(
         acting=acting,
         subjects=list(data.subjects) or [person],
         operation=DATA_VIEW,
@@ -130,7 +110,7 @@ def export_document(*, acting: Acting, format: str) -> dict[str, Any]:
         "verwerkingen": rows,
         "logboek": standard,
     }
-    _log(
+    acting_log(
         acting=acting,
         subjects=list(data.subjects) or [person],
         operation=EXPORT,

@@ -38,13 +38,11 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
 from meedoen.audits.models import ProcessingRecord
-from meedoen.audits.services import audit_action
 from meedoen.audits.trace import TraceContext
 from meedoen.residents.models import ResidentIdentity
 from meedoen.residents.services import (
-    RESIDENT_ACTIVITY,
-    SUBJECT_TYPE,
     ResidentRefused,
+    portal_log,
     resident_account_bind,
 )
 from meedoen_data.bsn import bsn_is_valid
@@ -169,15 +167,14 @@ def _trace(request: HttpRequest | None) -> TraceContext:
 
 def resident_sign_in_log(*, request: HttpRequest | None, user: User, person: str) -> None:
     """A resident signed in through OpenID Connect (``resident.sign_in``)."""
-    audit_action(
+    portal_log(
         trace=_trace(request),
         user_name=user.username,
         user_role=Role.RESIDENT,
         channel="web",
         client=_client(request),
         operation="resident.sign_in",
-        activity=RESIDENT_ACTIVITY,
-        subjects={SUBJECT_TYPE: [person]},
+        subjects=[person],
         started=timezone.now(),
         detail="OpenID Connect",
     )
@@ -188,15 +185,14 @@ def resident_sign_in_refused_log(
 ) -> None:
     """A refused sign-in (``resident.sign_in_refused``): the reason, and the person once the
     ID token was found genuine (else no data subject)."""
-    audit_action(
+    portal_log(
         trace=_trace(request),
         user_name=user.username if user is not None else UNKNOWN_ACCOUNT,
         user_role=Role.RESIDENT if user is not None or person else "",
         channel="web",
         client=_client(request),
         operation="resident.sign_in_refused",
-        activity=RESIDENT_ACTIVITY,
-        subjects={SUBJECT_TYPE: [person]} if person else {},
+        subjects=[person] if person else [],
         started=timezone.now(),
         status=ProcessingRecord.Status.ERROR,
         detail=reason[:200],

@@ -30,10 +30,12 @@ from meedoen.activities.selectors import ActivityState, activity_history
 from meedoen.audits.models import ProcessingRecord
 from meedoen.audits.selectors import REGISTER_ACTIVITY, audit_person, audit_person_actions
 from meedoen.audits.selectors import VaultBusy as VaultBusy  # re-exported for the view
-from meedoen.audits.services import audit_action
-from meedoen.audits.trace import TraceContext
 from meedoen.cases.models import Case
-from meedoen.residents.services import RESIDENT_ACTIVITY, SUBJECT_TYPE, resident_person
+from meedoen.residents.services import (
+    SUBJECT_TYPE,
+    portal_log,
+    resident_person,
+)
 from meedoen.web.labels import OPERATIONS
 from meedoen_data.audit_person import LoggedPerson
 from meedoen_data.casework.family import FamilyError, person_bsn
@@ -253,15 +255,13 @@ def resident_processing_viewed(*, user: User, client: str = "", channel: str = "
     """Log the resident looking at their own processing records (``resident.processing_view``
     under the resident portal's activity, the resident as data subject). Call it before the
     page is read."""
-    audit_action(
-        trace=TraceContext.start(),
+    portal_log(
         user_name=user.username,
         user_role=Role.RESIDENT,
         channel=channel,
         client=client,
         operation=PROCESSING_VIEW,
-        activity=RESIDENT_ACTIVITY,
-        subjects={SUBJECT_TYPE: [resident_person(user=user)]},
+        subjects=[resident_person(user=user)],
         started=datetime.now(UTC),
         detail="/mijn/verwerkingen/",
     )

@@ -33,16 +33,15 @@ from meedoen.accounts.roles import Role
 from meedoen.activities.actors import Actor, require_role
 from meedoen.activities.models import Kind, Status
 from meedoen.activities.selectors import ActivityState, activity_list
-from meedoen.audits.services import audit_action
 from meedoen.audits.trace import TraceContext
 from meedoen.residents.models import SubjectRequest
 from meedoen.residents.services import (
-    RESIDENT_ACTIVITY,
-    SUBJECT_TYPE,
     Acting,
+    acting_log,
+    portal_log,
     resident_person,
 )
-from meedoen_data.casework.family import FamilyError, PersonNotFound, person_bsn
+from meedoen_data.casework import FamilyError, person_bsns
 from meedoen_data.intake.subjects import VaultBusy
 
 #: Longest reason (and motivation) a request or decision takes, in characters.
@@ -227,15 +226,14 @@ def request_for_officer(
     if not views:
         raise SubjectRequest.DoesNotExist(f"there is no request {request_id}")
     view = views[0]
-    audit_action(
-        trace=trace or TraceContext.start(),
+    portal_log(
+        trace=trace,
         user_name=actor.name,
         user_role=actor.role,
         channel=channel,
         client=client,
         operation="resident.request_read",
-        activity=RESIDENT_ACTIVITY,
-        subjects={SUBJECT_TYPE: [view.person]},
+        subjects=[view.person],
         started=started,
         detail=f"request {view.id}: {view.kind}",
     )
@@ -274,21 +272,19 @@ def objection_excluded_bsns(*, activity_id: int) -> list[str]:
     pseudonym names nobody any more). Any other failure to read the vault refuses the build
     (ValidationError): an upheld objection is never silently ignored."""
     persons = objection_exclusions(activity_id=activity_id)
-    bsns = []
-    for person in persons:
-        try:
-            bsns.append(person_bsn(home=settings.MEEDOEN_HOME, person=person))
-        except PersonNotFound:
-            continue
-        except (FamilyError, VaultBusy, duckdb.Error, OSError) as exc:  # no BRP, vault busy
-            raise ValidationError(
-                _(
-                    "The store of activity %(id)s is not built: the persons who objected to it "
-                    "cannot be looked up in the identity vault (%(error)s). Try again later."
-                )
-                % {"id": activity_id, "error": str(exc).splitlines()[0] if str(exc) else exc},
-                code="objection_lookup",
-            ) from None
+    if not persons:
+        return []  # the common case: nothing to look up, the vault is not opened
+    try:
+        bsns = list(person_bsns(home=settings.MEEDOEN_HOME, persons=persons).values())
+    except (FamilyError, VaultBusy, duckdb.Error, OSError) as exc:  # no BRP, vault busy
+        raise ValidationError(
+            _(
+                "The store of activity %(id)s is not built: the persons who objected to it "
+                "cannot be looked up in the identity vault (%(error)s). Try again later."
+            )
+            % {"id": activity_id, "error": str(exc).splitlines()[0] if str(exc) else exc},
+            code="objection_lookup",
+        ) from None
     return sorted(set(bsns))
 
 
@@ -362,15 +358,10 @@ def request_submit(
             received_at=started,
             deadline=request_deadline(received=started),
         )
-        audit_action(
-            trace=TraceContext.start(),
-            user_name=acting.user.username,
-            user_role=Role.RESIDENT,
-            channel=acting.channel,
-            client=acting.client,
+        acting_log(
+            acting=acting,
             operation="resident.request_submit",
-            activity=RESIDENT_ACTIVITY,
-            subjects={SUBJECT_TYPE: [person]},
+            subjects=[person],
             started=started,
             detail=f"request {request.pk}: {kind}"
             + (f", activity {activity_id}" if activity_id else ""),
@@ -413,15 +404,14 @@ def request_decide(
         request.decided_by = actor.name
         request.decided_at = started
         request.save(update_fields=["state", "decision", "decided_by", "decided_at"])
-        audit_action(
-            trace=trace or TraceContext.start(),
+        portal_log(
+            trace=trace,
             user_name=actor.name,
             user_role=actor.role,
             channel=channel,
             client=client,
             operation="resident.request_decide",
-            activity=RESIDENT_ACTIVITY,
-            subjects={SUBJECT_TYPE: [request.person]},
+            subjects=[request.person],
             started=started,
             detail=f"request {request.pk}: {request.kind} {request.state}"
             + (f", activity {request.activity_id}" if request.activity_id else ""),

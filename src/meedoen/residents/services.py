@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from meedoen.accounts.models import User
 from meedoen.accounts.roles import Role
+from meedoen.audits.models import ProcessingRecord
 from meedoen.audits.services import audit_action
 from meedoen.audits.trace import TraceContext
 from meedoen.residents.models import Consent, ConsentPurpose, ResidentIdentity
@@ -77,7 +78,9 @@ def resident_account_bind(
     )
     if user.role != Role.RESIDENT:
         raise ResidentRefused(f"the account {name} has another role")
-    if created:
+    if created or via == ResidentIdentity.Via.OIDC:
+        # Signed in with DigiD: a password set on the account beforehand (by whoever made it)
+        # must not open it.
         user.set_unusable_password()
         user.save(update_fields=["password"])
     ResidentIdentity.objects.filter(user=user).delete()  # the demo account moved to another BSN
@@ -85,16 +88,48 @@ def resident_account_bind(
     return user
 
 
-def _log(*, acting: Acting, person: str, operation: str, detail: str, started: datetime) -> None:
+def portal_log(
+    *,
+    user_name: str,
+    user_role: str,
+    channel: str,
+    client: str,
+    operation: str,
+    subjects: list[str],
+    started: datetime,
+    detail: str,
+    trace: TraceContext | None = None,
+    status: str = ProcessingRecord.Status.OK,
+) -> None:
+    """One action of the resident portal in the audit log: under the portal's activity, its
+    subjects by BRP pseudonym (the resident, or whom a privacy officer's action is about; none
+    for a refused sign-in of nobody known)."""
     audit_action(
-        trace=TraceContext.start(),
+        status=status,
+        trace=trace or TraceContext.start(),
+        user_name=user_name,
+        user_role=user_role,
+        channel=channel,
+        client=client,
+        operation=operation,
+        activity=RESIDENT_ACTIVITY,
+        subjects={SUBJECT_TYPE: subjects},
+        started=started,
+        detail=detail,
+    )
+
+
+def acting_log(
+    *, acting: Acting, subjects: list[str], operation: str, detail: str, started: datetime
+) -> None:
+    """A resident's own action in the audit log (:func:`portal_log`)."""
+    portal_log(
         user_name=acting.user.username,
         user_role=Role.RESIDENT,
         channel=acting.channel,
         client=acting.client,
         operation=operation,
-        activity=RESIDENT_ACTIVITY,
-        subjects={SUBJECT_TYPE: [person]},
+        subjects=subjects,
         started=started,
         detail=detail,
     )
@@ -124,9 +159,9 @@ def consent_give(*, acting: Acting, purpose: str) -> Consent:
             )
         except IntegrityError:  # given at the same moment in another tab
             return Consent.objects.get(person=person, purpose=purpose, withdrawn_at__isnull=True)
-        _log(
+        acting_log(
             acting=acting,
-            person=person,
+            subjects=[person],
             operation="resident.consent_give",
             detail=f"consent {consent.pk}: {purpose}",
             started=started,
@@ -150,9 +185,9 @@ def consent_withdraw(*, acting: Acting, purpose: str) -> Consent | None:
         consent.withdrawn_at = started
         consent.withdrawn_via = acting.channel
         consent.save(update_fields=["withdrawn_at", "withdrawn_via"])
-        _log(
+        acting_log(
             acting=acting,
-            person=person,
+            subjects=[person],
             operation="resident.consent_withdraw",
             detail=f"consent {consent.pk}: {purpose}",
             started=started,

@@ -274,6 +274,21 @@ def person_bsn(*, home: Path, person: str) -> str:
     return str(row[0])
 
 
+def person_bsns(*, home: Path, persons: Sequence[str]) -> dict[str, str]:
+    """The BSNs behind BRP pseudonyms, in one read of the vault: pseudonym -> BSN for each the
+    register holds (a person a replacing delivery removed is left out)."""
+    if not persons:
+        return {}
+    with zone_open(home) as con:
+        rows = con.execute(
+            "SELECT DISTINCT burgerservicenummer_pseudonym, burgerservicenummer "
+            "FROM vault.identity.ingeschrevenpersoon "
+            "WHERE list_contains(?, burgerservicenummer_pseudonym)",
+            [list(persons)],
+        ).fetchall()
+    return {str(pseudonym): str(bsn) for pseudonym, bsn in rows}
+
+
 def persons_named(*, home: Path, persons: Sequence[str]) -> dict[str, tuple[str, date | None]]:
     """BRP pseudonym -> (name, date of birth) of the register's persons among ``persons``."""
     if not persons:

@@ -76,26 +76,6 @@ from meedoen_data.intake.sql import ident
 from meedoen_data.linkage.signals import SOURCE as SIGNALS
 from meedoen_data.residents.links import Links, links_read
 
-__all__ = [
-    "PARTNER_FIELDS",
-    "SERVICE_DOMAINS",
-    "SIGNAL_PARTNER_NAMES",
-    "SOURCE_NAMES",
-    "Address",
-    "Household",
-    "Housemate",
-    "PartnerFiles",
-    "PartnerRecord",
-    "Registration",
-    "ResidentData",
-    "ServiceGroup",
-    "ServiceRow",
-    "SignalRow",
-    "Signals",
-    "Source",
-    "resident_data_read",
-]
-
 #: Plain Dutch names of the sources, for the page's "where does this come from".
 SOURCE_NAMES: dict[str, str] = {
     "ingeschrevenpersoon": "Basisregistratie Personen (BRP): persoonsgegevens",
